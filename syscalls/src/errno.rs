@@ -3,7 +3,7 @@
 /// A Linux error number. The sentry returns `-(errno as i64)` to the app.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(i32)]
-#[allow(clippy::upper_case_acronyms)]
+#[allow(clippy::upper_case_acronyms, non_camel_case_types)]
 pub enum Errno {
     /// Operation not permitted
     EPERM = 1,
@@ -279,7 +279,143 @@ pub enum Errno {
 
 impl Errno {
     /// Every errno the enum knows, in numeric order.
-    pub const ALL: &'static [Errno] = &[Errno::EPERM, Errno::ENOENT, Errno::ESRCH, Errno::EINTR, Errno::EIO, Errno::ENXIO, Errno::E2BIG, Errno::ENOEXEC, Errno::EBADF, Errno::ECHILD, Errno::EAGAIN, Errno::ENOMEM, Errno::EACCES, Errno::EFAULT, Errno::ENOTBLK, Errno::EBUSY, Errno::EEXIST, Errno::EXDEV, Errno::ENODEV, Errno::ENOTDIR, Errno::EISDIR, Errno::EINVAL, Errno::ENFILE, Errno::EMFILE, Errno::ENOTTY, Errno::ETXTBSY, Errno::EFBIG, Errno::ENOSPC, Errno::ESPIPE, Errno::EROFS, Errno::EMLINK, Errno::EPIPE, Errno::EDOM, Errno::ERANGE, Errno::EDEADLK, Errno::ENAMETOOLONG, Errno::ENOLCK, Errno::ENOSYS, Errno::ENOTEMPTY, Errno::ELOOP, Errno::ENOMSG, Errno::EIDRM, Errno::ECHRNG, Errno::EL2NSYNC, Errno::EL3HLT, Errno::EL3RST, Errno::ELNRNG, Errno::EUNATCH, Errno::ENOCSI, Errno::EL2HLT, Errno::EBADE, Errno::EBADR, Errno::EXFULL, Errno::ENOANO, Errno::EBADRQC, Errno::EBADSLT, Errno::EBFONT, Errno::ENOSTR, Errno::ENODATA, Errno::ETIME, Errno::ENOSR, Errno::ENONET, Errno::ENOPKG, Errno::EREMOTE, Errno::ENOLINK, Errno::EADV, Errno::ESRMNT, Errno::ECOMM, Errno::EPROTO, Errno::EMULTIHOP, Errno::EDOTDOT, Errno::EBADMSG, Errno::EOVERFLOW, Errno::ENOTUNIQ, Errno::EBADFD, Errno::EREMCHG, Errno::ELIBACC, Errno::ELIBBAD, Errno::ELIBSCN, Errno::ELIBMAX, Errno::ELIBEXEC, Errno::EILSEQ, Errno::ERESTART, Errno::ESTRPIPE, Errno::EUSERS, Errno::ENOTSOCK, Errno::EDESTADDRREQ, Errno::EMSGSIZE, Errno::EPROTOTYPE, Errno::ENOPROTOOPT, Errno::EPROTONOSUPPORT, Errno::ESOCKTNOSUPPORT, Errno::EOPNOTSUPP, Errno::EPFNOSUPPORT, Errno::EAFNOSUPPORT, Errno::EADDRINUSE, Errno::EADDRNOTAVAIL, Errno::ENETDOWN, Errno::ENETUNREACH, Errno::ENETRESET, Errno::ECONNABORTED, Errno::ECONNRESET, Errno::ENOBUFS, Errno::EISCONN, Errno::ENOTCONN, Errno::ESHUTDOWN, Errno::ETOOMANYREFS, Errno::ETIMEDOUT, Errno::ECONNREFUSED, Errno::EHOSTDOWN, Errno::EHOSTUNREACH, Errno::EALREADY, Errno::EINPROGRESS, Errno::ESTALE, Errno::EUCLEAN, Errno::ENOTNAM, Errno::ENAVAIL, Errno::EISNAM, Errno::EREMOTEIO, Errno::EDQUOT, Errno::ENOMEDIUM, Errno::EMEDIUMTYPE, Errno::ECANCELED, Errno::ENOKEY, Errno::EKEYEXPIRED, Errno::EKEYREVOKED, Errno::EKEYREJECTED, Errno::EOWNERDEAD, Errno::ENOTRECOVERABLE, Errno::ERFKILL, Errno::EHWPOISON, Errno::ERESTARTSYS, Errno::ERESTARTNOINTR, Errno::ERESTARTNOHAND, Errno::ERESTART_RESTARTBLOCK];
+    pub const ALL: &'static [Errno] = &[
+        Errno::EPERM,
+        Errno::ENOENT,
+        Errno::ESRCH,
+        Errno::EINTR,
+        Errno::EIO,
+        Errno::ENXIO,
+        Errno::E2BIG,
+        Errno::ENOEXEC,
+        Errno::EBADF,
+        Errno::ECHILD,
+        Errno::EAGAIN,
+        Errno::ENOMEM,
+        Errno::EACCES,
+        Errno::EFAULT,
+        Errno::ENOTBLK,
+        Errno::EBUSY,
+        Errno::EEXIST,
+        Errno::EXDEV,
+        Errno::ENODEV,
+        Errno::ENOTDIR,
+        Errno::EISDIR,
+        Errno::EINVAL,
+        Errno::ENFILE,
+        Errno::EMFILE,
+        Errno::ENOTTY,
+        Errno::ETXTBSY,
+        Errno::EFBIG,
+        Errno::ENOSPC,
+        Errno::ESPIPE,
+        Errno::EROFS,
+        Errno::EMLINK,
+        Errno::EPIPE,
+        Errno::EDOM,
+        Errno::ERANGE,
+        Errno::EDEADLK,
+        Errno::ENAMETOOLONG,
+        Errno::ENOLCK,
+        Errno::ENOSYS,
+        Errno::ENOTEMPTY,
+        Errno::ELOOP,
+        Errno::ENOMSG,
+        Errno::EIDRM,
+        Errno::ECHRNG,
+        Errno::EL2NSYNC,
+        Errno::EL3HLT,
+        Errno::EL3RST,
+        Errno::ELNRNG,
+        Errno::EUNATCH,
+        Errno::ENOCSI,
+        Errno::EL2HLT,
+        Errno::EBADE,
+        Errno::EBADR,
+        Errno::EXFULL,
+        Errno::ENOANO,
+        Errno::EBADRQC,
+        Errno::EBADSLT,
+        Errno::EBFONT,
+        Errno::ENOSTR,
+        Errno::ENODATA,
+        Errno::ETIME,
+        Errno::ENOSR,
+        Errno::ENONET,
+        Errno::ENOPKG,
+        Errno::EREMOTE,
+        Errno::ENOLINK,
+        Errno::EADV,
+        Errno::ESRMNT,
+        Errno::ECOMM,
+        Errno::EPROTO,
+        Errno::EMULTIHOP,
+        Errno::EDOTDOT,
+        Errno::EBADMSG,
+        Errno::EOVERFLOW,
+        Errno::ENOTUNIQ,
+        Errno::EBADFD,
+        Errno::EREMCHG,
+        Errno::ELIBACC,
+        Errno::ELIBBAD,
+        Errno::ELIBSCN,
+        Errno::ELIBMAX,
+        Errno::ELIBEXEC,
+        Errno::EILSEQ,
+        Errno::ERESTART,
+        Errno::ESTRPIPE,
+        Errno::EUSERS,
+        Errno::ENOTSOCK,
+        Errno::EDESTADDRREQ,
+        Errno::EMSGSIZE,
+        Errno::EPROTOTYPE,
+        Errno::ENOPROTOOPT,
+        Errno::EPROTONOSUPPORT,
+        Errno::ESOCKTNOSUPPORT,
+        Errno::EOPNOTSUPP,
+        Errno::EPFNOSUPPORT,
+        Errno::EAFNOSUPPORT,
+        Errno::EADDRINUSE,
+        Errno::EADDRNOTAVAIL,
+        Errno::ENETDOWN,
+        Errno::ENETUNREACH,
+        Errno::ENETRESET,
+        Errno::ECONNABORTED,
+        Errno::ECONNRESET,
+        Errno::ENOBUFS,
+        Errno::EISCONN,
+        Errno::ENOTCONN,
+        Errno::ESHUTDOWN,
+        Errno::ETOOMANYREFS,
+        Errno::ETIMEDOUT,
+        Errno::ECONNREFUSED,
+        Errno::EHOSTDOWN,
+        Errno::EHOSTUNREACH,
+        Errno::EALREADY,
+        Errno::EINPROGRESS,
+        Errno::ESTALE,
+        Errno::EUCLEAN,
+        Errno::ENOTNAM,
+        Errno::ENAVAIL,
+        Errno::EISNAM,
+        Errno::EREMOTEIO,
+        Errno::EDQUOT,
+        Errno::ENOMEDIUM,
+        Errno::EMEDIUMTYPE,
+        Errno::ECANCELED,
+        Errno::ENOKEY,
+        Errno::EKEYEXPIRED,
+        Errno::EKEYREVOKED,
+        Errno::EKEYREJECTED,
+        Errno::EOWNERDEAD,
+        Errno::ENOTRECOVERABLE,
+        Errno::ERFKILL,
+        Errno::EHWPOISON,
+        Errno::ERESTARTSYS,
+        Errno::ERESTARTNOINTR,
+        Errno::ERESTARTNOHAND,
+        Errno::ERESTART_RESTARTBLOCK,
+    ];
 
     /// Aliases Linux defines with the same numbers.
     pub const EAGAIN_WOULDBLOCK: Errno = Errno::EAGAIN;
@@ -604,7 +740,9 @@ impl Errno {
 
     /// Convert a host `std::io::Error` (EIO if it carries no known errno).
     pub fn from_io(e: &std::io::Error) -> Errno {
-        e.raw_os_error().and_then(Errno::from_i32).unwrap_or(Errno::EIO)
+        e.raw_os_error()
+            .and_then(Errno::from_i32)
+            .unwrap_or(Errno::EIO)
     }
 }
 
@@ -634,5 +772,7 @@ mod tests {
         assert_eq!(Errno::from_ret(5), None);
         assert_eq!(Errno::ENOSYS as i32, libc_enosys());
     }
-    fn libc_enosys() -> i32 { 38 }
+    fn libc_enosys() -> i32 {
+        38
+    }
 }

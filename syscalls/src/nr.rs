@@ -338,6 +338,10 @@ pub const PKEY_FREE: usize = 331;
 pub const STATX: usize = 332;
 pub const IO_PGETEVENTS: usize = 333;
 pub const RSEQ: usize = 334;
+/// Only valid from the kernel's uretprobe trampoline (Linux 6.11+); elsewhere SIGILL.
+pub const URETPROBE: usize = 335;
+/// Only valid from the kernel's uprobe trampoline (Linux 6.17+); elsewhere ENXIO.
+pub const UPROBE: usize = 336;
 pub const PIDFD_SEND_SIGNAL: usize = 424;
 pub const IO_URING_SETUP: usize = 425;
 pub const IO_URING_ENTER: usize = 426;
@@ -722,8 +726,8 @@ pub static NAMES: [Option<&str>; NR_SYSCALLS] = [
     Some("statx"),
     Some("io_pgetevents"),
     Some("rseq"),
-    None,
-    None,
+    Some("uretprobe"),
+    Some("uprobe"),
     None,
     None,
     None,
@@ -878,6 +882,11 @@ mod tests {
         assert_eq!(name(EXECVE as u64), Some("execve"));
         assert_eq!(by_name("openat"), Some(OPENAT));
         assert_eq!(name(100_000), None);
-        assert_eq!(name(335), None);
+        assert_eq!(name(335), Some("uretprobe"));
+        assert_eq!(name(336), Some("uprobe"));
+        assert_eq!(name(337), None);
+        assert_eq!(name(423), None);
+        assert_eq!(by_name("file_setattr"), Some(469));
+        assert_eq!(name(470), None);
     }
 }
