@@ -1,0 +1,158 @@
+//! Confinement of the `runsc gofer` process.
+
+use std::fs::OpenOptions;
+use std::os::fd::OwnedFd;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+
+use nix::mount::{mount, umount2, MntFlags, MsFlags};
+use nix::sched::{unshare, CloneFlags};
+use nix::sys::statvfs::{statvfs, FsFlags};
+
+use crate::sys::nix_errno;
+use crate::GoferError;
+
+fn step(op: &'static str) -> impl FnOnce(nix::Error) -> GoferError {
+    move |e| GoferError::Sys {
+        op,
+        errno: nix_errno(e),
+    }
+}
+
+/// Makes `root` the whole visible filesystem of this process and returns an `O_PATH` fd of it
+/// for [`crate::serve`].
+///
+/// In a new mount namespace (with `/` made a recursive slave, so nothing propagates back to the
+/// host), `root` is bind-mounted onto itself (non-recursively: mounts below `root` on the host are
+/// not visible; serve them through their own gofer connections), remounted `nosuid,nodev` (keeping
+/// `ro`, `noexec` and atime flags), and made the root with `pivot_root(".", ".")` followed by a
+/// detaching unmount of the old root. Then `no_new_privs` is set.
+///
+/// Call it before starting threads: the new namespace is the calling thread's, inherited by the
+/// threads it creates afterwards. Needs `CAP_SYS_ADMIN`.
+pub fn confine_to(root: &Path) -> Result<OwnedFd, GoferError> {
+    const NONE: Option<&str> = None;
+    unshare(CloneFlags::CLONE_NEWNS).map_err(step("unshare(CLONE_NEWNS)"))?;
+    mount(NONE, "/", NONE, MsFlags::MS_SLAVE | MsFlags::MS_REC, NONE)
+        .map_err(step("make / rslave"))?;
+    mount(Some(root), root, NONE, MsFlags::MS_BIND, NONE).map_err(step("bind-mount the root"))?;
+
+    // Harden the new mount without loosening what it already had.
+    let current = statvfs(root).map_err(step("statvfs the root"))?.flags();
+    let mut flags = MsFlags::MS_REMOUNT | MsFlags::MS_BIND | MsFlags::MS_NOSUID | MsFlags::MS_NODEV;
+    for (have, keep) in [
+        (FsFlags::ST_RDONLY, MsFlags::MS_RDONLY),
+        (FsFlags::ST_NOEXEC, MsFlags::MS_NOEXEC),
+        (FsFlags::ST_NOATIME, MsFlags::MS_NOATIME),
+        (FsFlags::ST_NODIRATIME, MsFlags::MS_NODIRATIME),
+        (FsFlags::ST_RELATIME, MsFlags::MS_RELATIME),
+    ] {
+        if current.contains(have) {
+            flags |= keep;
+        }
+    }
+    mount(NONE, root, NONE, flags, NONE).map_err(step("remount the root nosuid,nodev"))?;
+
+    nix::unistd::chdir(root).map_err(step("chdir to the root"))?;
+    // The old root ends up stacked on top of the new one at "."; detach it.
+    nix::unistd::pivot_root(".", ".").map_err(step("pivot_root"))?;
+    umount2(".", MntFlags::MNT_DETACH).map_err(step("unmount the old root"))?;
+    nix::unistd::chdir("/").map_err(step("chdir /"))?;
+
+    let root_fd = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_PATH | libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_CLOEXEC)
+        .open("/")
+        .map_err(|e| GoferError::Sys {
+            op: "open /",
+            errno: e.into(),
+        })?;
+
+    nix::sys::prctl::set_no_new_privs().map_err(step("prctl(PR_SET_NO_NEW_PRIVS)"))?;
+    // TODO(issue 5): install the gofer's seccomp allowlist here, once nothing but serving is left.
+    Ok(root_fd.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+    use std::process::Command;
+
+    const CHILD_ENV: &str = "GOFER_CONFINE_TEST_ROOT";
+
+    /// Runs `confined_child` in a child process (confinement changes the process for good).
+    #[test]
+    fn confine_in_child() {
+        if !nix::unistd::geteuid().is_root() {
+            eprintln!("confine_in_child: skipped, needs root");
+            return;
+        }
+        let dir = std::env::temp_dir().join(format!("gofer-confine-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        std::fs::write(dir.join("sub/hello"), "world").unwrap();
+        std::os::unix::fs::symlink("/etc/passwd", dir.join("passwd")).unwrap();
+        let out = Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "confine::tests::confined_child",
+                "--ignored",
+                "--nocapture",
+            ])
+            .args(["--test-threads", "1"])
+            .env(CHILD_ENV, &dir)
+            .output()
+            .unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "child failed:\n{text}");
+        assert!(
+            text.contains("1 passed"),
+            "child did not run the test:\n{text}"
+        );
+    }
+
+    #[test]
+    #[ignore = "run in a child process by confine_in_child"]
+    fn confined_child() {
+        let Some(dir) = std::env::var_os(CHILD_ENV) else {
+            return;
+        };
+        let dir = std::path::PathBuf::from(dir);
+        let root = confine_to(&dir).unwrap();
+
+        // Only the root's contents are visible; the host tree is gone.
+        assert_eq!(std::fs::read_to_string("/sub/hello").unwrap(), "world");
+        assert!(!dir.join("sub").exists());
+        assert!(!Path::new("/proc/self").exists());
+        assert!(std::fs::metadata("/etc/passwd").is_err());
+        assert!(nix::sys::prctl::get_no_new_privs().unwrap());
+        let flags = statvfs("/").unwrap().flags();
+        assert!(
+            flags.contains(FsFlags::ST_NOSUID | FsFlags::ST_NODEV),
+            "{flags:?}"
+        );
+
+        // And it can be served.
+        let (srv, cli) = crate::channel_pair().unwrap();
+        let server = std::thread::spawn(move || crate::serve(root, vec![srv], Default::default()));
+        let client = crate::Client::new(vec![cli]);
+        let (r, _) = client.attach().unwrap();
+        let walked = client.walk(r, &[b"sub", b"hello"]).unwrap();
+        assert_eq!(walked.len(), 2);
+        let mut f = std::fs::File::from(client.open(walked[1].0, libc::O_RDONLY).unwrap());
+        let mut s = String::new();
+        f.read_to_string(&mut s).unwrap();
+        assert_eq!(s, "world");
+        let link = client.walk(r, &[b"passwd"]).unwrap();
+        assert!(link[0].1.is_symlink());
+        assert_eq!(
+            client.open(link[0].0, libc::O_RDONLY).unwrap_err(),
+            syscalls::Errno::ELOOP
+        );
+        drop(client);
+        server.join().unwrap().unwrap();
+    }
+}
