@@ -10,6 +10,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod abi;
+pub mod args;
 pub mod consts;
 pub mod errno;
 pub mod nr;
