@@ -223,3 +223,42 @@ pub(crate) fn futimens(fd: BorrowedFd<'_>, atime: TimeSet, mtime: TimeSet) -> Sy
         Err(Errno::last())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::fd::AsFd;
+
+    fn check(dir: BorrowedFd<'_>) {
+        let f = open_beneath(dir, c"f", libc::O_RDONLY, 0).unwrap();
+        assert!(statx(f.as_fd(), c"").unwrap().is_file());
+        let fdflags = nix::fcntl::fcntl(f.as_raw_fd(), nix::fcntl::FcntlArg::F_GETFD).unwrap();
+        assert!(fdflags & libc::FD_CLOEXEC != 0);
+        assert_eq!(
+            open_beneath(dir, c"l", libc::O_RDONLY, 0).unwrap_err(),
+            Errno::ELOOP
+        );
+        let l = open_beneath(dir, c"l", libc::O_PATH, 0).unwrap();
+        assert!(statx(l.as_fd(), c"").unwrap().is_symlink());
+        let d = open_beneath(dir, c"d", libc::O_PATH | libc::O_DIRECTORY, 0).unwrap();
+        assert!(statx(d.as_fd(), c"").unwrap().is_dir());
+        assert_eq!(statx(dir, c"l").unwrap().file_type(), libc::S_IFLNK);
+    }
+
+    /// Both the openat2 path and the openat fallback refuse to follow symlinks.
+    #[test]
+    fn open_beneath_with_and_without_openat2() {
+        let base = std::env::temp_dir().join(format!("gofer-sys-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&base);
+        std::fs::create_dir_all(base.join("d")).unwrap();
+        std::fs::write(base.join("f"), "x").unwrap();
+        std::os::unix::fs::symlink("f", base.join("l")).unwrap();
+        let dir = std::fs::File::open(&base).unwrap();
+        check(dir.as_fd());
+        assert_eq!(OPENAT2.load(Ordering::Relaxed), OPENAT2_YES);
+        OPENAT2.store(OPENAT2_NO, Ordering::Relaxed);
+        check(dir.as_fd());
+        OPENAT2.store(OPENAT2_UNKNOWN, Ordering::Relaxed);
+        std::fs::remove_dir_all(&base).unwrap();
+    }
+}
