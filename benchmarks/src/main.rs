@@ -1,1 +1,220 @@
-fn main() {}
+//! Side-by-side benchmark runner: the same programs natively, in runc, in
+//! gVisor and in our sandbox. See README.md.
+
+mod catalog;
+mod exec;
+mod programs;
+mod report;
+mod runner;
+mod runtimes;
+mod stats;
+mod svg;
+mod sysinfo;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Result;
+use clap::Parser;
+
+use runtimes::RuntimeKind;
+
+#[derive(Parser, Debug)]
+#[command(about = "Run the benchmarks natively, in runc, in gVisor and in our runsc, side by side")]
+struct Cli {
+    /// Only benchmarks whose name contains one of these comma-separated words.
+    #[arg(long)]
+    filter: Option<String>,
+    /// Measured runs per benchmark and runtime (after one warm-up run);
+    /// default 10, or 1 with --smoke.
+    #[arg(long)]
+    runs: Option<usize>,
+    /// Runtimes to compare; native is always run, as the baseline.
+    #[arg(long, value_delimiter = ',', default_value = "native,runc,gvisor,ours")]
+    against: Vec<RuntimeKind>,
+    /// Write results.json, results.md and the SVG charts to this directory,
+    /// and the page embedding them to --page.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// The Markdown page to write with --out (default: DIR.md next to DIR,
+    /// so `--out docs/performance` writes docs/performance.md).
+    #[arg(long)]
+    page: Option<PathBuf>,
+    /// Tiny iteration counts, one run, no warm-up: checks that everything executes.
+    #[arg(long)]
+    smoke: bool,
+    /// Our runsc (default: target/release/runsc of this workspace).
+    #[arg(long)]
+    ours: Option<PathBuf>,
+    /// gVisor's runsc.
+    #[arg(long, default_value = "/usr/bin/runsc")]
+    gvisor: PathBuf,
+    /// runc.
+    #[arg(long, default_value = "runc")]
+    runc: PathBuf,
+    /// Kill a run that takes longer than this many seconds (it counts as failed).
+    #[arg(long, default_value_t = 60)]
+    timeout: u64,
+    /// List the benchmarks and exit.
+    #[arg(long)]
+    list: bool,
+    /// Don't run anything: re-render the tables, charts and page from a
+    /// results.json written earlier (use with --out).
+    #[arg(long, value_name = "RESULTS_JSON")]
+    render: Option<PathBuf>,
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let benches = catalog::select(catalog::all(cli.smoke), cli.filter.as_deref());
+    if cli.list {
+        for b in &benches {
+            println!("{:<15} {}", b.name, b.title);
+        }
+        return Ok(());
+    }
+    let report = match &cli.render {
+        Some(path) => serde_json::from_str(&std::fs::read_to_string(path)?)?,
+        None => measure(&cli, &benches)?,
+    };
+    output::write(&report, cli.out.as_deref(), cli.page.as_deref())
+}
+
+fn measure(cli: &Cli, benches: &[catalog::Benchmark]) -> Result<report::Report> {
+    anyhow::ensure!(!benches.is_empty(), "no benchmark matches --filter");
+    let prog_dir = programs::default_dir()?;
+    let programs = programs::compile(benches, &prog_dir)?;
+    let locations = runtimes::Locations {
+        runc: cli.runc.clone(),
+        gvisor: cli.gvisor.clone(),
+        ours: cli.ours.clone(),
+        binds: vec![prog_dir],
+    };
+    let (runtimes, skipped, infos) = runtimes::detect_all(&cli.against, &locations);
+    let runs = cli.runs.unwrap_or(if cli.smoke { 1 } else { 10 }).max(1);
+    let plan = runner::Plan {
+        runs,
+        warmup: !cli.smoke,
+        timeout: Duration::from_secs(cli.timeout),
+    };
+    eprintln!(
+        "running {} benchmarks x {} runtimes, {} runs each{}",
+        benches.len(),
+        runtimes.len(),
+        runs,
+        if plan.warmup { " after a warm-up" } else { "" }
+    );
+    let results = runner::run_all(benches, &programs, &runtimes, &skipped, &plan);
+    Ok(report::Report {
+        meta: sysinfo::Meta::collect(runs, plan.warmup, cli.smoke),
+        runtimes: infos,
+        benchmarks: results,
+    })
+}
+
+mod output {
+    //! Writing the results where they were asked for.
+
+    use std::fs;
+    use std::path::{Path, PathBuf};
+
+    use anyhow::{Context, Result};
+
+    use crate::report::{self, ChartLinks, Report};
+    use crate::svg;
+
+    pub fn write(report: &Report, out: Option<&Path>, page: Option<&Path>) -> Result<()> {
+        println!("{}", report::tables(report, true));
+        println!("{}", report::tables(report, false));
+        let problems = report::problems(report);
+        if !problems.is_empty() {
+            println!("{problems}");
+        }
+        let Some(out) = out else {
+            return Ok(());
+        };
+        fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+        let put = |name: &str, text: &str| {
+            let path = out.join(name);
+            fs::write(&path, text).with_context(|| format!("writing {}", path.display()))
+        };
+        put("results.json", &report.to_json())?;
+        let mut tables = report::tables(report, true);
+        tables.push('\n');
+        tables.push_str(&report::tables(report, false));
+        put("results.md", &tables)?;
+        let mut written = vec![];
+        for (micro, file, title) in [
+            (
+                true,
+                "micro.svg",
+                "Micro benchmarks: time per operation relative to native",
+            ),
+            (
+                false,
+                "workloads.svg",
+                "Workloads: wall-clock time relative to native",
+            ),
+        ] {
+            match svg::chart_from_report(report, micro, title) {
+                Some(chart) => {
+                    put(file, &svg::render(&chart))?;
+                    written.push(Some(file));
+                }
+                None => written.push(None),
+            }
+        }
+        let page_path: PathBuf = match page {
+            Some(p) => p.to_path_buf(),
+            None => out.with_extension("md"),
+        };
+        // Links relative to the page's directory.
+        let prefix = relative_dir(&page_path, out);
+        let link = |f: &str| format!("{prefix}{f}");
+        let links = ChartLinks {
+            micro: written[0].map(link),
+            workloads: written[1].map(link),
+            json: link("results.json"),
+        };
+        fs::write(&page_path, report::page(report, &links))
+            .with_context(|| format!("writing {}", page_path.display()))?;
+        eprintln!("wrote {} and {}", out.display(), page_path.display());
+        Ok(())
+    }
+
+    /// `out` as seen from the directory of `page`, with a trailing slash
+    /// (absolute if it is not below it).
+    fn relative_dir(page: &Path, out: &Path) -> String {
+        let abs = |p: &Path| {
+            let p = if p.is_absolute() {
+                p.to_path_buf()
+            } else {
+                std::env::current_dir().unwrap_or_default().join(p)
+            };
+            p.components().collect::<PathBuf>()
+        };
+        let base = abs(page.parent().unwrap_or(Path::new(".")));
+        let target = abs(out);
+        match target.strip_prefix(&base) {
+            Ok(rel) if rel.as_os_str().is_empty() => String::new(),
+            Ok(rel) => format!("{}/", rel.display()),
+            Err(_) => format!("{}/", target.display()),
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn links_are_relative_to_the_page() {
+            let p = Path::new("docs/performance.md");
+            assert_eq!(
+                relative_dir(p, Path::new("docs/performance")),
+                "performance/"
+            );
+            assert_eq!(relative_dir(Path::new("/a/b/x.md"), Path::new("/a/b")), "");
+            assert_eq!(relative_dir(Path::new("/a/b/x.md"), Path::new("/c")), "/c/");
+        }
+    }
+}

@@ -1,0 +1,234 @@
+//! The benchmarks: micro benchmarks (C programs timed from inside) and
+//! workloads (whole commands timed from outside).
+
+/// The shared header every micro benchmark includes.
+pub const BENCH_H: &str = include_str!("../programs/bench.h");
+
+/// How a benchmark is run and measured.
+#[derive(Debug, Clone)]
+pub enum Kind {
+    /// A C program from `benchmarks/programs/`, run as
+    /// `PROGRAM ITERATIONS SCRATCH_DIR`; it prints `ns_per_op X`.
+    Micro {
+        source: &'static str,
+        iterations: u64,
+    },
+    /// A command whose whole wall-clock time (runtime start-up included) is
+    /// the sample. `check` is a variant that prints [`CHECK_MARKER`]; it runs
+    /// once per runtime before the measurements, so that a runtime which
+    /// exits 0 without running anything is caught instead of looking fast.
+    Workload {
+        argv: Vec<String>,
+        check: Vec<String>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Benchmark {
+    /// Short id used by `--filter`, file names and the JSON.
+    pub name: &'static str,
+    /// What one operation is, for tables and charts.
+    pub title: &'static str,
+    pub kind: Kind,
+}
+
+impl Benchmark {
+    pub fn is_micro(&self) -> bool {
+        matches!(self.kind, Kind::Micro { .. })
+    }
+
+    /// What a sample measures.
+    pub fn unit(&self) -> &'static str {
+        match self.kind {
+            Kind::Micro { .. } => "ns per operation (measured inside the program)",
+            Kind::Workload { .. } => "ns wall clock of the whole command",
+        }
+    }
+}
+
+macro_rules! micro {
+    ($name:literal, $title:literal, $iterations:expr) => {
+        (
+            $name,
+            $title,
+            include_str!(concat!("../programs/", $name, ".c")),
+            $iterations,
+        )
+    };
+}
+
+/// Micro benchmarks with their full iteration counts, chosen so that one run
+/// takes roughly half a second on gVisor's ptrace platform (the slowest
+/// runtime) and still a millisecond or more natively.
+const MICRO: &[(&str, &str, &str, u64)] = &[
+    micro!("getppid", "getppid", 20_000),
+    micro!("clock_gettime", "clock_gettime (vDSO)", 10_000),
+    micro!("write_devnull", "write 64 B to /dev/null", 5_000),
+    micro!("open_close", "open+close", 5_000),
+    micro!("stat", "stat", 5_000),
+    micro!("pread_4k", "pread 4 KiB from a 64 MiB file", 20_000),
+    micro!("mmap_munmap", "mmap+munmap 1 MiB", 3_000),
+    micro!("mmap_touch", "mmap+touch+munmap 1 MiB", 300),
+    micro!("pipe_threads", "pipe ping-pong, 2 threads", 2_000),
+    micro!("pipe_procs", "pipe ping-pong, 2 processes", 1_000),
+    micro!("futex_threads", "futex ping-pong, 2 threads", 3_000),
+    micro!("signal", "signal delivery round trip", 2_000),
+    micro!("fork_exit", "fork+exit+wait", 200),
+    micro!("fork_exec", "fork+execve /bin/true+wait", 50),
+    micro!("getdents_10k", "getdents of 10,000 entries", 50),
+    micro!("create_unlink", "create+unlink", 1_000),
+    micro!("seq_write_32m", "32 MiB sequential write", 5),
+    micro!("seq_read_32m", "32 MiB sequential read", 10),
+];
+
+/// What a workload's check command prints.
+pub const CHECK_MARKER: &str = "bench-check-ok";
+
+/// `--smoke` divides iteration counts by this (keeping at least 2).
+const SMOKE_DIVISOR: u64 = 100;
+
+/// Every benchmark, in report order. `smoke` scales the work down to a quick
+/// check that everything executes.
+pub fn all(smoke: bool) -> Vec<Benchmark> {
+    let mut out: Vec<Benchmark> = MICRO
+        .iter()
+        .map(|&(name, title, source, iterations)| Benchmark {
+            name,
+            title,
+            kind: Kind::Micro {
+                source,
+                iterations: if smoke {
+                    (iterations / SMOKE_DIVISOR).max(2)
+                } else {
+                    iterations
+                },
+            },
+        })
+        .collect();
+    let loop_count = if smoke { 10 } else { 200 };
+    let loop_script = format!("i=0; while [ $i -lt {loop_count} ]; do /bin/true; i=$((i+1)); done");
+    let sh = |script: &str| vec!["/bin/sh".to_string(), "-c".to_string(), script.to_string()];
+    let py = |code: &str| {
+        vec![
+            "/usr/bin/python3".to_string(),
+            "-c".to_string(),
+            code.to_string(),
+        ]
+    };
+    let workloads: [(&str, &str, Vec<String>, Vec<String>); 5] = [
+        (
+            "true",
+            "/bin/true (start-up)",
+            vec!["/bin/true".into()],
+            sh(&format!("/bin/true && echo {CHECK_MARKER}")),
+        ),
+        (
+            "sh_true",
+            "/bin/sh -c true",
+            sh("true"),
+            sh(&format!("true && echo {CHECK_MARKER}")),
+        ),
+        (
+            "sh_loop",
+            if smoke {
+                "sh loop of 10 /bin/true"
+            } else {
+                "sh loop of 200 /bin/true"
+            },
+            sh(&loop_script),
+            sh(&format!("{loop_script}; echo {CHECK_MARKER} $i")),
+        ),
+        (
+            "python_pass",
+            "python3 -c pass",
+            py("pass"),
+            py(&format!("print('{CHECK_MARKER}')")),
+        ),
+        (
+            "python_imports",
+            "python3 import json, re, subprocess",
+            py("import json, re, subprocess"),
+            py(&format!(
+                "import json, re, subprocess; print('{CHECK_MARKER}')"
+            )),
+        ),
+    ];
+    out.extend(
+        workloads
+            .into_iter()
+            .map(|(name, title, argv, check)| Benchmark {
+                name,
+                title,
+                kind: Kind::Workload { argv, check },
+            }),
+    );
+    out
+}
+
+/// The benchmarks whose name contains one of the comma-separated `filter`
+/// words (all of them without a filter).
+pub fn select(benches: Vec<Benchmark>, filter: Option<&str>) -> Vec<Benchmark> {
+    let Some(filter) = filter else {
+        return benches;
+    };
+    let words: Vec<&str> = filter
+        .split(',')
+        .map(str::trim)
+        .filter(|w| !w.is_empty())
+        .collect();
+    benches
+        .into_iter()
+        .filter(|b| words.iter().any(|w| b.name.contains(w)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_programs_embedded() {
+        let all = all(false);
+        let mut names: Vec<_> = all.iter().map(|b| b.name).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), all.len());
+        for b in &all {
+            if let Kind::Micro { source, .. } = b.kind {
+                assert!(source.contains("report("), "{} never reports", b.name);
+            }
+        }
+    }
+
+    #[test]
+    fn smoke_scales_iterations_down() {
+        let full = all(false);
+        let smoke = all(true);
+        for (f, s) in full.iter().zip(&smoke) {
+            if let (Kind::Micro { iterations: a, .. }, Kind::Micro { iterations: b, .. }) =
+                (&f.kind, &s.kind)
+            {
+                assert!(b < a && *b >= 2, "{}: {a} -> {b}", f.name);
+            }
+        }
+    }
+
+    #[test]
+    fn workload_checks_print_the_marker() {
+        for b in all(false) {
+            if let Kind::Workload { argv, check } = b.kind {
+                assert_ne!(argv, check);
+                assert!(check.last().unwrap().contains(CHECK_MARKER), "{}", b.name);
+            }
+        }
+    }
+
+    #[test]
+    fn filter_matches_substrings_of_any_word() {
+        let picked = select(all(false), Some("getppid, python_pass"));
+        let names: Vec<_> = picked.iter().map(|b| b.name).collect();
+        assert_eq!(names, ["getppid", "python_pass"]);
+        assert_eq!(select(all(false), Some("pipe")).len(), 2);
+        assert_eq!(select(all(false), None).len(), all(false).len());
+    }
+}
