@@ -263,7 +263,10 @@ impl MemReader for NoMemory {
 /// When an argument is printed: at syscall entry, or at exit with the return value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Phase {
+    /// Before the call: output arguments print as addresses.
     Entry,
+    /// After the call returned this value: output arguments are decoded if it
+    /// is not an error.
     Exit(u64),
 }
 
@@ -271,17 +274,19 @@ impl Phase {
     /// The return value if this is a successful exit.
     fn ok_ret(self) -> Option<u64> {
         match self {
-            Phase::Exit(r) if Errno::from_ret(r).is_none() && !is_err_ret(r) => Some(r),
+            Phase::Exit(r) if !is_err_ret(r) => Some(r),
             _ => None,
         }
     }
 }
 
+/// Whether a raw return value is an error (`-4095..=-1`).
 fn is_err_ret(r: u64) -> bool {
     (-4095..0).contains(&(r as i64))
 }
 
-/// Format one argument of syscall `nr` (index `i`) for `phase`.
+/// Format argument `i` of a call, interpreted as `kind`, for `phase` (for callers
+/// that print arguments individually, e.g. gVisor-style per-argument logging).
 pub fn format_arg(
     kind: ArgKind,
     args: &[u64; 6],

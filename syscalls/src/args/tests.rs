@@ -513,3 +513,55 @@ fn fuzz_never_panics() {
         }
     }
 }
+
+#[test]
+#[ignore]
+fn show_samples() {
+    // `cargo test -p syscalls -- --ignored --nocapture show_samples` prints a few lines.
+    let mut m = FakeMem::default();
+    let p = m.put_str(0x1000, "/lib/x86_64-linux-gnu/libc.so.6");
+    let st = m.put(
+        0x2000,
+        abi::Stat {
+            st_mode: S_IFREG | 0o755,
+            st_size: 2_000_000,
+            ..Default::default()
+        }
+        .as_bytes(),
+    );
+    let calls: [(usize, [u64; 6], u64); 6] = [
+        (
+            nr::OPENAT,
+            [(-100i64) as u64, p, (O_RDONLY | O_CLOEXEC) as u64, 0, 0, 0],
+            3,
+        ),
+        (nr::FSTAT, [3, st, 0, 0, 0, 0], 0),
+        (
+            nr::MMAP,
+            [0, 0x1000, 1, (MAP_PRIVATE | MAP_DENYWRITE) as u64, 3, 0],
+            0x7f12_3456_7000,
+        ),
+        (
+            nr::ARCH_PRCTL,
+            [ARCH_SET_FS as u64, 0x7f12_3456_8740, 0, 0, 0, 0],
+            0,
+        ),
+        (nr::PRCTL, [PR_SET_NO_NEW_PRIVS as u64, 1, 0, 0, 0, 0], 0),
+        (
+            nr::FUTEX,
+            [
+                0x7ffd_0000,
+                (FUTEX_WAIT | FUTEX_PRIVATE_FLAG) as u64,
+                2,
+                0,
+                0,
+                0,
+            ],
+            Errno::EAGAIN.as_ret(),
+        ),
+    ];
+    for (n, a, r) in calls {
+        println!("{}", format_entry(n as u64, &a, &m));
+        println!("{}", format_exit(n as u64, &a, r, &m));
+    }
+}
