@@ -13,8 +13,8 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 use syscalls::Errno;
 
 use crate::protocol::{
-    decode_response, Attr, DecodeError, Dirent, Handle, Op, Reply, Request, SetAttr, Statfs,
-    MAX_MESSAGE, MAX_NAME_LEN, MAX_RELEASE_HANDLES, MAX_SYMLINK_LEN, MAX_WALK_NAMES,
+    check_name, decode_response, Attr, DecodeError, Dirent, Handle, Op, Reply, Request, SetAttr,
+    Statfs, HEADER_LEN, MAX_MESSAGE, MAX_RELEASE_HANDLES, MAX_SYMLINK_LEN, MAX_WALK_NAMES,
 };
 use crate::transport;
 
@@ -46,14 +46,6 @@ impl std::fmt::Debug for Client {
 /// The channel can no longer be used (peer gone, transport error, or out of step).
 struct Broken;
 
-fn check_name(name: &[u8]) -> Result<(), Errno> {
-    if name.len() > MAX_NAME_LEN {
-        Err(Errno::ENAMETOOLONG)
-    } else {
-        Ok(())
-    }
-}
-
 fn node(reply: Reply) -> Result<(Handle, Attr), Errno> {
     match reply {
         Reply::Node(h, a) => Ok((h, a)),
@@ -62,7 +54,8 @@ fn node(reply: Reply) -> Result<(Handle, Attr), Errno> {
 }
 
 impl Client {
-    /// A client using `channels` (client ends made with [`crate::channel_pair`]).
+    /// A client using `channels` (client ends made with [`crate::channel_pair`]). With no
+    /// channels every call fails with `EIO`.
     pub fn new(channels: Vec<OwnedFd>) -> Client {
         let idle: Vec<Channel> = channels
             .into_iter()
@@ -140,15 +133,15 @@ impl Client {
     /// Walks `names` from `dir`, one component each. Returns a handle and attributes for every
     /// component that exists, stopping after a symlink (returned, not followed) or before the
     /// first component that is missing or cannot be walked (`ENOENT` etc. if that is the first).
-    /// Names must be single components; `.`, `..`, empty names and names with `/` or NUL get
-    /// `EINVAL`.
+    /// Names must be single components: any name that is `.`, `..`, empty, or has `/` or NUL
+    /// fails the whole walk with `EINVAL` (`ENAMETOOLONG` if longer than `NAME_MAX`).
     pub fn walk(&self, dir: Handle, names: &[&[u8]]) -> Result<Vec<(Handle, Attr)>, Errno> {
         for n in names {
             check_name(n)?;
         }
         let mut out: Vec<(Handle, Attr)> = Vec::new();
         let mut cur = dir;
-        for (i, chunk) in names.chunks(MAX_WALK_NAMES).enumerate() {
+        for (i, chunk) in walk_chunks(names).enumerate() {
             let req = Request::Walk {
                 dir: cur,
                 names: chunk.to_vec(),
@@ -371,6 +364,27 @@ impl Client {
     }
 }
 
+/// Splits `names` into runs that fit one `Walk` request (by count and by encoded size).
+fn walk_chunks<'n, 'a>(names: &'n [&'a [u8]]) -> impl Iterator<Item = &'n [&'a [u8]]> {
+    // Header, dir handle and count.
+    const FIXED: usize = HEADER_LEN + 8 + 4;
+    let mut rest = names;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let mut size = FIXED;
+        let mut n = 0;
+        while n < rest.len() && n < MAX_WALK_NAMES && size + 4 + rest[n].len() <= MAX_MESSAGE {
+            size += 4 + rest[n].len();
+            n += 1;
+        }
+        let (chunk, tail) = rest.split_at(n.max(1));
+        rest = tail;
+        Some(chunk)
+    })
+}
+
 type Outcome = Result<(Reply, Option<OwnedFd>), Errno>;
 
 fn exchange(ch: &mut Channel, op: Op, msg: &[u8]) -> Result<Outcome, Broken> {
@@ -391,5 +405,35 @@ fn exchange(ch: &mut Channel, op: Op, msg: &[u8]) -> Result<Outcome, Broken> {
         Ok(Err(errno)) => Ok(Err(errno)),
         Ok(Ok(reply)) if fds.len() == op.reply_fds() => Ok(Ok((reply, fds.pop()))),
         Ok(Ok(_)) => Ok(Err(Errno::EIO)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::MAX_NAME_LEN;
+
+    const _: () = {
+        const fn send_sync<T: Send + Sync>() {}
+        send_sync::<Client>();
+    };
+
+    #[test]
+    fn walk_chunks_fit_a_message() {
+        let long = [b'x'; MAX_NAME_LEN];
+        let names: Vec<&[u8]> = vec![&long[..]; 1000];
+        let chunks: Vec<_> = walk_chunks(&names).collect();
+        assert_eq!(chunks.iter().map(|c| c.len()).sum::<usize>(), 1000);
+        for c in &chunks {
+            assert!(c.len() <= MAX_WALK_NAMES);
+            let req = Request::Walk {
+                dir: Handle(1),
+                names: c.to_vec(),
+            };
+            assert!(req.encode().is_ok());
+        }
+        let short: Vec<&[u8]> = vec![b"a"; 600];
+        let lens: Vec<_> = walk_chunks(&short).map(|c| c.len()).collect();
+        assert_eq!(lens, [256, 256, 88]);
     }
 }

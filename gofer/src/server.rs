@@ -26,7 +26,7 @@ use tracing::{debug, warn};
 
 use crate::protocol::{
     encode_error, encode_response, Attr, Decoder, Dirent, Handle, Reply, Request, SetAttr, Statfs,
-    TimeSet, HEADER_LEN, MAX_MESSAGE, MAX_NAME_LEN, MAX_SYMLINK_LEN,
+    TimeSet, FLAG_ERROR, HEADER_LEN, MAX_MESSAGE, MAX_SYMLINK_LEN,
 };
 use crate::sys::{self, nix_errno, SysResult};
 use crate::{transport, GoferError};
@@ -158,12 +158,7 @@ impl LogLimiter {
 }
 
 fn check_name(name: &[u8]) -> SysResult<CString> {
-    if name.is_empty() || name == b"." || name == b".." || name.contains(&b'/') {
-        return Err(Errno::EINVAL);
-    }
-    if name.len() > MAX_NAME_LEN {
-        return Err(Errno::ENAMETOOLONG);
-    }
+    crate::protocol::check_name(name)?;
     CString::new(name).map_err(|_| Errno::EINVAL)
 }
 
@@ -273,7 +268,10 @@ impl Server {
         let op = req.op();
         match self.handle(req) {
             Ok((reply, fd)) if reply.fits(op) && fd.is_some() == (op.reply_fds() == 1) => {
-                (encode_response(op, &Ok(reply)), fd)
+                let bytes = encode_response(op, &Ok(reply));
+                // A reply that could not be encoded became an error: its fd must not go along.
+                let failed = bytes.get(2..4) == Some(&FLAG_ERROR.to_le_bytes()[..]);
+                (bytes, if failed { None } else { fd })
             }
             Ok(_) => (encode_response(op, &Err(Errno::EIO)), None),
             Err(errno) => (encode_response(op, &Err(errno)), None),
@@ -518,7 +516,7 @@ impl Server {
         let mut out = Vec::new();
         let mut buf = Vec::new();
         while out.len() < max as usize {
-            let Some(front) = ds.pending.front() else {
+            let Some(mut entry) = ds.pending.pop_front() else {
                 buf.resize(32 * 1024, 0);
                 let n = sys::getdents64(ds.fd.as_fd(), &mut buf)?;
                 if n == 0 {
@@ -527,24 +525,21 @@ impl Server {
                 parse_dirents(&buf[..n], &mut ds.pending)?;
                 continue;
             };
-            if front.name != b"." && front.name != b".." {
-                if used + front.wire_len() > budget {
-                    break;
-                }
-                used += front.wire_len();
-            }
-            let Some(mut entry) = ds.pending.pop_front() else {
-                break;
-            };
-            ds.pos = entry.next;
             if entry.name == b"." || entry.name == b".." {
+                ds.pos = entry.next;
                 continue;
             }
+            if used + entry.wire_len() > budget {
+                ds.pending.push_front(entry);
+                break;
+            }
+            used += entry.wire_len();
+            ds.pos = entry.next;
             if entry.d_type == libc::DT_UNKNOWN {
-                if let Ok(a) = CString::new(entry.name.clone())
+                let attr = CString::new(entry.name.clone())
                     .map_err(|_| Errno::EIO)
-                    .and_then(|n| sys::statx(ds.fd.as_fd(), &n))
-                {
+                    .and_then(|n| sys::statx(ds.fd.as_fd(), &n));
+                if let Ok(a) = attr {
                     entry.d_type = (a.file_type() >> 12) as u8;
                 }
             }
@@ -667,10 +662,7 @@ impl Server {
         let dir = self.get_dir(dir)?;
         let name = check_name(name)?;
         let acc = flags & libc::O_ACCMODE;
-        if flags & !OPEN_FLAGS & !libc::O_DIRECTORY != 0
-            || flags & libc::O_DIRECTORY != 0
-            || acc == libc::O_ACCMODE
-        {
+        if flags & !(OPEN_FLAGS & !libc::O_DIRECTORY) != 0 || acc == libc::O_ACCMODE {
             return Err(Errno::EINVAL);
         }
         let flags = (flags & !libc::O_TRUNC) | libc::O_CREAT | libc::O_EXCL;
@@ -739,14 +731,15 @@ impl Server {
             )
             .map_err(nix_errno)
         };
-        match at(target.fd(), c"", AtFlags::AT_EMPTY_PATH) {
+        let by_name = match at(target.fd(), c"", AtFlags::AT_EMPTY_PATH) {
             // Without CAP_DAC_READ_SEARCH: link by the target's name (checked below).
             Err(Errno::ENOENT) => {
                 let loc = lock(&target.loc).clone().ok_or(Errno::ENOENT)?;
                 at(loc.parent.fd(), &loc.name, AtFlags::empty())?;
+                true
             }
-            r => r?,
-        }
+            r => r.map(|()| false)?,
+        };
         let want = sys::statx(target.fd(), c"")?;
         match self.adopt(
             &dir,
@@ -756,7 +749,8 @@ impl Server {
             None,
             Some(&want),
         ) {
-            Err(Errno::ESTALE) => {
+            Err(Errno::ESTALE) if by_name => {
+                // The name no longer led to the target: we linked another file. Undo.
                 let _ = nix::unistd::unlinkat(
                     Some(dir.fd().as_raw_fd()),
                     name.as_c_str(),

@@ -189,13 +189,15 @@ mod tests {
     #[test]
     fn fds_travel_and_truncation_is_reported() {
         let (a, b) = channel_pair().unwrap();
+        let path = std::env::temp_dir().join(format!("gofer-transport-{}", std::process::id()));
         let mut f = std::fs::File::options()
             .read(true)
             .write(true)
             .create(true)
             .truncate(true)
-            .open(std::env::temp_dir().join(format!("gofer-transport-{}", std::process::id())))
+            .open(&path)
             .unwrap();
+        std::fs::remove_file(&path).unwrap();
         f.write_all(b"hello").unwrap();
         send(a.as_fd(), b"abc", &[f.as_fd()]).unwrap();
         let mut buf = [0u8; 16];

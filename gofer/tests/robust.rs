@@ -91,6 +91,45 @@ fn malformed_requests_get_einval_and_serving_goes_on() {
     let attach = protocol::Request::Attach.encode().unwrap();
     expect_einval(&raw_call(ch, &attach, &[ch.as_fd()]), Op::Attach as u16);
 
+    // Well-formed requests with names the server must refuse (the client checks them too).
+    let (root, _) = client.attach().unwrap();
+    for bad in [&b".."[..], b".", b"", b"a/b", b"a\0b"] {
+        let walk = protocol::Request::Walk {
+            dir: root,
+            names: vec![b"f", bad],
+        };
+        let resp = raw_call(ch, &walk.encode().unwrap(), &[]);
+        assert_eq!(
+            decode_response(Op::Walk, &resp).unwrap(),
+            Err(Errno::EINVAL)
+        );
+        let mkdir = protocol::Request::Mkdir {
+            dir: root,
+            name: bad,
+            mode: 0o755,
+            uid: 0,
+            gid: 0,
+        };
+        let resp = raw_call(ch, &mkdir.encode().unwrap(), &[]);
+        assert_eq!(
+            decode_response(Op::Mkdir, &resp).unwrap(),
+            Err(Errno::EINVAL)
+        );
+        let rename = protocol::Request::Rename {
+            old_dir: root,
+            old_name: b"f",
+            new_dir: root,
+            new_name: bad,
+            flags: 0,
+        };
+        let resp = raw_call(ch, &rename.encode().unwrap(), &[]);
+        assert_eq!(
+            decode_response(Op::Rename, &resp).unwrap(),
+            Err(Errno::EINVAL)
+        );
+    }
+    assert!(fx.path("f").is_file());
+
     // Pseudo-random garbage: one response each, never a crash.
     let mut x = 0x9e37_79b9_7f4a_7c15u64;
     for _ in 0..3000 {

@@ -317,7 +317,8 @@ impl<'a> Request<'a> {
     }
 }
 
-/// The payload of a successful response. Which variant an op gets is fixed by [`Reply::shape_of`].
+/// The payload of a successful response. Each op has exactly one variant (listed below); see
+/// [`Reply::fits`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Reply {
     /// `Open`, `Release`, `Unlink`, `Rename`, `Fsync`.

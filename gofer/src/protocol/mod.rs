@@ -17,6 +17,31 @@
 //!
 //! A message never exceeds [`MAX_MESSAGE`] bytes. File descriptors travel beside the bytes as
 //! `SCM_RIGHTS`: exactly one with successful `Open` and `Create` responses, none otherwise.
+//!
+//! Payloads (`h` = handle `u64`, `name`/`bytes` = length-prefixed, `attr` = [`Attr`] in
+//! [`ATTR_LEN`] bytes, `node` = `h attr`):
+//!
+//! ```text
+//! op  name      request                                        reply
+//!  1  Attach    -                                              node
+//!  2  Walk      h, u32 n, name*n                               u32 n, node*n
+//!  3  Stat      h                                              attr
+//!  4  Open      h, i32 flags                                   - (+1 fd)
+//!  5  Readlink  h                                              bytes
+//!  6  Getdents  h, u64 cookie, u32 max                         u32 n, (u64 ino, u64 next, u8 type, name)*n
+//!  7  Statfs    h                                              11 x u64 (see Statfs)
+//!  8  Release   u32 n, h*n                                     -
+//!  9  Create    h, name, i32 flags, u32 mode, u32 uid, u32 gid node (+1 fd)
+//! 10  Mkdir     h, name, u32 mode, u32 uid, u32 gid            node
+//! 11  Symlink   h, name, bytes target, u32 uid, u32 gid        node
+//! 12  Link      h dir, name, h target                          node
+//! 13  Mknod     h, name, u32 mode, u32 uid, u32 gid            node
+//! 14  Unlink    h, name, i32 flags                             -
+//! 15  Rename    h, name, h, name, u32 flags                    -
+//! 16  SetAttr   h, u32 mask, u32 mode, u32 uid, u32 gid,       attr
+//!               u64 size, (i64, u32) atime, (i64, u32) mtime
+//! 17  Fsync     h                                              -
+//! ```
 
 mod message;
 #[cfg(test)]
@@ -42,6 +67,20 @@ pub const MAX_RELEASE_HANDLES: usize = 4096;
 pub const FLAG_ERROR: u16 = 1;
 /// Encoded size of an [`Attr`].
 pub const ATTR_LEN: usize = 8 + 8 + 4 + 8 + 4 + 4 + 8 + 8 + 4 + 8 + 3 * 12 + 1 + 12;
+
+/// Checks that `name` is a single path component the server accepts: not empty, `.` or `..`,
+/// without `/` or NUL (`EINVAL`), at most [`MAX_NAME_LEN`] bytes (`ENAMETOOLONG`).
+pub fn check_name(name: &[u8]) -> Result<(), syscalls::Errno> {
+    use syscalls::Errno;
+    if name.is_empty() || name == b"." || name == b".." || name.contains(&b'/') || name.contains(&0)
+    {
+        return Err(Errno::EINVAL);
+    }
+    if name.len() > MAX_NAME_LEN {
+        return Err(Errno::ENAMETOOLONG);
+    }
+    Ok(())
+}
 
 /// A server-side id for a walked node. Never a path: the server keeps an fd per handle, so a
 /// handle keeps naming the same file however the tree around it changes.
