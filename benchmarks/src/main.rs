@@ -66,6 +66,11 @@ struct Cli {
 
 fn main() -> Result<()> {
     let cli = Cli::parse();
+    // First, while the process is still single-threaded.
+    let mount_ns_error =
+        (cli.render.is_none() && !cli.list && cli.against.contains(&RuntimeKind::Runc))
+            .then(runtimes::enter_private_mount_namespace)
+            .and_then(Result::err);
     let benches = catalog::select(catalog::all(cli.smoke), cli.filter.as_deref());
     if cli.list {
         for b in &benches {
@@ -75,12 +80,16 @@ fn main() -> Result<()> {
     }
     let report = match &cli.render {
         Some(path) => serde_json::from_str(&std::fs::read_to_string(path)?)?,
-        None => measure(&cli, &benches)?,
+        None => measure(&cli, &benches, mount_ns_error)?,
     };
     output::write(&report, cli.out.as_deref(), cli.page.as_deref())
 }
 
-fn measure(cli: &Cli, benches: &[catalog::Benchmark]) -> Result<report::Report> {
+fn measure(
+    cli: &Cli,
+    benches: &[catalog::Benchmark],
+    mount_ns_error: Option<String>,
+) -> Result<report::Report> {
     anyhow::ensure!(!benches.is_empty(), "no benchmark matches --filter");
     let prog_dir = programs::default_dir()?;
     let programs = programs::compile(benches, &prog_dir)?;
@@ -89,6 +98,7 @@ fn measure(cli: &Cli, benches: &[catalog::Benchmark]) -> Result<report::Report> 
         gvisor: cli.gvisor.clone(),
         ours: cli.ours.clone(),
         binds: vec![prog_dir],
+        mount_ns_error,
     };
     let (runtimes, skipped, infos) = runtimes::detect_all(&cli.against, &locations);
     let runs = cli.runs.unwrap_or(if cli.smoke { 1 } else { 10 }).max(1);

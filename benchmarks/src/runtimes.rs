@@ -60,6 +60,42 @@ pub struct Locations {
     /// Directories (the compiled programs) that must be visible inside
     /// runc's container at the same path.
     pub binds: Vec<PathBuf>,
+    /// Why the runner could not get a private mount namespace (runc's
+    /// bundle needs one), from [`enter_private_mount_namespace`].
+    pub mount_ns_error: Option<String>,
+}
+
+/// Moves this process into a mount namespace of its own, with every mount
+/// private, so the bind mount of `/` that runc's bundle needs exists only
+/// here and vanishes with the runner however it ends (a bind of `/` left
+/// under /tmp would expose the host's root to anything cleaning /tmp).
+/// Must be called while the process is single-threaded.
+pub fn enter_private_mount_namespace() -> Result<(), String> {
+    require_root("runc's bundle")?;
+    // SAFETY: plain system calls on constant, NUL-terminated arguments;
+    // unshare(CLONE_NEWNS) only affects this (single-threaded) process.
+    unsafe {
+        if libc::unshare(libc::CLONE_NEWNS) != 0 {
+            return Err(format!(
+                "unshare(CLONE_NEWNS): {}",
+                std::io::Error::last_os_error()
+            ));
+        }
+        if libc::mount(
+            std::ptr::null(),
+            c"/".as_ptr(),
+            std::ptr::null(),
+            libc::MS_REC | libc::MS_PRIVATE,
+            std::ptr::null(),
+        ) != 0
+        {
+            return Err(format!(
+                "making / private: {}",
+                std::io::Error::last_os_error()
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A runtime found on this machine and ready to run programs.
@@ -91,6 +127,9 @@ impl Runtime {
                 let bin = find_in_path(&loc.runc)
                     .ok_or_else(|| format!("runc not found; install it: {APT_INSTALL}"))?;
                 require_root("runc")?;
+                if let Some(why) = &loc.mount_ns_error {
+                    return Err(format!("no private mount namespace for the bundle: {why}"));
+                }
                 rt.version = version_of(&bin);
                 let bundle = RuncBundle::create(loc.binds.clone())
                     .map_err(|e| format!("cannot prepare the runc bundle: {e:#}"))?;
@@ -347,7 +386,8 @@ impl RuncBundle {
                 let _ = fs::remove_dir(&dir);
                 bail!("bind-mounting / on {}: {err}", rootfs.display());
             }
-            // Keep runc's mount changes from propagating back to the host.
+            // The namespace is private already; this keeps it so for the
+            // bind itself too.
             libc::mount(
                 std::ptr::null(),
                 target.as_ptr(),
@@ -482,6 +522,7 @@ mod tests {
             gvisor: "/usr/bin/runsc".into(),
             ours: None,
             binds: vec![],
+            mount_ns_error: None,
         };
         let rt = Runtime::detect(RuntimeKind::Native, &loc).unwrap();
         let cmd = rt.command(&["/bin/true".to_string()]).unwrap();
@@ -496,6 +537,7 @@ mod tests {
             gvisor: "/nonexistent/runsc".into(),
             ours: Some("/nonexistent/ours".into()),
             binds: vec![],
+            mount_ns_error: None,
         };
         let err = Runtime::detect(RuntimeKind::Runc, &loc).err().unwrap();
         assert!(err.contains("apt-get install"), "{err}");
