@@ -55,6 +55,10 @@ struct Cli {
     /// Kill a run that takes longer than this many seconds (it counts as failed).
     #[arg(long, default_value_t = 60)]
     timeout: u64,
+    /// Exit with status 1 if any benchmark failed in an available runtime
+    /// (for CI, once every runtime is expected to pass).
+    #[arg(long)]
+    strict: bool,
     /// List the benchmarks and exit.
     #[arg(long)]
     list: bool,
@@ -82,7 +86,18 @@ fn main() -> Result<()> {
         Some(path) => serde_json::from_str(&std::fs::read_to_string(path)?)?,
         None => measure(&cli, &benches, mount_ns_error)?,
     };
-    output::write(&report, cli.out.as_deref(), cli.page.as_deref())
+    output::write(&report, cli.out.as_deref(), cli.page.as_deref())?;
+    let failed = report
+        .benchmarks
+        .iter()
+        .flat_map(|b| &b.results)
+        .filter(|r| r.status == report::Status::Failed)
+        .count();
+    if cli.strict && failed > 0 {
+        eprintln!("--strict: {failed} benchmark run(s) failed");
+        std::process::exit(1);
+    }
+    Ok(())
 }
 
 fn measure(
