@@ -58,6 +58,16 @@ pub fn conformance_dir() -> PathBuf {
     crate_dir().join("conformance")
 }
 
+/// `tests/sandbox/`, where the sandbox-only C programs live (never run natively).
+pub fn sandbox_programs_dir() -> PathBuf {
+    crate_dir().join("sandbox")
+}
+
+/// Compiles `tests/sandbox/<name>.c` (a sandbox-only program).
+pub fn compile_sandbox_program(name: &str, link: Link) -> PathBuf {
+    compile_file(&sandbox_programs_dir().join(format!("{name}.c")), link)
+}
+
 /// The profile directory of the running test executable (`<target>/<profile>`): test
 /// executables live in `<target>/<profile>/deps/`.
 fn profile_dir() -> PathBuf {
@@ -84,8 +94,7 @@ pub fn bin_dir() -> PathBuf {
             }
         };
         fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("creating {}: {e}", dir.display()));
-        let dir = dir.canonicalize().expect("canonicalize bin dir");
-        dir
+        dir.canonicalize().expect("canonicalize bin dir")
     })
     .clone()
 }
@@ -179,9 +188,12 @@ pub fn compile_file(src: &Path, link: Link) -> PathBuf {
     };
     let _guard = lock.lock().unwrap_or_else(|e| e.into_inner());
 
-    // Newest input: the source itself and every header beside it.
+    // Newest input: the source itself and every header beside it or in conformance/.
     let mut newest = mtime(&src).expect("source mtime");
-    if let Ok(rd) = fs::read_dir(&src_dir) {
+    for dir in [src_dir.clone(), conformance_dir()] {
+        let Ok(rd) = fs::read_dir(&dir) else {
+            continue;
+        };
         for e in rd.flatten() {
             let p = e.path();
             if p.extension().is_some_and(|x| x == "h") {
@@ -203,7 +215,13 @@ pub fn compile_file(src: &Path, link: Link) -> PathBuf {
     if link == Link::Static {
         cmd.arg("-static");
     }
-    cmd.arg("-I").arg(&src_dir).arg("-o").arg(&tmp).arg(&src);
+    cmd.arg("-I")
+        .arg(&src_dir)
+        .arg("-I")
+        .arg(conformance_dir())
+        .arg("-o")
+        .arg(&tmp)
+        .arg(&src);
     let output = cmd
         .output()
         .unwrap_or_else(|e| panic!("could not run the C compiler `cc`: {e}"));
@@ -547,7 +565,7 @@ pub fn run_command(mut c: Command, timeout: Duration, stdin: Option<&[u8]>) -> O
     let elapsed = start.elapsed();
     // Anything left in the group (e.g. sandbox helper processes) goes now.
     kill_group(pgid);
-    let mut collect = |rx: mpsc::Receiver<Vec<u8>>, what: &str| -> Vec<u8> {
+    let collect = |rx: mpsc::Receiver<Vec<u8>>, what: &str| -> Vec<u8> {
         match rx.recv_timeout(DRAIN_TIMEOUT) {
             Ok(b) => b,
             Err(_) => {
@@ -744,6 +762,29 @@ pub fn differential(cmd: &Cmd, expected: i32) -> (Output, Option<Output>) {
         eprintln!("{}\n{}", native.describe(), sandbox.describe());
     }
     (native, Some(sandbox))
+}
+
+/// Runs `runsc <args...>` (e.g. `["do", "/bin/echo", "hi"]`) with the default time limit.
+pub fn runsc_cmd<I, S>(args: I) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    runsc_cmd_with(args, DEFAULT_TIMEOUT, None)
+}
+
+/// Like [`runsc_cmd`] with a time limit and optional stdin bytes.
+pub fn runsc_cmd_with<I, S>(args: I, timeout: Duration, stdin: Option<&[u8]>) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let mut c = Command::new(runsc());
+    c.args(args).env_clear();
+    if let Some(p) = std::env::var_os("PATH") {
+        c.env("PATH", p);
+    }
+    run_command(c, timeout, stdin)
 }
 
 /// For sandbox-only tests: returns false (after printing a note) in native-only mode.
