@@ -1,0 +1,253 @@
+//! Page population, fault handling and stub synchronisation.
+
+use super::memfile::PAGE;
+use super::{page_down, Backing, MemoryManager, Mm, Pte, PROT_READ, PROT_WRITE};
+use crate::platform::ptrace::Stub;
+use crate::platform::PlatformError;
+use std::sync::Arc;
+use syscalls::Errno;
+
+/// Pages mapped into the stub per fault: map generously, faults are costly.
+const CHUNK: u64 = 256 * PAGE;
+
+/// Largest growth of a MAP_GROWSDOWN region per fault (Linux's stack rlimit default).
+const STACK_LIMIT: u64 = 8 << 20;
+
+/// How an access to an address is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultError {
+    /// No mapping (SEGV_MAPERR).
+    MapErr,
+    /// Mapping without the needed permission (SEGV_ACCERR).
+    AccErr,
+    /// Beyond the end of the mapped object (SIGBUS/BUS_ADRERR).
+    Bus,
+    /// Out of memory.
+    NoMem,
+}
+
+impl From<FaultError> for Errno {
+    fn from(e: FaultError) -> Errno {
+        match e {
+            FaultError::NoMem => Errno::ENOMEM,
+            _ => Errno::EFAULT,
+        }
+    }
+}
+
+impl Mm {
+    /// The VMA for `page`, growing a MAP_GROWSDOWN region down to it if needed.
+    fn vma_for(&mut self, page: u64) -> Result<u64, FaultError> {
+        if let Some(v) = self.find(page) {
+            return Ok(v.start);
+        }
+        // Stack growth: the next VMA above is growsdown and close enough.
+        let above = self.vmas.range(page..).next().map(|(k, v)| (*k, v.growsdown, v.end));
+        if let Some((start, true, end)) = above {
+            if end - page <= STACK_LIMIT && !self.overlaps(page, start) {
+                if let Some(mut v) = self.vmas.remove(&start) {
+                    v.start = page;
+                    self.vmas.insert(page, v);
+                    return Ok(page);
+                }
+            }
+        }
+        Err(FaultError::MapErr)
+    }
+
+    /// The protection a page may be mapped with right now.
+    fn effective_prot(&self, vma_prot: i32, shared: bool, pte: &Pte) -> i32 {
+        if vma_prot & PROT_WRITE != 0 && !shared && !(pte.private && Arc::strong_count(&pte.frame) == 1) {
+            vma_prot & !PROT_WRITE
+        } else {
+            vma_prot
+        }
+    }
+
+    /// Make sure pages [start, end) of the VMA at `vstart` have frames.
+    fn populate(&mut self, mm: &MemoryManager, vstart: u64, start: u64, end: u64) -> Result<(), FaultError> {
+        let Some(v) = self.vmas.get(&vstart).cloned() else { return Err(FaultError::MapErr) };
+        match &v.backing {
+            Backing::Anon => {
+                let missing: Vec<u64> =
+                    (0..(end - start) / PAGE).map(|i| start + i * PAGE).filter(|p| !self.pages.contains_key(p)).collect();
+                if missing.is_empty() {
+                    return Ok(());
+                }
+                let frames = mm.mf.alloc_frames(missing.len() as u64).map_err(|_| FaultError::NoMem)?;
+                for (p, f) in missing.into_iter().zip(frames) {
+                    self.pages.insert(p, Pte { frame: f, private: true, mapped: -1 });
+                }
+            }
+            Backing::Object { .. } => {
+                let mut p = start;
+                while p < end {
+                    if !self.pages.contains_key(&p) {
+                        let Some((obj, idx)) = v.obj_index(p) else { return Err(FaultError::MapErr) };
+                        let rel = (p - v.start) / PAGE;
+                        if rel >= v.obj_pages {
+                            // Past the end of the file: stop (SIGBUS if touched).
+                            if p == start {
+                                return Err(FaultError::Bus);
+                            }
+                            break;
+                        }
+                        let limit = ((end - p) / PAGE).min(v.obj_pages - rel);
+                        let f = obj.page(idx, limit).map_err(|_| FaultError::NoMem)?;
+                        self.pages.insert(p, Pte { frame: f, private: false, mapped: -1 });
+                    }
+                    p += PAGE;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Replace a copy-on-write page with a private copy.
+    fn break_cow(&mut self, mm: &MemoryManager, page: u64) -> Result<(), FaultError> {
+        let Some(pte) = self.pages.get(&page) else { return Ok(()) };
+        if pte.private && Arc::strong_count(&pte.frame) == 1 {
+            return Ok(());
+        }
+        let old_off = pte.frame.off();
+        let was_mapped = pte.mapped >= 0;
+        let f = mm.mf.alloc_frames(1).map_err(|_| FaultError::NoMem)?.remove(0);
+        mm.mf.copy_page(old_off, f.off());
+        self.pages.insert(page, Pte { frame: f, private: true, mapped: -1 });
+        if was_mapped {
+            self.stale.push((page, page + PAGE));
+        }
+        Ok(())
+    }
+
+    /// Sentry-side access: the memory-file offset of `page`, populating it
+    /// and breaking copy-on-write for writes. Permissions as copy_{to,from}_user.
+    pub(super) fn translate(&mut self, mm: &MemoryManager, page: u64, write: bool) -> Result<u64, FaultError> {
+        let vstart = self.vma_for(page)?;
+        let Some(v) = self.vmas.get(&vstart) else { return Err(FaultError::MapErr) };
+        let ok = if write { v.prot & PROT_WRITE != 0 } else { v.prot != 0 };
+        if !ok {
+            return Err(FaultError::AccErr);
+        }
+        let shared = v.shared;
+        if !self.pages.contains_key(&page) {
+            self.populate(mm, vstart, page, page + PAGE)?;
+        }
+        if write && !shared {
+            self.break_cow(mm, page)?;
+        }
+        self.pages.get(&page).map(|p| p.frame.off()).ok_or(FaultError::MapErr)
+    }
+
+    /// Handle an app fault at `addr` reported by the stub.
+    fn fault(&mut self, mm: &MemoryManager, addr: u64, stub: &mut Stub) -> Result<(), FaultError> {
+        let page = page_down(addr);
+        let vstart = self.vma_for(page)?;
+        let Some(v) = self.vmas.get(&vstart).cloned() else { return Err(FaultError::MapErr) };
+        if v.prot == 0 {
+            return Err(FaultError::AccErr);
+        }
+        if let Some(pte) = self.pages.get(&page) {
+            if pte.mapped >= 0 {
+                let eff = self.effective_prot(v.prot, v.shared, pte);
+                if pte.mapped == v.prot {
+                    return Err(FaultError::AccErr);
+                }
+                if eff == pte.mapped {
+                    // Mapped read-only for copy-on-write: this was a write.
+                    self.break_cow(mm, page)?;
+                }
+                self.flush(stub).map_err(|_| FaultError::NoMem)?;
+                return self.map_pages(stub, page, page + PAGE, v.prot, v.shared);
+            }
+        }
+        let cstart = page_down(addr / CHUNK * CHUNK).max(v.start);
+        let cend = (cstart + CHUNK).min(v.end);
+        self.populate(mm, vstart, cstart, cend).or_else(|e| {
+            // A chunk crossing the object's end: populate just the page.
+            if e == FaultError::Bus { Err(e) } else { self.populate(mm, vstart, page, page + PAGE) }
+        })?;
+        if !self.pages.contains_key(&page) {
+            return Err(FaultError::Bus);
+        }
+        self.flush(stub).map_err(|_| FaultError::NoMem)?;
+        self.map_pages(stub, cstart, cend, v.prot, v.shared)
+    }
+
+    /// Map every populated, unmapped page in [start, end) into the stub,
+    /// coalescing runs that are contiguous in the memory file.
+    fn map_pages(&mut self, stub: &mut Stub, start: u64, end: u64, prot: i32, shared: bool) -> Result<(), FaultError> {
+        let mut runs: Vec<(u64, u64, u64, i32)> = Vec::new(); // addr, len, off, prot
+        let keys: Vec<u64> = self.pages.range(start..end).map(|(k, _)| *k).collect();
+        for k in keys {
+            let Some(pte) = self.pages.get(&k) else { continue };
+            let eff = self.effective_prot(prot, shared, pte);
+            if pte.mapped == eff {
+                continue;
+            }
+            let off = pte.frame.off();
+            match runs.last_mut() {
+                Some((a, l, o, p)) if *a + *l == k && *o + *l == off && *p == eff => *l += PAGE,
+                _ => runs.push((k, PAGE, off, eff)),
+            }
+            if let Some(pte) = self.pages.get_mut(&k) {
+                pte.mapped = eff;
+            }
+        }
+        for (a, l, o, p) in runs {
+            stub.map(a, l, p, o).map_err(|_| FaultError::NoMem)?;
+        }
+        Ok(())
+    }
+
+    /// Apply queued unmaps to the stub.
+    fn flush(&mut self, stub: &mut Stub) -> Result<(), PlatformError> {
+        if self.stale.is_empty() {
+            return Ok(());
+        }
+        let mut v = std::mem::take(&mut self.stale);
+        v.sort_unstable();
+        let mut merged: Vec<(u64, u64)> = Vec::new();
+        for (s, e) in v {
+            match merged.last_mut() {
+                Some((_, me)) if s <= *me => *me = (*me).max(e),
+                _ => merged.push((s, e)),
+            }
+        }
+        for (s, e) in merged {
+            stub.unmap(s, e - s)?;
+            for (_, p) in self.pages.range_mut(s..e) {
+                p.mapped = -1;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl MemoryManager {
+    /// Resolve an app fault; on error the app gets SIGSEGV/SIGBUS.
+    pub fn handle_fault(&self, addr: u64, stub: &mut Stub) -> Result<(), FaultError> {
+        let mut mm = self.lock();
+        mm.fault(self, addr, stub)
+    }
+
+    /// Apply pending address-space changes before app code runs.
+    pub fn sync(&self, stub: &mut Stub) -> Result<(), PlatformError> {
+        self.lock().flush(stub)
+    }
+
+    /// Populate and map [start, end) (MAP_POPULATE, MADV_WILLNEED).
+    pub fn populate_range(&self, start: u64, end: u64) -> Result<(), FaultError> {
+        let mut mm = self.lock();
+        let mut p = start;
+        while p < end {
+            let vstart = mm.vma_for(p)?;
+            let vend = mm.vmas.get(&vstart).map(|v| v.end).unwrap_or(p + PAGE).min(end);
+            if mm.vmas.get(&vstart).is_some_and(|v| v.prot & PROT_READ != 0) {
+                mm.populate(self, vstart, p, vend)?;
+            }
+            p = vend;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,121 @@
+//! Copying between the sentry and app memory, through the sentry's own
+//! mapping of the memory file. Permissions are checked against the VMAs like
+//! Linux's copy_{from,to}_user; a bad address gives EFAULT.
+
+use super::memfile::PAGE;
+use super::{page_down, MemoryManager};
+use syscalls::Errno;
+
+impl MemoryManager {
+    /// Copy app memory at `addr` into `buf`; returns bytes copied before the
+    /// first inaccessible page.
+    pub fn copy_in_partial(&self, addr: u64, buf: &mut [u8]) -> usize {
+        let mut mm = self.lock();
+        let mut done = 0usize;
+        while done < buf.len() {
+            let Some(a) = addr.checked_add(done as u64) else { break };
+            let page = page_down(a);
+            let Ok(off) = mm.translate(self, page, false) else { break };
+            let in_page = (PAGE - (a - page)) as usize;
+            let n = in_page.min(buf.len() - done);
+            self.mf.read(off + (a - page), &mut buf[done..done + n]);
+            done += n;
+        }
+        done
+    }
+
+    /// Copy `data` to app memory at `addr`; returns bytes copied before the
+    /// first inaccessible page.
+    pub fn copy_out_partial(&self, addr: u64, data: &[u8]) -> usize {
+        let mut mm = self.lock();
+        let mut done = 0usize;
+        while done < data.len() {
+            let Some(a) = addr.checked_add(done as u64) else { break };
+            let page = page_down(a);
+            let Ok(off) = mm.translate(self, page, true) else { break };
+            let in_page = (PAGE - (a - page)) as usize;
+            let n = in_page.min(data.len() - done);
+            self.mf.write(off + (a - page), &data[done..done + n]);
+            done += n;
+        }
+        done
+    }
+
+    /// Copy all of `buf` from the app or fail with EFAULT.
+    pub fn copy_in(&self, addr: u64, buf: &mut [u8]) -> Result<(), Errno> {
+        if self.copy_in_partial(addr, buf) == buf.len() {
+            Ok(())
+        } else {
+            Err(Errno::EFAULT)
+        }
+    }
+
+    /// Copy all of `data` to the app or fail with EFAULT.
+    pub fn copy_out(&self, addr: u64, data: &[u8]) -> Result<(), Errno> {
+        if self.copy_out_partial(addr, data) == data.len() {
+            Ok(())
+        } else {
+            Err(Errno::EFAULT)
+        }
+    }
+
+    /// Read `len` bytes from the app.
+    pub fn read_bytes(&self, addr: u64, len: usize) -> Result<Vec<u8>, Errno> {
+        let mut v = vec![0u8; len];
+        self.copy_in(addr, &mut v)?;
+        Ok(v)
+    }
+
+    /// Read a plain-data value from the app.
+    pub fn read_obj<T: Copy + Default>(&self, addr: u64) -> Result<T, Errno> {
+        let mut v = T::default();
+        // SAFETY: T is Copy plain data used only with integer-only ABI
+        // structs (callers pass types whose every bit pattern is valid).
+        let bytes = unsafe { std::slice::from_raw_parts_mut(&mut v as *mut T as *mut u8, std::mem::size_of::<T>()) };
+        self.copy_in(addr, bytes)?;
+        Ok(v)
+    }
+
+    /// Write a plain-data value to the app.
+    pub fn write_obj<T: Copy>(&self, addr: u64, v: &T) -> Result<(), Errno> {
+        // SAFETY: viewing a Copy value's bytes; ABI structs have no padding
+        // that matters to the app (padding bytes are whatever we wrote).
+        let bytes = unsafe { std::slice::from_raw_parts(v as *const T as *const u8, std::mem::size_of::<T>()) };
+        self.copy_out(addr, bytes)
+    }
+
+    /// Read a NUL-terminated string of at most `max` bytes (without the NUL).
+    /// ENAMETOOLONG if no NUL within `max`, EFAULT on a bad address.
+    pub fn read_cstr(&self, addr: u64, max: usize) -> Result<Vec<u8>, Errno> {
+        let mut out = Vec::new();
+        let mut a = addr;
+        while out.len() < max {
+            let page_left = (PAGE - (a % PAGE)) as usize;
+            let n = page_left.min(max - out.len());
+            let mut chunk = vec![0u8; n];
+            let got = self.copy_in_partial(a, &mut chunk);
+            if let Some(z) = chunk[..got].iter().position(|b| *b == 0) {
+                out.extend_from_slice(&chunk[..z]);
+                return Ok(out);
+            }
+            if got < n {
+                return Err(Errno::EFAULT);
+            }
+            out.extend_from_slice(&chunk);
+            a = a.checked_add(n as u64).ok_or(Errno::EFAULT)?;
+        }
+        Err(Errno::ENAMETOOLONG)
+    }
+
+    /// Zero `len` bytes of app memory at `addr`.
+    pub fn zero_out(&self, addr: u64, len: usize) -> Result<(), Errno> {
+        let zeros = vec![0u8; len.min(1 << 20)];
+        let mut done = 0;
+        while done < len {
+            let n = zeros.len().min(len - done);
+            self.copy_out(addr + done as u64, &zeros[..n])?;
+            done += n;
+        }
+        Ok(())
+    }
+}
