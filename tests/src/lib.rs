@@ -22,6 +22,7 @@
 //! * `SYSTESTS_BIN_DIR`: where compiled programs and fixtures go (default
 //!   `<target>/systests-bin`).
 //! * `SYSTESTS_KEEP_OUTPUT=1`: print both outputs even when they match.
+//! * `SYSTESTS_TIMEOUT_SECS`: the default time limit of one run (60 s).
 
 use std::collections::HashMap;
 use std::ffi::OsString;
@@ -37,8 +38,18 @@ use std::sync::{mpsc, Mutex, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime};
 
-/// Default time limit of one run.
+/// Default time limit of one run (`SYSTESTS_TIMEOUT_SECS` overrides it).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The time limit of runs that do not choose their own: [`DEFAULT_TIMEOUT`] unless
+/// `SYSTESTS_TIMEOUT_SECS` is set.
+pub fn default_timeout() -> Duration {
+    std::env::var("SYSTESTS_TIMEOUT_SECS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .map(Duration::from_secs)
+        .unwrap_or(DEFAULT_TIMEOUT)
+}
 
 /// How long to wait for stdout/stderr to reach EOF after the child has exited (a
 /// descendant that keeps the pipes open is killed with the process group first).
@@ -392,7 +403,7 @@ impl Cmd {
             args: Vec::new(),
             env: Vec::new(),
             cwd: None,
-            timeout: DEFAULT_TIMEOUT,
+            timeout: default_timeout(),
             runsc_opts: Vec::new(),
             stdin: None,
         }
@@ -643,12 +654,12 @@ pub fn line_diff(a_name: &str, a: &str, b_name: &str, b: &str) -> String {
                 out.push_str(&format!(" {}", show_line(am[i])));
                 i += 1;
                 j += 1;
-            } else if j < m && (i == n || t[i * (m + 1) + j + 1] >= t[(i + 1) * (m + 1) + j]) {
-                out.push_str(&format!("+{}", show_line(bm[j])));
-                j += 1;
-            } else {
+            } else if i < n && (j == m || t[(i + 1) * (m + 1) + j] >= t[i * (m + 1) + j + 1]) {
                 out.push_str(&format!("-{}", show_line(am[i])));
                 i += 1;
+            } else {
+                out.push_str(&format!("+{}", show_line(bm[j])));
+                j += 1;
             }
         }
     } else {
@@ -770,7 +781,7 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<std::ffi::OsStr>,
 {
-    runsc_cmd_with(args, DEFAULT_TIMEOUT, None)
+    runsc_cmd_with(args, default_timeout(), None)
 }
 
 /// Like [`runsc_cmd`] with a time limit and optional stdin bytes.
