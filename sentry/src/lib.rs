@@ -5,5 +5,11 @@
 //! file, [`loader`] builds process images, [`kernel`] holds tasks, [`vfs`] and
 //! [`fs`] the file systems, and [`syscalls`] the handlers with their table.
 
+pub mod fs;
+pub mod kernel;
+pub mod loader;
 pub mod mm;
 pub mod platform;
+pub mod strace;
+pub mod syscalls;
+pub mod vfs;

@@ -4,7 +4,7 @@
 
 use super::memfile::PAGE;
 use super::{page_down, MemoryManager};
-use syscalls::Errno;
+use syscalls::{Errno, Pod};
 
 impl MemoryManager {
     /// Copy app memory at `addr` into `buf`; returns bytes copied before the
@@ -67,21 +67,15 @@ impl MemoryManager {
     }
 
     /// Read a plain-data value from the app.
-    pub fn read_obj<T: Copy + Default>(&self, addr: u64) -> Result<T, Errno> {
-        let mut v = T::default();
-        // SAFETY: T is Copy plain data used only with integer-only ABI
-        // structs (callers pass types whose every bit pattern is valid).
-        let bytes = unsafe { std::slice::from_raw_parts_mut(&mut v as *mut T as *mut u8, std::mem::size_of::<T>()) };
-        self.copy_in(addr, bytes)?;
+    pub fn read_obj<T: Pod>(&self, addr: u64) -> Result<T, Errno> {
+        let mut v = T::zeroed();
+        self.copy_in(addr, v.as_bytes_mut())?;
         Ok(v)
     }
 
     /// Write a plain-data value to the app.
-    pub fn write_obj<T: Copy>(&self, addr: u64, v: &T) -> Result<(), Errno> {
-        // SAFETY: viewing a Copy value's bytes; ABI structs have no padding
-        // that matters to the app (padding bytes are whatever we wrote).
-        let bytes = unsafe { std::slice::from_raw_parts(v as *const T as *const u8, std::mem::size_of::<T>()) };
-        self.copy_out(addr, bytes)
+    pub fn write_obj<T: Pod>(&self, addr: u64, v: &T) -> Result<(), Errno> {
+        self.copy_out(addr, v.as_bytes())
     }
 
     /// Read a NUL-terminated string of at most `max` bytes (without the NUL).

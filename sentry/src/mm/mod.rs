@@ -13,7 +13,7 @@
 pub mod io;
 pub mod memfile;
 pub mod object;
-mod fault;
+pub mod fault;
 
 use crate::platform::{MAX_APP_ADDR, STUB_ADDR};
 use memfile::{Frame, MemoryFile, PAGE};

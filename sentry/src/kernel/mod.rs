@@ -1,0 +1,39 @@
+//! The kernel proper (DESIGN §7): the sandbox-wide [`Kernel`] state and
+//! [`task::Task`], one per app thread, each run by its own sentry OS thread.
+
+pub mod task;
+
+use crate::mm::memfile::MemoryFile;
+use crate::platform::ptrace::StubFactory;
+use crate::vfs::Vfs;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Sandbox-wide state shared by every task.
+pub struct Kernel {
+    pub mf: Arc<MemoryFile>,
+    pub stubs: StubFactory,
+    pub vfs: Arc<Vfs>,
+    /// Log every syscall in gVisor's strace format.
+    pub strace: bool,
+    pub boot: Instant,
+    pub hostname: std::sync::Mutex<Vec<u8>>,
+    pub domainname: std::sync::Mutex<Vec<u8>>,
+}
+
+/// How a task (thread group) ended, as wait(2) would report it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    Exited(i32),
+    Signaled { signal: i32, core: bool },
+}
+
+impl ExitStatus {
+    /// The status a shell would report: the code, or 128+signal.
+    pub fn shell_code(self) -> i32 {
+        match self {
+            ExitStatus::Exited(c) => c & 0xff,
+            ExitStatus::Signaled { signal, .. } => 128 + signal,
+        }
+    }
+}
