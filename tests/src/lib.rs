@@ -16,7 +16,8 @@
 //!
 //! Environment variables:
 //! * `RUNSC`: path of the `runsc` binary (default: `<target>/<profile>/runsc`, i.e. `../runsc`
-//!   relative to the directory of the running test executable).
+//!   relative to the directory of the running test executable, built on first use with
+//!   `cargo build -p runsc` unless `SYSTESTS_NO_BUILD=1`).
 //! * `SYSTESTS_NATIVE_ONLY=1`: run only the native half of differential tests (to validate
 //!   the programs themselves); sandbox-only tests are then skipped with a note.
 //! * `SYSTESTS_BIN_DIR`: where compiled programs and fixtures go (default
@@ -116,25 +117,75 @@ pub fn native_only() -> bool {
 }
 
 /// Path of the `runsc` binary: `$RUNSC`, else `../runsc` relative to the directory of the
-/// test executable. Panics with an explanation when it does not exist: a missing product
-/// is a failure, not a skip.
+/// test executable (`<target>/<profile>/runsc`).
+///
+/// `cargo test` does not build the binaries of other packages, so unless `RUNSC` or
+/// `SYSTESTS_NO_BUILD=1` is set, the first call in a test process runs
+/// `cargo build -p runsc` for the same target directory and profile (a no-op when it is
+/// up to date; it also keeps a stale binary from being tested). A build failure or a
+/// missing binary fails the calling test with an explanation: a missing product is a
+/// failure, not a skip.
 pub fn runsc() -> PathBuf {
-    let path = match std::env::var_os("RUNSC") {
-        Some(p) => PathBuf::from(p),
-        None => profile_dir().join("runsc"),
-    };
+    if let Some(p) = std::env::var_os("RUNSC") {
+        let p = PathBuf::from(p);
+        if !p.is_file() {
+            panic!("RUNSC={} is not a file", p.display());
+        }
+        return p;
+    }
+    static BUILD: OnceLock<Result<(), String>> = OnceLock::new();
+    let profile = profile_dir();
+    let build_wanted = std::env::var_os("SYSTESTS_NO_BUILD").is_none_or(|v| v == "0");
+    if build_wanted {
+        if let Err(e) = BUILD.get_or_init(|| build_runsc(&profile)) {
+            panic!("building runsc failed, so the sandbox side of this test cannot run:\n{e}");
+        }
+    }
+    let path = profile.join("runsc");
     if !path.is_file() {
         panic!(
             "runsc binary not found at {} .\n\
-             The sandbox side of this test needs it. Build it first \
-             (`cargo build -p runsc` with the same CARGO_TARGET_DIR and profile as the tests; \
-             `cargo test --workspace` builds it only when the runsc crate has an integration \
-             test), or point the RUNSC environment variable at a runsc binary.\n\
+             The sandbox side of this test needs it. Build it first (`cargo build -p runsc` \
+             with the same CARGO_TARGET_DIR and profile as the tests), or point the RUNSC \
+             environment variable at a runsc binary.\n\
              (SYSTESTS_NATIVE_ONLY=1 runs only the native half of the differential tests.)",
             path.display()
         );
     }
     path
+}
+
+fn build_runsc(profile: &Path) -> Result<(), String> {
+    let Some(target) = profile.parent() else {
+        return Err(format!("no target dir above {}", profile.display()));
+    };
+    let mut c = Command::new(env!("CARGO"));
+    c.args(["build", "--quiet", "-p", "runsc", "--target-dir"])
+        .arg(target)
+        .current_dir(crate_dir());
+    match profile.file_name().and_then(|n| n.to_str()) {
+        Some("debug") | None => {}
+        Some("release") => {
+            c.arg("--release");
+        }
+        Some(other) => {
+            c.args(["--profile", other]);
+        }
+    }
+    let out = c
+        .output()
+        .map_err(|e| format!("could not run {}: {e}", env!("CARGO")))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} ({})\n{}{}",
+            describe_command(&c),
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    }
 }
 
 // ---------------------------------------------------------------------------------------
