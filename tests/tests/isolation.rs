@@ -256,4 +256,5 @@ fn rootfs_program_outside_is_not_found() {
     // /bin/echo exists on the host but not in the rootfs.
     let out = runsc_cmd(["do", "--rootfs", dir.to_str().unwrap(), "/bin/echo", "x"]);
     out.assert_no_panic().assert_code(127).assert_stdout("");
+    let _ = fs::remove_dir_all(&dir);
 }
