@@ -245,6 +245,7 @@ fn rootfs_confines_paths_and_symlinks() {
             out.describe()
         );
     }
+    let _ = fs::remove_dir_all(&dir);
 }
 
 #[test]
