@@ -55,8 +55,14 @@ pub fn confine_to(root: &Path) -> Result<OwnedFd, GoferError> {
 
     nix::unistd::chdir(root).map_err(step("chdir to the root"))?;
     // The old root ends up stacked on top of the new one at "."; detach it.
-    nix::unistd::pivot_root(".", ".").map_err(step("pivot_root"))?;
-    umount2(".", MntFlags::MNT_DETACH).map_err(step("unmount the old root"))?;
+    match nix::unistd::pivot_root(".", ".") {
+        Ok(()) => umount2(".", MntFlags::MNT_DETACH).map_err(step("unmount the old root"))?,
+        // Serving the host's own "/": the bind mount sits on top of the
+        // current root, which pivot_root refuses. chroot into the bind
+        // mount instead; it carries none of the host's submounts.
+        Err(nix::errno::Errno::EBUSY) => nix::unistd::chroot(".").map_err(step("chroot"))?,
+        Err(e) => return Err(step("pivot_root")(e)),
+    }
     nix::unistd::chdir("/").map_err(step("chdir /"))?;
 
     let root_fd = OpenOptions::new()

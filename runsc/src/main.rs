@@ -1,1 +1,69 @@
-fn main() {}
+//! `runsc`: the OCI runtime command line. One binary: the CLI verbs, and the
+//! `boot` (sentry) and `gofer` roles it re-executes itself as.
+
+mod cmd;
+mod logging;
+mod sandbox;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "runsc",
+    version,
+    about = "A user-space kernel sandbox (OCI runtime)"
+)]
+pub struct Cli {
+    /// State directory for containers.
+    #[arg(long, global = true, default_value = "/run/runsc")]
+    pub root: String,
+    /// Log file (default: stderr).
+    #[arg(long, global = true)]
+    pub log: Option<String>,
+    /// Log format: text or json.
+    #[arg(long = "log-format", global = true, default_value = "text")]
+    pub log_format: String,
+    /// Verbose logging.
+    #[arg(long, global = true)]
+    pub debug: bool,
+    /// Log every app syscall in gVisor's strace format.
+    #[arg(long, global = true)]
+    pub strace: bool,
+    /// Platform (only "ptrace" for now).
+    #[arg(long, global = true, default_value = "ptrace")]
+    pub platform: String,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run a program in a fresh sandbox (rootfs defaults to the host's /).
+    Do(cmd::do_cmd::DoArgs),
+    /// Print the syscall compatibility table.
+    Syscalls(cmd::syscalls::SyscallsArgs),
+    /// Internal: the sentry process.
+    #[command(hide = true)]
+    Boot(cmd::boot::BootArgs),
+    /// Internal: the gofer process.
+    #[command(hide = true)]
+    Gofer(cmd::gofer::GoferArgs),
+}
+
+fn main() {
+    let cli = Cli::parse();
+    logging::init(&cli);
+    let res = match &cli.command {
+        Command::Do(a) => cmd::do_cmd::run(&cli, a),
+        Command::Syscalls(a) => cmd::syscalls::run(a),
+        Command::Boot(a) => cmd::boot::run(&cli, a),
+        Command::Gofer(a) => cmd::gofer::run(a),
+    };
+    match res {
+        Ok(code) => std::process::exit(code),
+        Err(e) => {
+            logging::fatal(&cli, &format!("{e:#}"));
+            std::process::exit(1);
+        }
+    }
+}

@@ -1,6 +1,7 @@
 //! The kernel proper (DESIGN §7): the sandbox-wide [`Kernel`] state and
 //! [`task::Task`], one per app thread, each run by its own sentry OS thread.
 
+pub mod boot;
 pub mod task;
 
 use crate::mm::memfile::MemoryFile;

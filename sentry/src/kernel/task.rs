@@ -70,16 +70,46 @@ pub struct Task {
 /// Linux's default rlimits for a new init process.
 pub fn default_rlimits() -> [Rlimit; 16] {
     const INF: u64 = u64::MAX;
-    let mut r = [Rlimit { rlim_cur: INF, rlim_max: INF }; 16];
-    r[libc::RLIMIT_STACK as usize] = Rlimit { rlim_cur: 8 << 20, rlim_max: INF };
-    r[libc::RLIMIT_CORE as usize] = Rlimit { rlim_cur: 0, rlim_max: INF };
-    r[libc::RLIMIT_NOFILE as usize] = Rlimit { rlim_cur: 1024, rlim_max: 1 << 20 };
-    r[libc::RLIMIT_NPROC as usize] = Rlimit { rlim_cur: 0x1_0000, rlim_max: 0x1_0000 };
-    r[libc::RLIMIT_MEMLOCK as usize] = Rlimit { rlim_cur: 8 << 20, rlim_max: 8 << 20 };
-    r[libc::RLIMIT_SIGPENDING as usize] = Rlimit { rlim_cur: 0x1_0000, rlim_max: 0x1_0000 };
-    r[libc::RLIMIT_MSGQUEUE as usize] = Rlimit { rlim_cur: 819_200, rlim_max: 819_200 };
-    r[libc::RLIMIT_NICE as usize] = Rlimit { rlim_cur: 0, rlim_max: 0 };
-    r[libc::RLIMIT_RTPRIO as usize] = Rlimit { rlim_cur: 0, rlim_max: 0 };
+    let mut r = [Rlimit {
+        rlim_cur: INF,
+        rlim_max: INF,
+    }; 16];
+    r[libc::RLIMIT_STACK as usize] = Rlimit {
+        rlim_cur: 8 << 20,
+        rlim_max: INF,
+    };
+    r[libc::RLIMIT_CORE as usize] = Rlimit {
+        rlim_cur: 0,
+        rlim_max: INF,
+    };
+    r[libc::RLIMIT_NOFILE as usize] = Rlimit {
+        rlim_cur: 1024,
+        rlim_max: 1 << 20,
+    };
+    r[libc::RLIMIT_NPROC as usize] = Rlimit {
+        rlim_cur: 0x1_0000,
+        rlim_max: 0x1_0000,
+    };
+    r[libc::RLIMIT_MEMLOCK as usize] = Rlimit {
+        rlim_cur: 8 << 20,
+        rlim_max: 8 << 20,
+    };
+    r[libc::RLIMIT_SIGPENDING as usize] = Rlimit {
+        rlim_cur: 0x1_0000,
+        rlim_max: 0x1_0000,
+    };
+    r[libc::RLIMIT_MSGQUEUE as usize] = Rlimit {
+        rlim_cur: 819_200,
+        rlim_max: 819_200,
+    };
+    r[libc::RLIMIT_NICE as usize] = Rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    r[libc::RLIMIT_RTPRIO as usize] = Rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
     r
 }
 
@@ -98,27 +128,57 @@ impl Task {
             }
             if let Err(e) = self.mm.sync(&mut self.stub) {
                 tracing::error!("address space sync failed: {e}");
-                return ExitStatus::Signaled { signal: libc::SIGKILL, core: false };
+                return ExitStatus::Signaled {
+                    signal: libc::SIGKILL,
+                    core: false,
+                };
             }
             let ev = match self.stub.switch(&mut self.regs) {
                 Ok(ev) => ev,
                 Err(e) => {
                     tracing::error!("platform failure: {e}");
-                    return ExitStatus::Signaled { signal: libc::SIGKILL, core: false };
+                    return ExitStatus::Signaled {
+                        signal: libc::SIGKILL,
+                        core: false,
+                    };
                 }
             };
             match ev {
                 Event::Syscall => crate::syscalls::dispatch(self),
-                Event::Fault { signal, addr, .. } => match self.mm.handle_fault(addr, &mut self.stub) {
-                    Ok(()) => {}
-                    Err(FaultError::Bus) => self.fatal_signal(libc::SIGBUS),
-                    Err(FaultError::NoMem) => self.fatal_signal(libc::SIGKILL),
-                    Err(_) => self.fatal_signal(if signal == libc::SIGBUS { libc::SIGBUS } else { libc::SIGSEGV }),
+                Event::Fault { signal, addr, .. } => match {
+                    tracing::trace!("fault at {addr:#x} rip {:#x}", self.regs.rip);
+                    ()
+                } {
+                    () => match self.mm.handle_fault(addr, &mut self.stub) {
+                        Ok(()) => {}
+                        Err(e)
+                            if tracing::enabled!(tracing::Level::DEBUG)
+                                && e != FaultError::Bus
+                                && e != FaultError::NoMem =>
+                        {
+                            tracing::debug!("fault {e:?} at {addr:#x}, rip {:#x}", self.regs.rip);
+                            self.fatal_signal(if signal == libc::SIGBUS {
+                                libc::SIGBUS
+                            } else {
+                                libc::SIGSEGV
+                            })
+                        }
+                        Err(FaultError::Bus) => self.fatal_signal(libc::SIGBUS),
+                        Err(FaultError::NoMem) => self.fatal_signal(libc::SIGKILL),
+                        Err(_) => self.fatal_signal(if signal == libc::SIGBUS {
+                            libc::SIGBUS
+                        } else {
+                            libc::SIGSEGV
+                        }),
+                    },
                 },
                 Event::Signal { signal, .. } => self.fatal_signal(signal),
                 Event::Interrupted => {}
                 Event::Died => {
-                    return self.exit.unwrap_or(ExitStatus::Signaled { signal: libc::SIGKILL, core: false })
+                    return self.exit.unwrap_or(ExitStatus::Signaled {
+                        signal: libc::SIGKILL,
+                        core: false,
+                    })
                 }
             }
         }
@@ -129,7 +189,14 @@ impl Task {
     pub fn fatal_signal(&mut self, signal: i32) {
         let core = matches!(
             signal,
-            libc::SIGSEGV | libc::SIGBUS | libc::SIGILL | libc::SIGFPE | libc::SIGTRAP | libc::SIGABRT | libc::SIGSYS | libc::SIGQUIT
+            libc::SIGSEGV
+                | libc::SIGBUS
+                | libc::SIGILL
+                | libc::SIGFPE
+                | libc::SIGTRAP
+                | libc::SIGABRT
+                | libc::SIGSYS
+                | libc::SIGQUIT
         );
         self.exit = Some(ExitStatus::Signaled { signal, core });
     }

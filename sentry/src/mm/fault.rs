@@ -42,7 +42,11 @@ impl Mm {
             return Ok(v.start);
         }
         // Stack growth: the next VMA above is growsdown and close enough.
-        let above = self.vmas.range(page..).next().map(|(k, v)| (*k, v.growsdown, v.end));
+        let above = self
+            .vmas
+            .range(page..)
+            .next()
+            .map(|(k, v)| (*k, v.growsdown, v.end));
         if let Some((start, true, end)) = above {
             if end - page <= STACK_LIMIT && !self.overlaps(page, start) {
                 if let Some(mut v) = self.vmas.remove(&start) {
@@ -57,7 +61,10 @@ impl Mm {
 
     /// The protection a page may be mapped with right now.
     fn effective_prot(&self, vma_prot: i32, shared: bool, pte: &Pte) -> i32 {
-        if vma_prot & PROT_WRITE != 0 && !shared && !(pte.private && Arc::strong_count(&pte.frame) == 1) {
+        if vma_prot & PROT_WRITE != 0
+            && !shared
+            && !(pte.private && Arc::strong_count(&pte.frame) == 1)
+        {
             vma_prot & !PROT_WRITE
         } else {
             vma_prot
@@ -65,25 +72,47 @@ impl Mm {
     }
 
     /// Make sure pages [start, end) of the VMA at `vstart` have frames.
-    fn populate(&mut self, mm: &MemoryManager, vstart: u64, start: u64, end: u64) -> Result<(), FaultError> {
-        let Some(v) = self.vmas.get(&vstart).cloned() else { return Err(FaultError::MapErr) };
+    fn populate(
+        &mut self,
+        mm: &MemoryManager,
+        vstart: u64,
+        start: u64,
+        end: u64,
+    ) -> Result<(), FaultError> {
+        let Some(v) = self.vmas.get(&vstart).cloned() else {
+            return Err(FaultError::MapErr);
+        };
         match &v.backing {
             Backing::Anon => {
-                let missing: Vec<u64> =
-                    (0..(end - start) / PAGE).map(|i| start + i * PAGE).filter(|p| !self.pages.contains_key(p)).collect();
+                let missing: Vec<u64> = (0..(end - start) / PAGE)
+                    .map(|i| start + i * PAGE)
+                    .filter(|p| !self.pages.contains_key(p))
+                    .collect();
                 if missing.is_empty() {
                     return Ok(());
                 }
-                let frames = mm.mf.alloc_frames(missing.len() as u64).map_err(|_| FaultError::NoMem)?;
+                let frames = mm
+                    .mf
+                    .alloc_frames(missing.len() as u64)
+                    .map_err(|_| FaultError::NoMem)?;
                 for (p, f) in missing.into_iter().zip(frames) {
-                    self.pages.insert(p, Pte { frame: f, private: true, mapped: -1 });
+                    self.pages.insert(
+                        p,
+                        Pte {
+                            frame: f,
+                            private: true,
+                            mapped: -1,
+                        },
+                    );
                 }
             }
             Backing::Object { .. } => {
                 let mut p = start;
                 while p < end {
                     if !self.pages.contains_key(&p) {
-                        let Some((obj, idx)) = v.obj_index(p) else { return Err(FaultError::MapErr) };
+                        let Some((obj, idx)) = v.obj_index(p) else {
+                            return Err(FaultError::MapErr);
+                        };
                         let rel = (p - v.start) / PAGE;
                         if rel >= v.obj_pages {
                             // Past the end of the file: stop (SIGBUS if touched).
@@ -94,7 +123,14 @@ impl Mm {
                         }
                         let limit = ((end - p) / PAGE).min(v.obj_pages - rel);
                         let f = obj.page(idx, limit).map_err(|_| FaultError::NoMem)?;
-                        self.pages.insert(p, Pte { frame: f, private: false, mapped: -1 });
+                        self.pages.insert(
+                            p,
+                            Pte {
+                                frame: f,
+                                private: false,
+                                mapped: -1,
+                            },
+                        );
                     }
                     p += PAGE;
                 }
@@ -105,15 +141,28 @@ impl Mm {
 
     /// Replace a copy-on-write page with a private copy.
     fn break_cow(&mut self, mm: &MemoryManager, page: u64) -> Result<(), FaultError> {
-        let Some(pte) = self.pages.get(&page) else { return Ok(()) };
+        let Some(pte) = self.pages.get(&page) else {
+            return Ok(());
+        };
         if pte.private && Arc::strong_count(&pte.frame) == 1 {
             return Ok(());
         }
         let old_off = pte.frame.off();
         let was_mapped = pte.mapped >= 0;
-        let f = mm.mf.alloc_frames(1).map_err(|_| FaultError::NoMem)?.remove(0);
+        let f = mm
+            .mf
+            .alloc_frames(1)
+            .map_err(|_| FaultError::NoMem)?
+            .remove(0);
         mm.mf.copy_page(old_off, f.off());
-        self.pages.insert(page, Pte { frame: f, private: true, mapped: -1 });
+        self.pages.insert(
+            page,
+            Pte {
+                frame: f,
+                private: true,
+                mapped: -1,
+            },
+        );
         if was_mapped {
             self.stale.push((page, page + PAGE));
         }
@@ -122,10 +171,21 @@ impl Mm {
 
     /// Sentry-side access: the memory-file offset of `page`, populating it
     /// and breaking copy-on-write for writes. Permissions as copy_{to,from}_user.
-    pub(super) fn translate(&mut self, mm: &MemoryManager, page: u64, write: bool) -> Result<u64, FaultError> {
+    pub(super) fn translate(
+        &mut self,
+        mm: &MemoryManager,
+        page: u64,
+        write: bool,
+    ) -> Result<u64, FaultError> {
         let vstart = self.vma_for(page)?;
-        let Some(v) = self.vmas.get(&vstart) else { return Err(FaultError::MapErr) };
-        let ok = if write { v.prot & PROT_WRITE != 0 } else { v.prot != 0 };
+        let Some(v) = self.vmas.get(&vstart) else {
+            return Err(FaultError::MapErr);
+        };
+        let ok = if write {
+            v.prot & PROT_WRITE != 0
+        } else {
+            v.prot != 0
+        };
         if !ok {
             return Err(FaultError::AccErr);
         }
@@ -136,14 +196,19 @@ impl Mm {
         if write && !shared {
             self.break_cow(mm, page)?;
         }
-        self.pages.get(&page).map(|p| p.frame.off()).ok_or(FaultError::MapErr)
+        self.pages
+            .get(&page)
+            .map(|p| p.frame.off())
+            .ok_or(FaultError::MapErr)
     }
 
     /// Handle an app fault at `addr` reported by the stub.
     fn fault(&mut self, mm: &MemoryManager, addr: u64, stub: &mut Stub) -> Result<(), FaultError> {
         let page = page_down(addr);
         let vstart = self.vma_for(page)?;
-        let Some(v) = self.vmas.get(&vstart).cloned() else { return Err(FaultError::MapErr) };
+        let Some(v) = self.vmas.get(&vstart).cloned() else {
+            return Err(FaultError::MapErr);
+        };
         if v.prot == 0 {
             return Err(FaultError::AccErr);
         }
@@ -165,7 +230,11 @@ impl Mm {
         let cend = (cstart + CHUNK).min(v.end);
         self.populate(mm, vstart, cstart, cend).or_else(|e| {
             // A chunk crossing the object's end: populate just the page.
-            if e == FaultError::Bus { Err(e) } else { self.populate(mm, vstart, page, page + PAGE) }
+            if e == FaultError::Bus {
+                Err(e)
+            } else {
+                self.populate(mm, vstart, page, page + PAGE)
+            }
         })?;
         if !self.pages.contains_key(&page) {
             return Err(FaultError::Bus);
@@ -176,11 +245,20 @@ impl Mm {
 
     /// Map every populated, unmapped page in [start, end) into the stub,
     /// coalescing runs that are contiguous in the memory file.
-    fn map_pages(&mut self, stub: &mut Stub, start: u64, end: u64, prot: i32, shared: bool) -> Result<(), FaultError> {
+    fn map_pages(
+        &mut self,
+        stub: &mut Stub,
+        start: u64,
+        end: u64,
+        prot: i32,
+        shared: bool,
+    ) -> Result<(), FaultError> {
         let mut runs: Vec<(u64, u64, u64, i32)> = Vec::new(); // addr, len, off, prot
         let keys: Vec<u64> = self.pages.range(start..end).map(|(k, _)| *k).collect();
         for k in keys {
-            let Some(pte) = self.pages.get(&k) else { continue };
+            let Some(pte) = self.pages.get(&k) else {
+                continue;
+            };
             let eff = self.effective_prot(prot, shared, pte);
             if pte.mapped == eff {
                 continue;
@@ -242,8 +320,17 @@ impl MemoryManager {
         let mut p = start;
         while p < end {
             let vstart = mm.vma_for(p)?;
-            let vend = mm.vmas.get(&vstart).map(|v| v.end).unwrap_or(p + PAGE).min(end);
-            if mm.vmas.get(&vstart).is_some_and(|v| v.prot & PROT_READ != 0) {
+            let vend = mm
+                .vmas
+                .get(&vstart)
+                .map(|v| v.end)
+                .unwrap_or(p + PAGE)
+                .min(end);
+            if mm
+                .vmas
+                .get(&vstart)
+                .is_some_and(|v| v.prot & PROT_READ != 0)
+            {
                 mm.populate(self, vstart, p, vend)?;
             }
             p = vend;

@@ -13,9 +13,13 @@ impl MemoryManager {
         let mut mm = self.lock();
         let mut done = 0usize;
         while done < buf.len() {
-            let Some(a) = addr.checked_add(done as u64) else { break };
+            let Some(a) = addr.checked_add(done as u64) else {
+                break;
+            };
             let page = page_down(a);
-            let Ok(off) = mm.translate(self, page, false) else { break };
+            let Ok(off) = mm.translate(self, page, false) else {
+                break;
+            };
             let in_page = (PAGE - (a - page)) as usize;
             let n = in_page.min(buf.len() - done);
             self.mf.read(off + (a - page), &mut buf[done..done + n]);
@@ -30,9 +34,13 @@ impl MemoryManager {
         let mut mm = self.lock();
         let mut done = 0usize;
         while done < data.len() {
-            let Some(a) = addr.checked_add(done as u64) else { break };
+            let Some(a) = addr.checked_add(done as u64) else {
+                break;
+            };
             let page = page_down(a);
-            let Ok(off) = mm.translate(self, page, true) else { break };
+            let Ok(off) = mm.translate(self, page, true) else {
+                break;
+            };
             let in_page = (PAGE - (a - page)) as usize;
             let n = in_page.min(data.len() - done);
             self.mf.write(off + (a - page), &data[done..done + n]);

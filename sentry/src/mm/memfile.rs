@@ -59,7 +59,15 @@ impl MemoryFile {
         let mut free = BTreeMap::new();
         // Offset 0 is never handed out, so 0 can mean "none" in debug output.
         free.insert(PAGE, FILE_SIZE - PAGE);
-        Ok(Arc::new(MemoryFile { fd, map, alloc: Mutex::new(Alloc { free, pending: Vec::new(), used: 0 }) }))
+        Ok(Arc::new(MemoryFile {
+            fd,
+            map,
+            alloc: Mutex::new(Alloc {
+                free,
+                pending: Vec::new(),
+                used: 0,
+            }),
+        }))
     }
 
     pub fn fd(&self) -> BorrowedFd<'_> {
@@ -73,19 +81,35 @@ impl MemoryFile {
     /// Allocate `n` contiguous zeroed pages, returned as individual frames.
     pub fn alloc_frames(self: &Arc<Self>, n: u64) -> Result<Vec<Arc<Frame>>, MemFileError> {
         let off = self.alloc_run(n)?;
-        Ok((0..n).map(|i| Arc::new(Frame { off: off + i * PAGE, mf: self.clone() })).collect())
+        Ok((0..n)
+            .map(|i| {
+                Arc::new(Frame {
+                    off: off + i * PAGE,
+                    mf: self.clone(),
+                })
+            })
+            .collect())
     }
 
     fn alloc_run(&self, n: u64) -> Result<u64, MemFileError> {
         let len = n * PAGE;
         let mut a = self.lock();
-        let found = a.free.iter().find(|(_, l)| **l >= len).map(|(s, l)| (*s, *l));
+        let found = a
+            .free
+            .iter()
+            .find(|(_, l)| **l >= len)
+            .map(|(s, l)| (*s, *l));
         if found.is_none() && !a.pending.is_empty() {
             drop(a);
             self.flush_frees();
             a = self.lock();
         }
-        let (start, flen) = match found.or_else(|| a.free.iter().find(|(_, l)| **l >= len).map(|(s, l)| (*s, *l))) {
+        let (start, flen) = match found.or_else(|| {
+            a.free
+                .iter()
+                .find(|(_, l)| **l >= len)
+                .map(|(s, l)| (*s, *l))
+        }) {
             Some(x) => x,
             None => return Err(MemFileError::Exhausted),
         };
@@ -156,7 +180,11 @@ impl MemoryFile {
         // the mapping is shared with app processes that may write concurrently,
         // which can only produce torn bytes, never invalid memory access.
         unsafe {
-            std::ptr::copy_nonoverlapping(self.map.as_ptr().add(off as usize), buf.as_mut_ptr(), buf.len());
+            std::ptr::copy_nonoverlapping(
+                self.map.as_ptr().add(off as usize),
+                buf.as_mut_ptr(),
+                buf.len(),
+            );
         }
     }
 
@@ -167,7 +195,11 @@ impl MemoryFile {
         }
         // SAFETY: as in `read`; the destination is inside the mapping.
         unsafe {
-            std::ptr::copy_nonoverlapping(buf.as_ptr(), self.map.as_mut_ptr().add(off as usize), buf.len());
+            std::ptr::copy_nonoverlapping(
+                buf.as_ptr(),
+                self.map.as_mut_ptr().add(off as usize),
+                buf.len(),
+            );
         }
     }
 
@@ -198,14 +230,21 @@ impl MemoryFile {
     }
 
     /// Fill a page with data read from a host fd at `file_off` (zero beyond EOF).
-    pub fn fill_from_fd(&self, off: u64, len: usize, fd: BorrowedFd<'_>, file_off: u64) -> std::io::Result<()> {
+    pub fn fill_from_fd(
+        &self,
+        off: u64,
+        len: usize,
+        fd: BorrowedFd<'_>,
+        file_off: u64,
+    ) -> std::io::Result<()> {
         if !self.check(off, len) {
             return Err(std::io::Error::from_raw_os_error(libc::EFAULT));
         }
         // SAFETY: the destination slice is inside the mapping; no other Rust
         // reference to these bytes exists (frames are only reached through
         // this type's copy functions).
-        let dst = unsafe { std::slice::from_raw_parts_mut(self.map.as_mut_ptr().add(off as usize), len) };
+        let dst =
+            unsafe { std::slice::from_raw_parts_mut(self.map.as_mut_ptr().add(off as usize), len) };
         let mut done = 0usize;
         while done < len {
             match nix::sys::uio::pread(fd, &mut dst[done..], (file_off + done as u64) as i64) {
@@ -226,7 +265,13 @@ impl MemoryFile {
         }
         let mut v = 0u8;
         // SAFETY: the address is page aligned inside our mapping; mincore writes one byte.
-        let r = unsafe { libc::mincore(self.map.as_ptr().add(off as usize) as *mut libc::c_void, PAGE as usize, &mut v) };
+        let r = unsafe {
+            libc::mincore(
+                self.map.as_ptr().add(off as usize) as *mut libc::c_void,
+                PAGE as usize,
+                &mut v,
+            )
+        };
         r == 0 && v & 1 == 1
     }
 }

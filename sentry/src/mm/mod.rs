@@ -10,10 +10,10 @@
 //! - Changes the stub must see (unmaps) are queued and applied by [`MemoryManager::sync`]
 //!   right before app code runs, so several are batched.
 
+pub mod fault;
 pub mod io;
 pub mod memfile;
 pub mod object;
-pub mod fault;
 
 use crate::platform::{MAX_APP_ADDR, STUB_ADDR};
 use memfile::{Frame, MemoryFile, PAGE};
@@ -73,7 +73,10 @@ impl Vma {
     fn slice(&self, start: u64, end: u64) -> Vma {
         let mut v = self.clone();
         if let Backing::Object { obj, off } = &self.backing {
-            v.backing = Backing::Object { obj: obj.clone(), off: off + (start - self.start) };
+            v.backing = Backing::Object {
+                obj: obj.clone(),
+                off: off + (start - self.start),
+            };
             v.obj_pages = self.obj_pages.saturating_sub((start - self.start) / PAGE);
         }
         v.start = start;
@@ -188,7 +191,9 @@ impl MemoryManager {
         if addr % PAGE != 0 || len == 0 {
             return Err(Errno::EINVAL);
         }
-        let end = page_up(len).and_then(|l| addr.checked_add(l)).ok_or(Errno::EINVAL)?;
+        let end = page_up(len)
+            .and_then(|l| addr.checked_add(l))
+            .ok_or(Errno::EINVAL)?;
         if end > MAX_APP_ADDR {
             return Err(Errno::EINVAL);
         }
@@ -208,7 +213,9 @@ impl MemoryManager {
         if len == 0 {
             return Ok(());
         }
-        let end = page_up(len).and_then(|l| addr.checked_add(l)).ok_or(Errno::ENOMEM)?;
+        let end = page_up(len)
+            .and_then(|l| addr.checked_add(l))
+            .ok_or(Errno::ENOMEM)?;
         let mut mm = self.lock();
         let mut start = addr;
         if growsdown {
@@ -260,7 +267,14 @@ impl MemoryManager {
         want
     }
 
-    pub fn mremap(&self, old: u64, old_len: u64, new_len: u64, flags: i32, new_addr: u64) -> Result<u64, Errno> {
+    pub fn mremap(
+        &self,
+        old: u64,
+        old_len: u64,
+        new_len: u64,
+        flags: i32,
+        new_addr: u64,
+    ) -> Result<u64, Errno> {
         let mut mm = self.lock();
         let r = mm.mremap(old, old_len, new_len, flags, new_addr);
         drop(mm);
@@ -272,7 +286,9 @@ impl MemoryManager {
         if addr % PAGE != 0 {
             return Err(Errno::EINVAL);
         }
-        let end = page_up(len).and_then(|l| addr.checked_add(l)).ok_or(Errno::EINVAL)?;
+        let end = page_up(len)
+            .and_then(|l| addr.checked_add(l))
+            .ok_or(Errno::EINVAL)?;
         let known = [
             libc::MADV_NORMAL,
             libc::MADV_RANDOM,
@@ -306,7 +322,10 @@ impl MemoryManager {
         if !mm.fully_mapped(addr, end) {
             return Err(Errno::ENOMEM);
         }
-        if matches!(advice, libc::MADV_DONTNEED | libc::MADV_FREE | libc::MADV_REMOVE) {
+        if matches!(
+            advice,
+            libc::MADV_DONTNEED | libc::MADV_FREE | libc::MADV_REMOVE
+        ) {
             // Private pages go back to zero (anon) or the file contents.
             let keys: Vec<u64> = mm.pages.range(addr..end).map(|(k, _)| *k).collect();
             for k in keys {
@@ -328,7 +347,9 @@ impl MemoryManager {
         if addr % PAGE != 0 {
             return Err(Errno::EINVAL);
         }
-        let end = page_up(len).and_then(|l| addr.checked_add(l)).ok_or(Errno::ENOMEM)?;
+        let end = page_up(len)
+            .and_then(|l| addr.checked_add(l))
+            .ok_or(Errno::ENOMEM)?;
         if end > MAX_APP_ADDR {
             return Err(Errno::ENOMEM);
         }
@@ -341,7 +362,10 @@ impl MemoryManager {
         while p < end {
             let r = match mm.pages.get(&p) {
                 Some(pte) => self.mf.resident(pte.frame.off()),
-                None => mm.find(p).and_then(|v| v.obj_index(p)).is_some_and(|(o, i)| o.cached(i)),
+                None => mm
+                    .find(p)
+                    .and_then(|v| v.obj_index(p))
+                    .is_some_and(|(o, i)| o.cached(i)),
             };
             out.push(r as u8);
             p += PAGE;
@@ -356,7 +380,9 @@ impl MemoryManager {
         {
             return Err(Errno::EINVAL);
         }
-        let end = page_up(len).and_then(|l| addr.checked_add(l)).ok_or(Errno::ENOMEM)?;
+        let end = page_up(len)
+            .and_then(|l| addr.checked_add(l))
+            .ok_or(Errno::ENOMEM)?;
         let mm = self.lock();
         if !mm.fully_mapped(addr, end) {
             return Err(Errno::ENOMEM);
@@ -374,7 +400,11 @@ impl MemoryManager {
 
 impl Mm {
     pub fn find(&self, addr: u64) -> Option<&Vma> {
-        self.vmas.range(..=addr).next_back().map(|(_, v)| v).filter(|v| addr < v.end)
+        self.vmas
+            .range(..=addr)
+            .next_back()
+            .map(|(_, v)| v)
+            .filter(|v| addr < v.end)
     }
 
     fn overlaps(&self, start: u64, end: u64) -> bool {
@@ -397,7 +427,9 @@ impl Mm {
 
     /// Split the VMA containing `addr` so that a VMA starts at `addr`.
     fn split_at(&mut self, addr: u64) {
-        let Some(v) = self.find(addr).cloned() else { return };
+        let Some(v) = self.find(addr).cloned() else {
+            return;
+        };
         if v.start == addr {
             return;
         }
@@ -407,10 +439,17 @@ impl Mm {
 
     /// Merge adjacent compatible anonymous VMAs around a changed range.
     fn merge_around(&mut self, start: u64, end: u64) {
-        let lo = self.vmas.range(..start).next_back().map(|(k, _)| *k).unwrap_or(start);
+        let lo = self
+            .vmas
+            .range(..start)
+            .next_back()
+            .map(|(k, _)| *k)
+            .unwrap_or(start);
         let keys: Vec<u64> = self.vmas.range(lo..=end).map(|(k, _)| *k).collect();
         for w in keys.windows(2) {
-            let (Some(a), Some(b)) = (self.vmas.get(&w[0]), self.vmas.get(&w[1])) else { continue };
+            let (Some(a), Some(b)) = (self.vmas.get(&w[0]), self.vmas.get(&w[1])) else {
+                continue;
+            };
             let mergeable = a.end == b.start
                 && a.prot == b.prot
                 && a.shared == b.shared
@@ -441,7 +480,9 @@ impl Mm {
     /// Drop pages in [start, end) and queue the stub unmap.
     fn invalidate_drop(&mut self, start: u64, end: u64) {
         let keys: Vec<u64> = self.pages.range(start..end).map(|(k, _)| *k).collect();
-        let any_mapped = keys.iter().any(|k| self.pages.get(k).is_some_and(|p| p.mapped >= 0));
+        let any_mapped = keys
+            .iter()
+            .any(|k| self.pages.get(k).is_some_and(|p| p.mapped >= 0));
         for k in keys {
             self.pages.remove(&k);
         }
@@ -503,7 +544,9 @@ impl Mm {
         } else {
             let hint = page_down(req.addr);
             let hint_ok = hint >= MMAP_MIN_ADDR
-                && hint.checked_add(len).is_some_and(|e| e <= MAX_APP_ADDR && !self.overlaps(hint, e));
+                && hint
+                    .checked_add(len)
+                    .is_some_and(|e| e <= MAX_APP_ADDR && !self.overlaps(hint, e));
             if hint_ok {
                 hint
             } else {
@@ -529,7 +572,14 @@ impl Mm {
         Ok(addr)
     }
 
-    fn mremap(&mut self, old: u64, old_len: u64, new_len: u64, flags: i32, new_addr: u64) -> Result<u64, Errno> {
+    fn mremap(
+        &mut self,
+        old: u64,
+        old_len: u64,
+        new_len: u64,
+        flags: i32,
+        new_addr: u64,
+    ) -> Result<u64, Errno> {
         let maymove = flags & libc::MREMAP_MAYMOVE != 0;
         let fixed = flags & libc::MREMAP_FIXED != 0;
         let dontunmap = flags & 4 != 0; // MREMAP_DONTUNMAP
@@ -576,7 +626,11 @@ impl Mm {
         }
         // Grow in place when the following range is free.
         let grow_end = old.checked_add(new_len).ok_or(Errno::ENOMEM)?;
-        if old_end == v.end && grow_end <= MAX_APP_ADDR && !self.overlaps(old_end, grow_end) && !dontunmap {
+        if old_end == v.end
+            && grow_end <= MAX_APP_ADDR
+            && !self.overlaps(old_end, grow_end)
+            && !dontunmap
+        {
             self.split_at(old);
             if let Some(vm) = self.vmas.get_mut(&old) {
                 vm.end = grow_end;
@@ -586,11 +640,21 @@ impl Mm {
         if !maymove {
             return Err(Errno::ENOMEM);
         }
-        let dst = self.find_free(new_len, self.mmap_base).ok_or(Errno::ENOMEM)?;
+        let dst = self
+            .find_free(new_len, self.mmap_base)
+            .ok_or(Errno::ENOMEM)?;
         Ok(self.move_range(&v, old, old_len, new_len, dst, dontunmap))
     }
 
-    fn move_range(&mut self, v: &Vma, old: u64, old_len: u64, new_len: u64, dst: u64, keep_old: bool) -> u64 {
+    fn move_range(
+        &mut self,
+        v: &Vma,
+        old: u64,
+        old_len: u64,
+        new_len: u64,
+        dst: u64,
+        keep_old: bool,
+    ) -> u64 {
         let mut nv = v.slice(old, old + old_len.max(PAGE).min(v.end - old));
         nv.start = dst;
         nv.end = dst + new_len;
@@ -602,7 +666,15 @@ impl Mm {
         let moved: Vec<(u64, Pte)> = self
             .pages
             .range(old..old + old_len.min(new_len))
-            .map(|(k, p)| (*k, Pte { mapped: -1, ..p.clone() }))
+            .map(|(k, p)| {
+                (
+                    *k,
+                    Pte {
+                        mapped: -1,
+                        ..p.clone()
+                    },
+                )
+            })
             .collect();
         if keep_old {
             // MREMAP_DONTUNMAP: the old range stays mapped but empty.

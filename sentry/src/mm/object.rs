@@ -27,7 +27,11 @@ const FILL_PAGES: u64 = 64;
 
 impl MemObject {
     pub fn new(mf: Arc<MemoryFile>, source: Source) -> Arc<MemObject> {
-        Arc::new(MemObject { mf, source, pages: Mutex::new(HashMap::new()) })
+        Arc::new(MemObject {
+            mf,
+            source,
+            pages: Mutex::new(HashMap::new()),
+        })
     }
 
     /// The frame for page index `idx`, filling it (and up to `FILL_PAGES`
@@ -55,6 +59,9 @@ impl MemObject {
 
     /// Whether page `idx` is cached (for mincore).
     pub fn cached(&self, idx: u64) -> bool {
-        self.pages.lock().unwrap_or_else(|p| p.into_inner()).contains_key(&idx)
+        self.pages
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains_key(&idx)
     }
 }

@@ -39,7 +39,10 @@ pub enum Event {
 #[derive(Debug, thiserror::Error)]
 pub enum PlatformError {
     #[error("host call {call} failed: {errno}")]
-    Host { call: &'static str, errno: nix::errno::Errno },
+    Host {
+        call: &'static str,
+        errno: nix::errno::Errno,
+    },
     #[error("stub process died unexpectedly")]
     StubDied,
     #[error("unexpected stub stop: {0}")]

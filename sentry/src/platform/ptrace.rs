@@ -103,7 +103,10 @@ fn stub_code() -> (&'static [u8], u64) {
         let sys = std::ptr::addr_of!(runsc_stub_syscall);
         let end = std::ptr::addr_of!(runsc_stub_end);
         let len = end as usize - start as usize;
-        (std::slice::from_raw_parts(start, len), sys as u64 - start as u64)
+        (
+            std::slice::from_raw_parts(start, len),
+            sys as u64 - start as u64,
+        )
     }
 }
 
@@ -115,10 +118,22 @@ fn syscall_site() -> u64 {
 /// Syscalls the stub page may make, each with its reason. Anything else, or
 /// any syscall from outside the stub page, kills the stub.
 const STUB_ALLOWED: &[(i64, &str)] = &[
-    (libc::SYS_mmap, "map memory-file ranges into the app address space"),
-    (libc::SYS_munmap, "unmap app ranges; initial wipe of the cloned address space"),
-    (libc::SYS_mprotect, "change protections of mapped app ranges"),
-    (libc::SYS_madvise, "release host page tables of unmapped ranges"),
+    (
+        libc::SYS_mmap,
+        "map memory-file ranges into the app address space",
+    ),
+    (
+        libc::SYS_munmap,
+        "unmap app ranges; initial wipe of the cloned address space",
+    ),
+    (
+        libc::SYS_mprotect,
+        "change protections of mapped app ranges",
+    ),
+    (
+        libc::SYS_madvise,
+        "release host page tables of unmapped ranges",
+    ),
     (libc::SYS_getpid, "initial self-stop"),
     (libc::SYS_kill, "initial self-stop"),
     (libc::SYS_exit_group, "bail out if setup fails"),
@@ -130,7 +145,12 @@ const AUDIT_ARCH_X86_64: u32 = 0xc000_003e;
 /// stub page, syscall number in [`STUB_ALLOWED`].
 fn stub_filter() -> Vec<libc::sock_filter> {
     fn stmt(code: u16, k: u32) -> libc::sock_filter {
-        libc::sock_filter { code, jt: 0, jf: 0, k }
+        libc::sock_filter {
+            code,
+            jt: 0,
+            jf: 0,
+            k,
+        }
     }
     fn jump(code: u16, k: u32, jt: u8, jf: u8) -> libc::sock_filter {
         libc::sock_filter { code, jt, jf, k }
@@ -190,7 +210,10 @@ impl StubFactory {
         page[..code.len()].copy_from_slice(code);
         nix::unistd::ftruncate(&fd, STUB_SIZE as i64).map_err(host("ftruncate"))?;
         nix::sys::uio::pwrite(&fd, &page, 0).map_err(host("pwrite"))?;
-        Ok(StubFactory { code_fd: fd, filter: stub_filter() })
+        Ok(StubFactory {
+            code_fd: fd,
+            filter: stub_filter(),
+        })
     }
 
     /// Create a new stub process traced by the calling thread. `memfd` is the
@@ -207,16 +230,32 @@ impl StubFactory {
         // SAFETY: a raw clone without CLONE_VM gives the child a private copy of
         // our address space; the child only makes raw syscalls (no allocation,
         // no locks) and then jumps into the stub page, never returning here.
-        let pid = unsafe { libc::syscall(libc::SYS_clone, libc::SIGCHLD as u64, 0u64, 0u64, 0u64, 0u64) };
+        let pid = unsafe {
+            libc::syscall(
+                libc::SYS_clone,
+                libc::SIGCHLD as u64,
+                0u64,
+                0u64,
+                0u64,
+                0u64,
+            )
+        };
         if pid == 0 {
             // SAFETY: child side, see above. Every call is a plain syscall.
             unsafe { stub_child(code_fd, mem_fd, prog_ptr, rseq) }
         }
         if pid < 0 {
-            return Err(PlatformError::Host { call: "clone", errno: nix::errno::Errno::last() });
+            return Err(PlatformError::Host {
+                call: "clone",
+                errno: nix::errno::Errno::last(),
+            });
         }
         let pid = Pid::from_raw(pid as i32);
-        let mut stub = Stub { pid, template: zero_regs(), alive: true };
+        let mut stub = Stub {
+            pid,
+            template: zero_regs(),
+            alive: true,
+        };
         match waitpid(pid, Some(WaitPidFlag::__WALL)).map_err(host("waitpid"))? {
             WaitStatus::Stopped(_, Signal::SIGSTOP) => {}
             other => {
@@ -276,7 +315,13 @@ unsafe fn stub_child(code_fd: i32, mem_fd: i32, prog_ptr: u64, rseq: u64) -> ! {
     libc::syscall(libc::SYS_close_range, 1u32, u32::MAX, 0u32);
     // Block nothing; the tracer sees every signal first anyway.
     let empty: u64 = 0;
-    libc::syscall(libc::SYS_rt_sigprocmask, libc::SIG_SETMASK, &empty as *const u64, 0u64, 8u64);
+    libc::syscall(
+        libc::SYS_rt_sigprocmask,
+        libc::SIG_SETMASK,
+        &empty as *const u64,
+        0u64,
+        8u64,
+    );
     std::arch::asm!("jmp {0}", in(reg) STUB_ADDR, in("rdi") prog_ptr, options(noreturn));
 }
 
@@ -321,9 +366,23 @@ impl Stub {
         r.rip = rip;
         r.rsp = rsp;
         for v in [
-            &mut r.rax, &mut r.rbx, &mut r.rcx, &mut r.rdx, &mut r.rsi, &mut r.rdi, &mut r.rbp,
-            &mut r.r8, &mut r.r9, &mut r.r10, &mut r.r11, &mut r.r12, &mut r.r13, &mut r.r14,
-            &mut r.r15, &mut r.fs_base, &mut r.gs_base,
+            &mut r.rax,
+            &mut r.rbx,
+            &mut r.rcx,
+            &mut r.rdx,
+            &mut r.rsi,
+            &mut r.rdi,
+            &mut r.rbp,
+            &mut r.r8,
+            &mut r.r9,
+            &mut r.r10,
+            &mut r.r11,
+            &mut r.r12,
+            &mut r.r13,
+            &mut r.r14,
+            &mut r.r15,
+            &mut r.fs_base,
+            &mut r.gs_base,
         ] {
             *v = 0;
         }
@@ -343,7 +402,12 @@ impl Stub {
             let st = match waitpid(self.pid, Some(WaitPidFlag::__WALL)) {
                 Ok(st) => st,
                 Err(nix::errno::Errno::EINTR) => continue,
-                Err(e) => return Err(PlatformError::Host { call: "waitpid", errno: e }),
+                Err(e) => {
+                    return Err(PlatformError::Host {
+                        call: "waitpid",
+                        errno: e,
+                    })
+                }
             };
             match st {
                 WaitStatus::PtraceSyscall(_) => {
@@ -354,12 +418,16 @@ impl Stub {
                     *regs = ptrace::getregs(self.pid).map_err(host("PTRACE_GETREGS"))?;
                     let (code, addr) = self.siginfo();
                     return Ok(match sig {
-                        Signal::SIGSEGV | Signal::SIGBUS => {
-                            Event::Fault { signal: sig as i32, addr, code }
-                        }
-                        Signal::SIGILL | Signal::SIGFPE | Signal::SIGTRAP => {
-                            Event::Signal { signal: sig as i32, code, addr }
-                        }
+                        Signal::SIGSEGV | Signal::SIGBUS => Event::Fault {
+                            signal: sig as i32,
+                            addr,
+                            code,
+                        },
+                        Signal::SIGILL | Signal::SIGFPE | Signal::SIGTRAP => Event::Signal {
+                            signal: sig as i32,
+                            code,
+                            addr,
+                        },
                         _ => Event::Interrupted,
                     });
                 }
@@ -403,7 +471,12 @@ impl Stub {
             let st = match waitpid(self.pid, Some(WaitPidFlag::__WALL)) {
                 Ok(st) => st,
                 Err(nix::errno::Errno::EINTR) => continue,
-                Err(e) => return Err(PlatformError::Host { call: "waitpid", errno: e }),
+                Err(e) => {
+                    return Err(PlatformError::Host {
+                        call: "waitpid",
+                        errno: e,
+                    })
+                }
             };
             match st {
                 WaitStatus::Stopped(_, Signal::SIGTRAP) => {
@@ -439,15 +512,27 @@ impl Stub {
     fn check(ret: u64, call: &'static str) -> Result<(), PlatformError> {
         let r = ret as i64;
         if (-4095..0).contains(&r) {
-            Err(PlatformError::Host { call, errno: nix::errno::Errno::from_raw(-r as i32) })
+            Err(PlatformError::Host {
+                call,
+                errno: nix::errno::Errno::from_raw(-r as i32),
+            })
         } else {
             Ok(())
         }
     }
 
     /// Map `len` bytes of the memory file at `offset` to `addr` with `prot`.
-    pub fn map(&mut self, addr: u64, len: u64, prot: i32, offset: u64) -> Result<(), PlatformError> {
-        let r = self.inject(libc::SYS_mmap, [addr, len, prot as u64, MAP_MEMFILE, 0, offset])?;
+    pub fn map(
+        &mut self,
+        addr: u64,
+        len: u64,
+        prot: i32,
+        offset: u64,
+    ) -> Result<(), PlatformError> {
+        let r = self.inject(
+            libc::SYS_mmap,
+            [addr, len, prot as u64, MAP_MEMFILE, 0, offset],
+        )?;
         Self::check(r, "stub mmap")
     }
 
@@ -533,7 +618,13 @@ mod live_tests {
         // syscall; mov dword ptr [0x1000], eax
         let code = [0x0f, 0x05, 0x89, 0x04, 0x25, 0x00, 0x10, 0x00, 0x00];
         mf.write(frame.off(), &code);
-        stub.map(0x400000, 4096, libc::PROT_READ | libc::PROT_EXEC, frame.off()).unwrap();
+        stub.map(
+            0x400000,
+            4096,
+            libc::PROT_READ | libc::PROT_EXEC,
+            frame.off(),
+        )
+        .unwrap();
         let mut regs = stub.initial_regs(0x400000, 0);
         regs.rax = 39;
         assert_eq!(stub.switch(&mut regs).unwrap(), Event::Syscall);
@@ -550,7 +641,9 @@ mod live_tests {
         let maps = std::fs::read_to_string(format!("/proc/{}/maps", stub.pid())).unwrap();
         for line in maps.lines() {
             assert!(
-                line.contains("runsc-stub") || line.contains("runsc-memfile") || line.contains("[vsyscall]"),
+                line.contains("runsc-stub")
+                    || line.contains("runsc-memfile")
+                    || line.contains("[vsyscall]"),
                 "unexpected mapping {line}"
             );
         }

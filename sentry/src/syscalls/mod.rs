@@ -6,8 +6,8 @@
 //! and return `Ok(value)` or `Err(errno)`; the errno conversion happens once,
 //! in [`dispatch`].
 
-pub mod fs;
 pub mod file;
+pub mod fs;
 pub mod identity;
 pub mod mmap;
 pub mod process;
@@ -49,14 +49,20 @@ impl Table {
     /// Register a handler.
     pub fn set(&mut self, nr: usize, handler: Handler, support: Support) {
         if let Some(e) = self.entries.get_mut(nr) {
-            *e = Entry { handler: Some(handler), support };
+            *e = Entry {
+                handler: Some(handler),
+                support,
+            };
         }
     }
 
     /// Register a syscall that always fails with `errno`.
     pub fn errno(&mut self, nr: usize, errno: Errno, why: &'static str) {
         if let Some(e) = self.entries.get_mut(nr) {
-            *e = Entry { handler: None, support: Support::Errno(errno, why) };
+            *e = Entry {
+                handler: None,
+                support: Support::Errno(errno, why),
+            };
         }
     }
 
@@ -72,7 +78,15 @@ impl Table {
 
 /// The syscall table.
 pub static TABLE: LazyLock<Table> = LazyLock::new(|| {
-    let mut t = Table { entries: vec![Entry { handler: None, support: Support::Missing }; NR_SYSCALLS] };
+    let mut t = Table {
+        entries: vec![
+            Entry {
+                handler: None,
+                support: Support::Missing
+            };
+            NR_SYSCALLS
+        ],
+    };
     file::register(&mut t);
     fs::register(&mut t);
     identity::register(&mut t);
@@ -107,8 +121,13 @@ pub fn dispatch(t: &mut Task) {
         std::time::Instant::now()
     });
     let res = match TABLE.get(nr) {
-        Some(Entry { handler: Some(h), .. }) => h(t, &args),
-        Some(Entry { support: Support::Errno(e, _), .. }) => Err(*e),
+        Some(Entry {
+            handler: Some(h), ..
+        }) => h(t, &args),
+        Some(Entry {
+            support: Support::Errno(e, _),
+            ..
+        }) => Err(*e),
         _ => {
             report_missing(nr);
             Err(Errno::ENOSYS)
@@ -118,6 +137,12 @@ pub fn dispatch(t: &mut Task) {
         Ok(v) => v,
         Err(e) => e.as_ret(),
     };
+    tracing::trace!(
+        "syscall {} {:x?} = {:#x}",
+        syscalls::nr::name(nr).unwrap_or("?"),
+        args,
+        ret
+    );
     if let Some(start) = start {
         crate::strace::exit(t, nr, &args, ret, start.elapsed());
     }

@@ -1,0 +1,101 @@
+//! `runsc do`: run a program in a fresh sandbox, like `runc run` without a
+//! bundle. The root is the host's `/` (read-only, through the gofer) unless
+//! `--rootfs` says otherwise.
+
+use super::boot::BootSpec;
+use crate::sandbox::spawn_self;
+use crate::Cli;
+use anyhow::Context;
+use clap::Args;
+use nix::sys::wait::{waitpid, WaitStatus};
+use nix::unistd::Pid;
+use std::os::unix::ffi::OsStrExt;
+
+/// Gofer channels per sandbox (concurrent file operations).
+const CHANNELS: usize = 4;
+
+#[derive(Args, Debug)]
+pub struct DoArgs {
+    /// Root file system of the sandbox.
+    #[arg(long, default_value = "/")]
+    pub rootfs: String,
+    /// Working directory inside the sandbox.
+    #[arg(long, default_value = "/")]
+    pub cwd: String,
+    /// Environment variable K=V (repeatable). Without any, the program gets an empty environment.
+    #[arg(long = "env")]
+    pub env: Vec<String>,
+    /// Skip the sentry's namespace confinement (debugging).
+    #[arg(long, hide = true)]
+    pub no_confine: bool,
+    /// The program and its arguments.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, required = true)]
+    pub command: Vec<std::ffi::OsString>,
+}
+
+pub fn run(cli: &Cli, a: &DoArgs) -> anyhow::Result<i32> {
+    let root = std::fs::canonicalize(&a.rootfs).with_context(|| format!("rootfs {}", a.rootfs))?;
+    if !root.is_dir() {
+        anyhow::bail!("rootfs {} is not a directory", a.rootfs);
+    }
+    let mut server = Vec::new();
+    let mut client = Vec::new();
+    for _ in 0..CHANNELS {
+        let (s, c) = gofer::channel_pair().map_err(|e| anyhow::anyhow!("socketpair: {e}"))?;
+        server.push(s);
+        client.push(c);
+    }
+    let gofer_args = vec![
+        "gofer".to_string(),
+        "--root".into(),
+        root.to_string_lossy().into_owned(),
+        "--channels".into(),
+        CHANNELS.to_string(),
+        "--readonly".into(),
+    ];
+    let mut gofer = spawn_self(&gofer_args, &server, true)?;
+    drop(server);
+
+    let spec = BootSpec {
+        argv: a.command.iter().map(|s| s.as_bytes().to_vec()).collect(),
+        env: a.env.iter().map(|s| s.as_bytes().to_vec()).collect(),
+        cwd: a.cwd.as_bytes().to_vec(),
+        channels: CHANNELS,
+        hostname: b"runsc".to_vec(),
+        no_confine: a.no_confine,
+    };
+    let mut boot_args = Vec::new();
+    if cli.strace {
+        boot_args.push("--strace".to_string());
+    }
+    if cli.debug {
+        boot_args.push("--debug".to_string());
+    }
+    boot_args.extend([
+        "boot".to_string(),
+        "--config".into(),
+        serde_json::to_string(&spec)?,
+    ]);
+    // The sentry is the init of a new pid namespace: when it dies, every
+    // stub dies with it.
+    nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWPID).context("new pid namespace")?;
+    let boot = spawn_self(&boot_args, &client, false)?;
+    drop(client);
+    let code = wait_code(boot.id() as i32)?;
+    // The gofer exits when its channels close; don't let it linger.
+    let _ = gofer.kill();
+    let _ = gofer.wait();
+    Ok(code)
+}
+
+fn wait_code(pid: i32) -> anyhow::Result<i32> {
+    loop {
+        match waitpid(Pid::from_raw(pid), None) {
+            Ok(WaitStatus::Exited(_, c)) => return Ok(c),
+            Ok(WaitStatus::Signaled(_, s, _)) => return Ok(128 + s as i32),
+            Ok(_) => continue,
+            Err(nix::errno::Errno::EINTR) => continue,
+            Err(e) => anyhow::bail!("waiting for the sandbox: {e}"),
+        }
+    }
+}

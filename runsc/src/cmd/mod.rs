@@ -1,0 +1,6 @@
+//! One file per verb.
+
+pub mod boot;
+pub mod do_cmd;
+pub mod gofer;
+pub mod syscalls;

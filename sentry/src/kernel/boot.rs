@@ -1,0 +1,178 @@
+//! Starting a sandbox: build the kernel, the root file system and the init
+//! task, exec the program and run it to completion.
+
+use super::task::{default_rlimits, Creds, FsContext, SigState, Task};
+use super::{ExitStatus, Kernel};
+use crate::mm::memfile::MemoryFile;
+use crate::mm::MemoryManager;
+use crate::platform::ptrace::StubFactory;
+use crate::vfs::{FdTable, Vfs};
+use std::os::fd::OwnedFd;
+use std::sync::Arc;
+use std::time::Instant;
+use syscalls::Errno;
+
+/// What to run, decided by the CLI (`runsc do`, later the OCI spec).
+pub struct BootConfig {
+    pub argv: Vec<Vec<u8>>,
+    pub env: Vec<Vec<u8>>,
+    pub cwd: Vec<u8>,
+    pub gofer: Arc<gofer::Client>,
+    /// Host fds that become the app's fds 0, 1, 2.
+    pub stdio: Vec<OwnedFd>,
+    pub strace: bool,
+    pub hostname: Vec<u8>,
+}
+
+/// Why the sandbox could not start the program.
+#[derive(Debug, thiserror::Error)]
+pub enum BootError {
+    #[error("{0}")]
+    Setup(String),
+    #[error("{prog}: command not found")]
+    NotFound { prog: String },
+    #[error("{prog}: {errno}")]
+    Exec { prog: String, errno: Errno },
+}
+
+impl BootError {
+    /// The exit status a shell uses for this failure.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            BootError::NotFound { .. } => 127,
+            BootError::Exec {
+                errno: Errno::ENOENT,
+                ..
+            } => 127,
+            BootError::Exec { .. } => 126,
+            BootError::Setup(_) => 1,
+        }
+    }
+}
+
+const DEFAULT_PATH: &[u8] = b"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/// Boot the sandbox and run the init program; returns its exit status.
+pub fn run(cfg: BootConfig) -> Result<ExitStatus, BootError> {
+    let setup = |what: &str, e: &dyn std::fmt::Display| BootError::Setup(format!("{what}: {e}"));
+    let mf = MemoryFile::new().map_err(|e| setup("memory file", &e))?;
+    let stubs = StubFactory::new().map_err(|e| setup("stub", &e))?;
+    let vfs = Vfs::new(mf.clone(), cfg.gofer.clone()).map_err(|e| setup("root file system", &e))?;
+    let k = Arc::new(Kernel {
+        mf: mf.clone(),
+        stubs,
+        vfs: vfs.clone(),
+        strace: cfg.strace,
+        boot: Instant::now(),
+        hostname: std::sync::Mutex::new(cfg.hostname.clone()),
+        domainname: std::sync::Mutex::new(b"(none)".to_vec()),
+    });
+    // The init task lives on its own thread: it is the tracer of its stub.
+    let handle = std::thread::Builder::new()
+        .name("task-1".into())
+        .spawn(move || -> Result<ExitStatus, BootError> {
+            let mut t = init_task(k, cfg.stdio)?;
+            let prog = cfg.argv.first().cloned().unwrap_or_default();
+            let env_path = cfg
+                .env
+                .iter()
+                .find_map(|e| e.strip_prefix(b"PATH="))
+                .map(|p| p.to_vec());
+            if !cfg.cwd.is_empty() {
+                let d = crate::vfs::lookup_dir(&t, &cfg.cwd).map_err(|e| {
+                    BootError::Setup(format!("cwd {}: {e}", String::from_utf8_lossy(&cfg.cwd)))
+                })?;
+                t.fs.cwd = d;
+            }
+            let path = resolve_program(&t, &prog, env_path.as_deref().unwrap_or(DEFAULT_PATH))?;
+            let name = String::from_utf8_lossy(&prog).into_owned();
+            super::super::syscalls::process::exec_into(
+                &mut t,
+                libc::AT_FDCWD,
+                path,
+                cfg.argv,
+                cfg.env,
+                0,
+            )
+            .map_err(|errno| BootError::Exec { prog: name, errno })?;
+            Ok(t.run())
+        })
+        .map_err(|e| setup("task thread", &e))?;
+    handle
+        .join()
+        .map_err(|_| BootError::Setup("init task thread panicked".into()))?
+}
+
+fn init_task(k: Arc<Kernel>, stdio: Vec<OwnedFd>) -> Result<Task, BootError> {
+    let stub = k
+        .stubs
+        .spawn(&k.mf.fd())
+        .map_err(|e| BootError::Setup(format!("stub: {e}")))?;
+    let fds = FdTable::new();
+    for (i, fd) in stdio.into_iter().enumerate() {
+        let _ = fds.install_at(i as i32, crate::fs::host::host_file(fd), false);
+    }
+    let root = k.vfs.root();
+    let mut sig = SigState {
+        actions: [Default::default(); 64],
+        mask: 0,
+        altstack: Default::default(),
+    };
+    sig.altstack.ss_flags = libc::SS_DISABLE;
+    let regs = stub.initial_regs(0, 0);
+    Ok(Task {
+        mm: MemoryManager::new(k.mf.clone()),
+        k,
+        tid: 1,
+        tgid: 1,
+        ppid: 0,
+        regs,
+        stub,
+        fds,
+        fs: FsContext {
+            root: root.clone(),
+            cwd: root,
+            umask: 0o022,
+        },
+        creds: Creds::default(),
+        sig,
+        comm: b"init".to_vec(),
+        rlimits: default_rlimits(),
+        clear_child_tid: 0,
+        robust_list: (0, 0),
+        extras: Default::default(),
+        exit: None,
+        regs_replaced: false,
+    })
+}
+
+/// Find the program like a shell: names with a '/' are used as given,
+/// others are searched in PATH.
+fn resolve_program(t: &Task, prog: &[u8], path: &[u8]) -> Result<Vec<u8>, BootError> {
+    let name = String::from_utf8_lossy(prog).into_owned();
+    if prog.is_empty() {
+        return Err(BootError::NotFound { prog: name });
+    }
+    if prog.contains(&b'/') {
+        return Ok(prog.to_vec());
+    }
+    let mut denied = None;
+    for dir in path.split(|b| *b == b':') {
+        let dir: &[u8] = if dir.is_empty() { b"." } else { dir };
+        let mut cand = dir.to_vec();
+        cand.push(b'/');
+        cand.extend_from_slice(prog);
+        match crate::vfs::open_exec(t, libc::AT_FDCWD, &cand, 0) {
+            Ok(_) => return Ok(cand),
+            Err(Errno::EACCES) => denied = Some(cand),
+            Err(_) => {}
+        }
+    }
+    match denied {
+        Some(_) => Err(BootError::Exec {
+            prog: name,
+            errno: Errno::EACCES,
+        }),
+        None => Err(BootError::NotFound { prog: name }),
+    }
+}
