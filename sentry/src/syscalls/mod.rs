@@ -11,6 +11,7 @@ pub mod fs;
 pub mod identity;
 pub mod mmap;
 pub mod process;
+pub mod report;
 pub mod signal;
 pub mod time;
 
