@@ -145,11 +145,9 @@ impl Task {
             };
             match ev {
                 Event::Syscall => crate::syscalls::dispatch(self),
-                Event::Fault { signal, addr, .. } => match {
+                Event::Fault { signal, addr, .. } => {
                     tracing::trace!("fault at {addr:#x} rip {:#x}", self.regs.rip);
-                    ()
-                } {
-                    () => match self.mm.handle_fault(addr, &mut self.stub) {
+                    match self.mm.handle_fault(addr, &mut self.stub) {
                         Ok(()) => {}
                         Err(e)
                             if tracing::enabled!(tracing::Level::DEBUG)
@@ -170,8 +168,8 @@ impl Task {
                         } else {
                             libc::SIGSEGV
                         }),
-                    },
-                },
+                    }
+                }
                 Event::Signal { signal, .. } => self.fatal_signal(signal),
                 Event::Interrupted => {}
                 Event::Died => {

@@ -109,7 +109,7 @@ impl Mm {
             Backing::Object { .. } => {
                 let mut p = start;
                 while p < end {
-                    if !self.pages.contains_key(&p) {
+                    if let std::collections::btree_map::Entry::Vacant(slot) = self.pages.entry(p) {
                         let Some((obj, idx)) = v.obj_index(p) else {
                             return Err(FaultError::MapErr);
                         };

@@ -188,7 +188,7 @@ impl MemoryManager {
     }
 
     pub fn munmap(&self, addr: u64, len: u64) -> Result<(), Errno> {
-        if addr % PAGE != 0 || len == 0 {
+        if !addr.is_multiple_of(PAGE) || len == 0 {
             return Err(Errno::EINVAL);
         }
         let end = page_up(len)
@@ -207,7 +207,7 @@ impl MemoryManager {
     pub fn mprotect(&self, addr: u64, len: u64, prot: i32) -> Result<(), Errno> {
         let growsdown = prot & libc::PROT_GROWSDOWN != 0;
         let prot = prot & !(libc::PROT_GROWSDOWN | libc::PROT_GROWSUP);
-        if addr % PAGE != 0 || prot & !PROT_ALL != 0 {
+        if !addr.is_multiple_of(PAGE) || prot & !PROT_ALL != 0 {
             return Err(Errno::EINVAL);
         }
         if len == 0 {
@@ -283,7 +283,7 @@ impl MemoryManager {
     }
 
     pub fn madvise(&self, addr: u64, len: u64, advice: i32) -> Result<(), Errno> {
-        if addr % PAGE != 0 {
+        if !addr.is_multiple_of(PAGE) {
             return Err(Errno::EINVAL);
         }
         let end = page_up(len)
@@ -344,7 +344,7 @@ impl MemoryManager {
     }
 
     pub fn mincore(&self, addr: u64, len: u64) -> Result<Vec<u8>, Errno> {
-        if addr % PAGE != 0 {
+        if !addr.is_multiple_of(PAGE) {
             return Err(Errno::EINVAL);
         }
         let end = page_up(len)
@@ -374,7 +374,7 @@ impl MemoryManager {
     }
 
     pub fn msync(&self, addr: u64, len: u64, flags: i32) -> Result<(), Errno> {
-        if addr % PAGE != 0
+        if !addr.is_multiple_of(PAGE)
             || flags & !(libc::MS_ASYNC | libc::MS_SYNC | libc::MS_INVALIDATE) != 0
             || (flags & libc::MS_ASYNC != 0 && flags & libc::MS_SYNC != 0)
         {
@@ -526,7 +526,7 @@ impl Mm {
             return Err(Errno::ENOMEM);
         }
         let addr = if req.fixed || req.noreplace {
-            if req.addr % PAGE != 0 {
+            if !req.addr.is_multiple_of(PAGE) {
                 return Err(Errno::EINVAL);
             }
             let end = req.addr.checked_add(len).ok_or(Errno::ENOMEM)?;
@@ -584,7 +584,7 @@ impl Mm {
         let fixed = flags & libc::MREMAP_FIXED != 0;
         let dontunmap = flags & 4 != 0; // MREMAP_DONTUNMAP
         if flags & !(libc::MREMAP_MAYMOVE | libc::MREMAP_FIXED | 4) != 0
-            || old % PAGE != 0
+            || !old.is_multiple_of(PAGE)
             || (fixed && !maymove)
             || (dontunmap && !maymove)
         {
@@ -607,7 +607,7 @@ impl Mm {
             return Err(Errno::EFAULT);
         }
         if fixed {
-            if new_addr % PAGE != 0 {
+            if !new_addr.is_multiple_of(PAGE) {
                 return Err(Errno::EINVAL);
             }
             let ne = new_addr.checked_add(new_len).ok_or(Errno::EINVAL)?;

@@ -72,7 +72,7 @@ const KNOWN_FLAGS: i32 = libc::MAP_SHARED
 fn sys_mmap(t: &mut Task, a: &[u64; 6]) -> SysResult {
     let (addr, len, prot, flags, fd, off) =
         (a[0], a[1], a[2] as i32, a[3] as i32, a[4] as i32, a[5]);
-    if off % PAGE != 0 {
+    if !off.is_multiple_of(PAGE) {
         return Err(Errno::EINVAL);
     }
     if prot & !(libc::PROT_READ | libc::PROT_WRITE | libc::PROT_EXEC) != 0 {

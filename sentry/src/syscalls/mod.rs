@@ -8,6 +8,7 @@
 
 pub mod file;
 pub mod fs;
+pub mod futex;
 pub mod identity;
 pub mod mmap;
 pub mod process;
@@ -90,6 +91,7 @@ pub static TABLE: LazyLock<Table> = LazyLock::new(|| {
     };
     file::register(&mut t);
     fs::register(&mut t);
+    futex::register(&mut t);
     identity::register(&mut t);
     mmap::register(&mut t);
     process::register(&mut t);
