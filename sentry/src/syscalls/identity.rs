@@ -73,6 +73,13 @@ pub fn register(t: &mut Table) {
     t.set(nr::GETPID, sys_getpid, full);
     t.set(nr::GETTID, sys_gettid, full);
     t.set(nr::GETPPID, sys_getppid, full);
+    let groups =
+        Support::Partial("one process per sandbox: it leads its own session and process group");
+    t.set(nr::GETPGID, sys_getpgid, groups);
+    t.set(nr::GETPGRP, sys_getpgrp, groups);
+    t.set(nr::GETSID, sys_getsid, groups);
+    t.set(nr::SETPGID, sys_setpgid, groups);
+    t.set(nr::SETSID, sys_setsid, groups);
     t.set(nr::GETUID, sys_getuid, full);
     t.set(nr::GETEUID, sys_geteuid, full);
     t.set(nr::GETGID, sys_getgid, full);
@@ -166,6 +173,64 @@ pub fn capable(t: &Task) -> bool {
 /// Whether `pid` names the calling thread group (0 = self).
 fn is_self_pid(t: &Task, pid: i32) -> bool {
     pid == 0 || pid == t.tgid || pid == t.tid
+}
+
+/// The process group of the calling process. Until the process issue adds
+/// process groups and sessions, the one process (the container's init)
+/// leads its own group and session, as in gVisor.
+pub fn pgid(t: &Task) -> i32 {
+    t.tgid
+}
+
+/// The session of the calling process (see [`pgid`]).
+pub fn sid(t: &Task) -> i32 {
+    t.tgid
+}
+
+fn sys_getpgid(t: &mut Task, a: &[u64; 6]) -> SysResult {
+    if !is_self_pid(t, a[0] as i32) {
+        return Err(Errno::ESRCH);
+    }
+    Ok(pgid(t) as u64)
+}
+
+fn sys_getpgrp(t: &mut Task, _a: &[u64; 6]) -> SysResult {
+    Ok(pgid(t) as u64)
+}
+
+fn sys_getsid(t: &mut Task, a: &[u64; 6]) -> SysResult {
+    if !is_self_pid(t, a[0] as i32) {
+        return Err(Errno::ESRCH);
+    }
+    Ok(sid(t) as u64)
+}
+
+fn sys_setpgid(t: &mut Task, a: &[u64; 6]) -> SysResult {
+    let (pid, pg) = (a[0] as i32, a[1] as i32);
+    let pid = if pid == 0 { t.tgid } else { pid };
+    let pg = if pg == 0 { pid } else { pg };
+    if pg < 0 {
+        return Err(Errno::EINVAL);
+    }
+    if pid != t.tgid {
+        return Err(Errno::ESRCH);
+    }
+    // A session leader cannot change its process group.
+    if sid(t) == t.tgid {
+        return Err(Errno::EPERM);
+    }
+    if pg != pgid(t) {
+        return Err(Errno::EPERM);
+    }
+    Ok(0)
+}
+
+fn sys_setsid(t: &mut Task, _a: &[u64; 6]) -> SysResult {
+    // A process group with the caller's id exists (its own): EPERM.
+    if pgid(t) == t.tgid {
+        return Err(Errno::EPERM);
+    }
+    Ok(sid(t) as u64)
 }
 
 fn sys_getpid(t: &mut Task, _a: &[u64; 6]) -> SysResult {

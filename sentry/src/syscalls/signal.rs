@@ -167,12 +167,16 @@ fn sys_rt_sigprocmask(t: &mut Task, a: &[u64; 6]) -> SysResult {
         let set: u64 = t.mm.read_obj(set_ptr)?;
         t.sig.mask = apply_mask(how, old, set)?;
     }
-    if old_ptr != 0 {
-        t.mm.write_obj(old_ptr, &old)?;
-    }
+    // The new mask stays in force even if writing the old one faults.
+    let wrote = if old_ptr != 0 {
+        t.mm.write_obj(old_ptr, &old)
+    } else {
+        Ok(())
+    };
     if t.sig.mask != old {
         act_on_pending(t);
     }
+    wrote?;
     Ok(0)
 }
 
@@ -238,12 +242,6 @@ fn sys_rt_sigpending(t: &mut Task, a: &[u64; 6]) -> SysResult {
     Ok(0)
 }
 
-/// The process group of the calling process. Process groups come with the
-/// process issue; the container's init leads its own group.
-fn own_pgid(t: &Task) -> i32 {
-    t.tgid
-}
-
 fn sys_kill(t: &mut Task, a: &[u64; 6]) -> SysResult {
     let (pid, sig) = (a[0] as i32, a[1] as i32);
     let ours = match pid {
@@ -252,7 +250,7 @@ fn sys_kill(t: &mut Task, a: &[u64; 6]) -> SysResult {
         // Every process but init and the caller: there is no other process.
         -1 => false,
         i32::MIN => false,
-        p => -p == own_pgid(t),
+        p => -p == super::identity::pgid(t),
     };
     if !ours {
         return Err(Errno::ESRCH);

@@ -49,7 +49,7 @@ pub fn register(t: &mut Table) {
     t.set(
         nr::TIMES,
         sys_times,
-        Support::Partial("children's times are 0; return value counts ticks since sandbox boot"),
+        Support::Partial("children's times are 0; ticks counted from the sandbox's boot"),
     );
 }
 
@@ -496,7 +496,18 @@ fn sys_times(t: &mut Task, a: &[u64; 6]) -> SysResult {
         };
         t.mm.write_obj(a[0], &tms)?;
     }
-    Ok(ticks(t.k.boot.elapsed()) as u64)
+    Ok(times_ret(t.k.boot.elapsed()))
+}
+
+/// Linux's INITIAL_JIFFIES (5 minutes before the 32-bit jiffies wrap) in
+/// clock ticks, for the common CONFIG_HZ=250.
+const INITIAL_TICKS: u64 = ((1u64 << 32) - 300 * 250) * consts::CLK_TCK / 250;
+
+/// What times() returns `uptime` after the sandbox booted: like Linux, a
+/// tick counter that starts at INITIAL_JIFFIES at boot, so it is never
+/// small or zero (programs treat the value as opaque and subtract).
+pub fn times_ret(uptime: Duration) -> u64 {
+    INITIAL_TICKS + ticks(uptime) as u64
 }
 
 #[cfg(test)]
@@ -599,5 +610,7 @@ mod tests {
     fn tick_count() {
         assert_eq!(ticks(Duration::from_secs(3)), 300);
         assert_eq!(ticks(Duration::from_millis(19)), 1);
+        assert_eq!(times_ret(Duration::ZERO), 1_717_956_918);
+        assert_eq!(times_ret(Duration::from_secs(1)), 1_717_957_018);
     }
 }
