@@ -11,10 +11,17 @@ use syscalls::Errno;
 pub enum MmapSource {
     /// Pages of a memory object (file page cache, shared memory); `size` is
     /// the object's size in bytes (pages past it raise SIGBUS).
-    Object { obj: Arc<MemObject>, size: u64, name: String },
+    Object {
+        obj: Arc<MemObject>,
+        size: u64,
+        name: String,
+    },
     /// Behaves like anonymous memory (/dev/zero).
     Zero,
 }
+
+/// One directory entry: (ino, next cookie, d_type, name).
+pub type DirEnt = (u64, u64, u8, Vec<u8>);
 
 /// The operations of one kind of open file. Offsets are managed by [`File`]:
 /// `read`/`write` get the position to use (ignored by stream files).
@@ -41,7 +48,7 @@ pub trait FileOps: Send + Sync {
     }
     /// Directory entries starting at `pos` (an opaque cookie, 0 = start);
     /// returns (ino, next cookie, d_type, name) tuples.
-    fn readdir(&self, _file: &File, _pos: u64, _max: usize) -> Result<Vec<(u64, u64, u8, Vec<u8>)>, Errno> {
+    fn readdir(&self, _file: &File, _pos: u64, _max: usize) -> Result<Vec<DirEnt>, Errno> {
         Err(Errno::ENOTDIR)
     }
     fn mmap(&self, _file: &File) -> Result<MmapSource, Errno> {
@@ -50,6 +57,76 @@ pub trait FileOps: Send + Sync {
     /// Size for SEEK_END.
     fn size(&self) -> Result<u64, Errno> {
         Ok(self.stat()?.st_size as u64)
+    }
+    /// read(2) on a file without a sentry-kept position (`seekable()` is
+    /// false): pipes, ttys, devices, host stdio (which uses the host offset).
+    fn read_cur(&self, file: &File, buf: &mut [u8]) -> Result<usize, Errno> {
+        self.read(file, buf, 0)
+    }
+    /// write(2) on a file without a sentry-kept position.
+    fn write_cur(&self, file: &File, buf: &[u8]) -> Result<usize, Errno> {
+        self.write(file, buf, 0)
+    }
+    /// lseek(2). The default implements Linux's generic semantics on the
+    /// sentry-kept position for seekable files, always 0 for `seek_ok`
+    /// devices, and ESPIPE for streams.
+    fn llseek(&self, file: &File, off: i64, whence: u32) -> Result<u64, Errno> {
+        if self.seekable() {
+            generic_llseek(file, off, whence, || self.size())
+        } else if self.seek_ok() {
+            Ok(0)
+        } else {
+            Err(Errno::ESPIPE)
+        }
+    }
+    /// Whether pread/pwrite (and preadv/pwritev) are allowed (else ESPIPE).
+    fn pread_ok(&self) -> bool {
+        self.seek_ok()
+    }
+    /// Writes succeed without reading the data (/dev/null, /dev/zero): the
+    /// app buffer is never touched.
+    fn write_ignores_data(&self) -> bool {
+        false
+    }
+    /// Called by F_SETFL / FIONBIO with the new status flags before they are
+    /// stored (host files mirror O_NONBLOCK/O_APPEND onto the host fd).
+    fn set_status_flags(&self, _file: &File, _flags: u32) -> Result<(), Errno> {
+        Ok(())
+    }
+    /// statfs of a file that has no dentry (host stdio, pipes).
+    fn statfs(&self, _file: &File) -> Result<syscalls::abi::Statfs, Errno> {
+        Err(Errno::ENOSYS)
+    }
+}
+
+/// Linux's generic lseek on a file's sentry-kept position.
+pub fn generic_llseek(
+    file: &File,
+    off: i64,
+    whence: u32,
+    size: impl FnOnce() -> Result<u64, Errno>,
+) -> Result<u64, Errno> {
+    use syscalls::consts::{SEEK_CUR, SEEK_DATA, SEEK_END, SEEK_HOLE, SEEK_SET};
+    let mut pos = file.pos.lock().unwrap_or_else(|p| p.into_inner());
+    let new = match whence {
+        SEEK_SET => Some(off),
+        SEEK_CUR => (*pos as i64).checked_add(off),
+        SEEK_END => (size()? as i64).checked_add(off),
+        SEEK_DATA | SEEK_HOLE => {
+            let size = size()? as i64;
+            if off < 0 || off >= size {
+                return Err(Errno::ENXIO);
+            }
+            Some(if whence == SEEK_DATA { off } else { size })
+        }
+        _ => return Err(Errno::EINVAL),
+    };
+    match new {
+        Some(n) if n >= 0 => {
+            *pos = n as u64;
+            Ok(n as u64)
+        }
+        _ => Err(Errno::EINVAL),
     }
 }
 
@@ -65,7 +142,12 @@ pub struct File {
 
 impl File {
     pub fn new(ops: Box<dyn FileOps>, flags: u32, dentry: Option<Arc<super::Dentry>>) -> Arc<File> {
-        Arc::new(File { ops, flags: AtomicU32::new(flags), pos: Mutex::new(0), dentry })
+        Arc::new(File {
+            ops,
+            flags: AtomicU32::new(flags),
+            pos: Mutex::new(0),
+            dentry,
+        })
     }
 
     pub fn flags(&self) -> u32 {
@@ -133,11 +215,20 @@ impl FdTable {
 
     pub fn entry(&self, fd: i32) -> Result<FdEntry, Errno> {
         let t = self.lock();
-        usize::try_from(fd).ok().and_then(|i| t.get(i).cloned().flatten()).ok_or(Errno::EBADF)
+        usize::try_from(fd)
+            .ok()
+            .and_then(|i| t.get(i).cloned().flatten())
+            .ok_or(Errno::EBADF)
     }
 
     /// Install at the lowest free fd >= `min`, below `limit` (RLIMIT_NOFILE).
-    pub fn install(&self, file: Arc<File>, cloexec: bool, min: i32, limit: u64) -> Result<i32, Errno> {
+    pub fn install(
+        &self,
+        file: Arc<File>,
+        cloexec: bool,
+        min: i32,
+        limit: u64,
+    ) -> Result<i32, Errno> {
         let mut t = self.lock();
         let mut i = usize::try_from(min).map_err(|_| Errno::EINVAL)?;
         while i < t.len() && t[i].is_some() {
@@ -154,7 +245,12 @@ impl FdTable {
     }
 
     /// Install at exactly `fd`, returning what was there.
-    pub fn install_at(&self, fd: i32, file: Arc<File>, cloexec: bool) -> Result<Option<FdEntry>, Errno> {
+    pub fn install_at(
+        &self,
+        fd: i32,
+        file: Arc<File>,
+        cloexec: bool,
+    ) -> Result<Option<FdEntry>, Errno> {
         let i = usize::try_from(fd).map_err(|_| Errno::EBADF)?;
         let mut t = self.lock();
         if i >= t.len() {
@@ -181,6 +277,25 @@ impl FdTable {
         }
     }
 
+    /// close_range(2): close (or mark close-on-exec) every open fd in
+    /// `first..=last`; returns the files closed so the caller drops them
+    /// outside the table lock.
+    pub fn close_range(&self, first: u32, last: u32, cloexec: bool) -> Vec<Arc<File>> {
+        let mut t = self.lock();
+        let mut closed = Vec::new();
+        let end = (last as usize).saturating_add(1).min(t.len());
+        for slot in t.iter_mut().take(end).skip(first as usize) {
+            if cloexec {
+                if let Some(e) = slot.as_mut() {
+                    e.cloexec = true;
+                }
+            } else if let Some(e) = slot.take() {
+                closed.push(e.file);
+            }
+        }
+        closed
+    }
+
     /// Close every close-on-exec fd (execve).
     pub fn close_on_exec(&self) {
         let mut t = self.lock();
@@ -194,7 +309,10 @@ impl FdTable {
     /// Highest fd in use + 1.
     pub fn len(&self) -> usize {
         let t = self.lock();
-        t.iter().rposition(|e| e.is_some()).map(|i| i + 1).unwrap_or(0)
+        t.iter()
+            .rposition(|e| e.is_some())
+            .map(|i| i + 1)
+            .unwrap_or(0)
     }
 
     pub fn is_empty(&self) -> bool {

@@ -1,12 +1,220 @@
 //! The virtual file system (DESIGN §8): mounts, dentries, inodes, open file
 //! descriptions and fd tables.
+//!
+//! - An [`Inode`] is a file of some file system (gofer, synthetic, device).
+//! - A [`Dentry`] names an inode in the sentry's tree: it has a parent, a
+//!   cache of children (including negative entries) and, when something is
+//!   mounted on it, the root dentry of that mount. The root dentry of a mount
+//!   knows the dentry it covers, so `..` and [`Dentry::path`] cross mounts in
+//!   both directions.
+//! - [`resolve`] walks paths for the syscalls (dirfd, symlinks, `..` bounded
+//!   by the task's root, trailing slashes, permissions), and opens files.
+//! - [`File`] is an open file description shared by dup'ed fds.
 
+pub mod dentry;
+pub mod dir;
 pub mod file;
+pub mod io;
+pub mod resolve;
 
+#[cfg(test)]
+mod tests;
+
+pub use dentry::Dentry;
 pub use file::{FdEntry, FdTable, File, FileOps, MmapSource};
+pub use resolve::{lookup_dir, open_exec, Walker};
 
-/// A directory entry in the sentry's dentry tree. (Being built.)
-pub struct Dentry;
+use crate::fs;
+use crate::kernel::task::Creds;
+use crate::mm::memfile::MemoryFile;
+use std::sync::Arc;
+use syscalls::abi::{Stat, Statfs};
+use syscalls::consts::{S_IFDIR, S_IFLNK, S_IFMT, S_IFREG};
+use syscalls::Errno;
 
-/// The sandbox's file-system state: the root and mounts. (Being built.)
-pub struct Vfs;
+/// The longest name of one path component.
+pub const NAME_MAX: usize = 255;
+/// Symlinks followed during one path walk before ELOOP.
+pub const MAX_SYMLINKS: u32 = 40;
+
+/// Access bits as `access(2)` and `inode_permission` use them.
+pub const MAY_EXEC: u32 = 1;
+pub const MAY_WRITE: u32 = 2;
+pub const MAY_READ: u32 = 4;
+
+/// One directory entry as a file system lists it (without `.` and `..`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DirEntry {
+    pub ino: u64,
+    pub d_type: u8,
+    pub name: Vec<u8>,
+}
+
+/// Birth time, when a file system records it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Btime {
+    pub sec: i64,
+    pub nsec: u32,
+}
+
+/// A file of some file system.
+pub trait Inode: Send + Sync {
+    /// Attributes as stat(2) reports them.
+    fn stat(&self) -> Result<Stat, Errno>;
+    /// File type and permission bits (`S_IFMT | 07777`).
+    fn mode(&self) -> u32;
+    /// Owner uid and gid.
+    fn owner(&self) -> (u32, u32);
+    /// Birth time for statx, if known.
+    fn btime(&self) -> Option<Btime> {
+        None
+    }
+    /// The child `name` of this directory (a single component, never `.`
+    /// or `..`); ENOENT when it does not exist.
+    fn lookup(&self, _name: &[u8]) -> Result<Arc<dyn Inode>, Errno> {
+        Err(Errno::ENOTDIR)
+    }
+    /// Every entry of this directory, without `.` and `..`.
+    fn list(&self) -> Result<Vec<DirEntry>, Errno> {
+        Err(Errno::ENOTDIR)
+    }
+    /// The target of this symlink.
+    fn readlink(&self) -> Result<Vec<u8>, Errno> {
+        Err(Errno::EINVAL)
+    }
+    /// File operations for an open of this inode. Type, permission and
+    /// read-only checks were done by the caller; directories are opened by
+    /// the VFS itself ([`dir::DirFile`]) unless this returns something else.
+    fn open(&self, dentry: &Arc<Dentry>, flags: u32) -> Result<Box<dyn FileOps>, Errno>;
+    /// statfs(2) of the file system holding this inode.
+    fn statfs(&self) -> Result<Statfs, Errno>;
+    /// Whether the file system is read-only (writes give EROFS).
+    fn readonly(&self) -> bool;
+}
+
+impl<'a> dyn Inode + 'a {
+    pub fn file_type(&self) -> u32 {
+        self.mode() & S_IFMT
+    }
+    pub fn is_dir(&self) -> bool {
+        self.file_type() == S_IFDIR
+    }
+    pub fn is_symlink(&self) -> bool {
+        self.file_type() == S_IFLNK
+    }
+    pub fn is_regular(&self) -> bool {
+        self.file_type() == S_IFREG
+    }
+}
+
+/// Linux's `makedev` encoding of a device number.
+pub const fn makedev(major: u32, minor: u32) -> u64 {
+    let (ma, mi) = (major as u64, minor as u64);
+    ((ma & 0xffff_f000) << 32) | ((ma & 0xfff) << 8) | ((mi & 0xffff_ff00) << 12) | (mi & 0xff)
+}
+
+/// The major number of a device number.
+pub const fn major(dev: u64) -> u32 {
+    (((dev >> 32) & 0xffff_f000) | ((dev >> 8) & 0xfff)) as u32
+}
+
+/// The minor number of a device number.
+pub const fn minor(dev: u64) -> u32 {
+    (((dev >> 12) & 0xffff_ff00) | (dev & 0xff)) as u32
+}
+
+/// Which ids an access check uses: the fs ids (every syscall) or the real
+/// ids (`access(2)` without `AT_EACCESS`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Ids {
+    Fs,
+    Real,
+}
+
+/// `inode_permission`: may `creds` access `inode` with `mask` (MAY_*)?
+/// Writes to regular files, directories and symlinks of a read-only file
+/// system give EROFS; root has DAC override except that executing a
+/// non-directory needs at least one x bit.
+pub fn check_access(inode: &dyn Inode, creds: &Creds, mask: u32, ids: Ids) -> Result<(), Errno> {
+    check_perm(
+        inode.mode(),
+        inode.owner(),
+        inode.readonly(),
+        creds,
+        mask,
+        ids,
+    )
+}
+
+/// [`check_access`] on explicit attributes.
+pub fn check_perm(
+    mode: u32,
+    owner: (u32, u32),
+    readonly: bool,
+    creds: &Creds,
+    mask: u32,
+    ids: Ids,
+) -> Result<(), Errno> {
+    let ty = mode & S_IFMT;
+    if mask & MAY_WRITE != 0 && readonly && matches!(ty, S_IFREG | S_IFDIR | S_IFLNK) {
+        return Err(Errno::EROFS);
+    }
+    let (uid, gid) = match ids {
+        Ids::Fs => (creds.fsuid, creds.fsgid),
+        Ids::Real => (creds.ruid, creds.rgid),
+    };
+    if uid == 0 {
+        if mask & MAY_EXEC != 0 && ty != S_IFDIR && mode & 0o111 == 0 {
+            return Err(Errno::EACCES);
+        }
+        return Ok(());
+    }
+    let (ouid, ogid) = owner;
+    let bits = if uid == ouid {
+        (mode >> 6) & 7
+    } else if gid == ogid || creds.groups.contains(&ogid) {
+        (mode >> 3) & 7
+    } else {
+        mode & 7
+    };
+    if bits & mask == mask {
+        Ok(())
+    } else {
+        Err(Errno::EACCES)
+    }
+}
+
+/// The sandbox's file-system state: the root and mounts.
+pub struct Vfs {
+    root: Arc<Dentry>,
+    pub mf: Arc<MemoryFile>,
+    pub gofer: Arc<gofer::Client>,
+}
+
+impl Vfs {
+    /// Attach the gofer's root and mount the synthetic `/dev`, `/proc` and
+    /// `/sys` over it (so the host's are never served, even when the rootfs
+    /// is the host's `/`).
+    pub fn new(mf: Arc<MemoryFile>, gofer: Arc<gofer::Client>) -> Result<Arc<Vfs>, Errno> {
+        let rootfs = fs::gofer::GoferFs::new(gofer.clone(), mf.clone());
+        let root = Dentry::new_root(rootfs.root()?);
+        let mounts: [(&[u8], Arc<dyn Inode>); 3] = [
+            (b"dev", fs::dev::new_devfs()),
+            (b"proc", fs::synth::proc_placeholder()),
+            (b"sys", fs::synth::sys_placeholder()),
+        ];
+        for (name, fsroot) in mounts {
+            let mp = match root.lookup(name) {
+                Ok(d) if d.is_dir() => d,
+                _ => root.set_child(name, fs::synth::mountpoint_dir(&*root.inode())),
+            };
+            Dentry::mount(&mp, fsroot);
+        }
+        Ok(Arc::new(Vfs { root, mf, gofer }))
+    }
+
+    /// The root of the mount namespace (the initial task root and cwd).
+    pub fn root(&self) -> Arc<Dentry> {
+        self.root.clone()
+    }
+}

@@ -1,0 +1,297 @@
+//! The gofer file system: files of the container's root served by the
+//! gofer process (DESIGN §9).
+//!
+//! Inodes hold the gofer handle and the attributes cached at walk time; one
+//! inode per host file (keyed by device and inode number), so hard links and
+//! repeated lookups share it. Regular files get ONE donated read-only host
+//! fd per inode, opened on the first open and shared by every later open
+//! (no gofer round trip per open after the first): reads `pread` it
+//! directly, and mmap uses a per-inode page cache built on it, so every
+//! process shares the same pages. Directories are listed with `getdents`,
+//! symlink targets are cached. The root is read-only in this issue.
+
+use super::synth::{ST_RDONLY, ST_VALID};
+use crate::mm::memfile::MemoryFile;
+use crate::mm::object::{MemObject, Source};
+use crate::vfs::{Btime, Dentry, DirEntry, File, FileOps, Inode, MmapSource};
+use gofer::{Attr, Client, Handle};
+use std::collections::HashMap;
+use std::os::fd::{AsFd, OwnedFd};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
+use syscalls::abi::{Stat, Statfs};
+use syscalls::consts::{O_RDONLY, S_IFBLK, S_IFCHR, S_IFIFO, S_IFMT, S_IFREG};
+use syscalls::{Errno, Pod};
+
+/// Entries asked for per getdents round trip.
+const GETDENTS_BATCH: usize = 1024;
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// One gofer mount.
+pub struct GoferFs {
+    client: Arc<Client>,
+    mf: Arc<MemoryFile>,
+    readonly: bool,
+    /// Live inodes by (device, inode number).
+    inodes: Mutex<HashMap<(u64, u64), Weak<GoferInode>>>,
+}
+
+impl GoferFs {
+    /// A read-only mount of what `client` serves.
+    pub fn new(client: Arc<Client>, mf: Arc<MemoryFile>) -> Arc<GoferFs> {
+        Arc::new(GoferFs {
+            client,
+            mf,
+            readonly: true,
+            inodes: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The root inode (attach).
+    pub fn root(self: &Arc<Self>) -> Result<Arc<dyn Inode>, Errno> {
+        let (h, a) = self.client.attach()?;
+        Ok(self.inode(h, a))
+    }
+
+    /// The inode for a freshly walked handle: an existing inode of the same
+    /// file is reused (and the new handle released).
+    fn inode(self: &Arc<Self>, handle: Handle, attr: Attr) -> Arc<GoferInode> {
+        let key = (attr.dev, attr.ino);
+        let mut map = lock(&self.inodes);
+        if let Some(existing) = map.get(&key).and_then(Weak::upgrade) {
+            // Same file type means same file (the host could have reused the
+            // inode number for a new file after the old one was deleted).
+            if existing.attr().mode & S_IFMT == attr.mode & S_IFMT {
+                drop(map);
+                let _ = self.client.release(handle);
+                return existing;
+            }
+        }
+        if map.len() > 4096 && map.len().is_power_of_two() {
+            map.retain(|_, w| w.strong_count() > 0);
+        }
+        let inode = Arc::new_cyclic(|me| GoferInode {
+            me: me.clone(),
+            fs: self.clone(),
+            handle,
+            attr: Mutex::new(attr),
+            host_fd: Mutex::new(None),
+            link: OnceLock::new(),
+            obj: Mutex::new(None),
+        });
+        map.insert(key, Arc::downgrade(&inode));
+        inode
+    }
+}
+
+/// A file served by the gofer.
+pub struct GoferInode {
+    me: Weak<GoferInode>,
+    fs: Arc<GoferFs>,
+    handle: Handle,
+    attr: Mutex<Attr>,
+    /// The shared read-only host fd of a regular file, opened on first use.
+    host_fd: Mutex<Option<Arc<OwnedFd>>>,
+    link: OnceLock<Vec<u8>>,
+    /// The page cache for mmap.
+    obj: Mutex<Option<Arc<MemObject>>>,
+}
+
+impl Drop for GoferInode {
+    fn drop(&mut self) {
+        let _ = self.fs.client.release(self.handle);
+    }
+}
+
+/// stat(2) fields from gofer attributes.
+pub fn attr_to_stat(a: &Attr) -> Stat {
+    let mut st = Stat::zeroed();
+    st.st_dev = a.dev;
+    st.st_ino = a.ino;
+    st.st_nlink = a.nlink;
+    st.st_mode = a.mode;
+    st.st_uid = a.uid;
+    st.st_gid = a.gid;
+    st.st_rdev = a.rdev;
+    st.st_size = a.size as i64;
+    st.st_blksize = a.blksize as i64;
+    st.st_blocks = a.blocks as i64;
+    st.st_atime = a.atime.sec;
+    st.st_atime_nsec = a.atime.nsec as i64;
+    st.st_mtime = a.mtime.sec;
+    st.st_mtime_nsec = a.mtime.nsec as i64;
+    st.st_ctime = a.ctime.sec;
+    st.st_ctime_nsec = a.ctime.nsec as i64;
+    st
+}
+
+impl GoferInode {
+    pub fn attr(&self) -> Attr {
+        *lock(&self.attr)
+    }
+
+    /// The shared read-only host fd (opened through the gofer the first time).
+    pub fn host_fd(&self) -> Result<Arc<OwnedFd>, Errno> {
+        let mut g = lock(&self.host_fd);
+        if let Some(fd) = g.as_ref() {
+            return Ok(fd.clone());
+        }
+        let fd = Arc::new(self.fs.client.open(self.handle, O_RDONLY as i32)?);
+        *g = Some(fd.clone());
+        Ok(fd)
+    }
+
+    /// The per-inode page cache for mmap.
+    pub fn mem_object(&self) -> Result<Arc<MemObject>, Errno> {
+        let fd = self.host_fd()?;
+        let mut g = lock(&self.obj);
+        if let Some(o) = g.as_ref() {
+            return Ok(o.clone());
+        }
+        let o = MemObject::new(self.fs.mf.clone(), Source::HostFd(fd));
+        *g = Some(o.clone());
+        Ok(o)
+    }
+}
+
+impl Inode for GoferInode {
+    fn stat(&self) -> Result<Stat, Errno> {
+        Ok(attr_to_stat(&self.attr()))
+    }
+    fn mode(&self) -> u32 {
+        self.attr().mode
+    }
+    fn owner(&self) -> (u32, u32) {
+        let a = self.attr();
+        (a.uid, a.gid)
+    }
+    fn btime(&self) -> Option<Btime> {
+        self.attr().btime.map(|t| Btime {
+            sec: t.sec,
+            nsec: t.nsec,
+        })
+    }
+    fn lookup(&self, name: &[u8]) -> Result<Arc<dyn Inode>, Errno> {
+        let got = self.fs.client.walk(self.handle, &[name])?;
+        let mut it = got.into_iter();
+        let (h, a) = it.next().ok_or(Errno::ENOENT)?;
+        let extra: Vec<Handle> = it.map(|(h, _)| h).collect();
+        if !extra.is_empty() {
+            let _ = self.fs.client.release_all(&extra);
+        }
+        Ok(self.fs.inode(h, a))
+    }
+    fn list(&self) -> Result<Vec<DirEntry>, Errno> {
+        let mut out = Vec::new();
+        let mut cookie = 0;
+        loop {
+            let batch = self
+                .fs
+                .client
+                .getdents(self.handle, cookie, GETDENTS_BATCH)?;
+            let Some(last) = batch.last() else { break };
+            cookie = last.next;
+            out.extend(batch.into_iter().map(|d| DirEntry {
+                ino: d.ino,
+                d_type: d.d_type,
+                name: d.name,
+            }));
+            if cookie == 0 {
+                break;
+            }
+        }
+        Ok(out)
+    }
+    fn readlink(&self) -> Result<Vec<u8>, Errno> {
+        if !self.attr().is_symlink() {
+            return Err(Errno::EINVAL);
+        }
+        if let Some(l) = self.link.get() {
+            return Ok(l.clone());
+        }
+        let l = self.fs.client.readlink(self.handle)?;
+        let _ = self.link.set(l.clone());
+        Ok(l)
+    }
+    fn open(&self, _dentry: &Arc<Dentry>, _flags: u32) -> Result<Box<dyn FileOps>, Errno> {
+        let inode = self.me.upgrade().ok_or(Errno::EIO)?;
+        match self.attr().mode & S_IFMT {
+            S_IFREG => {
+                let fd = self.host_fd()?;
+                Ok(Box::new(GoferFile { inode, fd }))
+            }
+            // Device nodes of the rootfs are never opened (a nodev mount).
+            S_IFCHR | S_IFBLK => Err(Errno::EACCES),
+            S_IFIFO => {
+                let fd = self.fs.client.open(self.handle, O_RDONLY as i32)?;
+                Ok(super::host::host_ops(fd))
+            }
+            _ => Err(Errno::ENXIO),
+        }
+    }
+    fn statfs(&self) -> Result<Statfs, Errno> {
+        let g = self.fs.client.statfs(self.handle)?;
+        let mut s = Statfs::zeroed();
+        s.f_type = g.fs_type as i64;
+        s.f_bsize = g.bsize as i64;
+        s.f_blocks = g.blocks;
+        s.f_bfree = g.bfree;
+        s.f_bavail = g.bavail;
+        s.f_files = g.files;
+        s.f_ffree = g.ffree;
+        s.f_fsid = [g.fsid as i32, (g.fsid >> 32) as i32];
+        s.f_namelen = g.namelen as i64;
+        s.f_frsize = g.frsize as i64;
+        s.f_flags = g.flags as i64 | ST_VALID | if self.fs.readonly { ST_RDONLY } else { 0 };
+        Ok(s)
+    }
+    fn readonly(&self) -> bool {
+        self.fs.readonly
+    }
+}
+
+/// An open regular gofer file.
+pub struct GoferFile {
+    inode: Arc<GoferInode>,
+    fd: Arc<OwnedFd>,
+}
+
+impl FileOps for GoferFile {
+    fn read(&self, _file: &File, buf: &mut [u8], off: u64) -> Result<usize, Errno> {
+        let off = i64::try_from(off).map_err(|_| Errno::EINVAL)?;
+        loop {
+            match nix::sys::uio::pread(self.fd.as_fd(), buf, off) {
+                Ok(n) => return Ok(n),
+                Err(nix::errno::Errno::EINTR) => continue,
+                Err(e) => return Err(Errno::from_i32(e as i32).unwrap_or(Errno::EIO)),
+            }
+        }
+    }
+    fn write(&self, _file: &File, _buf: &[u8], _off: u64) -> Result<usize, Errno> {
+        Err(Errno::EBADF)
+    }
+    fn seekable(&self) -> bool {
+        true
+    }
+    fn stat(&self) -> Result<Stat, Errno> {
+        self.inode.stat()
+    }
+    fn mmap(&self, file: &File) -> Result<MmapSource, Errno> {
+        let obj = self.inode.mem_object()?;
+        let name = file
+            .dentry
+            .as_ref()
+            .map(|d| String::from_utf8_lossy(&d.abs_path()).into_owned())
+            .unwrap_or_default();
+        Ok(MmapSource::Object {
+            obj,
+            size: self.inode.attr().size,
+            name,
+        })
+    }
+    fn size(&self) -> Result<u64, Errno> {
+        Ok(self.inode.attr().size)
+    }
+}

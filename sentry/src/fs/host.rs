@@ -1,0 +1,270 @@
+//! Host fds given to the sandbox as files: the container's stdio (and FIFOs
+//! of the rootfs). Reads and writes use plain host read/write so the host
+//! file offset and O_APPEND are respected (a redirect to a file keeps
+//! appending where the host shell left it, never from 0); pread/pwrite and
+//! lseek pass through for regular files; terminal ioctls pass through when
+//! the fd is a tty.
+
+use crate::kernel::task::Task;
+use crate::vfs::{File, FileOps};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::Arc;
+use syscalls::abi::{Stat, Statfs, Termios, Winsize};
+use syscalls::consts::{
+    FIONREAD, O_APPEND, O_NONBLOCK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG, S_IFSOCK, TCFLSH,
+    TCGETS, TCSBRK, TCSETS, TCSETSF, TCSETSW, TCXONC, TIOCGPGRP, TIOCGWINSZ, TIOCSPGRP, TIOCSWINSZ,
+};
+use syscalls::{Errno, Pod};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Regular,
+    Tty,
+    /// Pipes, FIFOs and sockets.
+    Stream,
+    /// A char device that is not a tty (e.g. the host's /dev/null as stdin).
+    CharDev,
+    Other,
+}
+
+pub struct HostFile {
+    fd: OwnedFd,
+    kind: Kind,
+    /// The foreground process group reported by TIOCGPGRP (0: the caller's
+    /// process). Host process groups mean nothing inside the sandbox, so
+    /// TIOCSPGRP/TIOCGPGRP are kept here instead of reaching the host tty.
+    fg_pgrp: AtomicI32,
+}
+
+fn nix_err(e: nix::errno::Errno) -> Errno {
+    Errno::from_i32(e as i32).unwrap_or(Errno::EIO)
+}
+
+fn retry<T>(mut f: impl FnMut() -> nix::Result<T>) -> Result<T, Errno> {
+    loop {
+        match f() {
+            Err(nix::errno::Errno::EINTR) => continue,
+            r => return r.map_err(nix_err),
+        }
+    }
+}
+
+fn classify(fd: &OwnedFd) -> Kind {
+    let Ok(st) = nix::sys::stat::fstat(fd.as_raw_fd()) else {
+        return Kind::Other;
+    };
+    match st.st_mode & S_IFMT {
+        S_IFREG => Kind::Regular,
+        S_IFIFO | S_IFSOCK => Kind::Stream,
+        S_IFCHR if nix::unistd::isatty(fd.as_raw_fd()).unwrap_or(false) => Kind::Tty,
+        S_IFCHR => Kind::CharDev,
+        S_IFDIR => Kind::Other,
+        _ => Kind::Other,
+    }
+}
+
+/// File operations for a host fd.
+pub fn host_ops(fd: OwnedFd) -> Box<dyn FileOps> {
+    let kind = classify(&fd);
+    Box::new(HostFile {
+        fd,
+        kind,
+        fg_pgrp: AtomicI32::new(0),
+    })
+}
+
+/// Wrap a host fd given to the sandbox (stdio) as a file description with
+/// the host's access mode and status flags.
+pub fn host_file(fd: std::os::fd::OwnedFd) -> Arc<File> {
+    let flags =
+        nix::fcntl::fcntl(fd.as_raw_fd(), nix::fcntl::FcntlArg::F_GETFL).unwrap_or(libc::O_RDWR);
+    File::new(host_ops(fd), flags as u32, None)
+}
+
+/// stat(2) fields from a host `struct stat`.
+pub fn host_stat_to_stat(s: &libc::stat) -> Stat {
+    let mut st = Stat::zeroed();
+    st.st_dev = s.st_dev;
+    st.st_ino = s.st_ino;
+    st.st_nlink = s.st_nlink;
+    st.st_mode = s.st_mode;
+    st.st_uid = s.st_uid;
+    st.st_gid = s.st_gid;
+    st.st_rdev = s.st_rdev;
+    st.st_size = s.st_size;
+    st.st_blksize = s.st_blksize;
+    st.st_blocks = s.st_blocks;
+    st.st_atime = s.st_atime;
+    st.st_atime_nsec = s.st_atime_nsec;
+    st.st_mtime = s.st_mtime;
+    st.st_mtime_nsec = s.st_mtime_nsec;
+    st.st_ctime = s.st_ctime;
+    st.st_ctime_nsec = s.st_ctime_nsec;
+    st
+}
+
+impl HostFile {
+    fn positional(&self) -> bool {
+        matches!(self.kind, Kind::Regular | Kind::CharDev)
+    }
+
+    /// ioctl on the host fd with a pointer to `val`.
+    fn host_ioctl_ptr<T: Pod>(&self, cmd: u32, val: &mut T) -> Result<(), Errno> {
+        // SAFETY: `val` is a valid, exclusively borrowed `T` of the size the
+        // terminal ioctl `cmd` reads or writes (checked by the caller's match).
+        let r = unsafe { libc::ioctl(self.fd.as_raw_fd(), cmd as libc::c_ulong, val as *mut T) };
+        if r < 0 {
+            return Err(Errno::last());
+        }
+        Ok(())
+    }
+
+    fn tty_ioctl(&self, t: &mut Task, cmd: u32, arg: u64) -> Result<u64, Errno> {
+        match cmd {
+            TCGETS => {
+                let mut v = Termios::zeroed();
+                self.host_ioctl_ptr(cmd, &mut v)?;
+                t.mm.write_obj(arg, &v)?;
+                Ok(0)
+            }
+            TCSETS | TCSETSW | TCSETSF => {
+                let mut v: Termios = t.mm.read_obj(arg)?;
+                self.host_ioctl_ptr(cmd, &mut v)?;
+                Ok(0)
+            }
+            TIOCGWINSZ => {
+                let mut v = Winsize::zeroed();
+                self.host_ioctl_ptr(cmd, &mut v)?;
+                t.mm.write_obj(arg, &v)?;
+                Ok(0)
+            }
+            TIOCSWINSZ => {
+                let mut v: Winsize = t.mm.read_obj(arg)?;
+                self.host_ioctl_ptr(cmd, &mut v)?;
+                Ok(0)
+            }
+            TIOCGPGRP => {
+                let pg = match self.fg_pgrp.load(Ordering::Relaxed) {
+                    0 => t.tgid,
+                    p => p,
+                };
+                t.mm.write_obj(arg, &pg)?;
+                Ok(0)
+            }
+            TIOCSPGRP => {
+                let pg: i32 = t.mm.read_obj(arg)?;
+                if pg < 0 {
+                    return Err(Errno::EINVAL);
+                }
+                self.fg_pgrp.store(pg, Ordering::Relaxed);
+                Ok(0)
+            }
+            TCFLSH | TCXONC | TCSBRK => {
+                // Integer arguments, nothing to copy.
+                // SAFETY: these requests take an integer argument, not a pointer.
+                let r = unsafe {
+                    libc::ioctl(
+                        self.fd.as_raw_fd(),
+                        cmd as libc::c_ulong,
+                        arg as libc::c_ulong,
+                    )
+                };
+                if r < 0 {
+                    return Err(Errno::last());
+                }
+                Ok(0)
+            }
+            _ => Err(Errno::ENOTTY),
+        }
+    }
+}
+
+impl FileOps for HostFile {
+    fn read(&self, _file: &File, buf: &mut [u8], off: u64) -> Result<usize, Errno> {
+        if self.positional() {
+            let off = i64::try_from(off).map_err(|_| Errno::EINVAL)?;
+            retry(|| nix::sys::uio::pread(self.fd.as_fd(), buf, off))
+        } else {
+            retry(|| nix::unistd::read(self.fd.as_raw_fd(), buf))
+        }
+    }
+    fn write(&self, _file: &File, buf: &[u8], off: u64) -> Result<usize, Errno> {
+        if self.positional() {
+            let off = i64::try_from(off).map_err(|_| Errno::EINVAL)?;
+            retry(|| nix::sys::uio::pwrite(self.fd.as_fd(), buf, off))
+        } else {
+            retry(|| nix::unistd::write(self.fd.as_fd(), buf))
+        }
+    }
+    fn read_cur(&self, _file: &File, buf: &mut [u8]) -> Result<usize, Errno> {
+        retry(|| nix::unistd::read(self.fd.as_raw_fd(), buf))
+    }
+    fn write_cur(&self, _file: &File, buf: &[u8]) -> Result<usize, Errno> {
+        retry(|| nix::unistd::write(self.fd.as_fd(), buf))
+    }
+    fn seek_ok(&self) -> bool {
+        matches!(self.kind, Kind::Regular | Kind::CharDev | Kind::Other)
+    }
+    fn llseek(&self, _file: &File, off: i64, whence: u32) -> Result<u64, Errno> {
+        if !self.seek_ok() {
+            return Err(Errno::ESPIPE);
+        }
+        // SAFETY: lseek on an fd we own; no memory is involved.
+        let r = unsafe { libc::lseek(self.fd.as_raw_fd(), off, whence as libc::c_int) };
+        if r < 0 {
+            return Err(Errno::last());
+        }
+        Ok(r as u64)
+    }
+    fn pread_ok(&self) -> bool {
+        self.positional()
+    }
+    fn stat(&self) -> Result<Stat, Errno> {
+        let s = nix::sys::stat::fstat(self.fd.as_raw_fd()).map_err(nix_err)?;
+        Ok(host_stat_to_stat(&s))
+    }
+    fn ioctl(&self, _file: &File, t: &mut Task, cmd: u64, arg: u64) -> Result<u64, Errno> {
+        let cmd = cmd as u32;
+        if cmd == FIONREAD && matches!(self.kind, Kind::Tty | Kind::Stream) {
+            let mut n: libc::c_int = 0;
+            self.host_ioctl_ptr(cmd, &mut n)?;
+            t.mm.write_obj(arg, &n)?;
+            return Ok(0);
+        }
+        if self.kind != Kind::Tty {
+            return Err(Errno::ENOTTY);
+        }
+        self.tty_ioctl(t, cmd, arg)
+    }
+    fn size(&self) -> Result<u64, Errno> {
+        Ok(self.stat()?.st_size.max(0) as u64)
+    }
+    fn set_status_flags(&self, _file: &File, flags: u32) -> Result<(), Errno> {
+        let mirrored = O_APPEND | O_NONBLOCK;
+        let cur = nix::fcntl::fcntl(self.fd.as_raw_fd(), nix::fcntl::FcntlArg::F_GETFL)
+            .map_err(nix_err)? as u32;
+        let new = (cur & !mirrored) | (flags & mirrored);
+        if new != cur {
+            let fl = nix::fcntl::OFlag::from_bits_retain(new as i32);
+            nix::fcntl::fcntl(self.fd.as_raw_fd(), nix::fcntl::FcntlArg::F_SETFL(fl))
+                .map_err(nix_err)?;
+        }
+        Ok(())
+    }
+    fn statfs(&self, _file: &File) -> Result<Statfs, Errno> {
+        let s = nix::sys::statfs::fstatfs(self.fd.as_fd()).map_err(nix_err)?;
+        let mut out = Statfs::zeroed();
+        out.f_type = s.filesystem_type().0;
+        out.f_bsize = s.block_size();
+        out.f_blocks = s.blocks();
+        out.f_bfree = s.blocks_free();
+        out.f_bavail = s.blocks_available();
+        out.f_files = s.files();
+        out.f_ffree = s.files_free();
+        out.f_namelen = s.maximum_name_length();
+        out.f_frsize = s.block_size();
+        out.f_flags = super::synth::ST_VALID;
+        Ok(out)
+    }
+}

@@ -1,0 +1,258 @@
+//! Dentries: the sentry's tree of names, with a cache of children
+//! (including negative entries) and mount points.
+
+use super::Inode;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use syscalls::Errno;
+
+/// Negative entries kept per directory before the oldest are dropped.
+const MAX_NEGATIVE: usize = 4096;
+
+type Children = HashMap<Vec<u8>, Option<Arc<Dentry>>>;
+
+/// A directory entry in the sentry's dentry tree.
+pub struct Dentry {
+    name: Vec<u8>,
+    /// The parent inside the same file system; `None` for a file system root.
+    parent: Option<Arc<Dentry>>,
+    inode: Arc<dyn Inode>,
+    /// Looked-up children: `Some` for existing ones, `None` for names known
+    /// not to exist.
+    children: Mutex<Children>,
+    /// The root of the file system mounted on this dentry.
+    mounted: Mutex<Option<Arc<Dentry>>>,
+    /// For the root of a mounted file system: the dentry it is mounted on.
+    covers: Mutex<Option<Arc<Dentry>>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Dentry {
+    /// The root dentry of a file system.
+    pub fn new_root(inode: Arc<dyn Inode>) -> Arc<Dentry> {
+        Arc::new(Dentry {
+            name: b"/".to_vec(),
+            parent: None,
+            inode,
+            children: Mutex::new(HashMap::new()),
+            mounted: Mutex::new(None),
+            covers: Mutex::new(None),
+        })
+    }
+
+    fn new_child(parent: &Arc<Dentry>, name: &[u8], inode: Arc<dyn Inode>) -> Arc<Dentry> {
+        Arc::new(Dentry {
+            name: name.to_vec(),
+            parent: Some(parent.clone()),
+            inode,
+            children: Mutex::new(HashMap::new()),
+            mounted: Mutex::new(None),
+            covers: Mutex::new(None),
+        })
+    }
+
+    pub fn name(&self) -> &[u8] {
+        &self.name
+    }
+
+    /// The parent in the same file system (`None` at a file system root).
+    pub fn parent(&self) -> Option<&Arc<Dentry>> {
+        self.parent.as_ref()
+    }
+
+    pub fn inode(&self) -> Arc<dyn Inode> {
+        self.inode.clone()
+    }
+
+    pub fn inode_ref(&self) -> &dyn Inode {
+        &*self.inode
+    }
+
+    pub fn is_dir(&self) -> bool {
+        self.inode.is_dir()
+    }
+
+    pub fn is_symlink(&self) -> bool {
+        self.inode.is_symlink()
+    }
+
+    /// The root of what is mounted here, if anything.
+    pub fn mounted(&self) -> Option<Arc<Dentry>> {
+        lock(&self.mounted).clone()
+    }
+
+    /// For a mount root: the dentry it is mounted on.
+    pub fn covers(&self) -> Option<Arc<Dentry>> {
+        lock(&self.covers).clone()
+    }
+
+    /// Mount the file system whose root dentry is `root` on `at`.
+    pub fn mount(at: &Arc<Dentry>, root: Arc<dyn Inode>) -> Arc<Dentry> {
+        let r = Dentry::new_root(root);
+        *lock(&r.covers) = Some(at.clone());
+        *lock(&at.mounted) = Some(r.clone());
+        r
+    }
+
+    /// Follow mounts stacked on this dentry down to the topmost root.
+    pub fn follow_mounts(self: &Arc<Dentry>) -> Arc<Dentry> {
+        let mut d = self.clone();
+        while let Some(m) = d.mounted() {
+            d = m;
+        }
+        d
+    }
+
+    /// The root dentry of the file system (mount) this dentry is in.
+    pub fn fs_root(self: &Arc<Dentry>) -> Arc<Dentry> {
+        let mut d = self.clone();
+        while let Some(p) = d.parent.clone() {
+            d = p;
+        }
+        d
+    }
+
+    /// The cached child `name`: `Some(Some(d))` if it exists, `Some(None)`
+    /// if known missing, `None` if not cached.
+    pub fn cached_child(&self, name: &[u8]) -> Option<Option<Arc<Dentry>>> {
+        lock(&self.children).get(name).cloned()
+    }
+
+    /// The child `name` (a single component other than `.`/`..`), looked up
+    /// in the file system when not cached. Does not cross mounts.
+    pub fn lookup(self: &Arc<Dentry>, name: &[u8]) -> Result<Arc<Dentry>, Errno> {
+        if let Some(c) = self.cached_child(name) {
+            return c.ok_or(Errno::ENOENT);
+        }
+        // Do not hold the lock over the (possibly remote) lookup.
+        let res = self.inode.lookup(name);
+        let mut ch = lock(&self.children);
+        if let Some(c) = ch.get(name) {
+            // Someone else looked it up meanwhile: use theirs.
+            return c.clone().ok_or(Errno::ENOENT);
+        }
+        match res {
+            Ok(inode) => {
+                let d = Dentry::new_child(self, name, inode);
+                ch.insert(name.to_vec(), Some(d.clone()));
+                Ok(d)
+            }
+            Err(Errno::ENOENT) => {
+                if ch.len() >= MAX_NEGATIVE {
+                    ch.retain(|_, v| v.is_some());
+                }
+                ch.insert(name.to_vec(), None);
+                Err(Errno::ENOENT)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Put `inode` in the tree as the child `name`, replacing any cached
+    /// entry (used for synthetic mount points).
+    pub fn set_child(self: &Arc<Dentry>, name: &[u8], inode: Arc<dyn Inode>) -> Arc<Dentry> {
+        let d = Dentry::new_child(self, name, inode);
+        lock(&self.children).insert(name.to_vec(), Some(d.clone()));
+        d
+    }
+
+    /// Forget the cached child `name` (after a change on the file system).
+    pub fn invalidate(&self, name: &[u8]) {
+        lock(&self.children).remove(name);
+    }
+
+    /// One step up towards the root of the whole tree: crosses from a mount
+    /// root to the dentry it covers (no name), or to the parent (this
+    /// dentry's name). `None` at the top.
+    fn up(&self) -> Option<(bool, Arc<Dentry>)> {
+        if let Some(c) = self.covers() {
+            return Some((false, c));
+        }
+        self.parent.clone().map(|p| (true, p))
+    }
+
+    /// The `..` of this dentry, never going above `root`.
+    pub fn dotdot(self: &Arc<Dentry>, root: &Arc<Dentry>) -> Arc<Dentry> {
+        let mut d = self.clone();
+        loop {
+            if Arc::ptr_eq(&d, root) {
+                return d;
+            }
+            match d.up() {
+                Some((true, p)) => return p.follow_mounts(),
+                Some((false, c)) => d = c,
+                None => return d,
+            }
+        }
+    }
+
+    /// Whether `root` is this dentry or one of its ancestors (across mounts).
+    pub fn is_under(self: &Arc<Dentry>, root: &Arc<Dentry>) -> bool {
+        let mut d = self.clone();
+        loop {
+            if Arc::ptr_eq(&d, root) {
+                return true;
+            }
+            match d.up() {
+                Some((_, p)) => d = p,
+                None => return false,
+            }
+        }
+    }
+
+    /// The absolute path of this dentry as seen from `root`. A dentry that
+    /// is not under `root` gets the path from the top of the whole tree.
+    pub fn path(&self, root: &Arc<Dentry>) -> Vec<u8> {
+        self.path_to(Some(root))
+    }
+
+    /// The path of this dentry from the top of the whole tree.
+    pub fn abs_path(&self) -> Vec<u8> {
+        self.path_to(None)
+    }
+
+    fn path_to(&self, root: Option<&Arc<Dentry>>) -> Vec<u8> {
+        let is_root = |d: &Arc<Dentry>| root.is_some_and(|r| Arc::ptr_eq(d, r));
+        let mut names: Vec<Vec<u8>> = Vec::new();
+        if !root.is_some_and(|r| std::ptr::eq(self, &**r)) {
+            let mut step = self.up().map(|(named, d)| {
+                if named {
+                    names.push(self.name.clone());
+                }
+                d
+            });
+            while let Some(d) = step {
+                if is_root(&d) {
+                    break;
+                }
+                step = d.up().map(|(named, p)| {
+                    if named {
+                        names.push(d.name.clone());
+                    }
+                    p
+                });
+            }
+        }
+        if names.is_empty() {
+            return b"/".to_vec();
+        }
+        let mut out = Vec::new();
+        for n in names.iter().rev() {
+            out.push(b'/');
+            out.extend_from_slice(n);
+        }
+        out
+    }
+}
+
+impl std::fmt::Debug for Dentry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Dentry")
+            .field("name", &String::from_utf8_lossy(&self.name))
+            .field("mode", &format_args!("{:o}", self.inode.mode()))
+            .finish()
+    }
+}
