@@ -37,16 +37,70 @@ impl MemReader for TaskMem<'_> {
 }
 
 /// `[   1:   1] comm`, with the name escaped (it is app-controlled).
-fn prefix(t: &Task) -> String {
-    let mut comm = String::new();
-    for &b in t.comm.iter().take(64) {
+fn prefix_of(tgid: i32, tid: i32, comm: &[u8]) -> String {
+    let mut name = String::new();
+    for &b in comm.iter().take(64) {
         if (0x20..0x7f).contains(&b) && b != b'\\' {
-            comm.push(b as char);
+            name.push(b as char);
         } else {
-            comm.push_str(&format!("\\x{b:02x}"));
+            name.push_str(&format!("\\x{b:02x}"));
         }
     }
-    format!("[{:>4}:{:>4}] {comm}", t.tgid, t.tid)
+    format!("[{:>4}:{:>4}] {name}", tgid, tid)
+}
+
+fn prefix(t: &Task) -> String {
+    prefix_of(t.tgid, t.tid, &t.comm)
+}
+
+/// A string argument as strace quotes it, cut after [`syscalls::args::MAX_STR`] bytes.
+fn quote(s: &[u8]) -> String {
+    let max = syscalls::args::MAX_STR;
+    let mut out = String::from("\"");
+    for &b in s.iter().take(max) {
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\t' => out.push_str("\\t"),
+            b'\r' => out.push_str("\\r"),
+            0x20..=0x7e => out.push(b as char),
+            _ => out.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    out.push('"');
+    if s.len() > max {
+        out.push_str("...");
+    }
+    out
+}
+
+/// The call line of the sandbox's first execve, which the boot code does
+/// on the init task's behalf (there is no syscall to trace):
+/// `execve("/bin/echo", ["echo", "hi"], /* 3 vars */)`.
+pub fn initial_exec_call(path: &[u8], argv: &[Vec<u8>], envc: usize) -> String {
+    let shown = syscalls::args::MAX_ELEMS;
+    let mut args: Vec<String> = argv.iter().take(shown).map(|a| quote(a)).collect();
+    if argv.len() > shown {
+        args.push("...".to_string());
+    }
+    format!(
+        "execve({}, [{}], /* {envc} vars */)",
+        quote(path),
+        args.join(", ")
+    )
+}
+
+/// Log the sandbox's first execve like a traced one: an entry line and an
+/// exit line with `ret` (0 or `-errno`) and the time it took. The boot code
+/// calls this when `--strace` is on, after the exec (so `comm` is the new
+/// program's).
+pub fn initial_exec(t: &Task, path: &[u8], argv: &[Vec<u8>], envc: usize, ret: u64, d: Duration) {
+    let call = initial_exec_call(path, argv, envc);
+    let p = prefix(t);
+    tracing::info!(target: "strace", "{p} E {call}");
+    let r = syscalls::args::format_ret(syscalls::args::Ret::Dec, ret);
+    tracing::info!(target: "strace", "{p} X {call} = {r} ({})", go_duration(d));
 }
 
 /// The line logged at syscall entry.
@@ -112,6 +166,25 @@ pub fn go_duration(d: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prefixes_and_exec_lines() {
+        assert_eq!(prefix_of(1, 1, b"sh"), "[   1:   1] sh");
+        assert_eq!(prefix_of(12345, 7, b"a\nb\\"), "[12345:   7] a\\x0ab\\x5c");
+        assert_eq!(
+            initial_exec_call(
+                b"/bin/echo",
+                &[b"echo".to_vec(), b"say \"hi\"\n".to_vec()],
+                2
+            ),
+            "execve(\"/bin/echo\", [\"echo\", \"say \\\"hi\\\"\\n\"], /* 2 vars */)"
+        );
+        let many: Vec<Vec<u8>> = (0..40).map(|i| format!("{i}").into_bytes()).collect();
+        let line = initial_exec_call(b"/x", &many, 0);
+        assert!(line.ends_with("\"15\", ...], /* 0 vars */)"), "{line}");
+        let long = vec![b'a'; 1000];
+        assert!(initial_exec_call(&long, &[], 0).contains("aaa\"...,"));
+    }
 
     #[test]
     fn durations_like_go() {
