@@ -40,3 +40,25 @@ fn json_log_records_the_error() {
     assert!(v["msg"].as_str().unwrap().contains("/no/such"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// docs/compatibility.md must be what `runsc syscalls --format markdown`
+/// prints today: changing a handler's support level without regenerating
+/// the page fails here. Regenerate with:
+/// `cargo run -p runsc -- syscalls --format markdown > docs/compatibility.md`
+#[test]
+fn compatibility_page_is_current() {
+    let out = runsc().args(["syscalls", "--format", "markdown"]).output().unwrap();
+    assert!(out.status.success());
+    let page = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/compatibility.md");
+    let checked_in = std::fs::read_to_string(&page).unwrap_or_default();
+    assert!(
+        checked_in == String::from_utf8_lossy(&out.stdout),
+        "docs/compatibility.md is stale: regenerate it with `runsc syscalls --format markdown`"
+    );
+}
+
+#[test]
+fn syscalls_rejects_unknown_format() {
+    let out = runsc().args(["syscalls", "--format", "xml"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+}

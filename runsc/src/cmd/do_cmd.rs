@@ -19,9 +19,10 @@ pub struct DoArgs {
     /// Root file system of the sandbox.
     #[arg(long, default_value = "/")]
     pub rootfs: String,
-    /// Working directory inside the sandbox.
-    #[arg(long, default_value = "/")]
-    pub cwd: String,
+    /// Working directory inside the sandbox (default: the current directory
+    /// when the root is the host's `/`, else `/`).
+    #[arg(long)]
+    pub cwd: Option<String>,
     /// Environment variable K=V (repeatable). Without any, the program gets an empty environment.
     #[arg(long = "env")]
     pub env: Vec<String>,
@@ -59,7 +60,13 @@ pub fn run(cli: &Cli, a: &DoArgs) -> anyhow::Result<i32> {
     let spec = BootSpec {
         argv: a.command.iter().map(|s| s.as_bytes().to_vec()).collect(),
         env: a.env.iter().map(|s| s.as_bytes().to_vec()).collect(),
-        cwd: a.cwd.as_bytes().to_vec(),
+        cwd: match &a.cwd {
+            Some(c) => c.as_bytes().to_vec(),
+            None if root == std::path::Path::new("/") => std::env::current_dir()
+                .map(|d| d.as_os_str().as_bytes().to_vec())
+                .unwrap_or_else(|_| b"/".to_vec()),
+            None => b"/".to_vec(),
+        },
         channels: CHANNELS,
         hostname: b"runsc".to_vec(),
         no_confine: a.no_confine,

@@ -86,15 +86,24 @@ pub fn run(cfg: BootConfig) -> Result<ExitStatus, BootError> {
             }
             let path = resolve_program(&t, &prog, env_path.as_deref().unwrap_or(DEFAULT_PATH))?;
             let name = String::from_utf8_lossy(&prog).into_owned();
-            super::super::syscalls::process::exec_into(
+            let (argv, envc) = (cfg.argv.clone(), cfg.env.len());
+            let start = std::time::Instant::now();
+            let res = crate::syscalls::process::exec_into(
                 &mut t,
                 libc::AT_FDCWD,
-                path,
+                path.clone(),
                 cfg.argv,
                 cfg.env,
                 0,
-            )
-            .map_err(|errno| BootError::Exec { prog: name, errno })?;
+            );
+            if t.k.strace {
+                let ret = match &res {
+                    Ok(()) => 0,
+                    Err(e) => e.as_ret(),
+                };
+                crate::strace::initial_exec(&t, &path, &argv, envc, ret, start.elapsed());
+            }
+            res.map_err(|errno| BootError::Exec { prog: name, errno })?;
             Ok(t.run())
         })
         .map_err(|e| setup("task thread", &e))?;

@@ -121,12 +121,25 @@ fn read_full(file: &File, buf: &mut [u8], off: u64) -> Result<usize, Errno> {
 
 /// Split a `#!` line into interpreter and optional single argument, as Linux does.
 fn parse_shebang(head: &[u8]) -> Result<(Vec<u8>, Option<Vec<u8>>), Errno> {
-    let body = &head[2..];
-    let line = match body.iter().position(|b| *b == b'\n') {
-        Some(i) => &body[..i],
-        None => body, // Linux accepts a truncated line if the interpreter fits.
-    };
     let is_ws = |b: &u8| *b == b' ' || *b == b'\t';
+    let line: &[u8] = match head.iter().position(|b| *b == b'\n') {
+        Some(i) => &head[2..i],
+        None => {
+            // No newline in the buffer: Linux only accepts it if the
+            // interpreter name visibly ends (space, tab or NUL) before the
+            // buffer's last byte; otherwise the name may be truncated.
+            let body = &head[2..head.len().min(BINPRM_BUF - 1).max(2)];
+            let Some(start) = body.iter().position(|b| !is_ws(b)) else {
+                return Err(Errno::ENOEXEC);
+            };
+            if !body[start..].iter().any(|b| is_ws(b) || *b == 0) {
+                return Err(Errno::ENOEXEC);
+            }
+            body
+        }
+    };
+    // A NUL ends the line as far as the interpreter and argument go.
+    let line = &line[..line.iter().position(|b| *b == 0).unwrap_or(line.len())];
     let line: &[u8] = {
         let s = line.iter().position(|b| !is_ws(b)).unwrap_or(line.len());
         let e = line
