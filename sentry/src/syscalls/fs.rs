@@ -211,7 +211,10 @@ fn sys_statx(t: &mut Task, a: &[u64; 6]) -> SysResult {
         At::Dentry(d) => d.inode_ref().btime(),
         At::File(_) => None,
     };
-    t.mm.write_obj(buf, &statx_from(&st, btime))?;
+    let mut x = statx_from(&st, btime);
+    // Linux reports only what was asked for (the fields are filled anyway).
+    x.stx_mask &= mask;
+    t.mm.write_obj(buf, &x)?;
     Ok(0)
 }
 

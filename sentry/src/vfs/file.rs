@@ -188,7 +188,7 @@ impl File {
 }
 
 /// One fd slot.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct FdEntry {
     pub file: Arc<File>,
     pub cloexec: bool,
@@ -317,5 +317,14 @@ impl FdTable {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+impl std::fmt::Debug for File {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("File")
+            .field("flags", &format_args!("{:#o}", self.flags()))
+            .field("dentry", &self.dentry)
+            .finish()
     }
 }
