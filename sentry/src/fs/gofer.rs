@@ -183,6 +183,16 @@ impl Inode for GoferInode {
         }
         Ok(self.fs.inode(h, a))
     }
+    fn lookup_many(&self, names: &[&[u8]]) -> Result<Vec<Arc<dyn Inode>>, Errno> {
+        let got = self.fs.client.walk(self.handle, names)?;
+        if got.is_empty() {
+            return Err(Errno::ENOENT);
+        }
+        Ok(got
+            .into_iter()
+            .map(|(h, a)| self.fs.inode(h, a) as Arc<dyn Inode>)
+            .collect())
+    }
     fn list(&self) -> Result<Vec<DirEntry>, Errno> {
         let mut out = Vec::new();
         let mut cookie = 0;

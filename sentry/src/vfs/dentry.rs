@@ -151,6 +151,42 @@ impl Dentry {
         }
     }
 
+    /// Fill the cache along `names` (uncached single components below
+    /// this directory) with one file-system lookup. Errors are left for
+    /// the walk that follows to report.
+    pub fn prefetch(self: &Arc<Dentry>, names: &[&[u8]]) {
+        let Some(first) = names.first() else { return };
+        if names.len() < 2 || self.cached_child(first).is_some() {
+            return;
+        }
+        match self.inode.lookup_many(names) {
+            Ok(inodes) => {
+                let mut d = self.clone();
+                for (name, inode) in names.iter().zip(inodes) {
+                    d = d.insert_child(name, inode);
+                }
+            }
+            Err(Errno::ENOENT) => {
+                let mut ch = lock(&self.children);
+                if ch.len() < MAX_NEGATIVE {
+                    ch.entry(first.to_vec()).or_insert(None);
+                }
+            }
+            Err(_) => {}
+        }
+    }
+
+    /// The cached child `name`, or `inode` inserted as it.
+    fn insert_child(self: &Arc<Dentry>, name: &[u8], inode: Arc<dyn Inode>) -> Arc<Dentry> {
+        let mut ch = lock(&self.children);
+        if let Some(Some(d)) = ch.get(name) {
+            return d.clone();
+        }
+        let d = Dentry::new_child(self, name, inode);
+        ch.insert(name.to_vec(), Some(d.clone()));
+        d
+    }
+
     /// Put `inode` in the tree as the child `name`, replacing any cached
     /// entry (used for synthetic mount points).
     pub fn set_child(self: &Arc<Dentry>, name: &[u8], inode: Arc<dyn Inode>) -> Arc<Dentry> {

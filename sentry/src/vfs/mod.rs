@@ -74,6 +74,15 @@ pub trait Inode: Send + Sync {
     fn lookup(&self, _name: &[u8]) -> Result<Arc<dyn Inode>, Errno> {
         Err(Errno::ENOTDIR)
     }
+    /// The inodes along `names` (single components, at least one) below
+    /// this directory, as far as they exist: stops after a symlink or
+    /// before a component that cannot be walked. ENOENT (or another error)
+    /// when the first one cannot. File systems with remote lookups answer
+    /// several components in one round trip.
+    fn lookup_many(&self, names: &[&[u8]]) -> Result<Vec<Arc<dyn Inode>>, Errno> {
+        let first = names.first().ok_or(Errno::EINVAL)?;
+        Ok(vec![self.lookup(first)?])
+    }
     /// Every entry of this directory, without `.` and `..`.
     fn list(&self) -> Result<Vec<DirEntry>, Errno> {
         Err(Errno::ENOTDIR)

@@ -18,6 +18,19 @@ use syscalls::consts::{
 };
 use syscalls::Errno;
 
+/// Components prefetched per remote lookup.
+const PREFETCH: usize = 16;
+
+/// The leading run of plain components of `path` (no `.`, `..` or
+/// over-long names), for prefetching.
+fn plain_names(path: &[u8]) -> Vec<&[u8]> {
+    path.split(|&c| c == b'/')
+        .filter(|n| !n.is_empty())
+        .take_while(|n| *n != b"." && *n != b".." && n.len() <= NAME_MAX)
+        .take(PREFETCH)
+        .collect()
+}
+
 /// The final component of a path, as a parent walk reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Last {
@@ -167,7 +180,12 @@ impl<'a> Walker<'a> {
                     self.may_search(&cur)?;
                     self.dotdot(&cur)?
                 }
-                _ => self.child(&cur, name)?,
+                _ => {
+                    if cur.cached_child(name).is_none() && cur.is_dir() {
+                        cur.prefetch(&plain_names(&rest[s..]));
+                    }
+                    self.child(&cur, name)?
+                }
             };
             if next.is_symlink() && (!last || follow || trailing) {
                 self.count_link()?;
