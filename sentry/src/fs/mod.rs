@@ -5,4 +5,5 @@
 pub mod dev;
 pub mod gofer;
 pub mod host;
+pub mod pipe;
 pub mod synth;

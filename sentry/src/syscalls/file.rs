@@ -67,6 +67,16 @@ pub fn register(t: &mut Table) {
     t.set(nr::GETDENTS64, sys_getdents64, full);
     t.set(nr::GETDENTS, sys_getdents, full);
     t.set(
+        nr::PIPE,
+        sys_pipe,
+        Support::Partial("no SIGPIPE yet; F_SETPIPE_SZ not supported"),
+    );
+    t.set(
+        nr::PIPE2,
+        sys_pipe2,
+        Support::Partial("no SIGPIPE yet; O_DIRECT (packet mode) not supported"),
+    );
+    t.set(
         nr::FLOCK,
         sys_flock,
         Support::Partial("validated; locks are always granted"),
@@ -574,6 +584,10 @@ fn sys_getdents(t: &mut Task, a: &[u64; 6]) -> SysResult {
 
 fn sys_flock(t: &mut Task, a: &[u64; 6]) -> SysResult {
     let f = get_io(t, fd_arg(a[0]))?;
+    // LOCK_MAND (obsolete mandatory locks) is ignored with success.
+    if a[1] as u32 & 32 != 0 {
+        return Ok(0);
+    }
     let op = a[1] as u32 & !LOCK_NB;
     if !matches!(op, LOCK_SH | LOCK_EX | LOCK_UN) {
         return Err(Errno::EINVAL);
@@ -591,4 +605,40 @@ fn sys_fadvise64(t: &mut Task, a: &[u64; 6]) -> SysResult {
         return Err(Errno::EINVAL);
     }
     Ok(0)
+}
+
+fn do_pipe(t: &Task, addr: u64, flags: u32) -> SysResult {
+    if flags & !(O_CLOEXEC | O_NONBLOCK | O_DIRECT) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    if flags & O_DIRECT != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let (r, w) = crate::fs::pipe::new_pipe(t, flags);
+    let cloexec = flags & O_CLOEXEC != 0;
+    let rfd = t.fds.install(r, cloexec, 0, nofile(t))?;
+    let wfd = match t.fds.install(w, cloexec, 0, nofile(t)) {
+        Ok(fd) => fd,
+        Err(e) => {
+            let _ = t.fds.remove(rfd);
+            return Err(e);
+        }
+    };
+    let mut out = [0u8; 8];
+    out[..4].copy_from_slice(&rfd.to_le_bytes());
+    out[4..].copy_from_slice(&wfd.to_le_bytes());
+    if let Err(e) = t.mm.copy_out(addr, &out) {
+        let _ = t.fds.remove(rfd);
+        let _ = t.fds.remove(wfd);
+        return Err(e);
+    }
+    Ok(0)
+}
+
+fn sys_pipe(t: &mut Task, a: &[u64; 6]) -> SysResult {
+    do_pipe(t, a[0], 0)
+}
+
+fn sys_pipe2(t: &mut Task, a: &[u64; 6]) -> SysResult {
+    do_pipe(t, a[0], a[1] as u32)
 }
