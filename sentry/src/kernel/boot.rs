@@ -61,6 +61,7 @@ pub fn run(cfg: BootConfig) -> Result<ExitStatus, BootError> {
     let k = Arc::new(Kernel {
         mf: mf.clone(),
         stubs,
+        vdso: crate::loader::vdso::object(&mf).map_err(|e| setup("vdso", &e))?,
         vfs: vfs.clone(),
         strace: cfg.strace,
         boot: Instant::now(),

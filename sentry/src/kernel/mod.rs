@@ -14,6 +14,8 @@ use std::time::Instant;
 pub struct Kernel {
     pub mf: Arc<MemoryFile>,
     pub stubs: StubFactory,
+    /// The vDSO page shared by every process.
+    pub vdso: Arc<crate::mm::object::MemObject>,
     pub vfs: Arc<Vfs>,
     /// Log every syscall in gVisor's strace format.
     pub strace: bool,

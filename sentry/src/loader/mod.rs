@@ -4,6 +4,7 @@
 
 mod elf;
 mod stack;
+pub mod vdso;
 
 use crate::kernel::task::Task;
 use crate::mm::MemoryManager;

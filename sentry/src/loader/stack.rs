@@ -35,6 +35,10 @@ const AT_RANDOM: u64 = 25;
 const AT_HWCAP2: u64 = 26;
 const AT_EXECFN: u64 = 31;
 const AT_MINSIGSTKSZ: u64 = 51;
+const AT_SYSINFO_EHDR: u64 = 33;
+
+/// Where the vDSO page goes: above the stack, below the stub.
+const VDSO_ADDR: u64 = STACK_TOP + 0x2000;
 
 struct Writer<'a> {
     mm: &'a MemoryManager,
@@ -118,8 +122,10 @@ pub fn build(
     let random_addr = w.push_bytes(&random)?;
     w.sp &= !15;
 
+    let vdso = super::vdso::map(mm, &t.k.vdso, VDSO_ADDR)?;
     let c = &t.creds;
     let auxv: Vec<(u64, u64)> = vec![
+        (AT_SYSINFO_EHDR, vdso),
         (AT_HWCAP, host_auxv(libc::AT_HWCAP)),
         (AT_PAGESZ, 4096),
         (AT_CLKTCK, 100),

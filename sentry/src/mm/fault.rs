@@ -123,14 +123,11 @@ impl Mm {
                         }
                         let limit = ((end - p) / PAGE).min(v.obj_pages - rel);
                         let f = obj.page(idx, limit).map_err(|_| FaultError::NoMem)?;
-                        self.pages.insert(
-                            p,
-                            Pte {
-                                frame: f,
-                                private: false,
-                                mapped: -1,
-                            },
-                        );
+                        slot.insert(Pte {
+                            frame: f,
+                            private: false,
+                            mapped: -1,
+                        });
                     }
                     p += PAGE;
                 }

@@ -15,7 +15,7 @@ pub mod io;
 pub mod memfile;
 pub mod object;
 
-use crate::platform::{MAX_APP_ADDR, STUB_ADDR};
+use crate::platform::{MAX_APP_ADDR, STUB_ADDR, TASK_SIZE};
 use memfile::{Frame, MemoryFile, PAGE};
 use object::MemObject;
 use std::collections::BTreeMap;
@@ -53,6 +53,9 @@ pub struct Vma {
     pub start: u64,
     pub end: u64,
     pub prot: i32,
+    /// Protections mprotect may grant (no PROT_WRITE for shared mappings of
+    /// files opened read-only).
+    pub max_prot: i32,
     pub shared: bool,
     pub growsdown: bool,
     pub backing: Backing,
@@ -123,6 +126,11 @@ pub struct MapRequest {
     pub addr: u64,
     pub len: u64,
     pub prot: i32,
+    pub max_prot: i32,
+    /// MAP_NORESERVE: exempt from the commit limit.
+    pub noreserve: bool,
+    /// MAP_32BIT: place in [1 GiB, 2 GiB) as Linux does on x86_64.
+    pub low32: bool,
     pub fixed: bool,
     pub noreplace: bool,
     pub shared: bool,
@@ -139,6 +147,9 @@ impl MapRequest {
             addr,
             len,
             prot,
+            max_prot: PROT_ALL,
+            noreserve: false,
+            low32: false,
             fixed: false,
             noreplace: false,
             shared: false,
@@ -226,6 +237,15 @@ impl MemoryManager {
         }
         if !mm.fully_mapped(start, end) {
             return Err(Errno::ENOMEM);
+        }
+        if mm
+            .vmas
+            .range(..end)
+            .rev()
+            .take_while(|(_, v)| v.end > start)
+            .any(|(_, v)| prot & !v.max_prot != 0)
+        {
+            return Err(Errno::EACCES);
         }
         mm.split_at(start);
         mm.split_at(end);
@@ -319,7 +339,10 @@ impl MemoryManager {
             return Ok(());
         }
         let mut mm = self.lock();
-        if !mm.fully_mapped(addr, end) {
+        // A range running into holes still applies to the mapped part,
+        // then fails with ENOMEM (as Linux).
+        let hole = !mm.fully_mapped(addr, end);
+        if hole && !mm.overlaps(addr, end) {
             return Err(Errno::ENOMEM);
         }
         if matches!(
@@ -340,6 +363,9 @@ impl MemoryManager {
         }
         drop(mm);
         self.mf.flush_frees();
+        if hole {
+            return Err(Errno::ENOMEM);
+        }
         Ok(())
     }
 
@@ -396,6 +422,15 @@ impl MemoryManager {
         mm.brk_start = start;
         mm.brk = start;
     }
+}
+
+/// RAM + swap of the host (the sandbox's memory view for overcommit).
+fn commit_limit() -> u64 {
+    static LIMIT: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *LIMIT.get_or_init(|| match nix::sys::sysinfo::sysinfo() {
+        Ok(i) => i.ram_total() + i.swap_total(),
+        Err(_) => u64::MAX,
+    })
 }
 
 impl Mm {
@@ -525,6 +560,11 @@ impl Mm {
         if len > MAX_APP_ADDR {
             return Err(Errno::ENOMEM);
         }
+        // Linux's heuristic overcommit refuses a single private writable
+        // mapping larger than RAM + swap.
+        if !req.shared && !req.noreserve && req.prot & PROT_WRITE != 0 && len > commit_limit() {
+            return Err(Errno::ENOMEM);
+        }
         let addr = if req.fixed || req.noreplace {
             if !req.addr.is_multiple_of(PAGE) {
                 return Err(Errno::EINVAL);
@@ -549,6 +589,10 @@ impl Mm {
                     .is_some_and(|e| e <= MAX_APP_ADDR && !self.overlaps(hint, e));
             if hint_ok {
                 hint
+            } else if req.low32 {
+                self.find_free(len, 0x8000_0000)
+                    .filter(|a| *a >= 0x4000_0000)
+                    .ok_or(Errno::ENOMEM)?
             } else {
                 match self.find_free(len, self.mmap_base) {
                     Some(a) => a,
@@ -561,6 +605,7 @@ impl Mm {
             start: addr,
             end: addr + len,
             prot: req.prot,
+            max_prot: req.max_prot,
             shared: req.shared,
             growsdown: req.growsdown,
             backing: req.backing,
@@ -592,7 +637,7 @@ impl Mm {
         }
         let old_len = page_up(old_len).ok_or(Errno::EINVAL)?;
         let new_len = page_up(new_len).ok_or(Errno::EINVAL)?;
-        if new_len == 0 {
+        if new_len == 0 || new_len > TASK_SIZE || old_len > TASK_SIZE || old > TASK_SIZE - old_len {
             return Err(Errno::EINVAL);
         }
         let v = self.find(old).cloned().ok_or(Errno::EFAULT)?;

@@ -75,14 +75,16 @@ fn sys_mmap(t: &mut Task, a: &[u64; 6]) -> SysResult {
     if !off.is_multiple_of(PAGE) {
         return Err(Errno::EINVAL);
     }
-    if prot & !(libc::PROT_READ | libc::PROT_WRITE | libc::PROT_EXEC) != 0 {
-        return Err(Errno::EINVAL);
-    }
+    // Unknown prot bits are ignored by mmap (mprotect rejects them).
+    let prot = prot & (libc::PROT_READ | libc::PROT_WRITE | libc::PROT_EXEC);
     let kind = flags & (libc::MAP_SHARED | libc::MAP_PRIVATE);
     let shared = match kind {
         libc::MAP_SHARED => true,
         libc::MAP_PRIVATE => false,
         libc::MAP_SHARED_VALIDATE => {
+            if flags & libc::MAP_ANONYMOUS != 0 {
+                return Err(Errno::EINVAL);
+            }
             if flags & !KNOWN_FLAGS != 0 || flags & libc::MAP_SYNC != 0 {
                 return Err(Errno::EOPNOTSUPP);
             }
@@ -105,6 +107,8 @@ fn sys_mmap(t: &mut Task, a: &[u64; 6]) -> SysResult {
     req.noreplace = flags & libc::MAP_FIXED_NOREPLACE != 0;
     req.growsdown = flags & libc::MAP_GROWSDOWN != 0;
     req.populate = flags & libc::MAP_POPULATE != 0;
+    req.noreserve = flags & libc::MAP_NORESERVE != 0;
+    req.low32 = flags & libc::MAP_32BIT != 0;
     req.shared = shared;
     if flags & libc::MAP_ANONYMOUS != 0 {
         if shared {
@@ -123,8 +127,11 @@ fn sys_mmap(t: &mut Task, a: &[u64; 6]) -> SysResult {
                 Errno::EACCES
             });
         }
-        if shared && prot & libc::PROT_WRITE != 0 && !file.writable() {
-            return Err(Errno::EACCES);
+        if shared && !file.writable() {
+            if prot & libc::PROT_WRITE != 0 {
+                return Err(Errno::EACCES);
+            }
+            req.max_prot = libc::PROT_READ | libc::PROT_EXEC;
         }
         match file.mmap()? {
             MmapSource::Object { obj, size, name } => {
