@@ -3,11 +3,27 @@
 
 use super::Inode;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use syscalls::Errno;
 
 /// Negative entries kept per directory before the oldest are dropped.
 const MAX_NEGATIVE: usize = 4096;
+/// Live dentries above which unused ones are pruned (each pins a gofer
+/// handle, i.e. one or two host fds in the gofer).
+const PRUNE_AT: usize = 4096;
+
+/// Dentries alive.
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+/// The live count that triggers the next prune.
+static THRESHOLD: AtomicUsize = AtomicUsize::new(PRUNE_AT);
+/// A prune is running.
+static PRUNING: AtomicBool = AtomicBool::new(false);
+
+/// Dentries currently alive.
+pub fn live_count() -> usize {
+    LIVE.load(Ordering::Relaxed)
+}
 
 type Children = HashMap<Vec<u8>, Option<Arc<Dentry>>>;
 
@@ -24,6 +40,14 @@ pub struct Dentry {
     mounted: Mutex<Option<Arc<Dentry>>>,
     /// For the root of a mounted file system: the dentry it is mounted on.
     covers: Mutex<Option<Arc<Dentry>>>,
+    /// Used since the last prune (second chance).
+    recent: AtomicBool,
+}
+
+impl Drop for Dentry {
+    fn drop(&mut self) {
+        LIVE.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -33,6 +57,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Dentry {
     /// The root dentry of a file system.
     pub fn new_root(inode: Arc<dyn Inode>) -> Arc<Dentry> {
+        LIVE.fetch_add(1, Ordering::Relaxed);
         Arc::new(Dentry {
             name: b"/".to_vec(),
             parent: None,
@@ -40,10 +65,12 @@ impl Dentry {
             children: Mutex::new(HashMap::new()),
             mounted: Mutex::new(None),
             covers: Mutex::new(None),
+            recent: AtomicBool::new(true),
         })
     }
 
     fn new_child(parent: &Arc<Dentry>, name: &[u8], inode: Arc<dyn Inode>) -> Arc<Dentry> {
+        LIVE.fetch_add(1, Ordering::Relaxed);
         Arc::new(Dentry {
             name: name.to_vec(),
             parent: Some(parent.clone()),
@@ -51,6 +78,7 @@ impl Dentry {
             children: Mutex::new(HashMap::new()),
             mounted: Mutex::new(None),
             covers: Mutex::new(None),
+            recent: AtomicBool::new(true),
         })
     }
 
@@ -118,7 +146,71 @@ impl Dentry {
     /// The cached child `name`: `Some(Some(d))` if it exists, `Some(None)`
     /// if known missing, `None` if not cached.
     pub fn cached_child(&self, name: &[u8]) -> Option<Option<Arc<Dentry>>> {
-        lock(&self.children).get(name).cloned()
+        let c = lock(&self.children).get(name).cloned();
+        if let Some(Some(d)) = &c {
+            d.recent.store(true, Ordering::Relaxed);
+        }
+        c
+    }
+
+    /// Prune the cache below the top of the tree containing `d` if it grew
+    /// past the threshold.
+    pub fn maybe_prune(d: &Arc<Dentry>) {
+        if live_count() <= THRESHOLD.load(Ordering::Relaxed)
+            || PRUNING.swap(true, Ordering::Acquire)
+        {
+            return;
+        }
+        let mut top = d.clone();
+        while let Some((_, up)) = top.up() {
+            top = up;
+        }
+        Dentry::prune(&top);
+        // At least PRUNE_AT/2 new dentries before the next pass, so its cost
+        // stays proportional even when most dentries are in use.
+        THRESHOLD.store(PRUNE_AT.max(live_count() + PRUNE_AT / 2), Ordering::Relaxed);
+        PRUNING.store(false, Ordering::Release);
+    }
+
+    /// Drop cached dentries nobody uses: not open, not a cwd/root, not a
+    /// mount point, without cached children, and not used since the last
+    /// prune (each gets a second chance). Negative entries are dropped.
+    pub fn prune(top: &Arc<Dentry>) {
+        // Every cached directory, parents before children (weak, so the
+        // list itself does not keep anything alive).
+        let mut dirs: Vec<Weak<Dentry>> = vec![Arc::downgrade(top)];
+        let mut i = 0;
+        while i < dirs.len() {
+            if let Some(d) = dirs[i].upgrade() {
+                for c in lock(&d.children).values().flatten() {
+                    if !lock(&c.children).is_empty() {
+                        dirs.push(Arc::downgrade(c));
+                    }
+                    if let Some(m) = c.mounted() {
+                        dirs.push(Arc::downgrade(&m));
+                    }
+                }
+            }
+            i += 1;
+        }
+        // Children before parents, so whole unused subtrees go.
+        for w in dirs.iter().rev() {
+            let Some(d) = w.upgrade() else { continue };
+            let mut evicted = Vec::new();
+            lock(&d.children).retain(|_, c| {
+                let Some(c) = c else { return false };
+                let keep = Arc::strong_count(c) > 1
+                    || c.recent.swap(false, Ordering::Relaxed)
+                    || c.mounted().is_some()
+                    || !lock(&c.children).is_empty();
+                if !keep {
+                    evicted.push(c.clone());
+                }
+                keep
+            });
+            // Dropped outside the lock: releasing gofer handles is a round trip.
+            drop(evicted);
+        }
     }
 
     /// The child `name` (a single component other than `.`/`..`), looked up

@@ -142,6 +142,7 @@ impl<'a> Walker<'a> {
         if path.is_empty() {
             return Err(Errno::ENOENT);
         }
+        Dentry::maybe_prune(&self.root);
         let mut cur = if path[0] == b'/' {
             self.absolute_start()?
         } else {

@@ -466,3 +466,42 @@ fn paths_across_mounts_and_outside_the_root() {
     let dev = walk(&fx, "/dev", true).unwrap();
     assert!(Arc::ptr_eq(&dev.dotdot(&fx.vfs.root()), &fx.vfs.root()));
 }
+
+#[test]
+fn prune_drops_unused_dentries_only() {
+    let fx = fixture();
+    let root = fx.vfs.root();
+    let held = walk(&fx, "/d/a", true).unwrap();
+    walk(&fx, "/d/sub", true).unwrap();
+    walk(&fx, "/file", true).unwrap();
+    let _ = walk(&fx, "/missing", true);
+    let d = walk(&fx, "/d", true).unwrap();
+    drop(d);
+    // First pass: everything was used recently and gets a second chance,
+    // except negative entries.
+    Dentry::prune(&root);
+    assert!(matches!(root.cached_child(b"file"), Some(Some(_))));
+    assert!(root.cached_child(b"missing").is_none());
+    Dentry::prune(&root);
+    // `cached_child` above marked /file used again; /d/sub was not.
+    assert!(matches!(root.cached_child(b"file"), Some(Some(_))));
+    let d = root.cached_child(b"d").flatten().unwrap();
+    assert!(d.cached_child(b"sub").is_none());
+    // Held dentries, their ancestors and mount points stay.
+    assert!(d
+        .cached_child(b"a")
+        .flatten()
+        .is_some_and(|a| Arc::ptr_eq(&a, &held)));
+    assert!(matches!(root.cached_child(b"dev"), Some(Some(_))));
+    drop(d);
+    Dentry::prune(&root);
+    Dentry::prune(&root);
+    Dentry::prune(&root);
+    assert!(root.cached_child(b"d").flatten().is_some());
+    // Lookups after a prune work again.
+    assert_eq!(path_of(&fx, "/d/sub/../a").unwrap(), "/d/a");
+    assert_eq!(
+        walk(&fx, "/dev/null", true).unwrap().abs_path(),
+        b"/dev/null"
+    );
+}
