@@ -36,6 +36,10 @@ pub struct GoferFs {
     readonly: bool,
     /// Live inodes by (device, inode number).
     inodes: Mutex<HashMap<(u64, u64), Weak<GoferInode>>>,
+    /// Live page caches by (device, inode number): a file whose inode was
+    /// pruned from the dentry cache while still mapped gets the same pages
+    /// back when it is looked up again.
+    objects: Mutex<HashMap<(u64, u64), Weak<MemObject>>>,
 }
 
 impl GoferFs {
@@ -46,6 +50,7 @@ impl GoferFs {
             mf,
             readonly: true,
             inodes: Mutex::new(HashMap::new()),
+            objects: Mutex::new(HashMap::new()),
         })
     }
 
@@ -150,7 +155,20 @@ impl GoferInode {
         if let Some(o) = g.as_ref() {
             return Ok(o.clone());
         }
-        let o = MemObject::new(self.fs.mf.clone(), Source::HostFd(fd));
+        let a = self.attr();
+        let key = (a.dev, a.ino);
+        let mut objs = lock(&self.fs.objects);
+        let o = match objs.get(&key).and_then(Weak::upgrade) {
+            Some(o) => o,
+            None => {
+                if objs.len() > 1024 && objs.len().is_power_of_two() {
+                    objs.retain(|_, w| w.strong_count() > 0);
+                }
+                let o = MemObject::new(self.fs.mf.clone(), Source::HostFd(fd));
+                objs.insert(key, Arc::downgrade(&o));
+                o
+            }
+        };
         *g = Some(o.clone());
         Ok(o)
     }

@@ -505,3 +505,24 @@ fn prune_drops_unused_dentries_only() {
         b"/dev/null"
     );
 }
+
+#[test]
+fn page_cache_outlives_a_pruned_inode() {
+    let fx = fixture();
+    let f = open(&fx, "/d/a", O_RDONLY).unwrap();
+    let Ok(MmapSource::Object { obj: first, .. }) = f.mmap() else {
+        panic!("object")
+    };
+    drop(f);
+    // Nothing but the "mapping" (`first`) uses the file now: prune it away.
+    for _ in 0..3 {
+        Dentry::prune(&fx.vfs.root());
+    }
+    let d = fx.vfs.root().cached_child(b"d").flatten();
+    assert!(d.is_none_or(|d| d.cached_child(b"a").is_none()));
+    let g = open(&fx, "/d/a", O_RDONLY).unwrap();
+    let Ok(MmapSource::Object { obj: second, .. }) = g.mmap() else {
+        panic!("object")
+    };
+    assert!(Arc::ptr_eq(&first, &second));
+}
