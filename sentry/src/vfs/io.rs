@@ -282,3 +282,32 @@ pub fn write(t: &Task, file: &File, segs: &[(u64, u64)], pos: Pos) -> Result<u64
 pub fn put<T: Pod>(t: &Task, addr: u64, v: &T) -> Result<(), Errno> {
     t.mm.write_obj(addr, v)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pieces_cover_the_requested_bytes() {
+        let segs = [(0x1000, 4), (0x2000, 0), (0x3000, 6)];
+        assert_eq!(pieces(&segs, 0, 10), [(0x1000, 4), (0x3000, 6)]);
+        assert_eq!(pieces(&segs, 2, 3), [(0x1002, 2), (0x3000, 1)]);
+        assert_eq!(pieces(&segs, 4, 100), [(0x3000, 6)]);
+        assert!(pieces(&segs, 10, 5).is_empty());
+        assert_eq!(total(&segs), 10);
+    }
+
+    #[test]
+    fn access_ok_and_clamping() {
+        assert!(access_ok(1, 10));
+        assert!(access_ok(0, TASK_SIZE));
+        assert!(!access_ok(1, TASK_SIZE));
+        assert!(!access_ok(TASK_SIZE, 1));
+        assert!(!access_ok(u64::MAX, 2));
+        assert_eq!(
+            single_seg(0x1000, 1 << 40).unwrap(),
+            [(0x1000, MAX_RW_COUNT as u64)]
+        );
+        assert_eq!(single_seg(0x1000, u64::MAX).unwrap_err(), Errno::EFAULT);
+    }
+}
