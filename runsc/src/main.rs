@@ -40,6 +40,8 @@ pub struct Cli {
 pub enum Command {
     /// Run a program in a fresh sandbox (rootfs defaults to the host's /).
     Do(cmd::do_cmd::DoArgs),
+    /// Run a program like `do` and print its syscall compatibility profile.
+    Compat(cmd::compat::CompatArgs),
     /// Print the syscall compatibility table.
     Syscalls(cmd::syscalls::SyscallsArgs),
     /// Internal: the sentry process.
@@ -55,6 +57,7 @@ fn main() {
     logging::init(&cli);
     let res = match &cli.command {
         Command::Do(a) => cmd::do_cmd::run(&cli, a),
+        Command::Compat(a) => cmd::compat::run(&cli, a),
         Command::Syscalls(a) => cmd::syscalls::run(a),
         Command::Boot(a) => cmd::boot::run(&cli, a),
         Command::Gofer(a) => cmd::gofer::run(a),

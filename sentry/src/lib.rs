@@ -5,6 +5,7 @@
 //! file, [`loader`] builds process images, [`kernel`] holds tasks, [`vfs`] and
 //! [`fs`] the file systems, and [`syscalls`] the handlers with their table.
 
+pub mod compat;
 pub mod fs;
 pub mod kernel;
 pub mod loader;

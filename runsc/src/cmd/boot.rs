@@ -27,11 +27,16 @@ pub struct BootSpec {
     pub hostname: Vec<u8>,
     /// Skip namespace confinement (debugging only).
     pub no_confine: bool,
+    /// Collect a compatibility profile (`runsc compat`): one more fd after
+    /// the gofer channels, where the sentry writes the JSON report.
+    #[serde(default)]
+    pub compat: bool,
 }
 
 pub fn run(cli: &Cli, a: &BootArgs) -> anyhow::Result<i32> {
     let spec: BootSpec = serde_json::from_str(&a.config).context("bad boot config")?;
-    let channels = inherited_fds(spec.channels);
+    let mut channels = inherited_fds(spec.channels + usize::from(spec.compat));
+    let compat_out = if spec.compat { channels.pop() } else { None };
     let stdio = vec![dup_stdio(0)?, dup_stdio(1)?, dup_stdio(2)?];
     if !spec.no_confine {
         confine().context("cannot confine the sentry")?;
@@ -44,6 +49,7 @@ pub fn run(cli: &Cli, a: &BootArgs) -> anyhow::Result<i32> {
         stdio,
         strace: cli.strace,
         hostname: spec.hostname,
+        compat_out,
     };
     match sentry::kernel::boot::run(cfg) {
         Ok(st) => Ok(st.shell_code()),

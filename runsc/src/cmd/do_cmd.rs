@@ -9,6 +9,7 @@ use anyhow::Context;
 use clap::Args;
 use nix::sys::wait::{waitpid, WaitStatus};
 use nix::unistd::Pid;
+use std::os::fd::OwnedFd;
 use std::os::unix::ffi::OsStrExt;
 
 /// Gofer channels per sandbox (concurrent file operations).
@@ -35,6 +36,13 @@ pub struct DoArgs {
 }
 
 pub fn run(cli: &Cli, a: &DoArgs) -> anyhow::Result<i32> {
+    launch(cli, a, None)
+}
+
+/// Start the gofer and the sentry for `a`, wait for the sandbox to exit and
+/// return its exit status. With `compat_out`, the sentry collects a
+/// compatibility profile and writes it (JSON) to that fd (`runsc compat`).
+pub fn launch(cli: &Cli, a: &DoArgs, compat_out: Option<OwnedFd>) -> anyhow::Result<i32> {
     let root = std::fs::canonicalize(&a.rootfs).with_context(|| format!("rootfs {}", a.rootfs))?;
     if !root.is_dir() {
         anyhow::bail!("rootfs {} is not a directory", a.rootfs);
@@ -70,6 +78,7 @@ pub fn run(cli: &Cli, a: &DoArgs) -> anyhow::Result<i32> {
         channels: CHANNELS,
         hostname: b"runsc".to_vec(),
         no_confine: a.no_confine,
+        compat: compat_out.is_some(),
     };
     let mut boot_args = Vec::new();
     if cli.strace {
@@ -86,8 +95,11 @@ pub fn run(cli: &Cli, a: &DoArgs) -> anyhow::Result<i32> {
     // The sentry is the init of a new pid namespace: when it dies, every
     // stub dies with it.
     nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWPID).context("new pid namespace")?;
-    let boot = spawn_self(&boot_args, &client, false)?;
-    drop(client);
+    // Handed over after the channels (BootSpec::compat).
+    let mut fds = client;
+    fds.extend(compat_out);
+    let boot = spawn_self(&boot_args, &fds, false)?;
+    drop(fds);
     let code = wait_code(boot.id() as i32)?;
     // The gofer exits when its channels close; don't let it linger.
     let _ = gofer.kill();

@@ -22,6 +22,9 @@ pub struct BootConfig {
     pub stdio: Vec<OwnedFd>,
     pub strace: bool,
     pub hostname: Vec<u8>,
+    /// Collect a compatibility profile (`runsc compat`) and write it as
+    /// JSON to this fd when init exits.
+    pub compat_out: Option<OwnedFd>,
 }
 
 /// Why the sandbox could not start the program.
@@ -54,6 +57,10 @@ const DEFAULT_PATH: &[u8] = b"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:
 
 /// Boot the sandbox and run the init program; returns its exit status.
 pub fn run(cfg: BootConfig) -> Result<ExitStatus, BootError> {
+    let compat_out = cfg.compat_out;
+    if compat_out.is_some() {
+        crate::compat::enable();
+    }
     let setup = |what: &str, e: &dyn std::fmt::Display| BootError::Setup(format!("{what}: {e}"));
     let mf = MemoryFile::new().map_err(|e| setup("memory file", &e))?;
     let stubs = StubFactory::new().map_err(|e| setup("stub", &e))?;
@@ -97,20 +104,28 @@ pub fn run(cfg: BootConfig) -> Result<ExitStatus, BootError> {
                 cfg.env,
                 0,
             );
+            let ret = match &res {
+                Ok(()) => 0,
+                Err(e) => e.as_ret(),
+            };
             if t.k.strace {
-                let ret = match &res {
-                    Ok(()) => 0,
-                    Err(e) => e.as_ret(),
-                };
                 crate::strace::initial_exec(&t, &path, &argv, envc, ret, start.elapsed());
+            }
+            if crate::compat::enabled() {
+                crate::compat::record(syscalls::nr::EXECVE as u64, &[0; 6], ret);
             }
             res.map_err(|errno| BootError::Exec { prog: name, errno })?;
             Ok(t.run())
         })
         .map_err(|e| setup("task thread", &e))?;
-    handle
+    let res = handle
         .join()
-        .map_err(|_| BootError::Setup("init task thread panicked".into()))?
+        .map_err(|_| BootError::Setup("init task thread panicked".into()))
+        .and_then(|r| r);
+    if let Some(fd) = compat_out {
+        crate::compat::write_report(fd);
+    }
+    res
 }
 
 fn init_task(k: Arc<Kernel>, stdio: Vec<OwnedFd>) -> Result<Task, BootError> {

@@ -149,6 +149,10 @@ pub fn dispatch(t: &mut Task) {
     if let Some(start) = start {
         crate::strace::exit(t, nr, &args, ret, start.elapsed());
     }
+    if crate::compat::enabled() {
+        // Replaced registers (execve, sigreturn): no return value to judge.
+        crate::compat::record(nr, &args, if t.regs_replaced { 0 } else { ret });
+    }
     if t.regs_replaced {
         t.regs_replaced = false;
     } else {

@@ -185,7 +185,7 @@ impl<'a> Walker<'a> {
                     if cur.cached_child(name).is_none() && cur.is_dir() {
                         cur.prefetch(&plain_names(&rest[s..]));
                     }
-                    self.child(&cur, name)?
+                    crate::compat::lookup(&self.root, &cur, &rest[s..], self.child(&cur, name))?
                 }
             };
             if next.is_symlink() && (!last || follow || trailing) {
