@@ -16,7 +16,10 @@ fn unknown_verb_is_one_line_and_exit_nonzero() {
 
 #[test]
 fn bad_rootfs_is_one_clear_line() {
-    let out = runsc().args(["do", "--rootfs", "/no/such/dir", "/bin/true"]).output().unwrap();
+    let out = runsc()
+        .args(["do", "--rootfs", "/no/such/dir", "/bin/true"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.lines().count(), 1, "{err}");
@@ -29,7 +32,16 @@ fn json_log_records_the_error() {
     std::fs::create_dir_all(&dir).unwrap();
     let log = dir.join("log.json");
     let out = runsc()
-        .args(["--log", log.to_str().unwrap(), "--log-format", "json", "do", "--rootfs", "/no/such", "x"])
+        .args([
+            "--log",
+            log.to_str().unwrap(),
+            "--log-format",
+            "json",
+            "do",
+            "--rootfs",
+            "/no/such",
+            "x",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -47,7 +59,10 @@ fn json_log_records_the_error() {
 /// `cargo run -p runsc -- syscalls --format markdown > docs/compatibility.md`
 #[test]
 fn compatibility_page_is_current() {
-    let out = runsc().args(["syscalls", "--format", "markdown"]).output().unwrap();
+    let out = runsc()
+        .args(["syscalls", "--format", "markdown"])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let page = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/compatibility.md");
     let checked_in = std::fs::read_to_string(&page).unwrap_or_default();
@@ -59,6 +74,9 @@ fn compatibility_page_is_current() {
 
 #[test]
 fn syscalls_rejects_unknown_format() {
-    let out = runsc().args(["syscalls", "--format", "xml"]).output().unwrap();
+    let out = runsc()
+        .args(["syscalls", "--format", "xml"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
 }

@@ -74,7 +74,9 @@ pub fn run(cfg: BootConfig) -> Result<ExitStatus, BootError> {
         boot: Instant::now(),
         hostname: std::sync::Mutex::new(cfg.hostname.clone()),
         domainname: std::sync::Mutex::new(b"(none)".to_vec()),
+        procs: Default::default(),
     });
+    k.procs.add_init();
     // The init task lives on its own thread: it is the tracer of its stub.
     let handle = std::thread::Builder::new()
         .name("task-1".into())
@@ -166,6 +168,7 @@ fn init_task(k: Arc<Kernel>, stdio: Vec<OwnedFd>) -> Result<Task, BootError> {
         clear_child_tid: 0,
         robust_list: (0, 0),
         extras: Default::default(),
+        vfork_done: None,
         exit: None,
         regs_replaced: false,
     })

@@ -2,6 +2,7 @@
 //! [`task::Task`], one per app thread, each run by its own sentry OS thread.
 
 pub mod boot;
+pub mod procs;
 pub mod task;
 
 use crate::mm::memfile::MemoryFile;
@@ -22,6 +23,8 @@ pub struct Kernel {
     pub boot: Instant,
     pub hostname: std::sync::Mutex<Vec<u8>>,
     pub domainname: std::sync::Mutex<Vec<u8>>,
+    /// Pids, parents, zombies.
+    pub procs: procs::ProcTable,
 }
 
 /// How a task (thread group) ended, as wait(2) would report it.
@@ -32,6 +35,14 @@ pub enum ExitStatus {
 }
 
 impl ExitStatus {
+    /// The wait(2) status word.
+    pub fn wait_status(self) -> i32 {
+        match self {
+            ExitStatus::Exited(c) => (c & 0xff) << 8,
+            ExitStatus::Signaled { signal, core } => (signal & 0x7f) | if core { 0x80 } else { 0 },
+        }
+    }
+
     /// The status a shell would report: the code, or 128+signal.
     pub fn shell_code(self) -> i32 {
         match self {

@@ -62,6 +62,8 @@ pub struct Task {
     pub extras: crate::syscalls::identity::ProcExtras,
     /// Set by exit/exit_group or a fatal signal; ends the run loop.
     pub exit: Option<ExitStatus>,
+    /// Set for a vfork child: signalled when it execs or exits.
+    pub vfork_done: Option<Arc<(std::sync::Mutex<bool>, std::sync::Condvar)>>,
     /// Set by handlers that replace the whole register file (execve):
     /// the return value must not be written to rax.
     pub regs_replaced: bool,
@@ -197,6 +199,31 @@ impl Task {
                 | libc::SIGQUIT
         );
         self.exit = Some(ExitStatus::Signaled { signal, core });
+    }
+
+    /// Release a vfork parent (at exec or exit).
+    pub fn release_vfork_parent(&mut self) {
+        if let Some(v) = self.vfork_done.take() {
+            let (m, c) = &*v;
+            *m.lock().unwrap_or_else(|p| p.into_inner()) = true;
+            c.notify_all();
+        }
+    }
+
+    /// Everything after the task's run loop ended: wake clear_child_tid
+    /// waiters, turn the process into a zombie and notify its parent.
+    pub fn exit_and_release(mut self, status: ExitStatus) {
+        self.release_vfork_parent();
+        if self.clear_child_tid != 0 {
+            let _ = self.mm.write_obj(self.clear_child_tid, &0u32);
+        }
+        // Drop the address space and files before waking the parent, so the
+        // parent sees pipes closed and memory released when wait returns.
+        let k = self.k.clone();
+        let tgid = self.tgid;
+        drop(self);
+        k.mf.flush_frees();
+        k.procs.exit(tgid, status);
     }
 
     /// Copy helpers that go through this task's memory manager.

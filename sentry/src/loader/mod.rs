@@ -129,7 +129,7 @@ fn parse_shebang(head: &[u8]) -> Result<(Vec<u8>, Option<Vec<u8>>), Errno> {
             // No newline in the buffer: Linux only accepts it if the
             // interpreter name visibly ends (space, tab or NUL) before the
             // buffer's last byte; otherwise the name may be truncated.
-            let body = &head[2..head.len().min(BINPRM_BUF - 1).max(2)];
+            let body = &head[2..head.len().clamp(2, BINPRM_BUF - 1)];
             let Some(start) = body.iter().position(|b| !is_ws(b)) else {
                 return Err(Errno::ENOEXEC);
             };

@@ -63,6 +63,10 @@ pub struct Vma {
     pub name: Option<String>,
     /// Object size in pages from `off` (file mappings; beyond is SIGBUS).
     pub obj_pages: u64,
+    /// MADV_DONTFORK: not inherited by fork.
+    pub dontfork: bool,
+    /// MADV_WIPEONFORK: the child sees zero pages.
+    pub wipeonfork: bool,
 }
 
 impl Vma {
@@ -347,6 +351,24 @@ impl MemoryManager {
         }
         if matches!(
             advice,
+            libc::MADV_DONTFORK | libc::MADV_DOFORK | libc::MADV_WIPEONFORK | libc::MADV_KEEPONFORK
+        ) {
+            mm.split_at(addr);
+            mm.split_at(end);
+            let keys: Vec<u64> = mm.vmas.range(addr..end).map(|(k, _)| *k).collect();
+            for k in keys {
+                if let Some(v) = mm.vmas.get_mut(&k) {
+                    match advice {
+                        libc::MADV_DONTFORK => v.dontfork = true,
+                        libc::MADV_DOFORK => v.dontfork = false,
+                        libc::MADV_WIPEONFORK => v.wipeonfork = true,
+                        _ => v.wipeonfork = false,
+                    }
+                }
+            }
+        }
+        if matches!(
+            advice,
             libc::MADV_DONTNEED | libc::MADV_FREE | libc::MADV_REMOVE
         ) {
             // Private pages go back to zero (anon) or the file contents.
@@ -414,6 +436,67 @@ impl MemoryManager {
             return Err(Errno::ENOMEM);
         }
         Ok(())
+    }
+
+    /// The address space of a child created by fork: the same VMAs; private
+    /// pages become copy-on-write in both (they now share frames, so the
+    /// writability rule maps them read-only until copied), shared pages stay
+    /// shared. The parent's writable private mappings in its stub are queued
+    /// for removal so its next write faults and copies.
+    pub fn fork(&self) -> Arc<MemoryManager> {
+        let mut mm = self.lock();
+        let mut vmas = BTreeMap::new();
+        let mut pages = BTreeMap::new();
+        let mut stale = Vec::new();
+        for (k, v) in &mm.vmas {
+            if v.dontfork {
+                continue;
+            }
+            vmas.insert(*k, v.clone());
+            if v.wipeonfork && !v.shared {
+                continue;
+            }
+            for (pk, p) in mm.pages.range(v.start..v.end) {
+                pages.insert(
+                    *pk,
+                    Pte {
+                        frame: p.frame.clone(),
+                        private: p.private,
+                        mapped: -1,
+                    },
+                );
+                if !v.shared && p.mapped >= 0 && p.mapped & PROT_WRITE != 0 {
+                    stale.push(*pk);
+                }
+            }
+        }
+        for pk in stale {
+            if let Some(p) = mm.pages.get_mut(&pk) {
+                p.mapped = -1;
+            }
+            match mm.stale.last_mut() {
+                Some((_, e)) if *e == pk => *e = pk + PAGE,
+                _ => mm.stale.push((pk, pk + PAGE)),
+            }
+        }
+        let child = Mm {
+            vmas,
+            pages,
+            stale: Vec::new(),
+            brk_start: mm.brk_start,
+            brk: mm.brk,
+            mmap_base: mm.mmap_base,
+            stack_top: mm.stack_top,
+            arg_start: mm.arg_start,
+            arg_end: mm.arg_end,
+            env_start: mm.env_start,
+            env_end: mm.env_end,
+            auxv: mm.auxv.clone(),
+        };
+        Arc::new(MemoryManager {
+            mf: self.mf.clone(),
+            inner: Mutex::new(child),
+        })
     }
 
     /// Set up brk after the loader placed the executable.
@@ -490,6 +573,9 @@ impl Mm {
                 && a.shared == b.shared
                 && a.growsdown == b.growsdown
                 && a.name == b.name
+                && a.max_prot == b.max_prot
+                && a.dontfork == b.dontfork
+                && a.wipeonfork == b.wipeonfork
                 && matches!((&a.backing, &b.backing), (Backing::Anon, Backing::Anon));
             if mergeable {
                 let bend = b.end;
@@ -611,6 +697,8 @@ impl Mm {
             backing: req.backing,
             name: req.name,
             obj_pages: req.obj_pages,
+            dontfork: false,
+            wipeonfork: false,
         };
         self.vmas.insert(addr, vma);
         self.merge_around(addr, addr + len);

@@ -30,7 +30,7 @@ const FUTEX_PRIVATE_FLAG: u64 = 128;
 const FUTEX_CLOCK_REALTIME: u64 = 256;
 
 fn read_u32(t: &Task, addr: u64) -> Result<u32, Errno> {
-    if addr % 4 != 0 {
+    if !addr.is_multiple_of(4) {
         return Err(Errno::EINVAL);
     }
     t.mm.read_obj::<u32>(addr)

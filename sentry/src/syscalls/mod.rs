@@ -15,6 +15,7 @@ pub mod process;
 pub mod report;
 pub mod signal;
 pub mod time;
+pub mod wait;
 
 use crate::kernel::task::Task;
 use std::sync::{LazyLock, Mutex};
@@ -97,6 +98,7 @@ pub static TABLE: LazyLock<Table> = LazyLock::new(|| {
     process::register(&mut t);
     signal::register(&mut t);
     time::register(&mut t);
+    wait::register(&mut t);
     t
 });
 

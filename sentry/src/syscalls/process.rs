@@ -6,6 +6,7 @@ use crate::kernel::task::Task;
 use crate::kernel::ExitStatus;
 use crate::loader::{ExecArgs, MAX_ARG_STRLEN};
 use crate::mm::MemoryManager;
+use std::sync::{Arc, Condvar, Mutex};
 use syscalls::nr;
 use syscalls::Errno;
 
@@ -28,6 +29,296 @@ pub fn register(t: &mut Table) {
         Support::Partial("FS/GS base and CPUID faulting query; no shadow stack"),
     );
     t.set(nr::SET_TID_ADDRESS, sys_set_tid_address, Support::Full);
+    let fork_note =
+        "processes only: CLONE_VM without CLONE_VFORK (threads) is ENOSYS until threads exist; \
+                     a vfork child gets a copy-on-write copy of the parent's memory";
+    t.set(nr::FORK, sys_fork, Support::Full);
+    t.set(nr::VFORK, sys_vfork, Support::Partial(fork_note));
+    t.set(nr::CLONE, sys_clone, Support::Partial(fork_note));
+    t.set(nr::CLONE3, sys_clone3, Support::Partial(fork_note));
+}
+
+const CSIGNAL: u64 = 0xff;
+
+/// What a new task shares with its parent and how it starts.
+struct CloneRequest {
+    flags: u64,
+    exit_signal: i32,
+    stack: u64,
+    parent_tid: u64,
+    child_tid: u64,
+    tls: u64,
+}
+
+fn sys_fork(t: &mut Task, _a: &[u64; 6]) -> SysResult {
+    do_clone(
+        t,
+        CloneRequest {
+            flags: 0,
+            exit_signal: libc::SIGCHLD,
+            stack: 0,
+            parent_tid: 0,
+            child_tid: 0,
+            tls: 0,
+        },
+    )
+}
+
+fn sys_vfork(t: &mut Task, _a: &[u64; 6]) -> SysResult {
+    let flags = (libc::CLONE_VM | libc::CLONE_VFORK) as u64;
+    do_clone(
+        t,
+        CloneRequest {
+            flags,
+            exit_signal: libc::SIGCHLD,
+            stack: 0,
+            parent_tid: 0,
+            child_tid: 0,
+            tls: 0,
+        },
+    )
+}
+
+fn sys_clone(t: &mut Task, a: &[u64; 6]) -> SysResult {
+    // x86_64 order: flags, stack, parent_tid, child_tid, tls.
+    do_clone(
+        t,
+        CloneRequest {
+            flags: a[0] & !CSIGNAL,
+            exit_signal: (a[0] & CSIGNAL) as i32,
+            stack: a[1],
+            parent_tid: a[2],
+            child_tid: a[3],
+            tls: a[4],
+        },
+    )
+}
+
+fn sys_clone3(t: &mut Task, a: &[u64; 6]) -> SysResult {
+    let size = a[1] as usize;
+    let min = 64; // CLONE_ARGS_SIZE_VER0
+    if size < min || size > 4096 {
+        return Err(Errno::EINVAL);
+    }
+    let mut raw = vec![0u8; size];
+    t.mm.copy_in(a[0], &mut raw)?;
+    let word = |i: usize| -> u64 {
+        raw.get(i * 8..i * 8 + 8)
+            .map(|b| u64::from_le_bytes(b.try_into().unwrap_or([0; 8])))
+            .unwrap_or(0)
+    };
+    // Unknown trailing fields must be zero (E2BIG otherwise).
+    if raw.len() > 88 && raw[88..].iter().any(|b| *b != 0) {
+        return Err(Errno::E2BIG);
+    }
+    let (flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls) = (
+        word(0),
+        word(1),
+        word(2),
+        word(3),
+        word(4),
+        word(5),
+        word(6),
+        word(7),
+    );
+    if exit_signal > 64
+        || flags & CSIGNAL != 0
+        || (stack == 0) != (stack_size == 0) && stack_size != 0
+    {
+        return Err(Errno::EINVAL);
+    }
+    if word(8) != 0 || word(9) != 0 || word(10) != 0 {
+        // set_tid / cgroup: not supported.
+        return Err(Errno::EINVAL);
+    }
+    let _ = pidfd;
+    do_clone(
+        t,
+        CloneRequest {
+            flags,
+            exit_signal: exit_signal as i32,
+            stack: if stack != 0 { stack + stack_size } else { 0 },
+            parent_tid,
+            child_tid,
+            tls,
+        },
+    )
+}
+
+fn do_clone(t: &mut Task, req: CloneRequest) -> SysResult {
+    let f = req.flags;
+    let has = |x: i32| f & x as u64 != 0;
+    // Linux's validation of flag combinations.
+    if has(libc::CLONE_SIGHAND) && !has(libc::CLONE_VM) {
+        return Err(Errno::EINVAL);
+    }
+    if has(libc::CLONE_THREAD) && !has(libc::CLONE_SIGHAND) {
+        return Err(Errno::EINVAL);
+    }
+    if has(libc::CLONE_FS) && has(libc::CLONE_NEWNS) {
+        return Err(Errno::EINVAL);
+    }
+    if !(0..=64).contains(&req.exit_signal) {
+        return Err(Errno::EINVAL);
+    }
+    if has(libc::CLONE_PIDFD) && has(libc::CLONE_PARENT_SETTID) && req.parent_tid == 0 {
+        return Err(Errno::EINVAL);
+    }
+    if has(libc::CLONE_VM) && !has(libc::CLONE_VFORK) {
+        // Threads need a stub thread per task (next step of the processes issue).
+        return Err(Errno::ENOSYS);
+    }
+    let namespaces = libc::CLONE_NEWNS
+        | libc::CLONE_NEWUTS
+        | libc::CLONE_NEWIPC
+        | libc::CLONE_NEWPID
+        | libc::CLONE_NEWNET
+        | libc::CLONE_NEWUSER
+        | libc::CLONE_NEWCGROUP;
+    if f & namespaces as u64 != 0 || has(libc::CLONE_PIDFD) {
+        return Err(Errno::EINVAL);
+    }
+    let parent = if has(libc::CLONE_PARENT) {
+        t.k.procs.parent_of(t.tgid)
+    } else {
+        t.tgid
+    };
+    let nproc = t.rlimits[libc::RLIMIT_NPROC as usize].rlim_cur;
+    let nproc = if t.creds.euid == 0 { u64::MAX } else { nproc };
+    let tid = t.k.procs.alloc(parent, req.exit_signal, nproc, false)?;
+
+    let mm = t.mm.fork();
+    let fds = if has(libc::CLONE_FILES) {
+        t.fds.clone()
+    } else {
+        t.fds.fork()
+    };
+    let mut regs = t.regs;
+    regs.rax = 0;
+    if req.stack != 0 {
+        regs.rsp = req.stack;
+    }
+    if has(libc::CLONE_SETTLS) {
+        regs.fs_base = req.tls;
+    }
+    if has(libc::CLONE_PARENT_SETTID) {
+        let _ = t.mm.write_obj(req.parent_tid, &tid);
+    }
+    if has(libc::CLONE_CHILD_SETTID) {
+        let _ = mm.write_obj(req.child_tid, &tid);
+    }
+    let vfork = has(libc::CLONE_VFORK).then(|| Arc::new((Mutex::new(false), Condvar::new())));
+    let k = t.k.clone();
+    let child_state = ChildState {
+        k: k.clone(),
+        tid,
+        regs,
+        mm,
+        fds,
+        fs: t.fs.clone(),
+        creds: t.creds.clone(),
+        sig: t.sig.clone(),
+        comm: t.comm.clone(),
+        rlimits: t.rlimits,
+        extras: t.extras.clone(),
+        clear_child_tid: if has(libc::CLONE_CHILD_CLEARTID) {
+            req.child_tid
+        } else {
+            0
+        },
+        vfork: vfork.clone(),
+    };
+    let spawned = std::thread::Builder::new()
+        .name(format!("task-{tid}"))
+        .spawn(move || child_state.run());
+    if let Err(e) = spawned {
+        tracing::error!("clone: cannot start a task thread: {e}");
+        k.procs.exit(
+            tid,
+            ExitStatus::Signaled {
+                signal: libc::SIGKILL,
+                core: false,
+            },
+        );
+        k.procs.autoreap(tid);
+        return Err(Errno::EAGAIN);
+    }
+    if let Some(v) = vfork {
+        let (m, c) = &*v;
+        let mut done = m.lock().unwrap_or_else(|p| p.into_inner());
+        while !*done {
+            done = c.wait(done).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+    Ok(tid as u64)
+}
+
+/// Everything a new task thread needs to build its Task.
+struct ChildState {
+    k: Arc<crate::kernel::Kernel>,
+    tid: i32,
+    regs: crate::platform::Regs,
+    mm: Arc<MemoryManager>,
+    fds: Arc<crate::vfs::FdTable>,
+    fs: crate::kernel::task::FsContext,
+    creds: crate::kernel::task::Creds,
+    sig: crate::kernel::task::SigState,
+    comm: Vec<u8>,
+    rlimits: [syscalls::abi::Rlimit; 16],
+    extras: crate::syscalls::identity::ProcExtras,
+    clear_child_tid: u64,
+    vfork: Option<Arc<(Mutex<bool>, Condvar)>>,
+}
+
+impl ChildState {
+    /// Body of the new task's sentry thread: it creates (and so traces) the
+    /// child's stub, then runs the task.
+    fn run(self) {
+        let stub = match self.k.stubs.spawn(&self.k.mf.fd()) {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::error!("fork: cannot create a stub: {e}");
+                if let Some(v) = &self.vfork {
+                    let (m, c) = &**v;
+                    *m.lock().unwrap_or_else(|p| p.into_inner()) = true;
+                    c.notify_all();
+                }
+                self.k.procs.exit(
+                    self.tid,
+                    ExitStatus::Signaled {
+                        signal: libc::SIGKILL,
+                        core: false,
+                    },
+                );
+                return;
+            }
+        };
+        // The child starts with the parent's dispositions, mask and altstack.
+        let sig = self.sig;
+        let mut task = Task {
+            k: self.k.clone(),
+            tid: self.tid,
+            tgid: self.tid,
+            ppid: self.k.procs.parent_of(self.tid),
+            regs: self.regs,
+            stub,
+            mm: self.mm,
+            fds: self.fds,
+            fs: self.fs,
+            creds: self.creds,
+            sig,
+            comm: self.comm,
+            rlimits: self.rlimits,
+            clear_child_tid: self.clear_child_tid,
+            robust_list: (0, 0),
+            extras: self.extras,
+            vfork_done: self.vfork,
+            exit: None,
+            regs_replaced: false,
+        };
+        let status = task.run();
+        task.exit_and_release(status);
+    }
 }
 
 /// Linux's limit on argv/envp entries (MAX_ARG_STRINGS).
@@ -133,6 +424,7 @@ pub fn exec_into(
     t.sig.altstack = Default::default();
     t.sig.altstack.ss_flags = libc::SS_DISABLE;
     t.comm = image.comm;
+    t.release_vfork_parent();
     Ok(())
 }
 

@@ -296,6 +296,15 @@ impl FdTable {
         closed
     }
 
+    /// A copy of the table for a new process (fork without CLONE_FILES):
+    /// the same open file descriptions, their own slots.
+    pub fn fork(&self) -> Arc<FdTable> {
+        let t = self.lock();
+        Arc::new(FdTable {
+            fds: Mutex::new(t.clone()),
+        })
+    }
+
     /// Close every close-on-exec fd (execve).
     pub fn close_on_exec(&self) {
         let mut t = self.lock();

@@ -1,0 +1,259 @@
+//! The process table: pids, parent/child links, zombies and wait(2).
+//!
+//! One table per sandbox (a single pid namespace for now, init is pid 1).
+//! Every thread group (process) has an entry from creation until its parent
+//! reaps it; an exited process is a zombie until then. Waiters block on one
+//! condition variable that every exit notifies.
+
+use super::ExitStatus;
+use std::collections::HashMap;
+use std::sync::{Condvar, Mutex, MutexGuard};
+use syscalls::Errno;
+
+/// Linux's default pid_max.
+pub const PID_MAX: i32 = 4_194_304;
+
+#[derive(Debug, Clone)]
+pub struct ProcEntry {
+    /// Parent process (0 for init).
+    pub parent: i32,
+    pub children: Vec<i32>,
+    pub pgid: i32,
+    pub sid: i32,
+    /// Set when the process exited: it is a zombie until reaped.
+    pub exit: Option<ExitStatus>,
+    /// The signal sent to the parent at exit (SIGCHLD, or clone's exit signal).
+    pub exit_signal: i32,
+    /// A child created with CLONE_THREAD-less clone but without an exit
+    /// signal other than SIGCHLD is a "clone" child for __WCLONE.
+    pub is_clone_child: bool,
+    pub subreaper: bool,
+}
+
+#[derive(Default)]
+pub struct Table {
+    pub procs: HashMap<i32, ProcEntry>,
+    last_pid: i32,
+    /// Processes alive (not zombies), for RLIMIT_NPROC.
+    pub live: usize,
+}
+
+#[derive(Default)]
+pub struct ProcTable {
+    table: Mutex<Table>,
+    changed: Condvar,
+}
+
+/// Which children wait(2) is interested in.
+#[derive(Debug, Clone, Copy)]
+pub enum WaitFor {
+    Any,
+    Pid(i32),
+    Pgid(i32),
+}
+
+/// A reaped (or peeked) child.
+#[derive(Debug, Clone, Copy)]
+pub struct Reaped {
+    pub pid: i32,
+    pub status: ExitStatus,
+}
+
+impl ProcTable {
+    pub fn lock(&self) -> MutexGuard<'_, Table> {
+        self.table.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Register init (pid 1).
+    pub fn add_init(&self) {
+        let mut t = self.lock();
+        t.procs.insert(
+            1,
+            ProcEntry {
+                parent: 0,
+                children: Vec::new(),
+                pgid: 1,
+                sid: 1,
+                exit: None,
+                exit_signal: libc::SIGCHLD,
+                is_clone_child: false,
+                subreaper: false,
+            },
+        );
+        t.last_pid = 1;
+        t.live = 1;
+    }
+
+    /// Allocate a pid for a new process (or thread) whose parent is `parent`.
+    /// `thread` ids get no process entry.
+    pub fn alloc(
+        &self,
+        parent: i32,
+        exit_signal: i32,
+        nproc_limit: u64,
+        thread: bool,
+    ) -> Result<i32, Errno> {
+        let mut t = self.lock();
+        if !thread && t.live as u64 >= nproc_limit {
+            return Err(Errno::EAGAIN);
+        }
+        let mut pid = t.last_pid;
+        for _ in 0..PID_MAX {
+            pid = if pid >= PID_MAX - 1 { 2 } else { pid + 1 };
+            if !t.procs.contains_key(&pid) {
+                break;
+            }
+        }
+        if t.procs.contains_key(&pid) {
+            return Err(Errno::EAGAIN);
+        }
+        t.last_pid = pid;
+        if thread {
+            return Ok(pid);
+        }
+        let (pgid, sid) = t
+            .procs
+            .get(&parent)
+            .map(|p| (p.pgid, p.sid))
+            .unwrap_or((1, 1));
+        t.procs.insert(
+            pid,
+            ProcEntry {
+                parent,
+                children: Vec::new(),
+                pgid,
+                sid,
+                exit: None,
+                exit_signal,
+                is_clone_child: exit_signal != libc::SIGCHLD,
+                subreaper: false,
+            },
+        );
+        if let Some(p) = t.procs.get_mut(&parent) {
+            p.children.push(pid);
+        }
+        t.live += 1;
+        Ok(pid)
+    }
+
+    /// Mark `pid` exited; reparent its children to the nearest subreaper or
+    /// init; reap zombie children of a process that exits. Returns the parent
+    /// to notify and the exit signal.
+    pub fn exit(&self, pid: i32, status: ExitStatus) -> (i32, i32) {
+        let mut t = self.lock();
+        let Some(e) = t.procs.get_mut(&pid) else {
+            return (0, 0);
+        };
+        if e.exit.is_some() {
+            return (0, 0);
+        }
+        e.exit = Some(status);
+        let children = std::mem::take(&mut e.children);
+        let parent = e.parent;
+        let sig = e.exit_signal;
+        t.live = t.live.saturating_sub(1);
+        // New parent for orphans: the closest subreaper ancestor, else init.
+        let mut reaper = 1;
+        let mut a = parent;
+        while a > 1 {
+            match t.procs.get(&a) {
+                Some(p) if p.subreaper && p.exit.is_none() => {
+                    reaper = a;
+                    break;
+                }
+                Some(p) => a = p.parent,
+                None => break,
+            }
+        }
+        for c in children {
+            if let Some(ce) = t.procs.get_mut(&c) {
+                ce.parent = reaper;
+            }
+            if let Some(r) = t.procs.get_mut(&reaper) {
+                r.children.push(c);
+            }
+        }
+        drop(t);
+        self.changed.notify_all();
+        (parent, sig)
+    }
+
+    pub fn parent_of(&self, pid: i32) -> i32 {
+        self.lock().procs.get(&pid).map(|p| p.parent).unwrap_or(0)
+    }
+
+    /// wait4/waitid: find an exited child of `me` matching `which`. Blocks
+    /// unless `nohang`. `reap` false leaves it waitable (WNOWAIT).
+    /// `check_interrupt` is polled while blocked (signals issue).
+    pub fn wait(
+        &self,
+        me: i32,
+        which: WaitFor,
+        nohang: bool,
+        reap: bool,
+        want_clone: Option<bool>,
+    ) -> Result<Option<Reaped>, Errno> {
+        let mut t = self.lock();
+        loop {
+            let me_e = t.procs.get(&me).ok_or(Errno::ECHILD)?;
+            let matches = |pid: i32, e: &ProcEntry| -> bool {
+                let who = match which {
+                    WaitFor::Any => true,
+                    WaitFor::Pid(p) => p == pid,
+                    WaitFor::Pgid(g) => e.pgid == g,
+                };
+                who && want_clone.is_none_or(|c| c == e.is_clone_child)
+            };
+            let mut any = false;
+            let mut found = None;
+            for c in &me_e.children {
+                if let Some(ce) = t.procs.get(c) {
+                    if matches(*c, ce) {
+                        any = true;
+                        if let Some(st) = ce.exit {
+                            found = Some(Reaped {
+                                pid: *c,
+                                status: st,
+                            });
+                            break;
+                        }
+                    }
+                }
+            }
+            if let Some(r) = found {
+                if reap {
+                    t.procs.remove(&r.pid);
+                    if let Some(m) = t.procs.get_mut(&me) {
+                        m.children.retain(|c| *c != r.pid);
+                    }
+                }
+                return Ok(Some(r));
+            }
+            if !any {
+                return Err(Errno::ECHILD);
+            }
+            if nohang {
+                return Ok(None);
+            }
+            t = self.changed.wait(t).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+
+    /// Drop a process entry whose parent ignores SIGCHLD (auto-reap).
+    pub fn autoreap(&self, pid: i32) {
+        let mut t = self.lock();
+        if let Some(parent) = t
+            .procs
+            .get(&pid)
+            .filter(|e| e.exit.is_some())
+            .map(|e| e.parent)
+        {
+            t.procs.remove(&pid);
+            if let Some(p) = t.procs.get_mut(&parent) {
+                p.children.retain(|c| *c != pid);
+            }
+        }
+        drop(t);
+        self.changed.notify_all();
+    }
+}

@@ -1,0 +1,125 @@
+//! Syscall handlers: wait4, waitid.
+
+use super::{Support, SysResult, Table};
+use crate::kernel::procs::WaitFor;
+use crate::kernel::task::Task;
+use crate::kernel::ExitStatus;
+use syscalls::nr;
+use syscalls::Errno;
+
+pub fn register(t: &mut Table) {
+    let note = "exited children only: stopped/continued children (job control) come with signals; rusage is zero";
+    t.set(nr::WAIT4, sys_wait4, Support::Partial(note));
+    t.set(nr::WAITID, sys_waitid, Support::Partial(note));
+}
+
+const WNOHANG: u64 = 1;
+const WUNTRACED: u64 = 2;
+const WEXITED: u64 = 4;
+const WCONTINUED: u64 = 8;
+const WNOWAIT: u64 = 0x0100_0000;
+const WNOTHREAD: u64 = 0x2000_0000;
+const WALL: u64 = 0x4000_0000;
+const WCLONE: u64 = 0x8000_0000;
+
+fn clone_filter(options: u64) -> Option<bool> {
+    if options & WALL != 0 {
+        None
+    } else {
+        Some(options & WCLONE != 0)
+    }
+}
+
+fn sys_wait4(t: &mut Task, a: &[u64; 6]) -> SysResult {
+    let (pid, status_ptr, options, rusage) = (a[0] as i32, a[1], a[2], a[3]);
+    if options & !(WNOHANG | WUNTRACED | WCONTINUED | WNOTHREAD | WALL | WCLONE) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let which = match pid {
+        -1 => WaitFor::Any,
+        0 => WaitFor::Pgid(pgid_of(t)),
+        p if p < -1 => WaitFor::Pgid(p.checked_neg().ok_or(Errno::ESRCH)?),
+        p => WaitFor::Pid(p),
+    };
+    match t.k.procs.wait(
+        t.tgid,
+        which,
+        options & WNOHANG != 0,
+        true,
+        clone_filter(options),
+    )? {
+        None => Ok(0),
+        Some(r) => {
+            if status_ptr != 0 {
+                t.mm.write_obj(status_ptr, &r.status.wait_status())?;
+            }
+            if rusage != 0 {
+                t.mm.write_obj(rusage, &syscalls::abi::Rusage::default())?;
+            }
+            Ok(r.pid as u64)
+        }
+    }
+}
+
+fn pgid_of(t: &Task) -> i32 {
+    t.k.procs
+        .lock()
+        .procs
+        .get(&t.tgid)
+        .map(|p| p.pgid)
+        .unwrap_or(t.tgid)
+}
+
+const P_ALL: u64 = 0;
+const P_PID: u64 = 1;
+const P_PGID: u64 = 2;
+const P_PIDFD: u64 = 3;
+
+fn sys_waitid(t: &mut Task, a: &[u64; 6]) -> SysResult {
+    let (idtype, id, infop, options, rusage) = (a[0], a[1] as i32, a[2], a[3], a[4]);
+    if options & !(WNOHANG | WEXITED | WUNTRACED | WCONTINUED | WNOWAIT | WNOTHREAD | WALL | WCLONE)
+        != 0
+        || options & (WEXITED | WUNTRACED | WCONTINUED) == 0
+    {
+        return Err(Errno::EINVAL);
+    }
+    let which = match idtype {
+        P_ALL => WaitFor::Any,
+        P_PID if id > 0 => WaitFor::Pid(id),
+        P_PGID if id > 0 => WaitFor::Pgid(id),
+        P_PGID if id == 0 => WaitFor::Pgid(pgid_of(t)),
+        P_PIDFD => return Err(Errno::EBADF),
+        _ => return Err(Errno::EINVAL),
+    };
+    if options & WEXITED == 0 {
+        // Only stop/continue events asked for: none are produced yet.
+        if options & WNOHANG != 0 {
+            return Ok(0);
+        }
+        return Err(Errno::ECHILD);
+    }
+    let reap = options & WNOWAIT == 0;
+    let got = t.k.procs.wait(
+        t.tgid,
+        which,
+        options & WNOHANG != 0,
+        reap,
+        clone_filter(options),
+    )?;
+    let mut si = syscalls::abi::Siginfo::default();
+    if let Some(r) = got {
+        let (code, status) = match r.status {
+            ExitStatus::Exited(c) => (libc::CLD_EXITED, c),
+            ExitStatus::Signaled { signal, core: true } => (libc::CLD_DUMPED, signal),
+            ExitStatus::Signaled { signal, .. } => (libc::CLD_KILLED, signal),
+        };
+        si = syscalls::abi::Siginfo::sigchld(code, r.pid, 0, status, 0, 0);
+    }
+    if infop != 0 {
+        t.mm.write_obj(infop, &si)?;
+    }
+    if rusage != 0 {
+        t.mm.write_obj(rusage, &syscalls::abi::Rusage::default())?;
+    }
+    Ok(0)
+}
