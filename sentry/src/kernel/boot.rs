@@ -75,6 +75,7 @@ pub fn run(cfg: BootConfig) -> Result<ExitStatus, BootError> {
         hostname: std::sync::Mutex::new(cfg.hostname.clone()),
         domainname: std::sync::Mutex::new(b"(none)".to_vec()),
         procs: Default::default(),
+        tasks: Default::default(),
     });
     k.procs.add_init();
     // The init task lives on its own thread: it is the tracer of its stub.
@@ -147,6 +148,9 @@ fn init_task(k: Arc<Kernel>, stdio: Vec<OwnedFd>) -> Result<Task, BootError> {
     };
     sig.altstack.ss_flags = libc::SS_DISABLE;
     let regs = stub.initial_regs(0, 0);
+    let shared = Arc::new(super::signal::TaskShared::new(1, 1));
+    shared.set_interrupter(stub.interrupter());
+    k.tasks.add(shared.clone());
     Ok(Task {
         mm: MemoryManager::new(k.mf.clone()),
         k,
@@ -169,6 +173,8 @@ fn init_task(k: Arc<Kernel>, stdio: Vec<OwnedFd>) -> Result<Task, BootError> {
         robust_list: (0, 0),
         extras: Default::default(),
         vfork_done: None,
+        shared,
+        saved_mask: None,
         exit: None,
         regs_replaced: false,
     })

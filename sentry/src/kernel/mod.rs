@@ -3,6 +3,7 @@
 
 pub mod boot;
 pub mod procs;
+pub mod signal;
 pub mod task;
 
 use crate::mm::memfile::MemoryFile;
@@ -25,6 +26,8 @@ pub struct Kernel {
     pub domainname: std::sync::Mutex<Vec<u8>>,
     /// Pids, parents, zombies.
     pub procs: procs::ProcTable,
+    /// Live tasks by tid (signal targets).
+    pub tasks: signal::Registry,
 }
 
 /// How a task (thread group) ended, as wait(2) would report it.

@@ -64,6 +64,10 @@ pub struct Task {
     pub exit: Option<ExitStatus>,
     /// Set for a vfork child: signalled when it execs or exits.
     pub vfork_done: Option<Arc<(std::sync::Mutex<bool>, std::sync::Condvar)>>,
+    /// What other tasks reach: the signal queue and the interrupter.
+    pub shared: Arc<super::signal::TaskShared>,
+    /// The mask to restore after sigsuspend/pause delivered a signal.
+    pub saved_mask: Option<u64>,
     /// Set by handlers that replace the whole register file (execve):
     /// the return value must not be written to rax.
     pub regs_replaced: bool,
@@ -125,6 +129,10 @@ impl Task {
     /// Run until the task exits; returns its exit status.
     pub fn run(&mut self) -> ExitStatus {
         loop {
+            if let Some(st) = self.exit {
+                return st;
+            }
+            self.deliver_signals();
             if let Some(st) = self.exit {
                 return st;
             }
@@ -221,9 +229,23 @@ impl Task {
         // parent sees pipes closed and memory released when wait returns.
         let k = self.k.clone();
         let tgid = self.tgid;
+        k.tasks.remove(self.tid);
         drop(self);
         k.mf.flush_frees();
-        k.procs.exit(tgid, status);
+        let (parent, sig) = k.procs.exit(tgid, status);
+        if parent > 0 && sig > 0 {
+            if let Some(p) = k.tasks.get(parent) {
+                let (code, st) = match status {
+                    ExitStatus::Exited(c) => (libc::CLD_EXITED, c),
+                    ExitStatus::Signaled { signal, core: true } => (libc::CLD_DUMPED, signal),
+                    ExitStatus::Signaled { signal, .. } => (libc::CLD_KILLED, signal),
+                };
+                p.send(
+                    sig,
+                    syscalls::abi::Siginfo::sigchld(code, tgid, 0, st, 0, 0),
+                );
+            }
+        }
     }
 
     /// Copy helpers that go through this task's memory manager.

@@ -566,6 +566,48 @@ impl Stub {
         Self::check(r, "stub mprotect")
     }
 
+    /// The FXSAVE area (x87/SSE state) of the stopped stub thread.
+    pub fn get_fpregs(&self) -> Result<[u8; 512], PlatformError> {
+        let mut buf = [0u8; 512];
+        // SAFETY: PTRACE_GETFPREGS writes exactly one user_fpregs_struct
+        // (512 bytes) into the buffer; the tracee is stopped and ours.
+        let r = unsafe {
+            libc::ptrace(
+                libc::PTRACE_GETFPREGS,
+                self.pid.as_raw(),
+                0,
+                buf.as_mut_ptr() as *mut libc::c_void,
+            )
+        };
+        if r < 0 {
+            return Err(PlatformError::Host {
+                call: "PTRACE_GETFPREGS",
+                errno: nix::errno::Errno::last(),
+            });
+        }
+        Ok(buf)
+    }
+
+    /// Load an FXSAVE area into the stopped stub thread.
+    pub fn set_fpregs(&self, buf: &[u8; 512]) -> Result<(), PlatformError> {
+        // SAFETY: PTRACE_SETFPREGS reads exactly 512 bytes from the buffer.
+        let r = unsafe {
+            libc::ptrace(
+                libc::PTRACE_SETFPREGS,
+                self.pid.as_raw(),
+                0,
+                buf.as_ptr() as *mut libc::c_void,
+            )
+        };
+        if r < 0 {
+            return Err(PlatformError::Host {
+                call: "PTRACE_SETFPREGS",
+                errno: nix::errno::Errno::last(),
+            });
+        }
+        Ok(())
+    }
+
     /// Kill the stub process and reap it.
     pub fn kill(&mut self) {
         if self.alive {

@@ -295,7 +295,12 @@ impl ChildState {
         };
         // The child starts with the parent's dispositions, mask and altstack.
         let sig = self.sig;
+        let shared = Arc::new(crate::kernel::signal::TaskShared::new(self.tid, self.tid));
+        shared.set_interrupter(stub.interrupter());
+        self.k.tasks.add(shared.clone());
         let mut task = Task {
+            shared,
+            saved_mask: None,
             k: self.k.clone(),
             tid: self.tid,
             tgid: self.tid,
@@ -412,6 +417,7 @@ pub fn exec_into(
         }
     };
     t.regs = stub.initial_regs(image.entry, image.sp);
+    t.shared.set_interrupter(stub.interrupter());
     t.stub = stub; // the old stub is killed on drop
     t.mm = mm;
     t.k.mf.flush_frees();

@@ -1,13 +1,9 @@
 //! Syscall handlers: signal family — dispositions, masks, the alternate
 //! stack, pending signals, and kill/tkill/tgkill.
 //!
-//! Dispositions and masks are recorded exactly as Linux does so programs
-//! start and read back what they set. Delivery to app handlers comes with
-//! the signals issue; until then a signal a task sends itself takes its
-//! default action when that action is to terminate (with or without a core),
-//! is discarded when ignored, and otherwise stays pending (blocked, or
-//! waiting for handler delivery) in `Task::extras.sig_pending`, which
-//! rt_sigpending reports and rt_sigprocmask re-examines when it unblocks.
+//! Signals are queued on the target task's `TaskShared` and delivered by
+//! the target's own thread before it returns to app code
+//! (`kernel::signal`): default actions, or a handler frame.
 
 use super::{Support, SysResult, Table};
 use crate::kernel::task::Task;
@@ -25,18 +21,21 @@ pub fn register(t: &mut Table) {
     t.set(
         nr::RT_SIGACTION,
         sys_rt_sigaction,
-        Support::Partial("recorded; handlers are not run yet"),
+        Support::Partial(
+            "handlers run with an FXSAVE frame (AVX upper halves not saved); no job-control stops",
+        ),
     );
+    t.set(
+        nr::RT_SIGRETURN,
+        sys_rt_sigreturn,
+        Support::Partial("restores registers, mask, altstack and x87/SSE state"),
+    );
+    t.set(nr::RT_SIGSUSPEND, sys_rt_sigsuspend, Support::Full);
+    t.set(nr::PAUSE, sys_pause, Support::Full);
     t.set(nr::RT_SIGPROCMASK, sys_rt_sigprocmask, Support::Full);
     t.set(nr::SIGALTSTACK, sys_sigaltstack, Support::Full);
-    t.set(
-        nr::RT_SIGPENDING,
-        sys_rt_sigpending,
-        Support::Partial("only signals the task sent itself can be pending"),
-    );
-    let kill_note =
-        "only the calling process/thread; default term/core actions and ignoring work, \
-                     handlers and job-control stops do not run yet";
+    t.set(nr::RT_SIGPENDING, sys_rt_sigpending, Support::Full);
+    let kill_note = "no job-control stops yet; blocked syscalls other than sigsuspend/pause are not interrupted";
     t.set(nr::KILL, sys_kill, Support::Partial(kill_note));
     t.set(nr::TKILL, sys_tkill, Support::Partial(kill_note));
     t.set(nr::TGKILL, sys_tgkill, Support::Partial(kill_note));
@@ -136,7 +135,7 @@ fn sys_rt_sigaction(t: &mut Task, a: &[u64; 6]) -> SysResult {
         t.sig.actions[slot] = act;
         // Setting a disposition that ignores the signal discards it if pending.
         if handler_ignores(sig, act.handler) {
-            t.extras.sig_pending &= !sigbit(sig);
+            t.shared.queue().discard(sig);
         }
     }
     if old_ptr != 0 {
@@ -173,89 +172,71 @@ fn sys_rt_sigprocmask(t: &mut Task, a: &[u64; 6]) -> SysResult {
     } else {
         Ok(())
     };
-    if t.sig.mask != old {
-        act_on_pending(t);
-    }
     wrote?;
     Ok(0)
 }
 
-/// Let pending signals that are no longer blocked take what effect they can.
-fn act_on_pending(t: &mut Task) {
-    let ready = t.extras.sig_pending & !t.sig.mask;
-    for sig in 1..=NSIG {
-        if ready & sigbit(sig) != 0 {
-            t.extras.sig_pending &= !sigbit(sig);
-            take_effect(t, sig);
-            if t.exit.is_some() {
-                return;
-            }
-        }
-    }
+/// Queue `sig` for the task `target` (tid), with a kill-style siginfo.
+fn send(t: &Task, target: &crate::kernel::signal::TaskShared, sig: i32) {
+    let info = syscalls::abi::Siginfo::kill(sig, SI_USER, t.tgid, t.creds.ruid);
+    // Signals to an ignoring disposition are discarded at generation
+    // (unless blocked); the target checks its own dispositions at delivery.
+    target.send(sig, info);
 }
 
-/// An unblocked signal arrives at the calling task.
-fn take_effect(t: &mut Task, sig: i32) {
-    if sig == SIGKILL {
-        t.fatal_signal(sig);
-        return;
-    }
-    let handler = t.sig.actions[(sig - 1) as usize].handler;
-    if handler_ignores(sig, handler) {
-        return;
-    }
-    if handler != SIG_DFL {
-        // Handler delivery comes with the signals issue: keep it pending.
-        tracing::debug!("signal {sig} has a handler; delivery not implemented yet, left pending");
-        t.extras.sig_pending |= sigbit(sig);
-        return;
-    }
-    match default_action(sig) {
-        DefaultAction::Terminate | DefaultAction::Core => t.fatal_signal(sig),
-        DefaultAction::Stop => {
-            tracing::debug!("job-control stop by signal {sig} not implemented yet")
-        }
-        DefaultAction::Ignore | DefaultAction::Continue => {}
-    }
-}
-
-/// Send `sig` (already validated, non-zero) to the calling task.
-fn send_to_self(t: &mut Task, sig: i32) {
-    let bit = sigbit(sig);
-    if sig == SIGKILL {
-        t.fatal_signal(sig);
-    } else if t.sig.mask & bit != 0 {
-        // Blocked signals are queued even when ignored (Linux's sig_ignored).
-        t.extras.sig_pending |= bit;
-    } else {
-        take_effect(t, sig);
-    }
-}
+const SI_USER: i32 = 0;
+const SI_TKILL: i32 = -6;
 
 fn sys_rt_sigpending(t: &mut Task, a: &[u64; 6]) -> SysResult {
     let size = a[1];
     if size > SIGSET_SIZE {
         return Err(Errno::EINVAL);
     }
-    let pending = t.extras.sig_pending & t.sig.mask;
+    let pending = t.shared.queue().pending & t.sig.mask;
     t.mm.copy_out(a[0], &pending.to_ne_bytes()[..size as usize])?;
     Ok(0)
 }
 
 fn sys_kill(t: &mut Task, a: &[u64; 6]) -> SysResult {
     let (pid, sig) = (a[0] as i32, a[1] as i32);
-    let ours = match pid {
-        p if p > 0 => p == t.tgid,
-        0 => true,
-        // Every process but init and the caller: there is no other process.
-        -1 => false,
-        i32::MIN => false,
-        p => -p == super::identity::pgid(t),
+    if !valid_signal(sig) {
+        return Err(Errno::EINVAL);
+    }
+    let all = t.k.tasks.all();
+    let targets: Vec<_> = match pid {
+        p if p > 0 => all
+            .into_iter()
+            .filter(|x| x.tgid == p && x.tid == p)
+            .collect(),
+        // Every process but init and the caller.
+        -1 => all
+            .into_iter()
+            .filter(|x| x.tgid != 1 && x.tgid != t.tgid && x.tid == x.tgid)
+            .collect(),
+        i32::MIN => return Err(Errno::ESRCH),
+        p => {
+            let pgid = if p == 0 { super::identity::pgid(t) } else { -p };
+            let procs = t.k.procs.lock();
+            all.into_iter()
+                .filter(|x| {
+                    x.tid == x.tgid
+                        && procs
+                            .procs
+                            .get(&x.tgid)
+                            .is_some_and(|e| e.pgid == pgid && e.exit.is_none())
+                })
+                .collect()
+        }
     };
-    if !ours {
+    if targets.is_empty() {
         return Err(Errno::ESRCH);
     }
-    deliver(t, sig)
+    if sig != 0 {
+        for x in &targets {
+            send(t, x, sig);
+        }
+    }
+    Ok(0)
 }
 
 fn sys_tkill(t: &mut Task, a: &[u64; 6]) -> SysResult {
@@ -263,10 +244,7 @@ fn sys_tkill(t: &mut Task, a: &[u64; 6]) -> SysResult {
     if tid <= 0 {
         return Err(Errno::EINVAL);
     }
-    if tid != t.tid {
-        return Err(Errno::ESRCH);
-    }
-    deliver(t, sig)
+    thread_kill(t, None, tid, sig)
 }
 
 fn sys_tgkill(t: &mut Task, a: &[u64; 6]) -> SysResult {
@@ -274,20 +252,52 @@ fn sys_tgkill(t: &mut Task, a: &[u64; 6]) -> SysResult {
     if tgid <= 0 || tid <= 0 {
         return Err(Errno::EINVAL);
     }
-    if tid != t.tid || tgid != t.tgid {
-        return Err(Errno::ESRCH);
-    }
-    deliver(t, sig)
+    thread_kill(t, Some(tgid), tid, sig)
 }
 
-/// Permission and validity checks, then the signal (0 only checks).
-fn deliver(t: &mut Task, sig: i32) -> SysResult {
+fn thread_kill(t: &Task, tgid: Option<i32>, tid: i32, sig: i32) -> SysResult {
     if !valid_signal(sig) {
         return Err(Errno::EINVAL);
     }
+    let target =
+        t.k.tasks
+            .get(tid)
+            .filter(|x| tgid.is_none_or(|g| g == x.tgid))
+            .ok_or(Errno::ESRCH)?;
     if sig != 0 {
-        send_to_self(t, sig);
+        target.send(
+            sig,
+            syscalls::abi::Siginfo::kill(sig, SI_TKILL, t.tgid, t.creds.ruid),
+        );
     }
+    Ok(0)
+}
+
+fn sys_rt_sigsuspend(t: &mut Task, a: &[u64; 6]) -> SysResult {
+    if a[1] != SIGSET_SIZE {
+        return Err(Errno::EINVAL);
+    }
+    let mask: u64 = t.mm.read_obj(a[0])?;
+    let old = t.sig.mask;
+    t.sig.mask = mask & !UNBLOCKABLE;
+    t.saved_mask = Some(old);
+    t.shared.wait_unblocked(t.sig.mask);
+    Err(Errno::EINTR)
+}
+
+fn sys_pause(t: &mut Task, _a: &[u64; 6]) -> SysResult {
+    t.shared.wait_unblocked(t.sig.mask);
+    Err(Errno::EINTR)
+}
+
+fn sys_rt_sigreturn(t: &mut Task, _a: &[u64; 6]) -> SysResult {
+    if t.sigreturn().is_err() {
+        t.exit = Some(crate::kernel::ExitStatus::Signaled {
+            signal: SIGSEGV,
+            core: true,
+        });
+    }
+    t.regs_replaced = true;
     Ok(0)
 }
 
