@@ -132,6 +132,9 @@ conformance! {
     segv_after_munmap: "segv" ["after_munmap"] => 139;
     segv_after_mprotect: "segv" ["mprotect_later"] => 139;
     sigbus_past_eof: "sigbus" => 135;
+    // processes and signals
+    fork_wait: "fork_wait";
+    signal_deliver: "signal_deliver";
     // the loader
     auxv: "auxv" ["a", "b c", ""];
     execve_errors_then_exec: "execve" [helper("exec_target"), "errors"] => 7;

@@ -310,3 +310,30 @@ fn strace_logs_syscalls_and_keeps_stdout_clean() {
         );
     }
 }
+
+/// The processes issue's headline: pipelines, background jobs, wait, traps
+/// run by signals, exit status.
+#[test]
+fn shell_pipeline_job_trap() {
+    let script = "echo a | tr a b; (sleep 0.2; echo sub) & wait; trap \"echo trapped\" USR1; kill -USR1 $$; exit 5";
+    if let Some(out) = run_do(
+        "shell_pipeline_job_trap",
+        &["--cwd", "/", "/bin/sh", "-c", script],
+    ) {
+        out.assert_no_panic()
+            .assert_code(5)
+            .assert_stdout("b\nsub\ntrapped\n");
+    }
+}
+
+/// 200 fork+exec+wait from a shell loop.
+#[test]
+fn shell_loop_of_true() {
+    let script = "for i in $(seq 1 200); do /bin/true; done; echo done";
+    if let Some(out) = run_do(
+        "shell_loop_of_true",
+        &["--cwd", "/", "/bin/sh", "-c", script],
+    ) {
+        out.assert_no_panic().assert_code(0).assert_stdout("done\n");
+    }
+}

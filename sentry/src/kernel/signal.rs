@@ -174,7 +174,7 @@ impl Task {
                     DefaultAction::Core => {
                         self.exit = Some(ExitStatus::Signaled {
                             signal: sig,
-                            core: true,
+                            core: false,
                         })
                     }
                     // Job-control stops come with the sessions work.
@@ -189,7 +189,7 @@ impl Task {
                 // Linux: a frame that cannot be written kills with SIGSEGV.
                 self.exit = Some(ExitStatus::Signaled {
                     signal: libc::SIGSEGV,
-                    core: true,
+                    core: false,
                 });
                 return;
             }

@@ -195,17 +195,9 @@ impl Task {
     /// A synchronous signal the app cannot handle yet: the default action.
     /// (Delivery to app handlers comes with the signals issue.)
     pub fn fatal_signal(&mut self, signal: i32) {
-        let core = matches!(
-            signal,
-            libc::SIGSEGV
-                | libc::SIGBUS
-                | libc::SIGILL
-                | libc::SIGFPE
-                | libc::SIGTRAP
-                | libc::SIGABRT
-                | libc::SIGSYS
-                | libc::SIGQUIT
-        );
+        // No core file is ever written, so wait(2) reports no core dump
+        // (as Linux does with RLIMIT_CORE 0).
+        let core = false;
         self.exit = Some(ExitStatus::Signaled { signal, core });
     }
 

@@ -294,7 +294,7 @@ fn sys_rt_sigreturn(t: &mut Task, _a: &[u64; 6]) -> SysResult {
     if t.sigreturn().is_err() {
         t.exit = Some(crate::kernel::ExitStatus::Signaled {
             signal: SIGSEGV,
-            core: true,
+            core: false,
         });
     }
     t.regs_replaced = true;
