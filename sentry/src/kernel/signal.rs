@@ -209,18 +209,18 @@ impl Task {
         let on_alt = ss.ss_flags & SS_DISABLE == 0 && sp > ss.ss_sp && sp - ss.ss_sp <= ss.ss_size;
         if act.flags & SA_ONSTACK != 0 && ss.ss_flags & SS_DISABLE == 0 && !on_alt && ss.ss_size > 0
         {
-            sp = ss.ss_sp + ss.ss_size;
+            sp = ss.ss_sp.wrapping_add(ss.ss_size);
         }
         let fp = self.stub.get_fpregs().map_err(|_| Errno::EFAULT)?;
-        sp = (sp - FXSAVE) & !63;
+        sp = sp.wrapping_sub(FXSAVE) & !63;
         let fpstate = sp;
         self.mm.copy_out(fpstate, &fp)?;
         // pretcode + ucontext + siginfo, then align so (sp + 8) % 16 == 0.
         let frame_size =
             (8 + std::mem::size_of::<UContext>() + std::mem::size_of::<Siginfo>()) as u64;
-        sp = ((sp - frame_size) & !15) - 8;
-        let uc_addr = sp + 8;
-        let info_addr = uc_addr + std::mem::size_of::<UContext>() as u64;
+        sp = (sp.wrapping_sub(frame_size) & !15).wrapping_sub(8);
+        let uc_addr = sp.wrapping_add(8);
+        let info_addr = uc_addr.wrapping_add(std::mem::size_of::<UContext>() as u64);
         let mask = self.saved_mask.unwrap_or(self.sig.mask);
         let mc = SigContext {
             r8: r.r8,

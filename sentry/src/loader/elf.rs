@@ -138,14 +138,14 @@ pub fn map_elf(
         let mut req = MapRequest::anon(want, span, 0);
         req.fixed = want != 0;
         let base = mm.map(req)?;
-        base - lo
+        base.wrapping_sub(lo)
     };
     let mut brk = 0;
     for p in &loads {
         let prot = prot_of(p.p_flags);
-        let start = page_down(bias + p.p_vaddr);
-        let file_end = bias + p.p_vaddr + p.p_filesz;
-        let mem_end = bias + p.p_vaddr + p.p_memsz;
+        let start = page_down(bias.wrapping_add(p.p_vaddr));
+        let file_end = bias.wrapping_add(p.p_vaddr).wrapping_add(p.p_filesz);
+        let mem_end = bias.wrapping_add(p.p_vaddr).wrapping_add(p.p_memsz);
         let file_map_end = page_up(file_end).ok_or(Errno::EINVAL)?;
         let off = page_down(p.p_offset);
         if p.p_filesz > 0 {
@@ -178,13 +178,16 @@ pub fn map_elf(
     }
     // AT_PHDR: PT_PHDR if present, else the headers inside the first segment.
     let phdr = match info.phdrs.iter().find(|p| p.p_type == PT_PHDR) {
-        Some(p) => bias + p.p_vaddr,
+        Some(p) => bias.wrapping_add(p.p_vaddr),
         None => loads
             .iter()
             .find(|p| {
                 p.p_offset <= info.ehdr.e_phoff && info.ehdr.e_phoff < p.p_offset + p.p_filesz
             })
-            .map(|p| bias + p.p_vaddr + (info.ehdr.e_phoff - p.p_offset))
+            .map(|p| {
+                bias.wrapping_add(p.p_vaddr)
+                    .wrapping_add(info.ehdr.e_phoff - p.p_offset)
+            })
             .unwrap_or(0),
     };
     Ok(Loaded {

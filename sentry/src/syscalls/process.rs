@@ -121,10 +121,7 @@ fn sys_clone3(t: &mut Task, a: &[u64; 6]) -> SysResult {
         word(6),
         word(7),
     );
-    if exit_signal > 64
-        || flags & CSIGNAL != 0
-        || (stack == 0) != (stack_size == 0) && stack_size != 0
-    {
+    if exit_signal > 64 || flags & CSIGNAL != 0 || (stack == 0) != (stack_size == 0) {
         return Err(Errno::EINVAL);
     }
     if word(8) != 0 || word(9) != 0 || word(10) != 0 {
@@ -137,7 +134,11 @@ fn sys_clone3(t: &mut Task, a: &[u64; 6]) -> SysResult {
         CloneRequest {
             flags,
             exit_signal: exit_signal as i32,
-            stack: if stack != 0 { stack + stack_size } else { 0 },
+            stack: if stack != 0 {
+                stack.checked_add(stack_size).ok_or(Errno::EINVAL)?
+            } else {
+                0
+            },
             parent_tid,
             child_tid,
             tls,
