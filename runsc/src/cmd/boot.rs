@@ -34,6 +34,8 @@ pub struct BootSpec {
 }
 
 pub fn run(cli: &Cli, a: &BootArgs) -> anyhow::Result<i32> {
+    // If the CLI that started us dies, the sandbox must not outlive it.
+    nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL).context("pdeathsig")?;
     let spec: BootSpec = serde_json::from_str(&a.config).context("bad boot config")?;
     let mut channels = inherited_fds(spec.channels + usize::from(spec.compat));
     let compat_out = if spec.compat { channels.pop() } else { None };

@@ -17,6 +17,8 @@ pub struct GoferArgs {
 }
 
 pub fn run(a: &GoferArgs) -> anyhow::Result<i32> {
+    // Never outlive the CLI that started us.
+    let _ = nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL);
     let channels = inherited_fds(a.channels);
     let root = gofer::confine_to(std::path::Path::new(&a.root))
         .map_err(|e| anyhow::anyhow!("gofer: cannot confine to {}: {e}", a.root))?;
