@@ -44,8 +44,12 @@ static long iterations(int argc, char **argv) {
 /* A fresh private directory under SCRATCH_DIR (argv[2], default /tmp). */
 __attribute__((unused)) static char *scratch_dir(int argc, char **argv) {
     static char path[4096];
-    snprintf(path, sizeof(path), "%s/bench.XXXXXX", argc > 2 ? argv[2] : "/tmp");
-    if (!mkdtemp(path)) die("mkdtemp");
+    const char *base = argc > 2 ? argv[2] : "/tmp";
+    snprintf(path, sizeof(path), "%s/bench.XXXXXX", base);
+    if (!mkdtemp(path)) {
+        fprintf(stderr, "cannot create a scratch directory in %s: %s\n", base, strerror(errno));
+        exit(1);
+    }
     return path;
 }
 

@@ -148,6 +148,10 @@ mod output {
     use crate::report::{self, ChartLinks, Report};
     use crate::svg;
 
+    /// Hand-written Markdown in the output directory that the page
+    /// includes after its introduction (the runner never writes it).
+    pub const NOTES: &str = "notes.md";
+
     pub fn write(report: &Report, out: Option<&Path>, page: Option<&Path>) -> Result<()> {
         println!("{}", report::tables(report, true));
         println!("{}", report::tables(report, false));
@@ -201,7 +205,14 @@ mod output {
             workloads: written[1].map(link),
             json: link("results.json"),
         };
-        fs::write(&page_path, report::page(report, &links))
+        // Hand-written notes on the numbers, kept across regenerations.
+        let notes_path = out.join(NOTES);
+        let notes = match fs::read_to_string(&notes_path) {
+            Ok(text) => Some(text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(e).with_context(|| format!("reading {}", notes_path.display())),
+        };
+        fs::write(&page_path, report::page(report, &links, notes.as_deref()))
             .with_context(|| format!("writing {}", page_path.display()))?;
         eprintln!("wrote {} and {}", out.display(), page_path.display());
         Ok(())

@@ -237,8 +237,9 @@ pub struct ChartLinks {
     pub json: String,
 }
 
-/// The whole `docs/performance.md` page.
-pub fn page(report: &Report, links: &ChartLinks) -> String {
+/// The whole `docs/performance.md` page. `notes` is hand-written Markdown
+/// (the interpretation of the numbers), placed after the introduction.
+pub fn page(report: &Report, links: &ChartLinks, notes: Option<&str>) -> String {
     let m = &report.meta;
     let mut out = String::new();
     out.push_str("# Performance\n\n");
@@ -255,6 +256,10 @@ pub fn page(report: &Report, links: &ChartLinks) -> String {
             "**Smoke run**: tiny iteration counts and one run; these numbers only show that \
              everything executes.\n\n",
         );
+    }
+    if let Some(notes) = notes.map(str::trim).filter(|n| !n.is_empty()) {
+        out.push_str(notes);
+        out.push_str("\n\n");
     }
     out.push_str("## Setup\n\n| | |\n|---|---|\n");
     let _ = writeln!(
@@ -279,6 +284,12 @@ pub fn page(report: &Report, links: &ChartLinks) -> String {
             _ => "",
         };
         let _ = writeln!(out, "| {} | {what}{how} |", rt.label);
+    }
+    if let Some([one, five, fifteen]) = m.load_average {
+        let _ = writeln!(
+            out,
+            "| load average | {one:.2} / {five:.2} / {fifteen:.2} (1 / 5 / 15 min, when the run ended) |"
+        );
     }
     let _ = writeln!(
         out,
@@ -328,10 +339,12 @@ then times K iterations of one operation with `clock_gettime(CLOCK_MONOTONIC)` f
 the runtime's start-up is excluded.
 - **Workloads** are timed from outside: wall clock from spawning the runtime to its exit, so they \
 include the sandbox's start-up and teardown.
-- **Files** that benchmarks create live on memory file systems in every runtime (`/dev/shm` \
-natively, a tmpfs `/tmp` in runc, the in-memory overlay's `/tmp` in gVisor and ours): the numbers \
-compare system-call paths, not disks. Reads of existing files (`/etc/passwd`) go to the host's \
-file system through each runtime's own path (the gofer for gVisor and ours).
+- **Files** that benchmarks create live on memory file systems (`/dev/shm` natively, a tmpfs \
+`/tmp` in runc, the in-memory overlay's `/tmp` in gVisor): the numbers compare system-call paths, \
+not disks. Our sandbox has no writable file system yet (the host's `/` is read-only through the \
+gofer, writes fail with `EROFS`), so the benchmarks that create files fail there. Reads of \
+existing files (`/etc/passwd`) go to the host's file system through each runtime's own path (the \
+gofer for gVisor and ours).
 - Every program gets the same environment: only `PATH`, working directory `/`, stdin from \
 `/dev/null`, stdout and stderr to pipes.
 ";
@@ -443,8 +456,17 @@ mod tests {
             workloads: None,
             json: "performance/results.json".into(),
         };
-        let p = page(&sample_report(), &links);
+        let p = page(
+            &sample_report(),
+            &links,
+            Some("## What the numbers say\n\nSlow.\n"),
+        );
         assert!(p.contains("![Micro benchmarks: time relative to native](performance/micro.svg)"));
+        let notes = p
+            .find("## What the numbers say\n\nSlow.\n\n## Setup")
+            .unwrap();
+        assert!(notes < p.find("## Micro").unwrap());
+        assert!(!page(&sample_report(), &links, None).contains("What the numbers"));
         assert!(p.contains("| kernel | Linux "));
         assert!(p.contains("## Failures"));
     }

@@ -156,11 +156,11 @@ impl Runtime {
                             .to_string()
                     })?,
                 };
-                rt.version = match (first_line_of(&bin, &["--version"]), workspace_commit()) {
-                    (Some(v), Some(c)) => format!("{v} (commit {c})"),
-                    (Some(v), None) => v,
-                    (None, Some(c)) => format!("built from commit {c}"),
-                    (None, None) => "version unknown".into(),
+                let version =
+                    first_line_of(&bin, &["--version"]).unwrap_or_else(|| "version unknown".into());
+                rt.version = match checkout_of(&bin) {
+                    Some(c) => format!("{version} ({c})"),
+                    None => version,
                 };
                 rt.binary = Some(bin);
             }
@@ -343,16 +343,32 @@ fn default_ours() -> Option<PathBuf> {
     candidates.into_iter().find_map(|p| find_in_path(&p))
 }
 
-fn workspace_commit() -> Option<String> {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(workspace_root())
-        .args(["rev-parse", "--short", "HEAD"])
-        .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+/// The git checkout a binary was built in, when it lies inside one (as
+/// `target/release/runsc` does): `commit abc1234`, plus `with uncommitted
+/// changes` when tracked files differ from that commit. This is the state
+/// of the checkout now, not a record of the build: build from a clean
+/// checkout for numbers that name their commit exactly.
+fn checkout_of(bin: &Path) -> Option<String> {
+    let dir = bin.canonicalize().ok()?.parent()?.to_path_buf();
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(&dir)
+            .args(args)
+            .output()
+            .ok()?;
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    };
+    let commit = git(&["rev-parse", "--short", "HEAD"])?;
+    let dirty =
+        git(&["status", "--porcelain", "--untracked-files=no"]).is_some_and(|s| !s.is_empty());
+    Some(if dirty {
+        format!("commit {commit} with uncommitted changes")
+    } else {
+        format!("commit {commit}")
+    })
 }
 
 /// An OCI bundle for runc whose root is a read-only bind of the host's `/`
@@ -528,6 +544,20 @@ mod tests {
         let cmd = rt.command(&["/bin/true".to_string()]).unwrap();
         assert_eq!(cmd.get_program(), "/bin/true");
         assert!(Path::new(rt.scratch_base()).is_absolute());
+    }
+
+    #[test]
+    fn checkout_names_the_commit_of_files_inside_one() {
+        let inside = Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");
+        if Command::new("git").arg("--version").output().is_ok()
+            && Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../.git")
+                .exists()
+        {
+            let c = checkout_of(&inside).unwrap();
+            assert!(c.starts_with("commit "), "{c}");
+        }
+        assert_eq!(checkout_of(Path::new("/nonexistent/runsc")), None);
     }
 
     #[test]

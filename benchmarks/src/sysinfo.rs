@@ -23,6 +23,10 @@ pub struct Meta {
     pub warmup: bool,
     pub smoke: bool,
     pub command: String,
+    /// The host's 1, 5 and 15 minute load averages when the run ended
+    /// (other work on the machine makes every runtime slower).
+    #[serde(default)]
+    pub load_average: Option<[f64; 3]>,
 }
 
 impl Meta {
@@ -49,8 +53,16 @@ impl Meta {
             command: format!("cargo run --release -p benchmarks -- {}", args.join(" "))
                 .trim_end()
                 .to_string(),
+            load_average: fs::read_to_string("/proc/loadavg")
+                .ok()
+                .and_then(|s| load_average(&s)),
         }
     }
+}
+
+fn load_average(loadavg: &str) -> Option<[f64; 3]> {
+    let mut it = loadavg.split_whitespace().map(|v| v.parse::<f64>().ok());
+    Some([it.next()??, it.next()??, it.next()??])
 }
 
 fn cpu_model(cpuinfo: &str) -> Option<String> {
@@ -122,6 +134,11 @@ mod tests {
 
     #[test]
     fn parses_proc_files() {
+        assert_eq!(
+            load_average("0.78 1.13 1.26 2/103 28180\n"),
+            Some([0.78, 1.13, 1.26])
+        );
+        assert_eq!(load_average("garbage"), None);
         assert_eq!(
             cpu_model("processor\t: 0\nmodel name\t: Some CPU @ 2GHz\n").as_deref(),
             Some("Some CPU @ 2GHz")
