@@ -515,7 +515,7 @@ fn fuzz_never_panics() {
 }
 
 #[test]
-#[ignore]
+#[ignore = "prints sample strace lines for a human to read; asserts nothing"]
 fn show_samples() {
     // `cargo test -p syscalls -- --ignored --nocapture show_samples` prints a few lines.
     let mut m = FakeMem::default();
