@@ -86,7 +86,12 @@ fn main() -> Result<()> {
         Some(path) => serde_json::from_str(&std::fs::read_to_string(path)?)?,
         None => measure(&cli, &benches, mount_ns_error)?,
     };
-    output::write(&report, cli.out.as_deref(), cli.page.as_deref())?;
+    output::write(
+        &report,
+        cli.out.as_deref(),
+        cli.page.as_deref(),
+        cli.render.as_deref(),
+    )?;
     let failed = report
         .benchmarks
         .iter()
@@ -152,7 +157,15 @@ mod output {
     /// includes after its introduction (the runner never writes it).
     pub const NOTES: &str = "notes.md";
 
-    pub fn write(report: &Report, out: Option<&Path>, page: Option<&Path>) -> Result<()> {
+    /// `rendered_from` is the results.json the report was read from (with
+    /// --render); it is not rewritten, so that its numbers stay exactly
+    /// as measured.
+    pub fn write(
+        report: &Report,
+        out: Option<&Path>,
+        page: Option<&Path>,
+        rendered_from: Option<&Path>,
+    ) -> Result<()> {
         println!("{}", report::tables(report, true));
         println!("{}", report::tables(report, false));
         let problems = report::problems(report);
@@ -167,7 +180,14 @@ mod output {
             let path = out.join(name);
             fs::write(&path, text).with_context(|| format!("writing {}", path.display()))
         };
-        put("results.json", &report.to_json())?;
+        let json_path = out.join("results.json");
+        let same_file = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => false,
+        };
+        if !rendered_from.is_some_and(|src| same_file(src, &json_path)) {
+            put("results.json", &report.to_json())?;
+        }
         let mut tables = report::tables(report, true);
         tables.push('\n');
         tables.push_str(&report::tables(report, false));
