@@ -348,3 +348,28 @@ impl Task {
         Ok(())
     }
 }
+
+/// Send a process-directed signal to thread group `tgid` (kill(2) semantics:
+/// any thread that does not block it takes it). Returns false if no such
+/// process is alive.
+pub fn send_to_process(k: &super::Kernel, tgid: i32, sig: i32, info: Siginfo) -> bool {
+    match k.tasks.get(tgid).filter(|x| x.tgid == tgid) {
+        Some(target) => {
+            target.send(sig, info);
+            true
+        }
+        None => false,
+    }
+}
+
+/// Send a thread-directed signal to task `tid` (tgkill(2) semantics).
+/// Returns false if no such task is alive.
+pub fn send_to_thread(k: &super::Kernel, tid: i32, sig: i32, info: Siginfo) -> bool {
+    match k.tasks.get(tid) {
+        Some(target) => {
+            target.send(sig, info);
+            true
+        }
+        None => false,
+    }
+}
