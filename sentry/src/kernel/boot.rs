@@ -76,6 +76,7 @@ pub fn run(cfg: BootConfig) -> Result<ExitStatus, BootError> {
         domainname: std::sync::Mutex::new(b"(none)".to_vec()),
         procs: Default::default(),
         tasks: Default::default(),
+        futexes: Default::default(),
     });
     k.procs.add_init();
     // The init task lives on its own thread: it is the tracer of its stub.
@@ -142,13 +143,12 @@ fn init_task(k: Arc<Kernel>, stdio: Vec<OwnedFd>) -> Result<Task, BootError> {
     }
     let root = k.vfs.root();
     let mut sig = SigState {
-        actions: [Default::default(); 64],
-        mask: 0,
         altstack: Default::default(),
     };
     sig.altstack.ss_flags = libc::SS_DISABLE;
     let regs = stub.initial_regs(0, 0);
-    let shared = Arc::new(super::signal::TaskShared::new(1, 1));
+    let group = super::signal::ThreadGroup::new(1, [Default::default(); 64]);
+    let shared = Arc::new(super::signal::TaskShared::new(1, group, 0));
     shared.set_interrupter(stub.interrupter());
     k.tasks.add(shared.clone());
     Ok(Task {
@@ -177,6 +177,7 @@ fn init_task(k: Arc<Kernel>, stdio: Vec<OwnedFd>) -> Result<Task, BootError> {
         saved_mask: None,
         exit: None,
         regs_replaced: false,
+        restart: None,
     })
 }
 

@@ -2,9 +2,11 @@
 //! [`task::Task`], one per app thread, each run by its own sentry OS thread.
 
 pub mod boot;
+pub mod futex;
 pub mod procs;
 pub mod signal;
 pub mod task;
+pub mod wait;
 
 use crate::mm::memfile::MemoryFile;
 use crate::platform::ptrace::StubFactory;
@@ -28,6 +30,8 @@ pub struct Kernel {
     pub procs: procs::ProcTable,
     /// Live tasks by tid (signal targets).
     pub tasks: signal::Registry,
+    /// Futex wait queues.
+    pub futexes: futex::Futexes,
 }
 
 /// How a task (thread group) ended, as wait(2) would report it.

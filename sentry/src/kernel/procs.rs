@@ -36,6 +36,8 @@ pub struct Table {
     last_pid: i32,
     /// Processes alive (not zombies), for RLIMIT_NPROC.
     pub live: usize,
+    /// Ids of live threads other than process leaders.
+    pub tids: std::collections::HashSet<i32>,
 }
 
 #[derive(Default)]
@@ -94,21 +96,22 @@ impl ProcTable {
         thread: bool,
     ) -> Result<i32, Errno> {
         let mut t = self.lock();
-        if !thread && t.live as u64 >= nproc_limit {
+        if (t.live + t.tids.len()) as u64 >= nproc_limit {
             return Err(Errno::EAGAIN);
         }
         let mut pid = t.last_pid;
         for _ in 0..PID_MAX {
             pid = if pid >= PID_MAX - 1 { 2 } else { pid + 1 };
-            if !t.procs.contains_key(&pid) {
+            if !t.procs.contains_key(&pid) && !t.tids.contains(&pid) {
                 break;
             }
         }
-        if t.procs.contains_key(&pid) {
+        if t.procs.contains_key(&pid) || t.tids.contains(&pid) {
             return Err(Errno::EAGAIN);
         }
         t.last_pid = pid;
         if thread {
+            t.tids.insert(pid);
             return Ok(pid);
         }
         let (pgid, sid) = t
@@ -176,6 +179,11 @@ impl ProcTable {
         drop(t);
         self.changed.notify_all();
         (parent, sig)
+    }
+
+    /// Release the id of a thread that was not a process leader.
+    pub fn free_tid(&self, tid: i32) {
+        self.lock().tids.remove(&tid);
     }
 
     pub fn parent_of(&self, pid: i32) -> i32 {

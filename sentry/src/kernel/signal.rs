@@ -9,16 +9,19 @@
 //! FXSAVE area) returning through the handler's sa_restorer.
 
 use super::task::Task;
+use super::wait::{WaitQueue, Waker};
 use super::ExitStatus;
 use crate::platform::ptrace::Interrupter;
 use crate::syscalls::signal::{
     default_action, handler_ignores, sigbit, DefaultAction, UNBLOCKABLE,
 };
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Condvar, Mutex, MutexGuard};
-use syscalls::abi::{SigContext, Siginfo, StackT, UContext};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use syscalls::abi::{KernelSigaction, SigContext, Siginfo, StackT, UContext};
 use syscalls::consts::{
-    SA_NODEFER, SA_ONSTACK, SA_RESETHAND, SIGKILL, SIG_DFL, SS_AUTODISARM, SS_DISABLE, SS_ONSTACK,
+    SA_NODEFER, SA_ONSTACK, SA_RESETHAND, SA_RESTART, SIGKILL, SIG_DFL, SS_AUTODISARM, SS_DISABLE,
+    SS_ONSTACK,
 };
 use syscalls::{Errno, Pod};
 
@@ -61,22 +64,30 @@ impl SigQueue {
     }
 }
 
-/// The part of a task other tasks can reach.
+/// The part of a task other tasks can reach: its private pending signals,
+/// its blocked mask (mirrored here so senders and the wait primitive can
+/// judge interruption), its waker and the interrupter of its stub thread.
 pub struct TaskShared {
     pub tid: i32,
     pub tgid: i32,
+    pub group: Arc<ThreadGroup>,
     queue: Mutex<SigQueue>,
-    changed: Condvar,
+    mask: AtomicU64,
+    killed: AtomicBool,
+    waker: Arc<Waker>,
     kick: Mutex<Option<Interrupter>>,
 }
 
 impl TaskShared {
-    pub fn new(tid: i32, tgid: i32) -> TaskShared {
+    pub fn new(tid: i32, group: Arc<ThreadGroup>, mask: u64) -> TaskShared {
         TaskShared {
             tid,
-            tgid,
+            tgid: group.tgid,
+            group,
             queue: Mutex::default(),
-            changed: Condvar::new(),
+            mask: AtomicU64::new(mask),
+            killed: AtomicBool::new(false),
+            waker: Arc::new(Waker::default()),
             kick: Mutex::new(None),
         }
     }
@@ -85,55 +96,238 @@ impl TaskShared {
         self.queue.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    pub fn waker(&self) -> &Arc<Waker> {
+        &self.waker
+    }
+
+    /// The blocked mask.
+    pub fn mask(&self) -> u64 {
+        self.mask.load(Ordering::SeqCst)
+    }
+
+    pub fn set_mask(&self, m: u64) {
+        self.mask.store(m & !UNBLOCKABLE, Ordering::SeqCst);
+    }
+
     /// The stub to kick when a signal arrives while app code runs.
     pub fn set_interrupter(&self, i: Interrupter) {
         *self.kick.lock().unwrap_or_else(|p| p.into_inner()) = Some(i);
     }
 
-    /// Queue a signal and wake or kick the task.
-    pub fn send(&self, sig: i32, info: Siginfo) {
-        self.queue().push(sig, info);
-        self.changed.notify_all();
+    /// Wake the task wherever it is: blocked in the sentry or in app code.
+    pub fn wake(&self) {
+        self.waker.fire();
         if let Some(k) = *self.kick.lock().unwrap_or_else(|p| p.into_inner()) {
             k.interrupt();
         }
     }
 
-    /// Block until a signal outside `mask` is pending.
-    pub fn wait_unblocked(&self, mask: u64) {
-        let mut q = self.queue();
-        while q.pending & !mask == 0 {
-            q = self.changed.wait(q).unwrap_or_else(|p| p.into_inner());
+    /// Queue a thread-directed signal and wake or kick the task.
+    pub fn send(&self, sig: i32, info: Siginfo) {
+        if sig == SIGKILL {
+            self.group.send(sig, info);
+            return;
         }
+        if self.mask() & sigbit(sig) == 0 && self.group.ignores(sig) {
+            return;
+        }
+        self.queue().push(sig, info);
+        self.wake();
+    }
+
+    /// Make the task leave: its run loop ends at the next check.
+    pub fn kill(&self) {
+        self.killed.store(true, Ordering::SeqCst);
+        self.wake();
+    }
+
+    pub fn killed(&self) -> bool {
+        self.killed.load(Ordering::SeqCst)
+    }
+
+    /// Whether a blocking operation must give up: killed, or a signal it
+    /// does not block is pending for it or its process.
+    pub fn interrupted(&self) -> bool {
+        if self.killed() {
+            return true;
+        }
+        let pending = self.queue().pending | self.group.queue().pending;
+        pending & !self.mask() != 0
+    }
+
+    /// Block until a signal outside `mask` is pending (or the task is killed).
+    pub fn wait_unblocked(&self, mask: u64) {
+        let _ = super::wait::block_on(&[], None, || {
+            let pending = self.queue().pending | self.group.queue().pending;
+            (pending & !mask != 0 || self.killed()).then_some(())
+        });
     }
 }
 
-/// Sandbox-wide registry of live tasks by tid.
+/// How a thread group ends, and the exec in progress if any.
+#[derive(Default)]
+pub struct GroupState {
+    /// Set by exit_group or a fatal signal: every thread leaves with it.
+    pub exit: Option<ExitStatus>,
+    /// The leader thread's own exit status (pthread_exit of main).
+    pub leader_exit: Option<ExitStatus>,
+    /// The thread running an execve that kills the others.
+    pub exec_tid: Option<i32>,
+    /// How many execs took over the group (a waiting leader leaves quietly).
+    pub execs: u64,
+}
+
+/// A process: its threads, shared dispositions and process-directed pending
+/// signals.
+pub struct ThreadGroup {
+    pub tgid: i32,
+    queue: Mutex<SigQueue>,
+    actions: Mutex<[KernelSigaction; 64]>,
+    members: Mutex<Vec<Arc<TaskShared>>>,
+    state: Mutex<GroupState>,
+    /// Notified when a member leaves or the state changes.
+    pub changed: WaitQueue,
+}
+
+impl ThreadGroup {
+    pub fn new(tgid: i32, actions: [KernelSigaction; 64]) -> Arc<ThreadGroup> {
+        Arc::new(ThreadGroup {
+            tgid,
+            queue: Mutex::default(),
+            actions: Mutex::new(actions),
+            members: Mutex::default(),
+            state: Mutex::default(),
+            changed: WaitQueue::default(),
+        })
+    }
+
+    pub fn queue(&self) -> MutexGuard<'_, SigQueue> {
+        self.queue.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The dispositions (shared by every thread).
+    pub fn actions(&self) -> MutexGuard<'_, [KernelSigaction; 64]> {
+        self.actions.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn action(&self, sig: i32) -> KernelSigaction {
+        self.actions()[(sig - 1) as usize]
+    }
+
+    pub fn state(&self) -> MutexGuard<'_, GroupState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn members(&self) -> MutexGuard<'_, Vec<Arc<TaskShared>>> {
+        self.members.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn add(&self, t: Arc<TaskShared>) {
+        self.members().push(t);
+    }
+
+    /// Remove a member; returns how many remain.
+    pub fn remove(&self, tid: i32) -> usize {
+        let n = {
+            let mut m = self.members();
+            m.retain(|x| x.tid != tid);
+            m.len()
+        };
+        self.changed.notify_all();
+        n
+    }
+
+    /// Whether `sig` is discarded at generation (ignored disposition).
+    fn ignores(&self, sig: i32) -> bool {
+        sig != SIGKILL && handler_ignores(sig, self.action(sig).handler)
+    }
+
+    /// Queue a process-directed signal and wake one thread that takes it.
+    pub fn send(&self, sig: i32, info: Siginfo) {
+        if sig == SIGKILL {
+            self.begin_exit(
+                ExitStatus::Signaled {
+                    signal: SIGKILL,
+                    core: false,
+                },
+                0,
+            );
+            return;
+        }
+        let members = self.members().clone();
+        if self.ignores(sig) && members.iter().all(|m| m.mask() & sigbit(sig) == 0) {
+            return;
+        }
+        self.queue().push(sig, info);
+        // Prefer the main thread, then any thread that does not block it.
+        if let Some(t) = members.iter().find(|m| m.mask() & sigbit(sig) == 0) {
+            t.wake();
+        }
+    }
+
+    /// Start the exit of the whole group with `status` (first caller wins);
+    /// every thread but `except` is killed. Returns the status in force.
+    pub fn begin_exit(&self, status: ExitStatus, except: i32) -> ExitStatus {
+        let st = {
+            let mut s = self.state();
+            *s.exit.get_or_insert(status)
+        };
+        for m in self.members().iter() {
+            if m.tid != except {
+                m.kill();
+            }
+        }
+        self.changed.notify_all();
+        st
+    }
+}
+
+/// Sandbox-wide registry of live tasks by tid and processes by tgid.
 #[derive(Default)]
 pub struct Registry {
-    tasks: Mutex<HashMap<i32, std::sync::Arc<TaskShared>>>,
+    tasks: Mutex<HashMap<i32, Arc<TaskShared>>>,
+    groups: Mutex<HashMap<i32, Arc<ThreadGroup>>>,
 }
 
 impl Registry {
-    fn lock(&self) -> MutexGuard<'_, HashMap<i32, std::sync::Arc<TaskShared>>> {
+    fn lock(&self) -> MutexGuard<'_, HashMap<i32, Arc<TaskShared>>> {
         self.tasks.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    pub fn add(&self, t: std::sync::Arc<TaskShared>) {
+    fn groups(&self) -> MutexGuard<'_, HashMap<i32, Arc<ThreadGroup>>> {
+        self.groups.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Register a task (and its group, the first time).
+    pub fn add(&self, t: Arc<TaskShared>) {
+        self.groups()
+            .entry(t.tgid)
+            .or_insert_with(|| t.group.clone());
+        t.group.add(t.clone());
         self.lock().insert(t.tid, t);
     }
 
+    /// Forget a task (not its group).
     pub fn remove(&self, tid: i32) {
         self.lock().remove(&tid);
     }
 
-    pub fn get(&self, tid: i32) -> Option<std::sync::Arc<TaskShared>> {
+    /// Forget a process whose last thread left.
+    pub fn remove_group(&self, tgid: i32) {
+        self.groups().remove(&tgid);
+    }
+
+    pub fn get(&self, tid: i32) -> Option<Arc<TaskShared>> {
         self.lock().get(&tid).cloned()
     }
 
-    /// Every live task.
-    pub fn all(&self) -> Vec<std::sync::Arc<TaskShared>> {
-        self.lock().values().cloned().collect()
+    pub fn group(&self, tgid: i32) -> Option<Arc<ThreadGroup>> {
+        self.groups().get(&tgid).cloned()
+    }
+
+    /// Every live process.
+    pub fn all_groups(&self) -> Vec<Arc<ThreadGroup>> {
+        self.groups().values().cloned().collect()
     }
 }
 
@@ -147,35 +341,42 @@ const USER_DS: u16 = 0x2b;
 const FIX_EFLAGS: u64 = 0x40dd5;
 
 impl Task {
-    /// Deliver pending unblocked signals before returning to app code.
+    /// Deliver pending unblocked signals before returning to app code, and
+    /// finish an interrupted syscall: restart it, or make it fail with EINTR
+    /// when a handler runs (Linux's ERESTART* rules with SA_RESTART).
     pub fn deliver_signals(&mut self) {
+        let restart = self.restart.take();
         loop {
             if self.exit.is_some() {
                 return;
             }
-            let sig = {
-                let q = self.shared.queue();
-                let ready = q.pending & !(self.sig.mask & !UNBLOCKABLE);
+            if self.shared.killed() {
+                self.exit = Some(self.group_status());
+                return;
+            }
+            let blocked = self.shared.mask() & !UNBLOCKABLE;
+            let own = self.shared.queue().pending & !blocked;
+            let (sig, info) = if own != 0 {
+                let sig = own.trailing_zeros() as i32 + 1;
+                (sig, self.shared.queue().take(sig))
+            } else {
+                let mut gq = self.shared.group.queue();
+                let ready = gq.pending & !blocked;
                 if ready == 0 {
                     break;
                 }
-                ready.trailing_zeros() as i32 + 1
+                let sig = ready.trailing_zeros() as i32 + 1;
+                (sig, gq.take(sig))
             };
-            let info = self.shared.queue().take(sig);
-            let act = self.sig.actions[(sig - 1) as usize];
+            let act = self.shared.group.action(sig);
             if sig == SIGKILL || act.handler == SIG_DFL {
                 match default_action(sig) {
-                    DefaultAction::Terminate => {
-                        self.exit = Some(ExitStatus::Signaled {
+                    DefaultAction::Terminate | DefaultAction::Core => {
+                        self.exit_group(ExitStatus::Signaled {
                             signal: sig,
                             core: false,
-                        })
-                    }
-                    DefaultAction::Core => {
-                        self.exit = Some(ExitStatus::Signaled {
-                            signal: sig,
-                            core: false,
-                        })
+                        });
+                        return;
                     }
                     // Job-control stops come with the sessions work.
                     DefaultAction::Stop | DefaultAction::Ignore | DefaultAction::Continue => {}
@@ -185,24 +386,46 @@ impl Task {
             if handler_ignores(sig, act.handler) {
                 continue;
             }
+            if let Some(e) = restart {
+                let again = match e {
+                    Errno::ERESTARTNOINTR => true,
+                    Errno::ERESTARTSYS => act.flags & SA_RESTART != 0,
+                    _ => false,
+                };
+                if again {
+                    self.restart_syscall();
+                } else {
+                    self.regs.rax = Errno::EINTR.as_ret();
+                }
+            }
             if self.setup_frame(sig, info).is_err() {
                 // Linux: a frame that cannot be written kills with SIGSEGV.
-                self.exit = Some(ExitStatus::Signaled {
+                self.exit_group(ExitStatus::Signaled {
                     signal: libc::SIGSEGV,
                     core: false,
                 });
                 return;
             }
             // One handler frame per return to user mode, like Linux.
-            break;
+            return;
+        }
+        // No handler ran: an interrupted syscall starts over.
+        if restart.is_some() {
+            self.restart_syscall();
         }
         if let Some(m) = self.saved_mask.take() {
-            self.sig.mask = m;
+            self.shared.set_mask(m);
         }
     }
 
+    /// Back up over the `syscall` instruction so it runs again.
+    fn restart_syscall(&mut self) {
+        self.regs.rax = self.regs.orig_rax;
+        self.regs.rip = self.regs.rip.wrapping_sub(2);
+    }
+
     fn setup_frame(&mut self, sig: i32, info: Siginfo) -> Result<(), Errno> {
-        let act = self.sig.actions[(sig - 1) as usize];
+        let act = self.shared.group.action(sig);
         let r = self.regs;
         let mut sp = r.rsp.wrapping_sub(128); // red zone
         let ss = self.sig.altstack;
@@ -221,7 +444,7 @@ impl Task {
         sp = (sp.wrapping_sub(frame_size) & !15).wrapping_sub(8);
         let uc_addr = sp.wrapping_add(8);
         let info_addr = uc_addr.wrapping_add(std::mem::size_of::<UContext>() as u64);
-        let mask = self.saved_mask.unwrap_or(self.sig.mask);
+        let mask = self.saved_mask.unwrap_or(self.shared.mask());
         let mc = SigContext {
             r8: r.r8,
             r9: r.r9,
@@ -284,14 +507,14 @@ impl Task {
         self.regs.rdx = uc_addr;
         self.regs.rax = 0;
         self.regs.eflags &= !(0x400 | 0x100 | 0x10000); // DF, TF, RF
-        let mut new_mask = self.sig.mask | act.mask;
+        let mut new_mask = self.shared.mask() | act.mask;
         if act.flags & SA_NODEFER == 0 {
             new_mask |= sigbit(sig);
         }
-        self.sig.mask = new_mask & !UNBLOCKABLE;
+        self.shared.set_mask(new_mask);
         self.saved_mask = None;
         if act.flags & SA_RESETHAND != 0 {
-            self.sig.actions[(sig - 1) as usize] = Default::default();
+            self.shared.group.actions()[(sig - 1) as usize] = Default::default();
         }
         Ok(())
     }
@@ -321,7 +544,7 @@ impl Task {
         r.rip = m.rip;
         r.eflags = (r.eflags & !FIX_EFLAGS) | (m.eflags & FIX_EFLAGS);
         r.orig_rax = u64::MAX; // no syscall restart
-        self.sig.mask = uc.uc_sigmask & !UNBLOCKABLE;
+        self.shared.set_mask(uc.uc_sigmask);
         if m.fpstate != 0 {
             let mut fp = [0u8; FXSAVE as usize];
             self.mm.copy_in(m.fpstate, &mut fp)?;
@@ -353,9 +576,9 @@ impl Task {
 /// any thread that does not block it takes it). Returns false if no such
 /// process is alive.
 pub fn send_to_process(k: &super::Kernel, tgid: i32, sig: i32, info: Siginfo) -> bool {
-    match k.tasks.get(tgid).filter(|x| x.tgid == tgid) {
-        Some(target) => {
-            target.send(sig, info);
+    match k.tasks.group(tgid) {
+        Some(g) => {
+            g.send(sig, info);
             true
         }
         None => false,

@@ -9,7 +9,7 @@ use crate::platform::ptrace::Stub;
 use crate::platform::{Event, Regs};
 use crate::vfs::{Dentry, FdTable};
 use std::sync::Arc;
-use syscalls::abi::{KernelSigaction, Rlimit, StackT};
+use syscalls::abi::{Rlimit, StackT};
 use syscalls::Errno;
 
 /// Credentials (root inside the sandbox by default).
@@ -34,12 +34,11 @@ pub struct FsContext {
     pub umask: u32,
 }
 
-/// Signal state. Delivery comes with the signals issue; for now dispositions,
-/// the mask and the alternate stack are recorded so programs start.
+/// Per-thread signal state kept by the task's own thread. (Dispositions
+/// live in the thread group, the blocked mask in [`TaskShared`] so that
+/// senders can see it.)
 #[derive(Clone)]
 pub struct SigState {
-    pub actions: [KernelSigaction; 64],
-    pub mask: u64,
     pub altstack: StackT,
 }
 
@@ -71,6 +70,9 @@ pub struct Task {
     /// Set by handlers that replace the whole register file (execve):
     /// the return value must not be written to rax.
     pub regs_replaced: bool,
+    /// The ERESTART* code of a syscall a signal interrupted, settled by the
+    /// next signal delivery.
+    pub restart: Option<Errno>,
 }
 
 /// Linux's default rlimits for a new init process.
@@ -128,7 +130,11 @@ impl Task {
 
     /// Run until the task exits; returns its exit status.
     pub fn run(&mut self) -> ExitStatus {
+        super::wait::set_current(Some(self.shared.clone()));
         loop {
+            if self.exit.is_none() && self.shared.killed() {
+                self.exit = Some(self.group_status());
+            }
             if let Some(st) = self.exit {
                 return st;
             }
@@ -183,10 +189,13 @@ impl Task {
                 Event::Signal { signal, .. } => self.fatal_signal(signal),
                 Event::Interrupted => {}
                 Event::Died => {
-                    return self.exit.unwrap_or(ExitStatus::Signaled {
-                        signal: libc::SIGKILL,
-                        core: false,
-                    })
+                    if self.exit.is_none() {
+                        // Killed from outside the sandbox: the whole process goes.
+                        self.exit_group(ExitStatus::Signaled {
+                            signal: libc::SIGKILL,
+                            core: false,
+                        });
+                    }
                 }
             }
         }
@@ -198,7 +207,34 @@ impl Task {
         // No core file is ever written, so wait(2) reports no core dump
         // (as Linux does with RLIMIT_CORE 0).
         let core = false;
-        self.exit = Some(ExitStatus::Signaled { signal, core });
+        self.exit_group(ExitStatus::Signaled { signal, core });
+    }
+
+    /// exit_group(2) and fatal signals: every thread of the process leaves.
+    pub fn exit_group(&mut self, status: ExitStatus) {
+        let st = self.shared.group.begin_exit(status, self.tid);
+        self.exit = Some(st);
+    }
+
+    /// The status a killed thread leaves with: the group's.
+    pub fn group_status(&self) -> ExitStatus {
+        self.shared
+            .group
+            .state()
+            .exit
+            .unwrap_or(ExitStatus::Signaled {
+                signal: libc::SIGKILL,
+                core: false,
+            })
+    }
+
+    /// The blocked signal mask.
+    pub fn mask(&self) -> u64 {
+        self.shared.mask()
+    }
+
+    pub fn set_mask(&self, m: u64) {
+        self.shared.set_mask(m)
     }
 
     /// Release a vfork parent (at exec or exit).
@@ -211,32 +247,75 @@ impl Task {
     }
 
     /// Everything after the task's run loop ended: wake clear_child_tid
-    /// waiters, turn the process into a zombie and notify its parent.
+    /// waiters, leave the thread group, and when the last thread is gone
+    /// turn the process into a zombie and notify its parent. The leader's
+    /// sentry thread stays until then (it created the stub process, whose
+    /// death signal is tied to it, and it reports the process's exit).
     pub fn exit_and_release(mut self, status: ExitStatus) {
+        super::wait::set_current(None);
         self.release_vfork_parent();
-        if self.clear_child_tid != 0 {
-            let _ = self.mm.write_obj(self.clear_child_tid, &0u32);
+        crate::syscalls::futex::exit_robust_list(&self);
+        if self.clear_child_tid != 0 && self.mm.write_obj(self.clear_child_tid, &0u32).is_ok() {
+            crate::syscalls::futex::wake_address(&self, self.clear_child_tid, 1);
         }
-        // Drop the address space and files before waking the parent, so the
-        // parent sees pipes closed and memory released when wait returns.
         let k = self.k.clone();
-        let tgid = self.tgid;
-        k.tasks.remove(self.tid);
+        let (tid, tgid) = (self.tid, self.tgid);
+        let group = self.shared.group.clone();
+        let leader = tid == tgid;
+        // Leave the registry before the group: an exec taking over the
+        // leader's tid waits for the group only.
+        k.tasks.remove(tid);
+        let remaining = group.remove(tid);
+        // Drop the address space, files and stub thread before waking the
+        // parent, so it sees pipes closed and memory released when wait returns.
         drop(self);
         k.mf.flush_frees();
+        let (exec_tid, execs) = {
+            let st = group.state();
+            (st.exec_tid, st.execs)
+        };
+        if exec_tid.is_some_and(|e| e != tid) {
+            // Killed by an exec in another thread, which takes the process over.
+            if !leader {
+                k.procs.free_tid(tid);
+            }
+            return;
+        }
+        if !leader {
+            k.procs.free_tid(tid);
+            return;
+        }
+        if remaining > 0 {
+            // Zombie leader: wait for the other threads (or an exec).
+            group.state().leader_exit = Some(status);
+            let _ = super::wait::block_on(&[&group.changed], None, || {
+                let st = group.state();
+                (st.execs != execs || st.exec_tid.is_some() || group.members().is_empty())
+                    .then_some(())
+            });
+            let st = group.state();
+            if st.execs != execs || st.exec_tid.is_some() {
+                return;
+            }
+        }
+        let status = {
+            let st = group.state();
+            st.exit.or(st.leader_exit).unwrap_or(status)
+        };
+        k.tasks.remove_group(tgid);
         let (parent, sig) = k.procs.exit(tgid, status);
         if parent > 0 && sig > 0 {
-            if let Some(p) = k.tasks.get(parent) {
-                let (code, st) = match status {
-                    ExitStatus::Exited(c) => (libc::CLD_EXITED, c),
-                    ExitStatus::Signaled { signal, core: true } => (libc::CLD_DUMPED, signal),
-                    ExitStatus::Signaled { signal, .. } => (libc::CLD_KILLED, signal),
-                };
-                p.send(
-                    sig,
-                    syscalls::abi::Siginfo::sigchld(code, tgid, 0, st, 0, 0),
-                );
-            }
+            let (code, st) = match status {
+                ExitStatus::Exited(c) => (libc::CLD_EXITED, c),
+                ExitStatus::Signaled { signal, core: true } => (libc::CLD_DUMPED, signal),
+                ExitStatus::Signaled { signal, .. } => (libc::CLD_KILLED, signal),
+            };
+            super::signal::send_to_process(
+                &k,
+                parent,
+                sig,
+                syscalls::abi::Siginfo::sigchld(code, tgid, 0, st, 0, 0),
+            );
         }
     }
 

@@ -49,6 +49,49 @@ impl MemoryManager {
         done
     }
 
+    /// Run `f` on the app's 32-bit word at `addr` as an atomic, with the
+    /// address space locked (the page cannot go away meanwhile). `write`
+    /// asks for write access (copy-on-write is broken first). EFAULT for a
+    /// bad address, EINVAL when unaligned (as futex(2) reports it).
+    pub fn with_atomic_u32<R>(
+        &self,
+        addr: u64,
+        write: bool,
+        f: impl FnOnce(&std::sync::atomic::AtomicU32) -> R,
+    ) -> Result<R, Errno> {
+        if !addr.is_multiple_of(4) {
+            return Err(Errno::EINVAL);
+        }
+        let mut mm = self.lock();
+        let page = page_down(addr);
+        let off = mm.translate(self, page, write).map_err(|_| Errno::EFAULT)?;
+        let word = self
+            .mf
+            .atomic_u32(off + (addr - page))
+            .ok_or(Errno::EFAULT)?;
+        Ok(f(word))
+    }
+
+    /// The identity of a shared futex word: the memory object and offset
+    /// behind `addr` if it lies in a MAP_SHARED mapping; None for private
+    /// memory (keyed by address space and address). EFAULT if unmapped.
+    pub fn shared_key(&self, addr: u64) -> Result<Option<(usize, u64)>, Errno> {
+        let mm = self.lock();
+        let v = mm
+            .vmas
+            .range(..=addr)
+            .next_back()
+            .map(|(_, v)| v)
+            .filter(|v| addr < v.end)
+            .ok_or(Errno::EFAULT)?;
+        Ok(match (&v.backing, v.shared) {
+            (super::Backing::Object { obj, off }, true) => {
+                Some((std::sync::Arc::as_ptr(obj) as usize, off + (addr - v.start)))
+            }
+            _ => None,
+        })
+    }
+
     /// Copy all of `buf` from the app or fail with EFAULT.
     pub fn copy_in(&self, addr: u64, buf: &mut [u8]) -> Result<(), Errno> {
         if self.copy_in_partial(addr, buf) == buf.len() {

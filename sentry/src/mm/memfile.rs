@@ -203,6 +203,22 @@ impl MemoryFile {
         }
     }
 
+    /// The 32-bit word at `off` as an atomic (futexes). None when unaligned
+    /// or outside the file.
+    pub fn atomic_u32(&self, off: u64) -> Option<&std::sync::atomic::AtomicU32> {
+        if !off.is_multiple_of(4) || !self.check(off, 4) {
+            return None;
+        }
+        // SAFETY: the word is inside the live mapping (checked above), 4-byte
+        // aligned (the mapping is page aligned), AtomicU32 has u32's layout,
+        // and the reference cannot outlive `self`, which owns the mapping.
+        // Other processes touch the word only through atomic instructions
+        // or plain accesses, which is exactly what futex words are for.
+        Some(unsafe {
+            &*(self.map.as_ptr().add(off as usize) as *const std::sync::atomic::AtomicU32)
+        })
+    }
+
     /// Zero `len` bytes at `off`.
     pub fn zero(&self, off: u64, len: usize) {
         if !self.check(off, len) {

@@ -69,6 +69,20 @@ std::arch::global_asm!(
     "runsc_stub_syscall:",
     "    syscall",
     "    int3",
+    // clone(2) of a new stub thread: the parent traps back to its tracer;
+    // the child waits in pause(2) until the new task's thread seizes it.
+    ".globl runsc_stub_clone",
+    "runsc_stub_clone:",
+    "    syscall",
+    "    test rax, rax",
+    "    jz 3f",
+    "    int3",
+    ".globl runsc_stub_clone_ret",
+    "runsc_stub_clone_ret:",
+    "3:",
+    "    mov eax, 34",
+    "    syscall",
+    "    jmp 3b",
     "2:",
     "    mov eax, 231",
     "    mov edi, 113",
@@ -90,12 +104,14 @@ extern "C" {
     static __rseq_size: u32;
     static runsc_stub_start: u8;
     static runsc_stub_syscall: u8;
+    static runsc_stub_clone: u8;
+    static runsc_stub_clone_ret: u8;
     static runsc_stub_end: u8;
 }
 
 /// The stub code bytes and the offset of its `syscall; int3` site.
 fn stub_code() -> (&'static [u8], u64) {
-    // SAFETY: the three symbols are labels in the same section defined by the
+    // SAFETY: the symbols are labels in the same section defined by the
     // global_asm! above, start <= syscall < end, and the bytes between them
     // are immutable code that lives for the whole program.
     unsafe {
@@ -110,9 +126,24 @@ fn stub_code() -> (&'static [u8], u64) {
     }
 }
 
+/// Offset of a label of the stub code from its start.
+fn stub_offset(label: *const u8) -> u64 {
+    let start = std::ptr::addr_of!(runsc_stub_start);
+    label as u64 - start as u64
+}
+
 /// Address of the `syscall; int3` site in every stub.
 fn syscall_site() -> u64 {
     STUB_ADDR + stub_code().1
+}
+
+/// The clone site and where its parent side traps.
+fn clone_site() -> (u64, u64) {
+    let (site, ret) = (
+        std::ptr::addr_of!(runsc_stub_clone),
+        std::ptr::addr_of!(runsc_stub_clone_ret),
+    );
+    (STUB_ADDR + stub_offset(site), STUB_ADDR + stub_offset(ret))
 }
 
 /// Syscalls the stub page may make, each with its reason. Anything else, or
@@ -133,6 +164,18 @@ const STUB_ALLOWED: &[(i64, &str)] = &[
     (
         libc::SYS_madvise,
         "release host page tables of unmapped ranges",
+    ),
+    (
+        libc::SYS_clone,
+        "a new stub thread for a new app thread (CLONE_VM tasks)",
+    ),
+    (
+        libc::SYS_pause,
+        "a new stub thread waits there until its task thread seizes it",
+    ),
+    (
+        libc::SYS_exit,
+        "a stub thread leaves when its app thread exits",
     ),
     (libc::SYS_getpid, "initial self-stop"),
     (libc::SYS_kill, "initial self-stop"),
@@ -252,7 +295,8 @@ impl StubFactory {
         }
         let pid = Pid::from_raw(pid as i32);
         let mut stub = Stub {
-            pid,
+            tid: pid,
+            process: std::sync::Arc::new(StubProcess { pid }),
             cpu: -1,
             template: zero_regs(),
             alive: true,
@@ -268,15 +312,16 @@ impl StubFactory {
                 )));
             }
         }
-        ptrace::setoptions(
-            pid,
-            ptrace::Options::PTRACE_O_EXITKILL | ptrace::Options::PTRACE_O_TRACESYSGOOD,
-        )
-        .map_err(host("PTRACE_SETOPTIONS"))?;
+        ptrace::setoptions(pid, TRACE_OPTIONS).map_err(host("PTRACE_SETOPTIONS"))?;
         stub.template = ptrace::getregs(pid).map_err(host("PTRACE_GETREGS"))?;
         Ok(stub)
     }
 }
+
+/// ptrace options of a running stub thread. EXITKILL: if the sentry dies,
+/// so do its stubs.
+const TRACE_OPTIONS: ptrace::Options =
+    ptrace::Options::PTRACE_O_EXITKILL.union(ptrace::Options::PTRACE_O_TRACESYSGOOD);
 
 /// The child half of [`StubFactory::spawn`].
 ///
@@ -345,9 +390,30 @@ fn zero_regs() -> Regs {
     unsafe { std::mem::zeroed() }
 }
 
-/// One stub process (one app address space; one thread for now).
-pub struct Stub {
+/// One host stub process: one app address space, shared by the stub threads
+/// of every task that uses it. Killed when the last of them goes away.
+pub struct StubProcess {
     pid: Pid,
+}
+
+impl Drop for StubProcess {
+    fn drop(&mut self) {
+        let _ = nix::sys::signal::kill(self.pid, Signal::SIGKILL);
+        // Reap it: we are its parent (any sentry thread may wait for it).
+        loop {
+            match waitpid(self.pid, Some(WaitPidFlag::__WALL)) {
+                Err(nix::errno::Errno::EINTR) => continue,
+                Ok(WaitStatus::Exited(..)) | Ok(WaitStatus::Signaled(..)) | Err(_) => break,
+                Ok(_) => continue,
+            }
+        }
+    }
+}
+
+/// One stub thread (one app thread), traced by the calling sentry thread.
+pub struct Stub {
+    tid: Pid,
+    process: std::sync::Arc<StubProcess>,
     /// The CPU the stub is bound to (-1: none yet). Keeping the stub on the
     /// tracer's CPU turns each stop/resume into a same-CPU hand-off instead of
     /// a cross-CPU wake-up, which is several times slower in a VM.
@@ -357,12 +423,66 @@ pub struct Stub {
     alive: bool,
 }
 
+/// A stub thread just cloned for a new task, not yet traced. Handed to the
+/// new task's sentry thread, which seizes it with [`NewStubThread::attach`].
+pub struct NewStubThread {
+    tid: Pid,
+    process: std::sync::Arc<StubProcess>,
+    template: Regs,
+}
+
+impl NewStubThread {
+    /// Trace the new stub thread from the calling thread and stop it.
+    pub fn attach(self) -> Result<Stub, PlatformError> {
+        let tid = self.tid;
+        ptrace::seize(tid, TRACE_OPTIONS).map_err(host("PTRACE_SEIZE"))?;
+        ptrace::interrupt(tid).map_err(host("PTRACE_INTERRUPT"))?;
+        let mut stub = Stub {
+            tid,
+            process: self.process,
+            cpu: -1,
+            template: self.template,
+            alive: true,
+        };
+        loop {
+            match stub.wait()? {
+                WaitStatus::PtraceEvent(..) => break,
+                WaitStatus::Stopped(..) => {
+                    // A kick that raced with the attach: suppressed.
+                    ptrace::cont(tid, None).map_err(host("PTRACE_CONT"))?;
+                    ptrace::interrupt(tid).map_err(host("PTRACE_INTERRUPT"))?;
+                }
+                WaitStatus::Exited(..) | WaitStatus::Signaled(..) => {
+                    stub.alive = false;
+                    return Err(PlatformError::StubDied);
+                }
+                _ => continue,
+            }
+        }
+        Ok(stub)
+    }
+}
+
 /// The mmap prot/flags value meaning "shared fixed mapping of the memory file".
 const MAP_MEMFILE: u64 = (libc::MAP_SHARED | libc::MAP_FIXED) as u64;
 
+/// Flags of the host clone that makes a new stub thread.
+const STUB_THREAD_FLAGS: u64 = (libc::CLONE_VM
+    | libc::CLONE_FS
+    | libc::CLONE_FILES
+    | libc::CLONE_SIGHAND
+    | libc::CLONE_THREAD
+    | libc::CLONE_SYSVSEM) as u64;
+
 impl Stub {
+    /// The host id of this stub thread.
     pub fn pid(&self) -> i32 {
-        self.pid.as_raw()
+        self.tid.as_raw()
+    }
+
+    /// The host pid of the stub process (its CPU clock is the address space's).
+    pub fn process_pid(&self) -> i32 {
+        self.process.pid.as_raw()
     }
 
     /// Initial register state for an app starting at `rip` with stack `rsp`.
@@ -396,32 +516,44 @@ impl Stub {
         r
     }
 
+    /// Wait for the next stop or exit of this stub thread.
+    fn wait(&mut self) -> Result<WaitStatus, PlatformError> {
+        loop {
+            match waitpid(self.tid, Some(WaitPidFlag::__WALL)) {
+                Ok(st) => {
+                    if matches!(st, WaitStatus::Exited(..) | WaitStatus::Signaled(..)) {
+                        self.alive = false;
+                    }
+                    return Ok(st);
+                }
+                Err(nix::errno::Errno::EINTR) => continue,
+                Err(e) => {
+                    self.alive = false;
+                    return Err(PlatformError::Host {
+                        call: "waitpid",
+                        errno: e,
+                    });
+                }
+            }
+        }
+    }
+
     /// Run app code with `regs` until it traps; `regs` is updated.
     pub fn switch(&mut self, regs: &mut Regs) -> Result<Event, PlatformError> {
         if !self.alive {
             return Ok(Event::Died);
         }
         self.bind_to_current_cpu();
-        ptrace::setregs(self.pid, *regs).map_err(host("PTRACE_SETREGS"))?;
-        ptrace::sysemu(self.pid, None).map_err(host("PTRACE_SYSEMU"))?;
+        ptrace::setregs(self.tid, *regs).map_err(host("PTRACE_SETREGS"))?;
+        ptrace::sysemu(self.tid, None).map_err(host("PTRACE_SYSEMU"))?;
         loop {
-            let st = match waitpid(self.pid, Some(WaitPidFlag::__WALL)) {
-                Ok(st) => st,
-                Err(nix::errno::Errno::EINTR) => continue,
-                Err(e) => {
-                    return Err(PlatformError::Host {
-                        call: "waitpid",
-                        errno: e,
-                    })
-                }
-            };
-            match st {
+            match self.wait()? {
                 WaitStatus::PtraceSyscall(_) => {
-                    *regs = ptrace::getregs(self.pid).map_err(host("PTRACE_GETREGS"))?;
+                    *regs = ptrace::getregs(self.tid).map_err(host("PTRACE_GETREGS"))?;
                     return Ok(Event::Syscall);
                 }
                 WaitStatus::Stopped(_, sig) => {
-                    *regs = ptrace::getregs(self.pid).map_err(host("PTRACE_GETREGS"))?;
+                    *regs = ptrace::getregs(self.tid).map_err(host("PTRACE_GETREGS"))?;
                     let (code, addr) = self.siginfo();
                     return Ok(match sig {
                         Signal::SIGSEGV | Signal::SIGBUS => Event::Fault {
@@ -437,10 +569,11 @@ impl Stub {
                         _ => Event::Interrupted,
                     });
                 }
-                WaitStatus::Exited(..) | WaitStatus::Signaled(..) => {
-                    self.alive = false;
-                    return Ok(Event::Died);
+                WaitStatus::PtraceEvent(..) => {
+                    *regs = ptrace::getregs(self.tid).map_err(host("PTRACE_GETREGS"))?;
+                    return Ok(Event::Interrupted);
                 }
+                WaitStatus::Exited(..) | WaitStatus::Signaled(..) => return Ok(Event::Died),
                 _ => continue,
             }
         }
@@ -453,13 +586,13 @@ impl Stub {
             return;
         }
         let mut set = nix::sched::CpuSet::new();
-        if set.set(cpu as usize).is_ok() && nix::sched::sched_setaffinity(self.pid, &set).is_ok() {
+        if set.set(cpu as usize).is_ok() && nix::sched::sched_setaffinity(self.tid, &set).is_ok() {
             self.cpu = cpu;
         }
     }
 
     fn siginfo(&self) -> (i32, u64) {
-        match ptrace::getsiginfo(self.pid) {
+        match ptrace::getsiginfo(self.tid) {
             // SAFETY: si_addr reads the fault-address union member, which the
             // kernel fills for the fault signals we ask it for; for others it
             // reads initialised bytes of the union that we treat as a number.
@@ -468,8 +601,15 @@ impl Stub {
         }
     }
 
-    /// Execute one syscall in the stub and return its raw result.
-    fn inject(&mut self, nr: i64, args: [u64; 6]) -> Result<u64, PlatformError> {
+    /// Execute one syscall at `site` in the stub and return its raw result;
+    /// the stub traps back at `ret`.
+    fn inject_at(
+        &mut self,
+        site: u64,
+        ret: u64,
+        nr: i64,
+        args: [u64; 6],
+    ) -> Result<u64, PlatformError> {
         if !self.alive {
             return Err(PlatformError::StubDied);
         }
@@ -482,52 +622,40 @@ impl Stub {
         r.r10 = args[3];
         r.r8 = args[4];
         r.r9 = args[5];
-        r.rip = syscall_site();
-        ptrace::setregs(self.pid, r).map_err(host("PTRACE_SETREGS"))?;
-        ptrace::cont(self.pid, None).map_err(host("PTRACE_CONT"))?;
+        r.rip = site;
+        ptrace::setregs(self.tid, r).map_err(host("PTRACE_SETREGS"))?;
+        ptrace::cont(self.tid, None).map_err(host("PTRACE_CONT"))?;
         loop {
-            let st = match waitpid(self.pid, Some(WaitPidFlag::__WALL)) {
-                Ok(st) => st,
-                Err(nix::errno::Errno::EINTR) => continue,
-                Err(e) => {
-                    return Err(PlatformError::Host {
-                        call: "waitpid",
-                        errno: e,
-                    })
-                }
-            };
-            match st {
+            match self.wait()? {
                 WaitStatus::Stopped(_, Signal::SIGTRAP) => {
-                    let out = ptrace::getregs(self.pid).map_err(host("PTRACE_GETREGS"))?;
-                    if out.rip != syscall_site() + 3 {
+                    let out = ptrace::getregs(self.tid).map_err(host("PTRACE_GETREGS"))?;
+                    if out.rip != ret {
                         return Err(PlatformError::Unexpected(format!(
-                            "injected syscall stopped at {:#x}",
+                            "injected syscall {nr} stopped at {:#x}",
                             out.rip
                         )));
                     }
                     return Ok(out.rax);
                 }
-                WaitStatus::Stopped(_, sig) => {
-                    if std::env::var_os("RUNSC_DEBUG_STUB").is_some() {
-                        let rip = ptrace::getregs(self.pid).map(|r| r.rip).unwrap_or(0);
-                        eprintln!("inject stop {sig:?} rip {rip:#x} {:?}", self.siginfo());
-                        eprintln!("template {:?}", self.template);
-                        eprintln!("now {:?}", ptrace::getregs(self.pid));
-                    }
-                    // An external signal (e.g. an interrupt) raced with the
-                    // injection: suppress it and keep going.
-                    ptrace::cont(self.pid, None).map_err(host("PTRACE_CONT"))?;
+                // An external signal (e.g. an interrupt) raced with the
+                // injection: suppress it and keep going.
+                WaitStatus::Stopped(..) | WaitStatus::PtraceEvent(..) => {
+                    ptrace::cont(self.tid, None).map_err(host("PTRACE_CONT"))?
                 }
                 WaitStatus::Exited(..) | WaitStatus::Signaled(..) => {
-                    self.alive = false;
-                    return Err(PlatformError::StubDied);
+                    return Err(PlatformError::StubDied)
                 }
                 _ => continue,
             }
         }
     }
 
-    fn check(ret: u64, call: &'static str) -> Result<(), PlatformError> {
+    fn inject(&mut self, nr: i64, args: [u64; 6]) -> Result<u64, PlatformError> {
+        let site = syscall_site();
+        self.inject_at(site, site + 3, nr, args)
+    }
+
+    fn check(ret: u64, call: &'static str) -> Result<u64, PlatformError> {
         let r = ret as i64;
         if (-4095..0).contains(&r) {
             Err(PlatformError::Host {
@@ -535,8 +663,27 @@ impl Stub {
                 errno: nix::errno::Errno::from_raw(-r as i32),
             })
         } else {
-            Ok(())
+            Ok(ret)
         }
+    }
+
+    /// Clone a new thread of this stub process for a new task that shares
+    /// the address space. The new thread waits untraced until the task's
+    /// own sentry thread attaches it.
+    pub fn clone_thread(&mut self) -> Result<NewStubThread, PlatformError> {
+        let (site, ret) = clone_site();
+        let r = self.inject_at(
+            site,
+            ret,
+            libc::SYS_clone,
+            [STUB_THREAD_FLAGS, 0, 0, 0, 0, 0],
+        )?;
+        let tid = Self::check(r, "stub clone")?;
+        Ok(NewStubThread {
+            tid: Pid::from_raw(tid as i32),
+            process: self.process.clone(),
+            template: self.template,
+        })
     }
 
     /// Map `len` bytes of the memory file at `offset` to `addr` with `prot`.
@@ -551,19 +698,19 @@ impl Stub {
             libc::SYS_mmap,
             [addr, len, prot as u64, MAP_MEMFILE, 0, offset],
         )?;
-        Self::check(r, "stub mmap")
+        Self::check(r, "stub mmap").map(|_| ())
     }
 
     /// Remove any mapping in `[addr, addr+len)`.
     pub fn unmap(&mut self, addr: u64, len: u64) -> Result<(), PlatformError> {
         let r = self.inject(libc::SYS_munmap, [addr, len, 0, 0, 0, 0])?;
-        Self::check(r, "stub munmap")
+        Self::check(r, "stub munmap").map(|_| ())
     }
 
     /// Change the protection of mapped pages in `[addr, addr+len)`.
     pub fn protect(&mut self, addr: u64, len: u64, prot: i32) -> Result<(), PlatformError> {
         let r = self.inject(libc::SYS_mprotect, [addr, len, prot as u64, 0, 0, 0])?;
-        Self::check(r, "stub mprotect")
+        Self::check(r, "stub mprotect").map(|_| ())
     }
 
     /// The FXSAVE area (x87/SSE state) of the stopped stub thread.
@@ -574,7 +721,7 @@ impl Stub {
         let r = unsafe {
             libc::ptrace(
                 libc::PTRACE_GETFPREGS,
-                self.pid.as_raw(),
+                self.tid.as_raw(),
                 0,
                 buf.as_mut_ptr() as *mut libc::c_void,
             )
@@ -594,7 +741,7 @@ impl Stub {
         let r = unsafe {
             libc::ptrace(
                 libc::PTRACE_SETFPREGS,
-                self.pid.as_raw(),
+                self.tid.as_raw(),
                 0,
                 buf.as_ptr() as *mut libc::c_void,
             )
@@ -608,36 +755,93 @@ impl Stub {
         Ok(())
     }
 
-    /// Kill the stub process and reap it.
+    /// Kill the whole stub process (every thread of it) and reap this thread.
     pub fn kill(&mut self) {
         if self.alive {
-            let _ = nix::sys::signal::kill(self.pid, Signal::SIGKILL);
+            let _ = nix::sys::signal::kill(self.process.pid, Signal::SIGKILL);
+            while self.alive && self.wait().is_ok() {}
             self.alive = false;
         }
-        let _ = waitpid(self.pid, Some(WaitPidFlag::__WALL));
     }
 
-    /// Ask a running stub to stop (from another thread).
+    /// End this stub thread alone (other tasks still use the process): it
+    /// runs exit(2) and is detached on its way out, so that neither this
+    /// tracer's exit nor the thread's zombie state affects the others.
+    fn exit_thread(&mut self) {
+        if !self.alive {
+            return;
+        }
+        let opts = ptrace::Options::PTRACE_O_TRACESYSGOOD | ptrace::Options::PTRACE_O_TRACEEXIT;
+        if ptrace::setoptions(self.tid, opts).is_err() {
+            self.alive = false;
+            return;
+        }
+        let mut r = self.template;
+        r.rax = libc::SYS_exit as u64;
+        r.orig_rax = u64::MAX;
+        r.rdi = 0;
+        r.rip = syscall_site();
+        if ptrace::setregs(self.tid, r).is_err() || ptrace::cont(self.tid, None).is_err() {
+            self.alive = false;
+            return;
+        }
+        loop {
+            match self.wait() {
+                Ok(WaitStatus::PtraceEvent(_, _, ev)) if ev == libc::PTRACE_EVENT_EXIT => {
+                    let _ = ptrace::detach(self.tid, None);
+                    break;
+                }
+                Ok(WaitStatus::Stopped(..)) | Ok(WaitStatus::PtraceEvent(..)) => {
+                    if ptrace::cont(self.tid, None).is_err() {
+                        break;
+                    }
+                }
+                Ok(WaitStatus::Exited(..)) | Ok(WaitStatus::Signaled(..)) | Err(_) => break,
+                Ok(_) => continue,
+            }
+        }
+        self.alive = false;
+    }
+
+    /// Ask a running stub thread to stop (from another thread).
     pub fn interrupter(&self) -> Interrupter {
-        Interrupter { pid: self.pid }
+        Interrupter {
+            pid: self.process.pid,
+            tid: self.tid,
+        }
     }
 }
 
 impl Drop for Stub {
     fn drop(&mut self) {
-        self.kill();
+        if std::sync::Arc::strong_count(&self.process) > 1 {
+            self.exit_thread();
+        } else {
+            self.kill();
+        }
     }
 }
 
-/// Kicks a running stub back into the sentry; usable from any thread.
+/// Kicks a running stub thread back into the sentry; usable from any thread.
 #[derive(Clone, Copy, Debug)]
 pub struct Interrupter {
     pid: Pid,
+    tid: Pid,
 }
 
 impl Interrupter {
     pub fn interrupt(&self) {
-        let _ = nix::sys::signal::kill(self.pid, Signal::SIGSTOP);
+        // A thread-directed SIGSTOP: the tracer sees a signal-delivery stop
+        // for this thread only and suppresses it.
+        // SAFETY: tgkill only sends a signal; the ids are plain integers.
+        unsafe {
+            libc::syscall(
+                libc::SYS_tgkill,
+                self.pid.as_raw(),
+                self.tid.as_raw(),
+                libc::SIGSTOP,
+            );
+        }
     }
 }
 

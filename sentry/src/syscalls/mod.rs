@@ -140,7 +140,19 @@ pub fn dispatch(t: &mut Task) {
     };
     let ret = match res {
         Ok(v) => v,
-        Err(e) => e.as_ret(),
+        Err(e) => {
+            if matches!(
+                e,
+                Errno::ERESTARTSYS
+                    | Errno::ERESTARTNOINTR
+                    | Errno::ERESTARTNOHAND
+                    | Errno::ERESTART_RESTARTBLOCK
+            ) {
+                // Finished by signal delivery: restarted or EINTR.
+                t.restart = Some(e);
+            }
+            e.as_ret()
+        }
     };
     tracing::trace!(
         "syscall {} {:x?} = {:#x}",

@@ -165,10 +165,6 @@ fn do_clone(t: &mut Task, req: CloneRequest) -> SysResult {
     if has(libc::CLONE_PIDFD) && has(libc::CLONE_PARENT_SETTID) && req.parent_tid == 0 {
         return Err(Errno::EINVAL);
     }
-    if has(libc::CLONE_VM) && !has(libc::CLONE_VFORK) {
-        // Threads need a stub thread per task (next step of the processes issue).
-        return Err(Errno::ENOSYS);
-    }
     let namespaces = libc::CLONE_NEWNS
         | libc::CLONE_NEWUTS
         | libc::CLONE_NEWIPC
@@ -179,16 +175,45 @@ fn do_clone(t: &mut Task, req: CloneRequest) -> SysResult {
     if f & namespaces as u64 != 0 || has(libc::CLONE_PIDFD) {
         return Err(Errno::EINVAL);
     }
-    let parent = if has(libc::CLONE_PARENT) {
+    let thread = has(libc::CLONE_THREAD);
+    let parent = if has(libc::CLONE_PARENT) || thread {
         t.k.procs.parent_of(t.tgid)
     } else {
         t.tgid
     };
     let nproc = t.rlimits[libc::RLIMIT_NPROC as usize].rlim_cur;
     let nproc = if t.creds.euid == 0 { u64::MAX } else { nproc };
-    let tid = t.k.procs.alloc(parent, req.exit_signal, nproc, false)?;
+    let exit_signal = if thread { 0 } else { req.exit_signal };
+    let tid = t.k.procs.alloc(parent, exit_signal, nproc, thread)?;
+    let free_id = |k: &crate::kernel::Kernel| {
+        if thread {
+            k.procs.free_tid(tid);
+        } else {
+            k.procs.exit(
+                tid,
+                ExitStatus::Signaled {
+                    signal: libc::SIGKILL,
+                    core: false,
+                },
+            );
+            k.procs.autoreap(tid);
+        }
+    };
 
-    let mm = t.mm.fork();
+    // A task sharing the address space runs on a new thread of the same
+    // stub process; others get a stub process of their own.
+    let (mm, stub) = if has(libc::CLONE_VM) {
+        match t.stub.clone_thread() {
+            Ok(s) => (t.mm.clone(), StubSource::Thread(Box::new(s))),
+            Err(e) => {
+                tracing::error!("clone: cannot create a stub thread: {e}");
+                free_id(&t.k);
+                return Err(Errno::EAGAIN);
+            }
+        }
+    } else {
+        (t.mm.fork(), StubSource::Spawn)
+    };
     let fds = if has(libc::CLONE_FILES) {
         t.fds.clone()
     } else {
@@ -208,17 +233,39 @@ fn do_clone(t: &mut Task, req: CloneRequest) -> SysResult {
     if has(libc::CLONE_CHILD_SETTID) {
         let _ = mm.write_obj(req.child_tid, &tid);
     }
+    let group = if thread {
+        t.shared.group.clone()
+    } else {
+        // CLONE_SIGHAND without CLONE_THREAD gets a copy of the dispositions.
+        crate::kernel::signal::ThreadGroup::new(tid, *t.shared.group.actions())
+    };
+    // Registered before the parent returns, so that an exit_group or a
+    // signal to the process right after clone reaches the new thread too.
+    let shared = Arc::new(crate::kernel::signal::TaskShared::new(tid, group, t.mask()));
+    t.k.tasks.add(shared.clone());
+    let mut sig = t.sig.clone();
+    if has(libc::CLONE_VM) && !has(libc::CLONE_VFORK) {
+        // Linux clears the alternate stack of a task sharing the memory.
+        sig.altstack = syscalls::abi::StackT {
+            ss_flags: libc::SS_DISABLE,
+            ..Default::default()
+        };
+    }
     let vfork = has(libc::CLONE_VFORK).then(|| Arc::new((Mutex::new(false), Condvar::new())));
     let k = t.k.clone();
     let child_state = ChildState {
         k: k.clone(),
         tid,
+        tgid: if thread { t.tgid } else { tid },
+        ppid: if thread { t.ppid } else { parent },
+        shared,
+        stub,
         regs,
         mm,
         fds,
         fs: t.fs.clone(),
         creds: t.creds.clone(),
-        sig: t.sig.clone(),
+        sig,
         comm: t.comm.clone(),
         rlimits: t.rlimits,
         extras: t.extras.clone(),
@@ -234,14 +281,15 @@ fn do_clone(t: &mut Task, req: CloneRequest) -> SysResult {
         .spawn(move || child_state.run());
     if let Err(e) = spawned {
         tracing::error!("clone: cannot start a task thread: {e}");
-        k.procs.exit(
-            tid,
-            ExitStatus::Signaled {
-                signal: libc::SIGKILL,
-                core: false,
-            },
-        );
-        k.procs.autoreap(tid);
+        // The closure (and the stub thread in it) is dropped with the error.
+        k.tasks.remove(tid);
+        if let Some(g) = k.tasks.group(if thread { t.tgid } else { tid }) {
+            g.remove(tid);
+        }
+        if !thread {
+            k.tasks.remove_group(tid);
+        }
+        free_id(&k);
         return Err(Errno::EAGAIN);
     }
     if let Some(v) = vfork {
@@ -254,10 +302,22 @@ fn do_clone(t: &mut Task, req: CloneRequest) -> SysResult {
     Ok(tid as u64)
 }
 
+/// Where a new task's stub thread comes from.
+enum StubSource {
+    /// A new stub process (fork).
+    Spawn,
+    /// A new thread of the parent's stub process, to be attached.
+    Thread(Box<crate::platform::ptrace::NewStubThread>),
+}
+
 /// Everything a new task thread needs to build its Task.
 struct ChildState {
     k: Arc<crate::kernel::Kernel>,
     tid: i32,
+    tgid: i32,
+    ppid: i32,
+    shared: Arc<crate::kernel::signal::TaskShared>,
+    stub: StubSource,
     regs: crate::platform::Regs,
     mm: Arc<MemoryManager>,
     fds: Arc<crate::vfs::FdTable>,
@@ -272,47 +332,54 @@ struct ChildState {
 }
 
 impl ChildState {
-    /// Body of the new task's sentry thread: it creates (and so traces) the
-    /// child's stub, then runs the task.
+    /// Body of the new task's sentry thread: it creates or attaches (and so
+    /// traces) the child's stub thread, then runs the task.
     fn run(self) {
-        let stub = match self.k.stubs.spawn(&self.k.mf.fd()) {
+        let stub = match self.stub {
+            StubSource::Spawn => self.k.stubs.spawn(&self.k.mf.fd()),
+            StubSource::Thread(n) => n.attach(),
+        };
+        let stub = match stub {
             Ok(s) => s,
             Err(e) => {
-                tracing::error!("fork: cannot create a stub: {e}");
+                tracing::error!("clone: cannot start the stub of task {}: {e}", self.tid);
                 if let Some(v) = &self.vfork {
                     let (m, c) = &**v;
                     *m.lock().unwrap_or_else(|p| p.into_inner()) = true;
                     c.notify_all();
                 }
-                self.k.procs.exit(
-                    self.tid,
-                    ExitStatus::Signaled {
-                        signal: libc::SIGKILL,
-                        core: false,
-                    },
-                );
+                self.k.tasks.remove(self.tid);
+                let left = self.shared.group.remove(self.tid);
+                if self.tid != self.tgid {
+                    self.k.procs.free_tid(self.tid);
+                } else if left == 0 {
+                    self.k.tasks.remove_group(self.tid);
+                    self.k.procs.exit(
+                        self.tid,
+                        ExitStatus::Signaled {
+                            signal: libc::SIGKILL,
+                            core: false,
+                        },
+                    );
+                }
                 return;
             }
         };
-        // The child starts with the parent's dispositions, mask and altstack.
-        let sig = self.sig;
-        let shared = Arc::new(crate::kernel::signal::TaskShared::new(self.tid, self.tid));
-        shared.set_interrupter(stub.interrupter());
-        self.k.tasks.add(shared.clone());
+        self.shared.set_interrupter(stub.interrupter());
         let mut task = Task {
-            shared,
+            shared: self.shared,
             saved_mask: None,
-            k: self.k.clone(),
+            k: self.k,
             tid: self.tid,
-            tgid: self.tid,
-            ppid: self.k.procs.parent_of(self.tid),
+            tgid: self.tgid,
+            ppid: self.ppid,
             regs: self.regs,
             stub,
             mm: self.mm,
             fds: self.fds,
             fs: self.fs,
             creds: self.creds,
-            sig,
+            sig: self.sig,
             comm: self.comm,
             rlimits: self.rlimits,
             clear_child_tid: self.clear_child_tid,
@@ -321,6 +388,7 @@ impl ChildState {
             vfork_done: self.vfork,
             exit: None,
             regs_replaced: false,
+            restart: None,
         };
         let status = task.run();
         task.exit_and_release(status);
@@ -409,7 +477,9 @@ pub fn exec_into(
         },
         &mm,
     )?;
-    // Point of no return: a fresh stub for the fresh address space.
+    // Point of no return: the other threads go, then a fresh stub for the
+    // fresh address space.
+    de_thread(t)?;
     let stub = match t.k.stubs.spawn(&t.k.mf.fd()) {
         Ok(s) => s,
         Err(e) => {
@@ -423,7 +493,7 @@ pub fn exec_into(
     t.mm = mm;
     t.k.mf.flush_frees();
     t.fds.close_on_exec();
-    for act in t.sig.actions.iter_mut() {
+    for act in t.shared.group.actions().iter_mut() {
         if act.handler != libc::SIG_IGN as u64 {
             *act = Default::default();
         }
@@ -435,15 +505,63 @@ pub fn exec_into(
     Ok(())
 }
 
+/// execve in a multi-threaded process: kill the other threads, wait for
+/// them to leave, and take over the leader's id if the caller is not it.
+fn de_thread(t: &mut Task) -> Result<(), Errno> {
+    use crate::kernel::wait::{block_on_killable, WaitError};
+    let g = t.shared.group.clone();
+    if g.members().len() <= 1 && t.tid == t.tgid {
+        return Ok(());
+    }
+    {
+        let mut st = g.state();
+        if st.exit.is_some() || st.exec_tid.is_some() {
+            return Err(Errno::EAGAIN);
+        }
+        st.exec_tid = Some(t.tid);
+        st.execs += 1;
+    }
+    for m in g.members().iter() {
+        if m.tid != t.tid {
+            m.kill();
+        }
+    }
+    let r = block_on_killable(&[&g.changed], None, || {
+        (g.members().len() <= 1).then_some(())
+    });
+    if r == Err(WaitError::Interrupted) {
+        g.state().exec_tid = None;
+        return Err(Errno::EINTR);
+    }
+    if t.tid != t.tgid {
+        let old = t.shared.clone();
+        t.k.tasks.remove(t.tid);
+        g.remove(t.tid);
+        t.k.procs.free_tid(t.tid);
+        let new = Arc::new(crate::kernel::signal::TaskShared::new(
+            t.tgid,
+            g.clone(),
+            old.mask(),
+        ));
+        *new.queue() = std::mem::take(&mut *old.queue());
+        t.k.tasks.add(new.clone());
+        crate::kernel::wait::set_current(Some(new.clone()));
+        t.shared = new;
+        t.tid = t.tgid;
+    }
+    g.state().exec_tid = None;
+    Ok(())
+}
+
 fn sys_exit(t: &mut Task, a: &[u64; 6]) -> SysResult {
-    // Single-threaded for now: the thread's exit ends the process.
+    // This thread only; the process ends with its last thread.
     t.exit = Some(ExitStatus::Exited((a[0] & 0xff) as i32));
     t.regs_replaced = true;
     Ok(0)
 }
 
 fn sys_exit_group(t: &mut Task, a: &[u64; 6]) -> SysResult {
-    t.exit = Some(ExitStatus::Exited((a[0] & 0xff) as i32));
+    t.exit_group(ExitStatus::Exited((a[0] & 0xff) as i32));
     t.regs_replaced = true;
     Ok(0)
 }

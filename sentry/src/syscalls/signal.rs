@@ -128,14 +128,17 @@ fn sys_rt_sigaction(t: &mut Task, a: &[u64; 6]) -> SysResult {
         None
     };
     let slot = sigaction_slot(sig, new.is_some())?;
-    let mut old = t.sig.actions[slot];
+    let mut old = t.shared.group.actions()[slot];
     old.flags &= UAPI_SA_FLAGS;
     if let Some(act) = new {
         let act = sanitize_action(act);
-        t.sig.actions[slot] = act;
+        t.shared.group.actions()[slot] = act;
         // Setting a disposition that ignores the signal discards it if pending.
         if handler_ignores(sig, act.handler) {
-            t.shared.queue().discard(sig);
+            t.shared.group.queue().discard(sig);
+            for m in t.shared.group.members().iter() {
+                m.queue().discard(sig);
+            }
         }
     }
     if old_ptr != 0 {
@@ -161,10 +164,10 @@ fn sys_rt_sigprocmask(t: &mut Task, a: &[u64; 6]) -> SysResult {
     if size != SIGSET_SIZE {
         return Err(Errno::EINVAL);
     }
-    let old = t.sig.mask;
+    let old = t.mask();
     if set_ptr != 0 {
         let set: u64 = t.mm.read_obj(set_ptr)?;
-        t.sig.mask = apply_mask(how, old, set)?;
+        t.set_mask(apply_mask(how, old, set)?);
     }
     // The new mask stays in force even if writing the old one faults.
     let wrote = if old_ptr != 0 {
@@ -177,10 +180,8 @@ fn sys_rt_sigprocmask(t: &mut Task, a: &[u64; 6]) -> SysResult {
 }
 
 /// Queue `sig` for the task `target` (tid), with a kill-style siginfo.
-fn send(t: &Task, target: &crate::kernel::signal::TaskShared, sig: i32) {
+fn send(t: &Task, target: &crate::kernel::signal::ThreadGroup, sig: i32) {
     let info = syscalls::abi::Siginfo::kill(sig, SI_USER, t.tgid, t.creds.ruid);
-    // Signals to an ignoring disposition are discarded at generation
-    // (unless blocked); the target checks its own dispositions at delivery.
     target.send(sig, info);
 }
 
@@ -192,7 +193,7 @@ fn sys_rt_sigpending(t: &mut Task, a: &[u64; 6]) -> SysResult {
     if size > SIGSET_SIZE {
         return Err(Errno::EINVAL);
     }
-    let pending = t.shared.queue().pending & t.sig.mask;
+    let pending = (t.shared.queue().pending | t.shared.group.queue().pending) & t.mask();
     t.mm.copy_out(a[0], &pending.to_ne_bytes()[..size as usize])?;
     Ok(0)
 }
@@ -202,16 +203,13 @@ fn sys_kill(t: &mut Task, a: &[u64; 6]) -> SysResult {
     if !valid_signal(sig) {
         return Err(Errno::EINVAL);
     }
-    let all = t.k.tasks.all();
+    let all = t.k.tasks.all_groups();
     let targets: Vec<_> = match pid {
-        p if p > 0 => all
-            .into_iter()
-            .filter(|x| x.tgid == p && x.tid == p)
-            .collect(),
+        p if p > 0 => all.into_iter().filter(|x| x.tgid == p).collect(),
         // Every process but init and the caller.
         -1 => all
             .into_iter()
-            .filter(|x| x.tgid != 1 && x.tgid != t.tgid && x.tid == x.tgid)
+            .filter(|x| x.tgid != 1 && x.tgid != t.tgid)
             .collect(),
         i32::MIN => return Err(Errno::ESRCH),
         p => {
@@ -219,11 +217,10 @@ fn sys_kill(t: &mut Task, a: &[u64; 6]) -> SysResult {
             let procs = t.k.procs.lock();
             all.into_iter()
                 .filter(|x| {
-                    x.tid == x.tgid
-                        && procs
-                            .procs
-                            .get(&x.tgid)
-                            .is_some_and(|e| e.pgid == pgid && e.exit.is_none())
+                    procs
+                        .procs
+                        .get(&x.tgid)
+                        .is_some_and(|e| e.pgid == pgid && e.exit.is_none())
                 })
                 .collect()
         }
@@ -278,16 +275,16 @@ fn sys_rt_sigsuspend(t: &mut Task, a: &[u64; 6]) -> SysResult {
         return Err(Errno::EINVAL);
     }
     let mask: u64 = t.mm.read_obj(a[0])?;
-    let old = t.sig.mask;
-    t.sig.mask = mask & !UNBLOCKABLE;
+    let old = t.mask();
+    t.set_mask(mask);
     t.saved_mask = Some(old);
-    t.shared.wait_unblocked(t.sig.mask);
-    Err(Errno::EINTR)
+    t.shared.wait_unblocked(t.mask());
+    Err(Errno::ERESTARTNOHAND)
 }
 
 fn sys_pause(t: &mut Task, _a: &[u64; 6]) -> SysResult {
-    t.shared.wait_unblocked(t.sig.mask);
-    Err(Errno::EINTR)
+    t.shared.wait_unblocked(t.mask());
+    Err(Errno::ERESTARTNOHAND)
 }
 
 fn sys_rt_sigreturn(t: &mut Task, _a: &[u64; 6]) -> SysResult {

@@ -261,7 +261,7 @@ fn host_cpu_duration(id: libc::clockid_t) -> Duration {
 fn task_cpu_time(t: &Task, c: CpuClock) -> Duration {
     // The stub is single-threaded, so its process clock is its thread's (the
     // host does not let the sentry read another process's thread clocks).
-    let stub = host_cpu_duration(host_process_cpuclock(t.stub.pid(), c.kind));
+    let stub = host_cpu_duration(host_process_cpuclock(t.stub.process_pid(), c.kind));
     if c.kind == CPUCLOCK_VIRT {
         return stub;
     }
