@@ -1,15 +1,17 @@
 //! Anonymous pipes: a bounded byte buffer in the sentry shared by a read
 //! end and a write end.
 //!
-//! Blocking reads and writes wait on a condition variable. (When the
-//! kernel's interruptible wait primitive exists, these waits move onto it
-//! so signals can interrupt them.)
+//! Blocking reads and writes sleep on the pipe's wait queue through the
+//! kernel's wait primitive, so signals interrupt them (ERESTARTSYS: restarted
+//! after an SA_RESTART handler, EINTR otherwise). Writing with no reader
+//! raises SIGPIPE.
 
 use super::synth::{SynthFs, ST_VALID};
 use crate::kernel::task::Task;
+use crate::kernel::wait::{block_on, WaitQueue};
 use crate::vfs::{File, FileOps};
 use std::collections::VecDeque;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use syscalls::abi::{Stat, Statfs};
 use syscalls::consts::{FIONREAD, O_NONBLOCK, O_RDONLY, O_WRONLY, S_IFIFO};
 use syscalls::{Errno, Pod};
@@ -28,7 +30,8 @@ struct State {
 
 pub struct Pipe {
     state: Mutex<State>,
-    cond: Condvar,
+    /// Readers and writers waiting for a change.
+    queue: WaitQueue,
     stat: Stat,
 }
 
@@ -41,10 +44,6 @@ fn pipefs() -> &'static Arc<SynthFs> {
 impl Pipe {
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    fn wait<'a>(&self, g: MutexGuard<'a, State>) -> MutexGuard<'a, State> {
-        self.cond.wait(g).unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -63,7 +62,7 @@ impl Drop for PipeEnd {
             s.readers -= 1;
         }
         drop(s);
-        self.pipe.cond.notify_all();
+        self.pipe.queue.notify_all();
     }
 }
 
@@ -79,7 +78,7 @@ pub fn new_pipe(t: &Task, flags: u32) -> (Arc<File>, Arc<File>) {
             readers: 1,
             writers: 1,
         }),
-        cond: Condvar::new(),
+        queue: WaitQueue::default(),
         stat,
     });
     let nb = flags & O_NONBLOCK;
@@ -106,67 +105,90 @@ impl FileOps for PipeEnd {
         if self.write {
             return Err(Errno::EBADF);
         }
-        let mut s = self.pipe.lock();
-        loop {
+        let nonblock = file.flags() & O_NONBLOCK != 0;
+        let q = &self.pipe.queue;
+        block_on(&[q], None, || {
+            let mut s = self.pipe.lock();
             if !s.buf.is_empty() {
                 let n = buf.len().min(s.buf.len());
                 for (d, b) in buf.iter_mut().zip(s.buf.drain(..n)) {
                     *d = b;
                 }
                 drop(s);
-                self.pipe.cond.notify_all();
-                return Ok(n);
+                q.notify_all();
+                return Some(Ok(n));
             }
             if s.writers == 0 {
-                return Ok(0);
+                return Some(Ok(0));
             }
-            if file.flags() & O_NONBLOCK != 0 {
-                return Err(Errno::EAGAIN);
+            if nonblock {
+                return Some(Err(Errno::EAGAIN));
             }
-            s = self.pipe.wait(s);
-        }
+            None
+        })
+        .unwrap_or_else(|e| Err(e.restartsys()))
     }
     fn write_cur(&self, file: &File, buf: &[u8]) -> Result<usize, Errno> {
         if !self.write {
             return Err(Errno::EBADF);
         }
         let nonblock = file.flags() & O_NONBLOCK != 0;
-        let mut s = self.pipe.lock();
+        let q = &self.pipe.queue;
         let mut done = 0;
-        while done < buf.len() {
-            if s.readers == 0 {
-                // SIGPIPE comes with signal delivery.
-                return if done > 0 {
-                    Ok(done)
+        let r = block_on(&[q], None, || {
+            let mut s = self.pipe.lock();
+            loop {
+                if s.readers == 0 {
+                    return Some(Err(Errno::EPIPE));
+                }
+                if done == buf.len() {
+                    return Some(Ok(()));
+                }
+                let room = PIPE_SIZE - s.buf.len();
+                let rest = buf.len() - done;
+                // Writes of at most PIPE_BUF bytes are never split.
+                let fits = if rest <= PIPE_BUF {
+                    room >= rest
                 } else {
-                    Err(Errno::EPIPE)
+                    room > 0
                 };
-            }
-            let room = PIPE_SIZE - s.buf.len();
-            let rest = buf.len() - done;
-            // Writes of at most PIPE_BUF bytes are never split.
-            let fits = if rest <= PIPE_BUF {
-                room >= rest
-            } else {
-                room > 0
-            };
-            if fits {
+                if !fits {
+                    return nonblock.then_some(Err(Errno::EAGAIN));
+                }
                 let n = rest.min(room);
                 s.buf.extend(&buf[done..done + n]);
                 done += n;
-                self.pipe.cond.notify_all();
-                continue;
+                q.notify_all();
             }
-            if nonblock {
-                return if done > 0 {
+        });
+        match r {
+            Ok(Ok(())) => Ok(done),
+            Ok(Err(Errno::EPIPE)) => {
+                if let Some(me) = crate::kernel::wait::current() {
+                    let info = syscalls::abi::Siginfo::kill(libc::SIGPIPE, 0, me.tgid, 0);
+                    me.send(libc::SIGPIPE, info);
+                }
+                if done > 0 {
                     Ok(done)
                 } else {
-                    Err(Errno::EAGAIN)
-                };
+                    Err(Errno::EPIPE)
+                }
             }
-            s = self.pipe.wait(s);
+            Ok(Err(e)) => {
+                if done > 0 {
+                    Ok(done)
+                } else {
+                    Err(e)
+                }
+            }
+            Err(e) => {
+                if done > 0 {
+                    Ok(done)
+                } else {
+                    Err(e.restartsys())
+                }
+            }
         }
-        Ok(done)
     }
     fn stat(&self) -> Result<Stat, Errno> {
         Ok(self.pipe.stat)

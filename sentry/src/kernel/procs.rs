@@ -7,7 +7,7 @@
 
 use super::ExitStatus;
 use std::collections::HashMap;
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
 use syscalls::Errno;
 
 /// Linux's default pid_max.
@@ -43,7 +43,8 @@ pub struct Table {
 #[derive(Default)]
 pub struct ProcTable {
     table: Mutex<Table>,
-    changed: Condvar,
+    /// Waiters for a child's state change (wait4, waitid).
+    changed: super::wait::WaitQueue,
 }
 
 /// Which children wait(2) is interested in.
@@ -201,9 +202,12 @@ impl ProcTable {
         reap: bool,
         want_clone: Option<bool>,
     ) -> Result<Option<Reaped>, Errno> {
-        let mut t = self.lock();
-        loop {
-            let me_e = t.procs.get(&me).ok_or(Errno::ECHILD)?;
+        let r = super::wait::block_on(&[&self.changed], None, || {
+            let mut t = self.lock();
+            let me_e = match t.procs.get(&me) {
+                Some(e) => e,
+                None => return Some(Err(Errno::ECHILD)),
+            };
             let matches = |pid: i32, e: &ProcEntry| -> bool {
                 let who = match which {
                     WaitFor::Any => true,
@@ -235,16 +239,17 @@ impl ProcTable {
                         m.children.retain(|c| *c != r.pid);
                     }
                 }
-                return Ok(Some(r));
+                return Some(Ok(Some(r)));
             }
             if !any {
-                return Err(Errno::ECHILD);
+                return Some(Err(Errno::ECHILD));
             }
             if nohang {
-                return Ok(None);
+                return Some(Ok(None));
             }
-            t = self.changed.wait(t).unwrap_or_else(|p| p.into_inner());
-        }
+            None
+        });
+        r.unwrap_or_else(|e| Err(e.restartsys()))
     }
 
     /// Drop a process entry whose parent ignores SIGCHLD (auto-reap).

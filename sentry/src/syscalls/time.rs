@@ -59,15 +59,20 @@ pub fn register(t: &mut Table) {
 /// task's sentry thread; the signals issue makes it interruptible (returning
 /// `EINTR`/`ERESTART_RESTARTBLOCK` and letting the caller write the remaining
 /// time), which is why it takes the task and returns a `Result`.
+/// Sleep until `deadline` unless a signal interrupts: then
+/// ERESTART_RESTARTBLOCK (EINTR after a handler; restarted otherwise).
 pub fn sleep_until(t: &Task, deadline: Instant) -> Result<(), Errno> {
     let _ = t;
-    loop {
-        let now = Instant::now();
-        if now >= deadline {
-            return Ok(());
-        }
-        std::thread::sleep(deadline - now);
+    crate::kernel::wait::sleep_until(Some(deadline)).map_err(|_| Errno::ERESTART_RESTARTBLOCK)
+}
+
+/// Write the time left until `deadline` to a `rem` argument (if given).
+fn write_rem(t: &Task, rem: u64, deadline: Instant) -> Result<(), Errno> {
+    if rem == 0 {
+        return Ok(());
     }
+    let left = deadline.saturating_duration_since(Instant::now());
+    t.mm.write_obj(rem, &duration_to_ts(left))
 }
 
 /// `Instant::now() + d`, saturating to a far-away instant (the sleep is then
@@ -386,7 +391,11 @@ fn sys_nanosleep(t: &mut Task, a: &[u64; 6]) -> SysResult {
         return Err(Errno::EINVAL);
     }
     // `rem` (a[1]) is written only when a signal interrupts the sleep.
-    sleep_until(t, deadline_after(ts_to_duration(&req)))?;
+    let deadline = deadline_after(ts_to_duration(&req));
+    if let Err(e) = sleep_until(t, deadline) {
+        write_rem(t, a[1], deadline)?;
+        return Err(e);
+    }
     Ok(0)
 }
 
@@ -438,7 +447,13 @@ fn sys_clock_nanosleep(t: &mut Task, a: &[u64; 6]) -> SysResult {
             } else {
                 ts_to_duration(&req)
             };
-            sleep_until(t, deadline_after(wait))?;
+            let deadline = deadline_after(wait);
+            if let Err(e) = sleep_until(t, deadline) {
+                if !abs {
+                    write_rem(t, a[3], deadline)?;
+                }
+                return Err(e);
+            }
         }
         Sleeper::Cpu(c) => {
             // Linux refuses to sleep on the caller's own thread clock.
