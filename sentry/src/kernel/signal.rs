@@ -418,6 +418,24 @@ impl Task {
         }
     }
 
+    /// A synchronous signal from a fault in app code (Linux's force_sig):
+    /// if it is blocked or ignored it is unblocked and reset to the default
+    /// action, so a fault can never be skipped.
+    pub fn force_signal(&mut self, sig: i32, info: Siginfo) {
+        let blocked = self.shared.mask() & sigbit(sig) != 0;
+        {
+            let mut acts = self.shared.group.actions();
+            let a = &mut acts[(sig - 1) as usize];
+            if blocked || a.handler == syscalls::consts::SIG_IGN {
+                a.handler = SIG_DFL;
+            }
+        }
+        if blocked {
+            self.shared.set_mask(self.shared.mask() & !sigbit(sig));
+        }
+        self.shared.queue().push(sig, info);
+    }
+
     /// Back up over the `syscall` instruction so it runs again.
     fn restart_syscall(&mut self) {
         self.regs.rax = self.regs.orig_rax;

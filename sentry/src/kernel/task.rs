@@ -121,6 +121,10 @@ pub fn default_rlimits() -> [Rlimit; 16] {
     r
 }
 
+const SEGV_MAPERR: i32 = 1;
+const SEGV_ACCERR: i32 = 2;
+const BUS_ADRERR: i32 = 2;
+
 impl Task {
     /// Syscall arguments from the registers.
     pub fn args(&self) -> [u64; 6] {
@@ -161,32 +165,28 @@ impl Task {
             };
             match ev {
                 Event::Syscall => crate::syscalls::dispatch(self),
-                Event::Fault { signal, addr, .. } => {
+                Event::Fault { addr, .. } => {
                     tracing::trace!("fault at {addr:#x} rip {:#x}", self.regs.rip);
-                    match self.mm.handle_fault(addr, &mut self.stub) {
-                        Ok(()) => {}
-                        Err(e)
-                            if tracing::enabled!(tracing::Level::DEBUG)
-                                && e != FaultError::Bus
-                                && e != FaultError::NoMem =>
-                        {
-                            tracing::debug!("fault {e:?} at {addr:#x}, rip {:#x}", self.regs.rip);
-                            self.fatal_signal(if signal == libc::SIGBUS {
-                                libc::SIGBUS
-                            } else {
-                                libc::SIGSEGV
-                            })
-                        }
-                        Err(FaultError::Bus) => self.fatal_signal(libc::SIGBUS),
-                        Err(FaultError::NoMem) => self.fatal_signal(libc::SIGKILL),
-                        Err(_) => self.fatal_signal(if signal == libc::SIGBUS {
-                            libc::SIGBUS
-                        } else {
-                            libc::SIGSEGV
-                        }),
+                    if let Err(e) = self.mm.handle_fault(addr, &mut self.stub) {
+                        tracing::debug!("fault {e:?} at {addr:#x}, rip {:#x}", self.regs.rip);
+                        let (sig, code) = match e {
+                            FaultError::MapErr => (libc::SIGSEGV, SEGV_MAPERR),
+                            FaultError::AccErr => (libc::SIGSEGV, SEGV_ACCERR),
+                            FaultError::Bus => (libc::SIGBUS, BUS_ADRERR),
+                            FaultError::NoMem => {
+                                self.exit_group(ExitStatus::Signaled {
+                                    signal: libc::SIGKILL,
+                                    core: false,
+                                });
+                                continue;
+                            }
+                        };
+                        self.force_signal(sig, syscalls::abi::Siginfo::fault(sig, code, addr));
                     }
                 }
-                Event::Signal { signal, .. } => self.fatal_signal(signal),
+                Event::Signal { signal, code, addr } => {
+                    self.force_signal(signal, syscalls::abi::Siginfo::fault(signal, code, addr))
+                }
                 Event::Interrupted => {}
                 Event::Died => {
                     if self.exit.is_none() {
@@ -199,15 +199,6 @@ impl Task {
                 }
             }
         }
-    }
-
-    /// A synchronous signal the app cannot handle yet: the default action.
-    /// (Delivery to app handlers comes with the signals issue.)
-    pub fn fatal_signal(&mut self, signal: i32) {
-        // No core file is ever written, so wait(2) reports no core dump
-        // (as Linux does with RLIMIT_CORE 0).
-        let core = false;
-        self.exit_group(ExitStatus::Signaled { signal, core });
     }
 
     /// exit_group(2) and fatal signals: every thread of the process leaves.
