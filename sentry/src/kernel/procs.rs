@@ -28,6 +28,10 @@ pub struct ProcEntry {
     /// signal other than SIGCHLD is a "clone" child for __WCLONE.
     pub is_clone_child: bool,
     pub subreaper: bool,
+    /// A job-control stop (by this signal) not yet reported to WUNTRACED.
+    pub stop: Option<i32>,
+    /// A continue not yet reported to WCONTINUED.
+    pub continued: bool,
 }
 
 #[derive(Default)]
@@ -55,11 +59,32 @@ pub enum WaitFor {
     Pgid(i32),
 }
 
+/// What happened to a child, as wait reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChildEvent {
+    Exited(ExitStatus),
+    Stopped(i32),
+    Continued,
+}
+
+/// Which events a wait call asks for.
+#[derive(Debug, Clone, Copy)]
+pub struct WaitOptions {
+    pub exited: bool,
+    pub stopped: bool,
+    pub continued: bool,
+    pub nohang: bool,
+    /// False for WNOWAIT: the event stays reportable.
+    pub reap: bool,
+    /// __WCLONE / __WALL filter.
+    pub want_clone: Option<bool>,
+}
+
 /// A reaped (or peeked) child.
 #[derive(Debug, Clone, Copy)]
 pub struct Reaped {
     pub pid: i32,
-    pub status: ExitStatus,
+    pub event: ChildEvent,
 }
 
 impl ProcTable {
@@ -81,6 +106,8 @@ impl ProcTable {
                 exit_signal: libc::SIGCHLD,
                 is_clone_child: false,
                 subreaper: false,
+                stop: None,
+                continued: false,
             },
         );
         t.last_pid = 1;
@@ -131,6 +158,8 @@ impl ProcTable {
                 exit_signal,
                 is_clone_child: exit_signal != libc::SIGCHLD,
                 subreaper: false,
+                stop: None,
+                continued: false,
             },
         );
         if let Some(p) = t.procs.get_mut(&parent) {
@@ -182,6 +211,26 @@ impl ProcTable {
         (parent, sig)
     }
 
+    /// Record a job-control stop or continue of process `pid` for wait.
+    pub fn job_event(&self, pid: i32, stop: Option<i32>) {
+        {
+            let mut t = self.lock();
+            if let Some(e) = t.procs.get_mut(&pid) {
+                match stop {
+                    Some(sig) => {
+                        e.stop = Some(sig);
+                        e.continued = false;
+                    }
+                    None => {
+                        e.stop = None;
+                        e.continued = true;
+                    }
+                }
+            }
+        }
+        self.changed.notify_all();
+    }
+
     /// Release the id of a thread that was not a process leader.
     pub fn free_tid(&self, tid: i32) {
         self.lock().tids.remove(&tid);
@@ -194,14 +243,8 @@ impl ProcTable {
     /// wait4/waitid: find an exited child of `me` matching `which`. Blocks
     /// unless `nohang`. `reap` false leaves it waitable (WNOWAIT).
     /// `check_interrupt` is polled while blocked (signals issue).
-    pub fn wait(
-        &self,
-        me: i32,
-        which: WaitFor,
-        nohang: bool,
-        reap: bool,
-        want_clone: Option<bool>,
-    ) -> Result<Option<Reaped>, Errno> {
+    pub fn wait(&self, me: i32, which: WaitFor, o: WaitOptions) -> Result<Option<Reaped>, Errno> {
+        let (nohang, reap, want_clone) = (o.nohang, o.reap, o.want_clone);
         let r = super::wait::block_on(&[&self.changed], None, || {
             let mut t = self.lock();
             let me_e = match t.procs.get(&me) {
@@ -222,18 +265,26 @@ impl ProcTable {
                 if let Some(ce) = t.procs.get(c) {
                     if matches(*c, ce) {
                         any = true;
-                        if let Some(st) = ce.exit {
-                            found = Some(Reaped {
-                                pid: *c,
-                                status: st,
-                            });
+                        let event = match (ce.exit, ce.stop) {
+                            (Some(st), _) if o.exited => Some(ChildEvent::Exited(st)),
+                            (None, Some(sig)) if o.stopped => Some(ChildEvent::Stopped(sig)),
+                            (None, _) if o.continued && ce.continued => Some(ChildEvent::Continued),
+                            _ => None,
+                        };
+                        if let Some(event) = event {
+                            found = Some(Reaped { pid: *c, event });
                             break;
                         }
                     }
                 }
             }
             if let Some(r) = found {
-                if reap {
+                if reap && !matches!(r.event, ChildEvent::Exited(_)) {
+                    if let Some(ce) = t.procs.get_mut(&r.pid) {
+                        ce.stop = None;
+                        ce.continued = false;
+                    }
+                } else if reap {
                     t.procs.remove(&r.pid);
                     if let Some(m) = t.procs.get_mut(&me) {
                         m.children.retain(|c| *c != r.pid);

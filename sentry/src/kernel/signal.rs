@@ -20,8 +20,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use syscalls::abi::{KernelSigaction, SigContext, Siginfo, StackT, UContext};
 use syscalls::consts::{
-    SA_NODEFER, SA_ONSTACK, SA_RESETHAND, SA_RESTART, SIGKILL, SIG_DFL, SS_AUTODISARM, SS_DISABLE,
-    SS_ONSTACK,
+    SA_NOCLDSTOP, SA_NODEFER, SA_ONSTACK, SA_RESETHAND, SA_RESTART, SIGCONT, SIGKILL, SIGSTOP,
+    SIGTSTP, SIGTTIN, SIGTTOU, SIG_DFL, SS_AUTODISARM, SS_DISABLE, SS_ONSTACK,
 };
 use syscalls::{Errno, Pod};
 
@@ -128,6 +128,7 @@ impl TaskShared {
             self.group.send(sig, info);
             return;
         }
+        self.group.prepare(sig);
         if self.mask() & sigbit(sig) == 0 && self.group.ignores(sig) {
             return;
         }
@@ -175,6 +176,10 @@ pub struct GroupState {
     pub exec_tid: Option<i32>,
     /// How many execs took over the group (a waiting leader leaves quietly).
     pub execs: u64,
+    /// In a job-control stop, by this signal.
+    pub stopped: Option<i32>,
+    /// Continued by SIGCONT; the parent is not told yet.
+    pub continued_pending: bool,
 }
 
 /// A process: its threads, shared dispositions and process-directed pending
@@ -254,6 +259,7 @@ impl ThreadGroup {
             );
             return;
         }
+        self.prepare(sig);
         let members = self.members().clone();
         if self.ignores(sig) && members.iter().all(|m| m.mask() & sigbit(sig) == 0) {
             return;
@@ -262,6 +268,40 @@ impl ThreadGroup {
         // Prefer the main thread, then any thread that does not block it.
         if let Some(t) = members.iter().find(|m| m.mask() & sigbit(sig) == 0) {
             t.wake();
+        }
+    }
+
+    /// Job-control side effects at generation: a stop signal discards a
+    /// pending SIGCONT; SIGCONT discards pending stops and resumes a stopped
+    /// group at once (even if SIGCONT itself is blocked or ignored).
+    fn prepare(&self, sig: i32) {
+        let discard = |s: i32| {
+            self.queue().discard(s);
+            for m in self.members().iter() {
+                m.queue().discard(s);
+            }
+        };
+        if is_stop_signal(sig) {
+            discard(SIGCONT);
+        } else if sig == SIGCONT {
+            for s in [SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU] {
+                discard(s);
+            }
+            let resumed = {
+                let mut st = self.state();
+                if st.stopped.take().is_some() {
+                    st.continued_pending = true;
+                    true
+                } else {
+                    false
+                }
+            };
+            if resumed {
+                self.changed.notify_all();
+                for m in self.members().iter() {
+                    m.waker.fire();
+                }
+            }
         }
     }
 
@@ -280,6 +320,10 @@ impl ThreadGroup {
         self.changed.notify_all();
         st
     }
+}
+
+fn is_stop_signal(sig: i32) -> bool {
+    matches!(sig, SIGSTOP | SIGTSTP | SIGTTIN | SIGTTOU)
 }
 
 /// Sandbox-wide registry of live tasks by tid and processes by tgid.
@@ -378,8 +422,8 @@ impl Task {
                         });
                         return;
                     }
-                    // Job-control stops come with the sessions work.
-                    DefaultAction::Stop | DefaultAction::Ignore | DefaultAction::Continue => {}
+                    DefaultAction::Stop => self.group_stop(sig),
+                    DefaultAction::Ignore | DefaultAction::Continue => {}
                 }
                 continue;
             }
@@ -416,6 +460,59 @@ impl Task {
         if let Some(m) = self.saved_mask.take() {
             self.shared.set_mask(m);
         }
+    }
+
+    /// Stop the whole process (SIGSTOP and friends with default action):
+    /// every thread parks before returning to app code; the parent hears of
+    /// it through wait(WUNTRACED) and SIGCHLD (unless SA_NOCLDSTOP).
+    fn group_stop(&mut self, sig: i32) {
+        let g = self.shared.group.clone();
+        {
+            let mut st = g.state();
+            if st.stopped.is_some() || st.exit.is_some() {
+                return;
+            }
+            st.stopped = Some(sig);
+        }
+        for m in g.members().iter() {
+            if m.tid != self.tid {
+                m.wake();
+            }
+        }
+        self.k.procs.job_event(self.tgid, Some(sig));
+        self.notify_parent_job(libc::CLD_STOPPED, sig);
+    }
+
+    /// Tell the parent about a stop or continue (SIGCHLD unless it asked
+    /// for SA_NOCLDSTOP).
+    fn notify_parent_job(&self, code: i32, status: i32) {
+        let parent = self.k.procs.parent_of(self.tgid);
+        if let Some(pg) = self.k.tasks.group(parent) {
+            if pg.action(libc::SIGCHLD).flags & SA_NOCLDSTOP == 0 {
+                pg.send(
+                    libc::SIGCHLD,
+                    Siginfo::sigchld(code, self.tgid, self.creds.ruid, status, 0, 0),
+                );
+            }
+        }
+    }
+
+    /// Park while the process is stopped; report a continue once. Returns
+    /// true if the task parked (the caller re-checks everything).
+    pub fn job_control(&mut self) -> bool {
+        let g = self.shared.group.clone();
+        let continued = std::mem::take(&mut g.state().continued_pending);
+        if continued {
+            self.k.procs.job_event(self.tgid, None);
+            self.notify_parent_job(libc::CLD_CONTINUED, SIGCONT);
+        }
+        if g.state().stopped.is_none() {
+            return false;
+        }
+        let _ = super::wait::block_on_killable(&[&g.changed], None, || {
+            g.state().stopped.is_none().then_some(())
+        });
+        true
     }
 
     /// A synchronous signal from a fault in app code (Linux's force_sig):

@@ -146,6 +146,9 @@ impl Task {
             if let Some(st) = self.exit {
                 return st;
             }
+            if self.job_control() {
+                continue;
+            }
             if let Err(e) = self.mm.sync(&mut self.stub) {
                 tracing::error!("address space sync failed: {e}");
                 return ExitStatus::Signaled {
@@ -294,7 +297,21 @@ impl Task {
             st.exit.or(st.leader_exit).unwrap_or(status)
         };
         k.tasks.remove_group(tgid);
-        let (parent, sig) = k.procs.exit(tgid, status);
+        let (parent, mut sig) = k.procs.exit(tgid, status);
+        // A parent ignoring SIGCHLD (or with SA_NOCLDWAIT) never sees the
+        // zombie: it is reaped at once.
+        if sig == libc::SIGCHLD {
+            if let Some(pg) = k.tasks.group(parent) {
+                let act = pg.action(libc::SIGCHLD);
+                let ign = act.handler == libc::SIG_IGN as u64;
+                if ign || act.flags & syscalls::consts::SA_NOCLDWAIT != 0 {
+                    k.procs.autoreap(tgid);
+                    if ign {
+                        sig = 0;
+                    }
+                }
+            }
+        }
         if parent > 0 && sig > 0 {
             let (code, st) = match status {
                 ExitStatus::Exited(c) => (libc::CLD_EXITED, c),

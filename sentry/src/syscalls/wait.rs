@@ -1,14 +1,14 @@
 //! Syscall handlers: wait4, waitid.
 
 use super::{Support, SysResult, Table};
-use crate::kernel::procs::WaitFor;
+use crate::kernel::procs::{ChildEvent, WaitFor, WaitOptions};
 use crate::kernel::task::Task;
 use crate::kernel::ExitStatus;
 use syscalls::nr;
 use syscalls::Errno;
 
 pub fn register(t: &mut Table) {
-    let note = "exited children only: stopped/continued children (job control) come with signals; rusage is zero";
+    let note = "rusage is zero; no pidfds (P_PIDFD is EBADF)";
     t.set(nr::WAIT4, sys_wait4, Support::Partial(note));
     t.set(nr::WAITID, sys_waitid, Support::Partial(note));
 }
@@ -41,17 +41,24 @@ fn sys_wait4(t: &mut Task, a: &[u64; 6]) -> SysResult {
         p if p < -1 => WaitFor::Pgid(p.checked_neg().ok_or(Errno::ESRCH)?),
         p => WaitFor::Pid(p),
     };
-    match t.k.procs.wait(
-        t.tgid,
-        which,
-        options & WNOHANG != 0,
-        true,
-        clone_filter(options),
-    )? {
+    let o = WaitOptions {
+        exited: true,
+        stopped: options & WUNTRACED != 0,
+        continued: options & WCONTINUED != 0,
+        nohang: options & WNOHANG != 0,
+        reap: true,
+        want_clone: clone_filter(options),
+    };
+    match t.k.procs.wait(t.tgid, which, o)? {
         None => Ok(0),
         Some(r) => {
             if status_ptr != 0 {
-                t.mm.write_obj(status_ptr, &r.status.wait_status())?;
+                let status = match r.event {
+                    ChildEvent::Exited(st) => st.wait_status(),
+                    ChildEvent::Stopped(sig) => (sig << 8) | 0x7f,
+                    ChildEvent::Continued => 0xffff,
+                };
+                t.mm.write_obj(status_ptr, &status)?;
             }
             if rusage != 0 {
                 t.mm.write_obj(rusage, &syscalls::abi::Rusage::default())?;
@@ -91,27 +98,25 @@ fn sys_waitid(t: &mut Task, a: &[u64; 6]) -> SysResult {
         P_PIDFD => return Err(Errno::EBADF),
         _ => return Err(Errno::EINVAL),
     };
-    if options & WEXITED == 0 {
-        // Only stop/continue events asked for: none are produced yet.
-        if options & WNOHANG != 0 {
-            return Ok(0);
-        }
-        return Err(Errno::ECHILD);
-    }
-    let reap = options & WNOWAIT == 0;
-    let got = t.k.procs.wait(
-        t.tgid,
-        which,
-        options & WNOHANG != 0,
-        reap,
-        clone_filter(options),
-    )?;
+    let o = WaitOptions {
+        exited: options & WEXITED != 0,
+        stopped: options & WUNTRACED != 0,
+        continued: options & WCONTINUED != 0,
+        nohang: options & WNOHANG != 0,
+        reap: options & WNOWAIT == 0,
+        want_clone: clone_filter(options),
+    };
+    let got = t.k.procs.wait(t.tgid, which, o)?;
     let mut si = syscalls::abi::Siginfo::default();
     if let Some(r) = got {
-        let (code, status) = match r.status {
-            ExitStatus::Exited(c) => (libc::CLD_EXITED, c),
-            ExitStatus::Signaled { signal, core: true } => (libc::CLD_DUMPED, signal),
-            ExitStatus::Signaled { signal, .. } => (libc::CLD_KILLED, signal),
+        let (code, status) = match r.event {
+            ChildEvent::Exited(ExitStatus::Exited(c)) => (libc::CLD_EXITED, c),
+            ChildEvent::Exited(ExitStatus::Signaled { signal, core: true }) => {
+                (libc::CLD_DUMPED, signal)
+            }
+            ChildEvent::Exited(ExitStatus::Signaled { signal, .. }) => (libc::CLD_KILLED, signal),
+            ChildEvent::Stopped(sig) => (libc::CLD_STOPPED, sig),
+            ChildEvent::Continued => (libc::CLD_CONTINUED, libc::SIGCONT),
         };
         si = syscalls::abi::Siginfo::sigchld(code, r.pid, 0, status, 0, 0);
     }
