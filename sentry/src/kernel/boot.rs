@@ -76,6 +76,7 @@ pub fn run(cfg: BootConfig) -> Result<ExitStatus, BootError> {
         domainname: std::sync::Mutex::new(b"(none)".to_vec()),
         procs: Default::default(),
         tasks: Default::default(),
+        timers: Default::default(),
     });
     k.procs.add_init();
     // The init task lives on its own thread: it is the tracer of its stub.

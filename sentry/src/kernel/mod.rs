@@ -5,6 +5,7 @@ pub mod boot;
 pub mod procs;
 pub mod signal;
 pub mod task;
+pub mod timers;
 
 use crate::mm::memfile::MemoryFile;
 use crate::platform::ptrace::StubFactory;
@@ -28,6 +29,8 @@ pub struct Kernel {
     pub procs: procs::ProcTable,
     /// Live tasks by tid (signal targets).
     pub tasks: signal::Registry,
+    /// Interval and POSIX timers.
+    pub timers: timers::TimerService,
 }
 
 /// How a task (thread group) ended, as wait(2) would report it.

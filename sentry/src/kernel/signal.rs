@@ -161,7 +161,11 @@ impl Task {
                 }
                 ready.trailing_zeros() as i32 + 1
             };
-            let info = self.shared.queue().take(sig);
+            let mut info = self.shared.queue().take(sig);
+            // A POSIX timer's signal: its overrun, or dropped if stale.
+            if !self.k.timers.signal_dequeued(self.tgid, &mut info) {
+                continue;
+            }
             let act = self.sig.actions[(sig - 1) as usize];
             if sig == SIGKILL || act.handler == SIG_DFL {
                 match default_action(sig) {

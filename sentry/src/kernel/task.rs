@@ -224,6 +224,7 @@ impl Task {
         k.tasks.remove(self.tid);
         drop(self);
         k.mf.flush_frees();
+        k.timers.process_exited(tgid);
         let (parent, sig) = k.procs.exit(tgid, status);
         if parent > 0 && sig > 0 {
             if let Some(p) = k.tasks.get(parent) {
