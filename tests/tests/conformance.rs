@@ -135,6 +135,12 @@ conformance! {
     // processes and signals
     fork_wait: "fork_wait";
     signal_deliver: "signal_deliver";
+    // timers
+    itimer_real: "itimer_real";
+    itimer_virtual: "itimer_virtual";
+    alarm: "alarm";
+    alarm_kill: "alarm" ["kill"] => 142;
+    posix_timer: "posix_timer";
     // the loader
     auxv: "auxv" ["a", "b c", ""];
     execve_errors_then_exec: "execve" [helper("exec_target"), "errors"] => 7;

@@ -77,6 +77,7 @@ pub fn run(cfg: BootConfig) -> Result<ExitStatus, BootError> {
         procs: Default::default(),
         tasks: Default::default(),
         futexes: Default::default(),
+        timers: Default::default(),
     });
     k.procs.add_init();
     // The init task lives on its own thread: it is the tracer of its stub.

@@ -6,6 +6,7 @@ pub mod futex;
 pub mod procs;
 pub mod signal;
 pub mod task;
+pub mod timers;
 pub mod wait;
 
 use crate::mm::memfile::MemoryFile;
@@ -32,6 +33,8 @@ pub struct Kernel {
     pub tasks: signal::Registry,
     /// Futex wait queues.
     pub futexes: futex::Futexes,
+    /// Interval and POSIX timers.
+    pub timers: timers::TimerService,
 }
 
 /// How a task (thread group) ended, as wait(2) would report it.

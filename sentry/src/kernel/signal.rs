@@ -412,6 +412,11 @@ impl Task {
                 let sig = ready.trailing_zeros() as i32 + 1;
                 (sig, gq.take(sig))
             };
+            let mut info = info;
+            // A POSIX timer's signal: its overrun, or dropped if stale.
+            if !self.k.timers.signal_dequeued(self.tgid, &mut info) {
+                continue;
+            }
             let act = self.shared.group.action(sig);
             if sig == SIGKILL || act.handler == SIG_DFL {
                 match default_action(sig) {

@@ -297,6 +297,7 @@ impl Task {
             st.exit.or(st.leader_exit).unwrap_or(status)
         };
         k.tasks.remove_group(tgid);
+        k.timers.process_exited(tgid);
         let (parent, mut sig) = k.procs.exit(tgid, status);
         // A parent ignoring SIGCHLD (or with SA_NOCLDWAIT) never sees the
         // zombie: it is reaped at once.

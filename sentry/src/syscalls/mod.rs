@@ -15,6 +15,7 @@ pub mod process;
 pub mod report;
 pub mod signal;
 pub mod time;
+pub mod timer;
 pub mod wait;
 
 use crate::kernel::task::Task;
@@ -98,6 +99,7 @@ pub static TABLE: LazyLock<Table> = LazyLock::new(|| {
     process::register(&mut t);
     signal::register(&mut t);
     time::register(&mut t);
+    timer::register(&mut t);
     wait::register(&mut t);
     t
 });

@@ -490,6 +490,8 @@ pub fn exec_into(
     t.regs = stub.initial_regs(image.entry, image.sp);
     t.shared.set_interrupter(stub.interrupter());
     t.stub = stub; // the old stub is killed on drop
+    t.k.timers
+        .process_execed(t.tgid, crate::kernel::timers::CpuSource::of(t));
     t.mm = mm;
     t.k.mf.flush_frees();
     t.fds.close_on_exec();
