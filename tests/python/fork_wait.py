@@ -21,11 +21,26 @@ for n in (0, 1, 42, 255):
         "waitstatus_to_exitcode", os.waitstatus_to_exitcode(status),
     )
 
-# A child killed by SIGKILL (it would otherwise sleep).
-pid = os.fork()
-if pid == 0:
-    time.sleep(30)
-    os._exit(0)
+
+
+def busy_child():
+    """Forks a child that spins on the CPU (never blocks in a syscall) once it has told
+    us it is running. Killing children blocked in sleep/read is kill_blocked.py's job."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        os.write(w, b"x")
+        while True:
+            pass
+    os.close(w)
+    os.read(r, 1)
+    os.close(r)
+    return pid
+
+
+# A child killed by SIGKILL while running.
+pid = busy_child()
 os.kill(pid, signal.SIGKILL)
 _, status = os.waitpid(pid, 0)
 print(
@@ -85,10 +100,7 @@ print(
     "waitid", res.si_pid == pid, "si_signo SIGCHLD", res.si_signo == signal.SIGCHLD,
     "CLD_EXITED", res.si_code == os.CLD_EXITED, "si_status", res.si_status,
 )
-pid = os.fork()
-if pid == 0:
-    time.sleep(30)
-    os._exit(0)
+pid = busy_child()
 os.kill(pid, signal.SIGKILL)
 res = os.waitid(os.P_PID, pid, os.WEXITED)
 print("waitid killed", "CLD_KILLED", res.si_code == os.CLD_KILLED, "si_status", res.si_status)

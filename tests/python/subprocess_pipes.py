@@ -2,6 +2,7 @@
 import signal
 import subprocess
 import sys
+import time
 
 # check_output of a simple command.
 out = subprocess.check_output(["/bin/echo", "hi"])
@@ -40,11 +41,14 @@ r = subprocess.run(
 print("merged", sorted(r.stdout.split()))
 
 # A timeout: the child is killed and TimeoutExpired raised.
+# The child must die at once (not after its 5 s sleep).
+t0 = time.monotonic()
 try:
     subprocess.run(["/bin/sleep", "5"], timeout=0.3)
     print("no timeout?!")
 except subprocess.TimeoutExpired as e:
     print("timeout", type(e).__name__, e.cmd)
+print("timed-out child reaped promptly", time.monotonic() - t0 < 2.5)
 
 # communicate() with a timeout on a Popen, then kill and reap.
 p = subprocess.Popen(["/bin/sleep", "5"], stdout=subprocess.PIPE)
@@ -57,12 +61,15 @@ p.communicate()
 print("killed returncode", p.returncode)
 
 # Children killed by signals: negative return codes.
+# (The sleeps are long: a child must die at once, wherever the signal finds it.)
+t0 = time.monotonic()
 p = subprocess.Popen(["/bin/sleep", "5"])
 p.terminate()
 print("terminate returncode", p.wait())
 p = subprocess.Popen(["/bin/sleep", "5"])
 p.send_signal(signal.SIGKILL)
 print("SIGKILL returncode", p.wait())
+print("signaled children died promptly", time.monotonic() - t0 < 2.5)
 r = subprocess.run(["/bin/sh", "-c", "kill -USR1 $$"])
 print("self-signaled sh returncode", r.returncode)
 
