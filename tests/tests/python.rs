@@ -58,14 +58,12 @@ fn python_differential(name: &str, expected: i32) {
 /// 100 threads incrementing a Lock-protected counter; a Condition-based bounded buffer
 /// with 4 producers and 3 consumers; RLock; threading.local.
 #[test]
-#[ignore = "needs threads (clone/clone3 with CLONE_THREAD is ENOSYS: RuntimeError: can't start new thread)"]
 fn threads_locks() {
     python_differential("threads_locks", 0);
 }
 
 /// threading.Event/Barrier/BoundedSemaphore/Timer, queue.Queue, ThreadPoolExecutor.
 #[test]
-#[ignore = "needs threads (clone/clone3 with CLONE_THREAD is ENOSYS: RuntimeError: can't start new thread)"]
 fn threading_sync() {
     python_differential("threading_sync", 0);
 }
@@ -74,8 +72,7 @@ fn threading_sync() {
 /// buffer both ways), run(timeout=0.3) -> TimeoutExpired, returncodes -9/-15/-10,
 /// pipelines, cwd/env.
 #[test]
-#[ignore = "needs poll(2) (communicate() fails with OSError ENOSYS from poll) and \
-            interruptible waits (a killed child in clock_nanosleep only dies when its sleep ends)"]
+#[ignore = "needs poll(2) (communicate() fails with OSError ENOSYS from poll)"]
 fn subprocess_pipes() {
     python_differential("subprocess_pipes", 0);
 }
@@ -85,7 +82,6 @@ fn subprocess_pipes() {
 /// ITIMER_VIRTUAL/PROF, pthread_kill to the main thread, masks and sigpending,
 /// sigwait/sigwaitinfo/sigtimedwait, and finally death by SIGTERM (exit status 143).
 #[test]
-#[ignore = "needs timers (alarm(2) is ENOSYS, so pause() hangs) and rt_sigtimedwait (ENOSYS)"]
 fn signals() {
     python_differential("signals", 143);
 }
@@ -93,7 +89,6 @@ fn signals() {
 /// Handlers run in the main thread whoever sends the signal; pthread_kill from a thread;
 /// sigwait in a worker; per-thread masks and thread-directed pending signals.
 #[test]
-#[ignore = "needs threads (clone/clone3 with CLONE_THREAD is ENOSYS: RuntimeError: can't start new thread)"]
 fn signals_threads() {
     python_differential("signals_threads", 0);
 }
@@ -101,7 +96,7 @@ fn signals_threads() {
 /// multiprocessing with the fork context: Pool(4).map squaring range(1000), imap_unordered,
 /// apply_async, Process + Queue round trip, Pipe, shared Value + Lock, exit codes.
 #[test]
-#[ignore = "needs /dev/shm (absent from the sandbox /dev, so sem_open fails: openat(/dev/shm/sem.*, O_CREAT) is ENOENT) and threads (Pool, Queue feeder)"]
+#[ignore = "needs /dev/shm (issue 5: absent from the sandbox /dev, so sem_open fails with ENOENT)"]
 fn mp_pool() {
     python_differential("mp_pool", 0);
 }
@@ -116,9 +111,6 @@ fn fork_wait() {
 /// SIGKILL/SIGTERM to children blocked in sleep, pipe read, waitpid, pause and select
 /// must kill them at once; a handled signal interrupts a blocking read, which resumes.
 #[test]
-#[ignore = "needs interruptible waits: SIGKILL to a child in clock_nanosleep takes effect \
-            only when the sleep ends (prompt False), and a child blocked in read() of a pipe \
-            is never killed (hang)"]
 fn kill_blocked() {
     python_differential("kill_blocked", 0);
 }
@@ -126,7 +118,6 @@ fn kill_blocked() {
 /// SIGSTOP/SIGCONT of children seen through waitpid(WUNTRACED/WCONTINUED) and
 /// waitid(WSTOPPED/WCONTINUED); SIGCHLD handler; SIGTERM pending while stopped.
 #[test]
-#[ignore = "needs job control (SIGSTOP does not stop the child; wait4(WUNTRACED) hangs)"]
 fn job_control() {
     python_differential("job_control", 0);
 }
@@ -134,9 +125,6 @@ fn job_control() {
 /// os.posix_spawn/posix_spawnp with file actions and env, exec failure reporting,
 /// fork+execv, os.system, os.popen.
 #[test]
-#[ignore = "sandbox bug: clone3(CLONE_VM|CLONE_VFORK) does not share memory, so \
-            posix_spawn of a missing program returns a pid (child exits 127) instead of \
-            raising ENOENT"]
 fn posix_spawn() {
     python_differential("posix_spawn", 0);
 }

@@ -136,6 +136,23 @@ impl TaskShared {
         self.wake();
     }
 
+    /// Take the lowest pending signal in `set`, thread-directed ones first
+    /// (rt_sigtimedwait).
+    pub fn dequeue_from(&self, set: u64) -> Option<(i32, Siginfo)> {
+        let own = self.queue().pending & set;
+        if own != 0 {
+            let sig = own.trailing_zeros() as i32 + 1;
+            return Some((sig, self.queue().take(sig)));
+        }
+        let mut gq = self.group.queue();
+        let ready = gq.pending & set;
+        if ready != 0 {
+            let sig = ready.trailing_zeros() as i32 + 1;
+            return Some((sig, gq.take(sig)));
+        }
+        None
+    }
+
     /// Make the task leave: its run loop ends at the next check.
     pub fn kill(&self) {
         self.killed.store(true, Ordering::SeqCst);

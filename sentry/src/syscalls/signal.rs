@@ -7,7 +7,7 @@
 
 use super::{Support, SysResult, Table};
 use crate::kernel::task::Task;
-use syscalls::abi::{KernelSigaction, StackT};
+use syscalls::abi::{KernelSigaction, Siginfo, StackT};
 use syscalls::consts::{
     MINSIGSTKSZ, NSIG, SA_EXPOSE_TAGBITS, SA_NOCLDSTOP, SA_NOCLDWAIT, SA_NODEFER, SA_ONSTACK,
     SA_RESETHAND, SA_RESTART, SA_RESTORER, SA_SIGINFO, SIGABRT, SIGBUS, SIGCHLD, SIGCONT, SIGFPE,
@@ -35,7 +35,10 @@ pub fn register(t: &mut Table) {
     t.set(nr::RT_SIGPROCMASK, sys_rt_sigprocmask, Support::Full);
     t.set(nr::SIGALTSTACK, sys_sigaltstack, Support::Full);
     t.set(nr::RT_SIGPENDING, sys_rt_sigpending, Support::Full);
-    let kill_note = "no job-control stops yet; blocked syscalls other than sigsuspend/pause are not interrupted";
+    let kill_note = "no pidfds; orphaned process groups still get stop signals";
+    t.set(nr::RT_SIGTIMEDWAIT, sys_rt_sigtimedwait, Support::Full);
+    t.set(nr::RT_SIGQUEUEINFO, sys_rt_sigqueueinfo, Support::Full);
+    t.set(nr::RT_TGSIGQUEUEINFO, sys_rt_tgsigqueueinfo, Support::Full);
     t.set(nr::KILL, sys_kill, Support::Partial(kill_note));
     t.set(nr::TKILL, sys_tkill, Support::Partial(kill_note));
     t.set(nr::TGKILL, sys_tgkill, Support::Partial(kill_note));
@@ -266,6 +269,105 @@ fn thread_kill(t: &Task, tgid: Option<i32>, tid: i32, sig: i32) -> SysResult {
             sig,
             syscalls::abi::Siginfo::kill(sig, SI_TKILL, t.tgid, t.creds.ruid),
         );
+    }
+    Ok(0)
+}
+
+fn sys_rt_sigtimedwait(t: &mut Task, a: &[u64; 6]) -> SysResult {
+    let (set_ptr, info_ptr, ts_ptr, size) = (a[0], a[1], a[2], a[3]);
+    if size != SIGSET_SIZE {
+        return Err(Errno::EINVAL);
+    }
+    let set: u64 = t.mm.read_obj(set_ptr)?;
+    let set = set & !UNBLOCKABLE;
+    let deadline = if ts_ptr != 0 {
+        let ts: syscalls::abi::Timespec = t.mm.read_obj(ts_ptr)?;
+        if !super::time::timespec_valid(&ts) {
+            return Err(Errno::EINVAL);
+        }
+        Some(super::time::deadline_after(std::time::Duration::new(
+            ts.tv_sec as u64,
+            ts.tv_nsec as u32,
+        )))
+    } else {
+        None
+    };
+    let take = |t: &mut Task| -> Result<Option<u64>, Errno> {
+        while let Some((sig, mut info)) = t.shared.dequeue_from(set) {
+            if !t.k.timers.signal_dequeued(t.tgid, &mut info) {
+                continue;
+            }
+            if info_ptr != 0 {
+                t.mm.write_obj(info_ptr, &info)?;
+            }
+            return Ok(Some(sig as u64));
+        }
+        Ok(None)
+    };
+    if let Some(sig) = take(t)? {
+        return Ok(sig);
+    }
+    // Wait with the set unblocked, so its signals (and any other unblocked
+    // one, which then interrupts) wake us.
+    let old = t.mask();
+    t.set_mask(old & !set);
+    let shared = t.shared.clone();
+    let r = crate::kernel::wait::block_on(&[], deadline, || {
+        let pending = shared.queue().pending | shared.group.queue().pending;
+        (pending & set != 0).then_some(())
+    });
+    t.set_mask(old);
+    if let Some(sig) = take(t)? {
+        return Ok(sig);
+    }
+    match r {
+        Err(crate::kernel::wait::WaitError::TimedOut) => Err(Errno::EAGAIN),
+        _ => Err(Errno::EINTR),
+    }
+}
+
+/// The siginfo of rt_sigqueueinfo/rt_tgsigqueueinfo, with Linux's check:
+/// a process may not forge kernel or kill()-style codes for others.
+fn queued_info(t: &Task, ptr: u64, sig: i32, target_tgid: i32) -> Result<Siginfo, Errno> {
+    let mut info: Siginfo = t.mm.read_obj(ptr)?;
+    if (info.code() >= 0 || info.code() == SI_TKILL) && target_tgid != t.tgid {
+        return Err(Errno::EPERM);
+    }
+    info.set_signo(sig);
+    Ok(info)
+}
+
+fn sys_rt_sigqueueinfo(t: &mut Task, a: &[u64; 6]) -> SysResult {
+    let (tgid, sig) = (a[0] as i32, a[1] as i32);
+    if !valid_signal(sig) {
+        return Err(Errno::EINVAL);
+    }
+    let info = queued_info(t, a[2], sig, tgid)?;
+    let g = if tgid > 0 {
+        t.k.tasks.group(tgid)
+    } else {
+        None
+    }
+    .ok_or(Errno::ESRCH)?;
+    if sig != 0 {
+        g.send(sig, info);
+    }
+    Ok(0)
+}
+
+fn sys_rt_tgsigqueueinfo(t: &mut Task, a: &[u64; 6]) -> SysResult {
+    let (tgid, tid, sig) = (a[0] as i32, a[1] as i32, a[2] as i32);
+    if tgid <= 0 || tid <= 0 || !valid_signal(sig) {
+        return Err(Errno::EINVAL);
+    }
+    let info = queued_info(t, a[3], sig, tgid)?;
+    let target =
+        t.k.tasks
+            .get(tid)
+            .filter(|x| x.tgid == tgid)
+            .ok_or(Errno::ESRCH)?;
+    if sig != 0 {
+        target.send(sig, info);
     }
     Ok(0)
 }
