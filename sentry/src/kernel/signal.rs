@@ -394,6 +394,34 @@ impl Registry {
 
 /// The FXSAVE area size and the frame's alignment needs.
 const FXSAVE: u64 = 512;
+/// Offset of `struct _fpx_sw_bytes` in the FXSAVE area (its sw_reserved).
+const SW_BYTES: usize = 464;
+const FP_XSTATE_MAGIC1: u32 = 0x4650_5853;
+const FP_XSTATE_MAGIC2: u32 = 0x4650_5845;
+const UC_FP_XSTATE: u64 = 1;
+
+/// Linux's `_fpx_sw_bytes` for an XSAVE frame of `xsize` bytes: magic1,
+/// extended size (with magic2), the feature mask, the XSAVE size.
+fn fpx_sw_bytes(xsize: u64, xs: &[u8]) -> [u8; 24] {
+    // The host's features as ptrace reported them in the same place, or the
+    // XSTATE_BV of this area.
+    let host = |o: usize| {
+        xs.get(o..o + 8)
+            .and_then(|b| b.try_into().ok())
+            .map(u64::from_le_bytes)
+            .unwrap_or(0)
+    };
+    let features = match host(SW_BYTES + 8) {
+        0 => host(512),
+        f => f,
+    };
+    let mut b = [0u8; 24];
+    b[0..4].copy_from_slice(&FP_XSTATE_MAGIC1.to_le_bytes());
+    b[4..8].copy_from_slice(&((xsize + 4) as u32).to_le_bytes());
+    b[8..16].copy_from_slice(&features.to_le_bytes());
+    b[16..20].copy_from_slice(&(xsize as u32).to_le_bytes());
+    b
+}
 const UC_SIGCONTEXT_SS: u64 = 2;
 const UC_STRICT_RESTORE_SS: u64 = 4;
 const USER_CS: u16 = 0x33;
@@ -571,10 +599,35 @@ impl Task {
         {
             sp = ss.ss_sp.wrapping_add(ss.ss_size);
         }
-        let fp = self.stub.get_fpregs().map_err(|_| Errno::EFAULT)?;
-        sp = sp.wrapping_sub(FXSAVE) & !63;
-        let fpstate = sp;
-        self.mm.copy_out(fpstate, &fp)?;
+        // The FPU state as Linux saves it: the whole XSAVE area with the
+        // software bytes and FP_XSTATE_MAGIC2 after it, or (if the host
+        // cannot give it) the 512-byte FXSAVE area.
+        let xstate = self
+            .stub
+            .get_xstate()
+            .ok()
+            .filter(|x| x.len() > FXSAVE as usize);
+        let fpstate;
+        let mut uc_flags = UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS;
+        match xstate {
+            Some(mut xs) => {
+                let xsize = xs.len() as u64;
+                sp = sp.wrapping_sub(xsize + 4) & !63;
+                fpstate = sp;
+                let sw = fpx_sw_bytes(xsize, &xs);
+                xs[SW_BYTES..SW_BYTES + sw.len()].copy_from_slice(&sw);
+                self.mm.copy_out(fpstate, &xs)?;
+                self.mm
+                    .write_obj(fpstate.wrapping_add(xsize), &FP_XSTATE_MAGIC2)?;
+                uc_flags |= UC_FP_XSTATE;
+            }
+            None => {
+                let fp = self.stub.get_fpregs().map_err(|_| Errno::EFAULT)?;
+                sp = sp.wrapping_sub(FXSAVE) & !63;
+                fpstate = sp;
+                self.mm.copy_out(fpstate, &fp)?;
+            }
+        }
         // pretcode + ucontext + siginfo, then align so (sp + 8) % 16 == 0.
         let frame_size =
             (8 + std::mem::size_of::<UContext>() + std::mem::size_of::<Siginfo>()) as u64;
@@ -608,7 +661,7 @@ impl Task {
             ..SigContext::zeroed()
         };
         let uc = UContext {
-            uc_flags: UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS,
+            uc_flags,
             uc_link: 0,
             uc_stack: StackT {
                 ss_sp: ss.ss_sp,
@@ -688,7 +741,28 @@ impl Task {
             // MXCSR reserved bits must be clear or the host refuses the state.
             let mxcsr = u32::from_le_bytes([fp[24], fp[25], fp[26], fp[27]]) & 0xffff;
             fp[24..28].copy_from_slice(&mxcsr.to_le_bytes());
-            self.stub.set_fpregs(&fp).map_err(|_| Errno::EFAULT)?;
+            // An XSAVE frame is recognised as Linux does: both magics and a
+            // size that matches this machine's; anything else restores the
+            // legacy FXSAVE part only.
+            let word = |o: usize| u32::from_le_bytes([fp[o], fp[o + 1], fp[o + 2], fp[o + 3]]);
+            let magic1 = word(SW_BYTES);
+            let xsize = word(SW_BYTES + 16) as u64;
+            let mut restored = false;
+            if magic1 == FP_XSTATE_MAGIC1 && xsize > FXSAVE && xsize <= 16 * 1024 {
+                let magic2: u32 = self.mm.read_obj(m.fpstate.wrapping_add(xsize))?;
+                if magic2 == FP_XSTATE_MAGIC2 {
+                    let mut xs = vec![0u8; xsize as usize];
+                    self.mm.copy_in(m.fpstate, &mut xs)?;
+                    xs[..FXSAVE as usize].copy_from_slice(&fp);
+                    restored = self.stub.set_xstate(&xs).is_ok();
+                    if !restored {
+                        return Err(Errno::EFAULT);
+                    }
+                }
+            }
+            if !restored {
+                self.stub.set_fpregs(&fp).map_err(|_| Errno::EFAULT)?;
+            }
         }
         // Restore the alternate stack setting like sigaltstack would.
         let st = uc.uc_stack;

@@ -463,6 +463,11 @@ impl NewStubThread {
     }
 }
 
+/// The regset of the XSAVE area (Linux's NT_X86_XSTATE).
+const NT_X86_XSTATE: usize = 0x202;
+/// Upper bound of the XSAVE area size (AMX tiles included).
+const XSTATE_MAX: usize = 16 * 1024;
+
 /// The mmap prot/flags value meaning "shared fixed mapping of the memory file".
 const MAP_MEMFILE: u64 = (libc::MAP_SHARED | libc::MAP_FIXED) as u64;
 
@@ -749,6 +754,61 @@ impl Stub {
         if r < 0 {
             return Err(PlatformError::Host {
                 call: "PTRACE_SETFPREGS",
+                errno: nix::errno::Errno::last(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The full XSAVE area (x87, SSE, AVX, AVX-512, ... as enabled on the
+    /// host) of the stopped stub thread, with the kernel's software bytes
+    /// (FP_XSTATE_MAGIC1, sizes, features) in the FXSAVE reserved area.
+    pub fn get_xstate(&self) -> Result<Vec<u8>, PlatformError> {
+        let mut buf = vec![0u8; XSTATE_MAX];
+        let mut iov = libc::iovec {
+            iov_base: buf.as_mut_ptr() as *mut libc::c_void,
+            iov_len: buf.len(),
+        };
+        // SAFETY: PTRACE_GETREGSET writes at most iov_len bytes into the
+        // buffer the iovec describes and shrinks iov_len to what it wrote;
+        // the tracee is stopped and ours.
+        let r = unsafe {
+            libc::ptrace(
+                libc::PTRACE_GETREGSET,
+                self.tid.as_raw(),
+                NT_X86_XSTATE,
+                &mut iov as *mut libc::iovec as *mut libc::c_void,
+            )
+        };
+        if r < 0 {
+            return Err(PlatformError::Host {
+                call: "PTRACE_GETREGSET",
+                errno: nix::errno::Errno::last(),
+            });
+        }
+        buf.truncate(iov.iov_len);
+        Ok(buf)
+    }
+
+    /// Load an XSAVE area into the stopped stub thread. The host validates
+    /// it (reserved bits, feature bits) and refuses a bad one.
+    pub fn set_xstate(&self, area: &[u8]) -> Result<(), PlatformError> {
+        let mut iov = libc::iovec {
+            iov_base: area.as_ptr() as *mut libc::c_void,
+            iov_len: area.len(),
+        };
+        // SAFETY: PTRACE_SETREGSET only reads iov_len bytes from the buffer.
+        let r = unsafe {
+            libc::ptrace(
+                libc::PTRACE_SETREGSET,
+                self.tid.as_raw(),
+                NT_X86_XSTATE,
+                &mut iov as *mut libc::iovec as *mut libc::c_void,
+            )
+        };
+        if r < 0 {
+            return Err(PlatformError::Host {
+                call: "PTRACE_SETREGSET",
                 errno: nix::errno::Errno::last(),
             });
         }
