@@ -95,7 +95,7 @@ pub fn run(cfg: BootConfig) -> Result<ExitStatus, BootError> {
                 let d = crate::vfs::lookup_dir(&t, &cfg.cwd).map_err(|e| {
                     BootError::Setup(format!("cwd {}: {e}", String::from_utf8_lossy(&cfg.cwd)))
                 })?;
-                t.fs.cwd = d;
+                t.set_cwd(d);
             }
             let path = resolve_program(&t, &prog, env_path.as_deref().unwrap_or(DEFAULT_PATH))?;
             let name = String::from_utf8_lossy(&prog).into_owned();
@@ -161,11 +161,11 @@ fn init_task(k: Arc<Kernel>, stdio: Vec<OwnedFd>) -> Result<Task, BootError> {
         regs,
         stub,
         fds,
-        fs: FsContext {
+        fs: Arc::new(std::sync::Mutex::new(FsContext {
             root: root.clone(),
             cwd: root,
             umask: 0o022,
-        },
+        })),
         creds: Creds::default(),
         sig,
         comm: b"init".to_vec(),

@@ -51,7 +51,8 @@ pub struct Task {
     pub stub: Stub,
     pub mm: Arc<MemoryManager>,
     pub fds: Arc<FdTable>,
-    pub fs: FsContext,
+    /// Root, cwd and umask; shared between tasks cloned with CLONE_FS.
+    pub fs: Arc<std::sync::Mutex<FsContext>>,
     pub creds: Creds,
     pub sig: SigState,
     pub comm: Vec<u8>,
@@ -126,6 +127,31 @@ const SEGV_ACCERR: i32 = 2;
 const BUS_ADRERR: i32 = 2;
 
 impl Task {
+    fn fs_ctx(&self) -> std::sync::MutexGuard<'_, FsContext> {
+        self.fs.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn root(&self) -> Arc<Dentry> {
+        self.fs_ctx().root.clone()
+    }
+
+    pub fn cwd(&self) -> Arc<Dentry> {
+        self.fs_ctx().cwd.clone()
+    }
+
+    pub fn set_cwd(&self, d: Arc<Dentry>) {
+        self.fs_ctx().cwd = d;
+    }
+
+    pub fn umask(&self) -> u32 {
+        self.fs_ctx().umask
+    }
+
+    /// Set the umask; returns the old one.
+    pub fn set_umask(&self, m: u32) -> u32 {
+        std::mem::replace(&mut self.fs_ctx().umask, m)
+    }
+
     /// Syscall arguments from the registers.
     pub fn args(&self) -> [u64; 6] {
         let r = &self.regs;

@@ -292,10 +292,11 @@ fn sys_readlinkat(t: &mut Task, a: &[u64; 6]) -> SysResult {
 fn sys_getcwd(t: &mut Task, a: &[u64; 6]) -> SysResult {
     let (buf, size) = (a[0], a[1]);
     let mut path = Vec::new();
-    if !t.fs.cwd.is_under(&t.fs.root) {
+    let (cwd, root) = (t.cwd(), t.root());
+    if !cwd.is_under(&root) {
         path.extend_from_slice(b"(unreachable)");
     }
-    path.extend_from_slice(&t.fs.cwd.path(&t.fs.root));
+    path.extend_from_slice(&cwd.path(&root));
     path.push(0);
     if path.len() as u64 > size {
         return Err(Errno::ERANGE);
@@ -309,7 +310,7 @@ fn set_cwd(t: &mut Task, d: Arc<Dentry>) -> SysResult {
         return Err(Errno::ENOTDIR);
     }
     check_access(d.inode_ref(), &t.creds, MAY_EXEC, Ids::Fs)?;
-    t.fs.cwd = d;
+    t.set_cwd(d);
     Ok(0)
 }
 

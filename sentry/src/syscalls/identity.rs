@@ -626,8 +626,7 @@ fn sys_sysinfo(t: &mut Task, a: &[u64; 6]) -> SysResult {
 }
 
 fn sys_umask(t: &mut Task, a: &[u64; 6]) -> SysResult {
-    let old = t.fs.umask;
-    t.fs.umask = (a[0] as u32) & 0o777;
+    let old = t.set_umask((a[0] as u32) & 0o777);
     Ok(u64::from(old))
 }
 

@@ -263,7 +263,12 @@ fn do_clone(t: &mut Task, req: CloneRequest) -> SysResult {
         regs,
         mm,
         fds,
-        fs: t.fs.clone(),
+        fs: if has(libc::CLONE_FS) {
+            t.fs.clone()
+        } else {
+            let copy = t.fs.lock().unwrap_or_else(|p| p.into_inner()).clone();
+            Arc::new(Mutex::new(copy))
+        },
         creds: t.creds.clone(),
         sig,
         comm: t.comm.clone(),
@@ -321,7 +326,7 @@ struct ChildState {
     regs: crate::platform::Regs,
     mm: Arc<MemoryManager>,
     fds: Arc<crate::vfs::FdTable>,
-    fs: crate::kernel::task::FsContext,
+    fs: Arc<Mutex<crate::kernel::task::FsContext>>,
     creds: crate::kernel::task::Creds,
     sig: crate::kernel::task::SigState,
     comm: Vec<u8>,

@@ -374,10 +374,10 @@ impl<'a> Walker<'a> {
 /// as `dirfd` (EBADF, ENOTDIR).
 pub fn start_dir(t: &Task, dirfd: i32, path: &[u8]) -> Result<Arc<Dentry>, Errno> {
     if path.first() == Some(&b'/') {
-        return Ok(t.fs.root.clone());
+        return Ok(t.root());
     }
     if dirfd == AT_FDCWD {
-        return Ok(t.fs.cwd.clone());
+        return Ok(t.cwd());
     }
     let f = t.fds.get(dirfd)?;
     let d = f.dentry.clone().ok_or(Errno::ENOTDIR)?;
@@ -389,7 +389,7 @@ pub fn start_dir(t: &Task, dirfd: i32, path: &[u8]) -> Result<Arc<Dentry>, Errno
 
 /// A walker bounded by the task's root, with its credentials.
 pub fn walker(t: &Task) -> Walker<'_> {
-    Walker::new(t.fs.root.clone(), &t.creds)
+    Walker::new(t.root(), &t.creds)
 }
 
 /// Resolve `path` relative to `dirfd` (empty path: ENOENT).
@@ -436,7 +436,7 @@ pub fn lookup_at_empty(
         return Err(Errno::ENOENT);
     }
     if dirfd == AT_FDCWD {
-        return Ok(At::Dentry(t.fs.cwd.clone()));
+        return Ok(At::Dentry(t.cwd()));
     }
     let f = t.fds.get(dirfd)?;
     Ok(match &f.dentry {
@@ -510,7 +510,7 @@ pub fn open_at(
     // With RESOLVE_BENEATH/IN_ROOT, absolute paths are relative to dirfd.
     let start = if in_root && path[0] == b'/' {
         if dirfd == AT_FDCWD {
-            t.fs.cwd.clone()
+            t.cwd()
         } else {
             let f = t.fds.get(dirfd)?;
             f.dentry.clone().ok_or(Errno::ENOTDIR)?
