@@ -179,6 +179,7 @@ fn init_task(k: Arc<Kernel>, stdio: Vec<OwnedFd>) -> Result<Task, BootError> {
         exit: None,
         regs_replaced: false,
         restart: None,
+        restart_block: None,
     })
 }
 

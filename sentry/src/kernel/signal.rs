@@ -490,6 +490,7 @@ impl Task {
                     self.restart_syscall();
                 } else {
                     self.regs.rax = Errno::EINTR.as_ret();
+                    self.restart_block = None;
                 }
             }
             if self.setup_frame(sig, info).is_err() {
@@ -503,9 +504,13 @@ impl Task {
             // One handler frame per return to user mode, like Linux.
             return;
         }
-        // No handler ran: an interrupted syscall starts over.
-        if restart.is_some() {
+        // No handler ran: an interrupted syscall starts over, or continues
+        // through restart_syscall(2) where it has a restart block.
+        if let Some(e) = restart {
             self.restart_syscall();
+            if e == Errno::ERESTART_RESTARTBLOCK && self.restart_block.is_some() {
+                self.regs.rax = syscalls::nr::RESTART_SYSCALL as u64;
+            }
         }
         if let Some(m) = self.saved_mask.take() {
             self.shared.set_mask(m);

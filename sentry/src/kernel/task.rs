@@ -74,6 +74,18 @@ pub struct Task {
     /// The ERESTART* code of a syscall a signal interrupted, settled by the
     /// next signal delivery.
     pub restart: Option<Errno>,
+    /// What restart_syscall(2) continues (ERESTART_RESTARTBLOCK).
+    pub restart_block: Option<RestartBlock>,
+}
+
+/// The state restart_syscall(2) needs to continue an interrupted call.
+#[derive(Debug, Clone, Copy)]
+pub enum RestartBlock {
+    /// A sleep to `deadline`; `rem` is the user's remaining-time pointer (or 0).
+    Sleep {
+        deadline: std::time::Instant,
+        rem: u64,
+    },
 }
 
 /// Linux's default rlimits for a new init process.

@@ -394,6 +394,7 @@ impl ChildState {
             exit: None,
             regs_replaced: false,
             restart: None,
+            restart_block: None,
         };
         let status = task.run();
         task.exit_and_release(status);

@@ -41,6 +41,7 @@ pub fn register(t: &mut Table) {
     let sleep_note =
         "not yet interruptible by signals; absolute REALTIME deadlines do not follow clock changes";
     t.set(nr::NANOSLEEP, sys_nanosleep, Support::Partial(sleep_note));
+    t.set(nr::RESTART_SYSCALL, sys_restart_syscall, Support::Full);
     t.set(
         nr::CLOCK_NANOSLEEP,
         sys_clock_nanosleep,
@@ -64,6 +65,22 @@ pub fn register(t: &mut Table) {
 pub fn sleep_until(t: &Task, deadline: Instant) -> Result<(), Errno> {
     let _ = t;
     crate::kernel::wait::sleep_until(Some(deadline)).map_err(|_| Errno::ERESTART_RESTARTBLOCK)
+}
+
+/// restart_syscall(2): continue what a signal without handler interrupted
+/// (a sleep, to its original deadline); EINTR if nothing is to be continued.
+pub fn sys_restart_syscall(t: &mut Task, _a: &[u64; 6]) -> SysResult {
+    match t.restart_block.take() {
+        Some(crate::kernel::task::RestartBlock::Sleep { deadline, rem }) => {
+            if let Err(e) = sleep_until(t, deadline) {
+                write_rem(t, rem, deadline)?;
+                t.restart_block = Some(crate::kernel::task::RestartBlock::Sleep { deadline, rem });
+                return Err(e);
+            }
+            Ok(0)
+        }
+        None => Err(Errno::EINTR),
+    }
 }
 
 /// Write the time left until `deadline` to a `rem` argument (if given).
@@ -394,6 +411,10 @@ fn sys_nanosleep(t: &mut Task, a: &[u64; 6]) -> SysResult {
     let deadline = deadline_after(ts_to_duration(&req));
     if let Err(e) = sleep_until(t, deadline) {
         write_rem(t, a[1], deadline)?;
+        t.restart_block = Some(crate::kernel::task::RestartBlock::Sleep {
+            deadline,
+            rem: a[1],
+        });
         return Err(e);
     }
     Ok(0)
@@ -449,9 +470,9 @@ fn sys_clock_nanosleep(t: &mut Task, a: &[u64; 6]) -> SysResult {
             };
             let deadline = deadline_after(wait);
             if let Err(e) = sleep_until(t, deadline) {
-                if !abs {
-                    write_rem(t, a[3], deadline)?;
-                }
+                let rem = if abs { 0 } else { a[3] };
+                write_rem(t, rem, deadline)?;
+                t.restart_block = Some(crate::kernel::task::RestartBlock::Sleep { deadline, rem });
                 return Err(e);
             }
         }
