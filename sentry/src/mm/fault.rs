@@ -152,7 +152,7 @@ impl Mm {
             .map_err(|_| FaultError::NoMem)?
             .remove(0);
         mm.mf.copy_page(old_off, f.off());
-        self.pages.insert(
+        let old = self.pages.insert(
             page,
             Pte {
                 frame: f,
@@ -162,6 +162,9 @@ impl Mm {
         );
         if was_mapped {
             self.stale.push((page, page + PAGE));
+            if let Some(o) = old {
+                self.stale_frames.push(o.frame);
+            }
         }
         Ok(())
     }
@@ -295,6 +298,8 @@ impl Mm {
                 p.mapped = -1;
             }
         }
+        // No thread of the stub can reach these frames any more.
+        self.stale_frames.clear();
         Ok(())
     }
 }

@@ -108,6 +108,10 @@ pub struct Mm {
     pub pages: BTreeMap<u64, Pte>,
     /// Ranges to unmap in the stub before the app runs again.
     stale: Vec<(u64, u64)>,
+    /// Frames dropped from the page table while still mapped in the stub
+    /// process: kept alive (not reusable) until the stale ranges are
+    /// unmapped, or another thread of the stub could still write to them.
+    stale_frames: Vec<Arc<Frame>>,
     pub brk_start: u64,
     pub brk: u64,
     pub mmap_base: u64,
@@ -174,6 +178,7 @@ impl MemoryManager {
                 vmas: BTreeMap::new(),
                 pages: BTreeMap::new(),
                 stale: Vec::new(),
+                stale_frames: Vec::new(),
                 brk_start: 0,
                 brk: 0,
                 mmap_base: 0x7fff_f000_0000,
@@ -376,7 +381,11 @@ impl MemoryManager {
             for k in keys {
                 let shared = mm.find(k).is_some_and(|v| v.shared);
                 if !shared || advice == libc::MADV_REMOVE {
-                    mm.pages.remove(&k);
+                    if let Some(p) = mm.pages.remove(&k) {
+                        if p.mapped >= 0 {
+                            mm.stale_frames.push(p.frame);
+                        }
+                    }
                 } else if let Some(p) = mm.pages.get_mut(&k) {
                     p.mapped = -1;
                 }
@@ -483,6 +492,7 @@ impl MemoryManager {
             vmas,
             pages,
             stale: Vec::new(),
+            stale_frames: Vec::new(),
             brk_start: mm.brk_start,
             brk: mm.brk,
             mmap_base: mm.mmap_base,
@@ -605,7 +615,11 @@ impl Mm {
             .iter()
             .any(|k| self.pages.get(k).is_some_and(|p| p.mapped >= 0));
         for k in keys {
-            self.pages.remove(&k);
+            if let Some(p) = self.pages.remove(&k) {
+                if p.mapped >= 0 {
+                    self.stale_frames.push(p.frame);
+                }
+            }
         }
         if any_mapped {
             self.stale.push((start, end));
