@@ -1,6 +1,6 @@
 //! Page population, fault handling and stub synchronisation.
 
-use super::memfile::PAGE;
+use super::memfile::{Frame, PAGE};
 use super::{page_down, Backing, MemoryManager, Mm, Pte, PROT_READ, PROT_WRITE};
 use crate::platform::ptrace::Stub;
 use crate::platform::PlatformError;
@@ -136,13 +136,21 @@ impl Mm {
         Ok(())
     }
 
-    /// Replace a copy-on-write page with a private copy.
-    fn break_cow(&mut self, mm: &MemoryManager, page: u64) -> Result<(), FaultError> {
+    /// Replace a copy-on-write page with a private copy. The stub's mapping
+    /// of the old frame is queued for removal, unless `remap_follows`: then
+    /// the caller maps the new frame over it right away (MAP_FIXED replaces
+    /// it in one step) and must hold the returned old frame until it has.
+    fn break_cow(
+        &mut self,
+        mm: &MemoryManager,
+        page: u64,
+        remap_follows: bool,
+    ) -> Result<Option<Arc<Frame>>, FaultError> {
         let Some(pte) = self.pages.get(&page) else {
-            return Ok(());
+            return Ok(None);
         };
         if pte.private && Arc::strong_count(&pte.frame) == 1 {
-            return Ok(());
+            return Ok(None);
         }
         let old_off = pte.frame.off();
         let was_mapped = pte.mapped >= 0;
@@ -161,12 +169,15 @@ impl Mm {
             },
         );
         if was_mapped {
+            if remap_follows {
+                return Ok(old.map(|o| o.frame));
+            }
             self.stale.push((page, page + PAGE));
             if let Some(o) = old {
                 self.stale_frames.push(o.frame);
             }
         }
-        Ok(())
+        Ok(None)
     }
 
     /// Sentry-side access: the memory-file offset of `page`, populating it
@@ -194,7 +205,7 @@ impl Mm {
             self.populate(mm, vstart, page, page + PAGE)?;
         }
         if write && !shared {
-            self.break_cow(mm, page)?;
+            self.break_cow(mm, page, false)?;
         }
         self.pages
             .get(&page)
@@ -218,12 +229,16 @@ impl Mm {
                 if pte.mapped == v.prot {
                     return Err(FaultError::AccErr);
                 }
-                if eff == pte.mapped {
-                    // Mapped read-only for copy-on-write: this was a write.
-                    self.break_cow(mm, page)?;
-                }
+                // Mapped read-only for copy-on-write: this was a write.
+                let old = if eff == pte.mapped {
+                    self.break_cow(mm, page, true)?
+                } else {
+                    None
+                };
                 self.flush(stub).map_err(|_| FaultError::NoMem)?;
-                return self.map_pages(stub, page, page + PAGE, v.prot, v.shared);
+                let r = self.map_pages(stub, page, page + PAGE, v.prot, v.shared);
+                drop(old);
+                return r;
             }
         }
         let cstart = page_down(addr / CHUNK * CHUNK).max(v.start);
@@ -280,7 +295,7 @@ impl Mm {
 
     /// Apply queued unmaps to the stub.
     fn flush(&mut self, stub: &mut Stub) -> Result<(), PlatformError> {
-        if self.stale.is_empty() {
+        if self.stale.is_empty() && self.reprotect.is_empty() {
             return Ok(());
         }
         let mut v = std::mem::take(&mut self.stale);
@@ -300,6 +315,23 @@ impl Mm {
         }
         // No thread of the stub can reach these frames any more.
         self.stale_frames.clear();
+        // Re-protect what is still mapped of the queued ranges, with each
+        // page's recorded protection (a range may have been unmapped since).
+        for (s, e, _) in std::mem::take(&mut self.reprotect) {
+            let mut runs: Vec<(u64, u64, i32)> = Vec::new();
+            for (k, p) in self.pages.range(s..e) {
+                if p.mapped < 0 {
+                    continue;
+                }
+                match runs.last_mut() {
+                    Some((_, re, rp)) if *re == *k && *rp == p.mapped => *re = k + PAGE,
+                    _ => runs.push((*k, k + PAGE, p.mapped)),
+                }
+            }
+            for (rs, re, prot) in runs {
+                stub.protect(rs, re - rs, prot)?;
+            }
+        }
         Ok(())
     }
 }
