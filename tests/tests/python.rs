@@ -144,7 +144,6 @@ fn posix_spawn() {
 /// select/poll/epoll selectors on pipes: timeouts, readiness, POLLHUP/EOF, a child writing
 /// late, pipe capacity.
 #[test]
-#[ignore = "needs select/poll/epoll (pselect6, poll and epoll_create1 are ENOSYS)"]
 fn select_pipe() {
     python_differential("select_pipe", 0);
 }
