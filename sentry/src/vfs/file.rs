@@ -363,7 +363,9 @@ impl FdTable {
         if slots <= 64 {
             return 64;
         }
-        ((slots - 1) / 128 + 1).next_power_of_two().saturating_mul(128)
+        ((slots - 1) / 128 + 1)
+            .next_power_of_two()
+            .saturating_mul(128)
     }
 }
 
