@@ -95,5 +95,25 @@ int main(int argc, char **argv) {
   SAY("hits %d, revents %#x, blocked after %d", hits, f.revents, usr1_blocked());
   T(sigprocmask(SIG_UNBLOCK, &block, NULL));
   SAY("hits %d", hits);
+
+  /* poll and select are never restarted after a handler, even SA_RESTART */
+  sa.sa_flags = SA_RESTART;
+  T(sigaction(SIGUSR1, &sa, NULL));
+  char c;
+  T(read(p[0], &c, 1));
+  hits = 0;
+  pid = signal_me_later();
+  T(poll(&f, 1, 5000));
+  SAY("hits %d", hits);
+  waitpid(pid, &st, 0);
+  hits = 0;
+  pid = signal_me_later();
+  FD_ZERO(&rs);
+  FD_SET(p[0], &rs);
+  struct timeval tv = {5, 0};
+  T(select(p[0] + 1, &rs, NULL, NULL, &tv));
+  SAY("hits %d, rs untouched %d", hits, FD_ISSET(p[0], &rs));
+  CHECK(tv.tv_sec == 4 || tv.tv_sec == 3);
+  waitpid(pid, &st, 0);
   return 0;
 }
