@@ -106,6 +106,10 @@ conformance! {
     clock: "clock";
     time: "time";
     sleep: "sleep";
+    // waiting for file readiness
+    poll_pipe: "poll_pipe";
+    select_pipe: "select_pipe";
+    ppoll_sigmask: "ppoll_sigmask";
     // signal state
     sigaction: "sigaction";
     sigprocmask: "sigprocmask";

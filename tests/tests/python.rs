@@ -72,7 +72,6 @@ fn threading_sync() {
 /// buffer both ways), run(timeout=0.3) -> TimeoutExpired, returncodes -9/-15/-10,
 /// pipelines, cwd/env.
 #[test]
-#[ignore = "needs poll(2) (communicate() fails with OSError ENOSYS from poll)"]
 fn subprocess_pipes() {
     python_differential("subprocess_pipes", 0);
 }
@@ -111,7 +110,6 @@ fn fork_wait() {
 /// SIGKILL/SIGTERM to children blocked in sleep, pipe read, waitpid, pause and select
 /// must kill them at once; a handled signal interrupts a blocking read, which resumes.
 #[test]
-#[ignore = "needs select(2) (ENOSYS) for its last case"]
 fn kill_blocked() {
     python_differential("kill_blocked", 0);
 }
@@ -133,7 +131,8 @@ fn posix_spawn() {
 /// select/poll/epoll selectors on pipes: timeouts, readiness, POLLHUP/EOF, a child writing
 /// late, pipe capacity.
 #[test]
-#[ignore = "needs select/poll/epoll (pselect6, poll and epoll_create1 are ENOSYS)"]
+#[ignore = "needs epoll (select/poll work; selectors.DefaultSelector is EpollSelector natively, \
+            but epoll_create1 is ENOSYS so the sandbox falls back to PollSelector)"]
 fn select_pipe() {
     python_differential("select_pipe", 0);
 }

@@ -6,6 +6,7 @@
 //! the fd is a tty.
 
 use crate::kernel::task::Task;
+use crate::kernel::wait::WaitQueue;
 use crate::vfs::{File, FileOps};
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::sync::atomic::{AtomicI32, Ordering};
@@ -251,6 +252,22 @@ impl FileOps for HostFile {
                 .map_err(nix_err)?;
         }
         Ok(())
+    }
+    /// Asks the host with a zero-timeout poll(2) on the fd the sentry owns.
+    /// Nothing notifies the sentry of host readiness, so there is no queue:
+    /// pollers re-check periodically.
+    fn poll(&self, _file: &File, events: u32) -> (u32, Option<&WaitQueue>) {
+        let mut p = libc::pollfd {
+            fd: self.fd.as_raw_fd(),
+            events: events as u16 as i16,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd on the stack, an fd we own, no timeout.
+        let r = unsafe { libc::poll(&mut p, 1, 0) };
+        if r < 0 {
+            return (0, None);
+        }
+        (u32::from(p.revents as u16), None)
     }
     fn statfs(&self, _file: &File) -> Result<Statfs, Errno> {
         let s = nix::sys::statfs::fstatfs(self.fd.as_fd()).map_err(nix_err)?;

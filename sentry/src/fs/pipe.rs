@@ -9,6 +9,7 @@
 use super::synth::{SynthFs, ST_VALID};
 use crate::kernel::task::Task;
 use crate::kernel::wait::{block_on, WaitQueue};
+use crate::vfs::file::pollev::{POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM};
 use crate::vfs::{File, FileOps};
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
@@ -203,6 +204,29 @@ impl FileOps for PipeEnd {
     }
     fn size(&self) -> Result<u64, Errno> {
         Ok(0)
+    }
+    /// Linux's pipe_poll: the read end is readable with data and hangs up
+    /// without writers; the write end is writable with room for an atomic
+    /// write (PIPE_BUF) and in error without readers.
+    fn poll(&self, _file: &File, _events: u32) -> (u32, Option<&WaitQueue>) {
+        let s = self.pipe.lock();
+        let mut mask = 0;
+        if self.write {
+            if PIPE_SIZE - s.buf.len() >= PIPE_BUF {
+                mask |= POLLOUT | POLLWRNORM;
+            }
+            if s.readers == 0 {
+                mask |= POLLERR;
+            }
+        } else {
+            if !s.buf.is_empty() {
+                mask |= POLLIN | POLLRDNORM;
+            }
+            if s.writers == 0 {
+                mask |= POLLHUP;
+            }
+        }
+        (mask, Some(&self.pipe.queue))
     }
     fn statfs(&self, _file: &File) -> Result<Statfs, Errno> {
         let mut s = Statfs::zeroed();

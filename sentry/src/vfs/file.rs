@@ -1,6 +1,7 @@
 //! Open file descriptions and fd tables.
 
 use crate::kernel::task::Task;
+use crate::kernel::wait::WaitQueue;
 use crate::mm::object::MemObject;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
@@ -18,6 +19,22 @@ pub enum MmapSource {
     },
     /// Behaves like anonymous memory (/dev/zero).
     Zero,
+}
+
+/// poll(2) event bits (x86_64 values, as `u32` like the kernel's `__poll_t`).
+pub mod pollev {
+    pub const POLLIN: u32 = 0x001;
+    pub const POLLPRI: u32 = 0x002;
+    pub const POLLOUT: u32 = 0x004;
+    pub const POLLERR: u32 = 0x008;
+    pub const POLLHUP: u32 = 0x010;
+    pub const POLLNVAL: u32 = 0x020;
+    pub const POLLRDNORM: u32 = 0x040;
+    pub const POLLRDBAND: u32 = 0x080;
+    pub const POLLWRNORM: u32 = 0x100;
+    pub const POLLWRBAND: u32 = 0x200;
+    /// What a file without a poll method reports (Linux's DEFAULT_POLLMASK).
+    pub const DEFAULT_POLLMASK: u32 = POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
 }
 
 /// One directory entry: (ino, next cookie, d_type, name).
@@ -96,6 +113,15 @@ pub trait FileOps: Send + Sync {
     /// statfs of a file that has no dentry (host stdio, pipes).
     fn statfs(&self, _file: &File) -> Result<syscalls::abi::Statfs, Errno> {
         Err(Errno::ENOSYS)
+    }
+    /// Readiness for poll/select: the [`pollev`] bits true now (the caller
+    /// keeps those in `events | POLLERR | POLLHUP`; `events` only lets a
+    /// file skip work), and the queue notified whenever they may change.
+    /// `None` means nothing notifies: pollers re-check the file
+    /// periodically (host fds). The default is Linux's for files without a
+    /// poll method: always readable and writable (regular files, devices).
+    fn poll(&self, _file: &File, _events: u32) -> (u32, Option<&WaitQueue>) {
+        (pollev::DEFAULT_POLLMASK, None)
     }
 }
 
@@ -326,6 +352,20 @@ impl FdTable {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// The size of the table as Linux's `fdt->max_fds` would be (select(2)
+    /// ignores fds at or above it): 64 slots, grown to multiples of 128
+    /// rounded up to powers of two; like Linux's, the slot vector never
+    /// shrinks.
+    pub fn max_fds(&self) -> usize {
+        let slots = self.lock().len();
+        if slots <= 64 {
+            return 64;
+        }
+        ((slots - 1) / 128 + 1)
+            .next_power_of_two()
+            .saturating_mul(128)
     }
 }
 
