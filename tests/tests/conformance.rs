@@ -165,6 +165,18 @@ conformance! {
     sig_rt_queue: "sig_rt_queue", ignore "needs rt_sigqueueinfo and rt_sigtimedwait (ENOSYS)";
     sig_coalesce: "sig_coalesce";
     sig_order_std: "sig_order_std";
+    // alternate stacks, handler flags, masks and waiting for signals
+    sigaltstack_onstack: "sigaltstack_onstack";
+    sigaltstack_autodisarm: "sigaltstack_autodisarm";
+    sigaltstack_overflow: "sigaltstack_overflow", ignore "needs synchronous fault signals delivered to handlers (faults are always fatal in the sandbox)";
+    sa_resethand: "sa_resethand", ignore "sandbox bug: an SA_RESETHAND delivery also clears sa_flags (Linux only resets the handler to SIG_DFL)";
+    sigsuspend_mask: "sigsuspend_mask";
+    sigpending_ignore: "sigpending_ignore";
+    sigwait_family: "sigwait_family", ignore "needs rt_sigtimedwait (ENOSYS)";
+    // interrupted system calls
+    sa_restart_read: "sa_restart_read", ignore "needs interruptible waits (a signal does not interrupt a blocked pipe read)";
+    sa_restart_wait: "sa_restart_wait", ignore "needs interruptible waits (a signal does not interrupt a blocked wait4)";
+    eintr_sleep: "eintr_sleep", ignore "needs interruptible waits (nanosleep/clock_nanosleep sleep through a handled signal)";
     // the loader
     auxv: "auxv" ["a", "b c", ""];
     execve_errors_then_exec: "execve" [helper("exec_target"), "errors"] => 7;
