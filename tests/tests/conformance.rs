@@ -177,6 +177,26 @@ conformance! {
     sa_restart_read: "sa_restart_read", ignore "needs interruptible waits (a signal does not interrupt a blocked pipe read)";
     sa_restart_wait: "sa_restart_wait", ignore "needs interruptible waits (a signal does not interrupt a blocked wait4)";
     eintr_sleep: "eintr_sleep", ignore "needs interruptible waits (nanosleep/clock_nanosleep sleep through a handled signal)";
+    // fork, copy-on-write, vfork
+    fork_cow: "fork_cow";
+    fork_shared_anon: "fork_shared_anon";
+    fork_madvise: "fork_madvise", ignore "sandbox bug: madvise(MADV_WIPEONFORK) on a MAP_SHARED mapping succeeds (Linux: EINVAL)";
+    fork_fds: "fork_fds";
+    fork_signal_state: "fork_signal_state";
+    fork_many: "fork_many";
+    vfork_semantics: "vfork_semantics", ignore "sandbox bug: a vfork child does not share the parent's memory (its writes are invisible to the parent)";
+    vfork_exec: "vfork_exec";
+    // waiting for children
+    waitid_variants: "waitid_variants";
+    waitid_pgid: "waitid_pgid", ignore "needs process groups and sessions (setpgid/setsid/getpgid on other processes are stubs)";
+    wait4_exit_codes: "wait4_exit_codes";
+    wait4_fatal_signals: "wait4_fatal_signals";
+    wait_zombie: "wait_zombie", ignore "sandbox bug: kill(pid, 0) on an unreaped zombie child is ESRCH (Linux: 0)";
+    orphan_subreaper: "orphan_subreaper", ignore "sandbox bug: an orphan's getppid() is not updated to the subreaper, and PR_GET_CHILD_SUBREAPER is inherited by fork";
+    sigchld_autoreap: "sigchld_autoreap", ignore "needs SIGCHLD auto-reaping (SIG_IGN / SA_NOCLDWAIT leave zombies that wait() reaps)";
+    // process groups and sessions
+    kill_pgrp: "kill_pgrp", ignore "needs process groups and sessions (setpgid/setsid/getpgid on other processes are stubs)";
+    session_pgid: "session_pgid", ignore "needs process groups and sessions (setpgid/setsid/getpgid on other processes are stubs)";
     // the loader
     auxv: "auxv" ["a", "b c", ""];
     execve_errors_then_exec: "execve" [helper("exec_target"), "errors"] => 7;
