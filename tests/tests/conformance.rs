@@ -197,6 +197,14 @@ conformance! {
     // process groups and sessions
     kill_pgrp: "kill_pgrp", ignore "needs process groups and sessions (setpgid/setsid/getpgid on other processes are stubs)";
     session_pgid: "session_pgid", ignore "needs process groups and sessions (setpgid/setsid/getpgid on other processes are stubs)";
+    // job control
+    job_stop_cont: "job_stop_cont", ignore "needs job control (SIGSTOP/SIGCONT stops and WUNTRACED/WCONTINUED reports)";
+    waitid_stop_cont: "waitid_stop_cont", ignore "needs job control (SIGSTOP/SIGCONT stops and WUNTRACED/WCONTINUED reports)";
+    sa_nocldstop: "sa_nocldstop", ignore "needs job control (SIGSTOP/SIGCONT stops and WUNTRACED/WCONTINUED reports)";
+    stop_orphaned_tstp: "stop_orphaned_tstp", ignore "needs job control (SIGSTOP/SIGCONT stops and WUNTRACED/WCONTINUED reports)";
+    // parent death signal and clone exit signals
+    pdeathsig: "pdeathsig", ignore "sandbox bug: the PR_SET_PDEATHSIG signal is never sent when the parent dies, and the setting survives fork (Linux clears it in the child)";
+    clone_exit_signal: "clone_exit_signal";
     // the loader
     auxv: "auxv" ["a", "b c", ""];
     execve_errors_then_exec: "execve" [helper("exec_target"), "errors"] => 7;
