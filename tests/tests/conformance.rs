@@ -205,6 +205,25 @@ conformance! {
     // parent death signal and clone exit signals
     pdeathsig: "pdeathsig", ignore "sandbox bug: the PR_SET_PDEATHSIG signal is never sent when the parent dies, and the setting survives fork (Linux clears it in the child)";
     clone_exit_signal: "clone_exit_signal";
+    clone_einval: "clone_einval", ignore "sandbox bug: invalid CLONE_THREAD/namespace combinations give ENOSYS instead of EINVAL (validation happens after the thread check)";
+    clone3_errors: "clone3_errors", ignore "sandbox bug: clone3 accepts unknown flag bits and CLONE_DETACHED (Linux: EINVAL), size > page is EINVAL (Linux: E2BIG), CLONE_THREAD with an exit signal is ENOSYS (Linux: EINVAL)";
+    // futexes
+    futex_wait_errors: "futex_wait_errors", ignore "sandbox bug: FUTEX_CMP_REQUEUE with a negative nr_wake succeeds (Linux: EINVAL)";
+    futex_bitset: "futex_bitset";
+    futex_wake_op: "futex_wake_op", ignore "sandbox bug: FUTEX_WAKE_OP does not sign-extend the 12-bit oparg and accepts an invalid comparison (Linux: ENOSYS)";
+    futex_procs: "futex_procs", ignore "needs real futexes (a FUTEX_WAKE from another process does not wake a waiter)";
+    futex_wake_count: "futex_wake_count", ignore "needs real futexes (a FUTEX_WAKE from another process does not wake a waiter)";
+    futex_requeue: "futex_requeue", ignore "needs futex requeue (and real futexes: cross-process wake)";
+    robust_mutex_process: "robust_mutex_process", ignore "needs robust futex lists (the robust list is not walked at exit: no FUTEX_OWNER_DIED, the next locker blocks)";
+    // threads
+    thread_create_join: "thread_create_join", ignore "needs threads (clone with CLONE_VM|CLONE_THREAD is ENOSYS)";
+    thread_kill: "thread_kill", ignore "needs threads (clone with CLONE_VM|CLONE_THREAD is ENOSYS)";
+    thread_sigmask: "thread_sigmask", ignore "needs threads (clone with CLONE_VM|CLONE_THREAD is ENOSYS)";
+    thread_exit_group: "thread_exit_group", ignore "needs threads (clone with CLONE_VM|CLONE_THREAD is ENOSYS)";
+    thread_mutex_cond: "thread_mutex_cond", ignore "needs threads (clone with CLONE_VM|CLONE_THREAD is ENOSYS)";
+    thread_cleartid: "thread_cleartid", ignore "needs threads (clone with CLONE_VM|CLONE_THREAD is ENOSYS)";
+    robust_mutex_thread: "robust_mutex_thread", ignore "needs threads (clone with CLONE_VM|CLONE_THREAD is ENOSYS)";
+    exec_from_thread: "exec_from_thread", ignore "needs threads (clone with CLONE_VM|CLONE_THREAD is ENOSYS)";
     // the loader
     auxv: "auxv" ["a", "b c", ""];
     execve_errors_then_exec: "execve" [helper("exec_target"), "errors"] => 7;
