@@ -41,8 +41,17 @@ int main(int argc, char **argv) {
   T(syscall(SYS_tkill, p, SIGUSR2));
   T(syscall(SYS_tgkill, getpid(), p, SIGUSR2));
   /* a wrong tgid with a right tid */
+  int ready[2];
+  if (pipe(ready)) return 1;
   p = fork();
-  if (p == 0) { pause(); _exit(0); }
+  if (p == 0) {
+    close(ready[0]);
+    close(ready[1]);
+    for (;;) pause();
+  }
+  close(ready[1]);
+  char c;
+  (void)!read(ready[0], &c, 1); /* EOF: the child runs (fork_kill_race covers the moment right after fork) */
   T(syscall(SYS_tgkill, getpid(), p, SIGTERM));
   T(syscall(SYS_tgkill, p, p, SIGTERM));
   reap(p, "tgkilled child");
