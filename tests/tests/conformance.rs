@@ -48,8 +48,9 @@ macro_rules! status {
 }
 
 /// `name: "prog" [args] => status;` is one test per linking; a trailing
-/// `, ignore "reason"` marks both as `#[ignore = "reason"]` (a known gap of the sandbox:
-/// the program is still validated natively with `--ignored` or `SYSTESTS_NATIVE_ONLY`).
+/// `, ignore "reason"` marks both as `#[ignore = "reason"]`: a known gap or bug of the
+/// sandbox. `SYSTESTS_NATIVE_ONLY=1 cargo test ... -- --include-ignored` still validates
+/// such programs natively; `-- --ignored` shows where the sandbox stands.
 macro_rules! conformance {
     ($($test:ident: $prog:literal $([$($arg:expr),*])? $(=> $status:expr)? $(, ignore $reason:literal)?;)*) => {
         mod static_bin {
