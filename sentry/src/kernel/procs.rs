@@ -32,6 +32,8 @@ pub struct ProcEntry {
     pub stop: Option<i32>,
     /// A continue not yet reported to WCONTINUED.
     pub continued: bool,
+    /// Has called execve (setpgid by the parent then fails with EACCES).
+    pub execed: bool,
 }
 
 #[derive(Default)]
@@ -108,6 +110,7 @@ impl ProcTable {
                 subreaper: false,
                 stop: None,
                 continued: false,
+                execed: false,
             },
         );
         t.last_pid = 1;
@@ -160,6 +163,7 @@ impl ProcTable {
                 subreaper: false,
                 stop: None,
                 continued: false,
+                execed: false,
             },
         );
         if let Some(p) = t.procs.get_mut(&parent) {
@@ -173,6 +177,18 @@ impl ProcTable {
     /// init; reap zombie children of a process that exits. Returns the parent
     /// to notify and the exit signal.
     pub fn exit(&self, pid: i32, status: ExitStatus) -> (i32, i32) {
+        self.exit_with(pid, status, |_| false)
+    }
+
+    /// Like [`ProcTable::exit`]; `autoreap(parent)` says whether the parent
+    /// ignores SIGCHLD (SIG_IGN or SA_NOCLDWAIT): then the entry is dropped
+    /// at once, atomically, so no wait ever sees the zombie.
+    pub fn exit_with(
+        &self,
+        pid: i32,
+        status: ExitStatus,
+        autoreap: impl FnOnce(i32) -> bool,
+    ) -> (i32, i32) {
         let mut t = self.lock();
         let Some(e) = t.procs.get_mut(&pid) else {
             return (0, 0);
@@ -206,6 +222,12 @@ impl ProcTable {
                 r.children.push(c);
             }
         }
+        if sig == libc::SIGCHLD && autoreap(parent) {
+            t.procs.remove(&pid);
+            if let Some(p) = t.procs.get_mut(&parent) {
+                p.children.retain(|c| *c != pid);
+            }
+        }
         drop(t);
         self.changed.notify_all();
         (parent, sig)
@@ -229,6 +251,120 @@ impl ProcTable {
             }
         }
         self.changed.notify_all();
+    }
+
+    /// PR_SET_CHILD_SUBREAPER: orphaned descendants are reparented here.
+    pub fn set_subreaper(&self, pid: i32, on: bool) {
+        if let Some(e) = self.lock().procs.get_mut(&pid) {
+            e.subreaper = on;
+        }
+    }
+
+    pub fn is_subreaper(&self, pid: i32) -> bool {
+        self.lock().procs.get(&pid).is_some_and(|e| e.subreaper)
+    }
+
+    /// (process group, session) of `pid`, zombies included.
+    pub fn pgid_sid(&self, pid: i32) -> Option<(i32, i32)> {
+        self.lock().procs.get(&pid).map(|e| (e.pgid, e.sid))
+    }
+
+    pub fn mark_execed(&self, pid: i32) {
+        if let Some(e) = self.lock().procs.get_mut(&pid) {
+            e.execed = true;
+        }
+    }
+
+    /// setpgid(2) with Linux's rules, for the calling process `caller`.
+    pub fn setpgid(&self, caller: i32, pid: i32, pgid: i32) -> Result<(), Errno> {
+        let pid = if pid == 0 { caller } else { pid };
+        let pgid = if pgid == 0 { pid } else { pgid };
+        if pid < 0 || pgid < 0 {
+            return Err(Errno::EINVAL);
+        }
+        let mut t = self.lock();
+        let caller_sid = t.procs.get(&caller).map(|e| e.sid).ok_or(Errno::ESRCH)?;
+        let p = t
+            .procs
+            .get(&pid)
+            .filter(|e| e.exit.is_none())
+            .ok_or(Errno::ESRCH)?;
+        if p.parent == caller && pid != caller {
+            if p.sid != caller_sid {
+                return Err(Errno::EPERM);
+            }
+            if p.execed {
+                return Err(Errno::EACCES);
+            }
+        } else if pid != caller {
+            return Err(Errno::ESRCH);
+        }
+        if p.sid == pid {
+            // A session leader keeps its group.
+            return Err(Errno::EPERM);
+        }
+        if pgid != pid
+            && !t
+                .procs
+                .values()
+                .any(|q| q.pgid == pgid && q.sid == caller_sid && q.exit.is_none())
+        {
+            return Err(Errno::EPERM);
+        }
+        if let Some(e) = t.procs.get_mut(&pid) {
+            e.pgid = pgid;
+        }
+        Ok(())
+    }
+
+    /// setsid(2): a new session and group led by `caller`, unless it
+    /// already leads a process group.
+    pub fn setsid(&self, caller: i32) -> Result<i32, Errno> {
+        let mut t = self.lock();
+        if t.procs.values().any(|q| q.pgid == caller) {
+            return Err(Errno::EPERM);
+        }
+        let e = t.procs.get_mut(&caller).ok_or(Errno::ESRCH)?;
+        e.pgid = caller;
+        e.sid = caller;
+        Ok(caller)
+    }
+
+    /// Whether process group `pgid` is orphaned: no member has a parent in
+    /// another group of the same session (POSIX; job-control stops are
+    /// discarded for such groups).
+    pub fn pgrp_orphaned(&self, pgid: i32) -> bool {
+        let t = self.lock();
+        !t.procs.values().any(|q| {
+            q.pgid == pgid
+                && q.exit.is_none()
+                && t.procs
+                    .get(&q.parent)
+                    .is_some_and(|p| p.pgid != pgid && p.sid == q.sid && p.exit.is_none())
+        })
+    }
+
+    /// The live children of `pid`.
+    pub fn children_of(&self, pid: i32) -> Vec<i32> {
+        let t = self.lock();
+        t.procs
+            .get(&pid)
+            .map(|e| {
+                e.children
+                    .iter()
+                    .copied()
+                    .filter(|c| t.procs.get(c).is_some_and(|ce| ce.exit.is_none()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Whether `pid` is a zombie (exited, not reaped).
+    pub fn is_zombie(&self, pid: i32) -> bool {
+        self.lock()
+            .procs
+            .get(&pid)
+            .is_some_and(|e| e.exit.is_some())
     }
 
     /// Release the id of a thread that was not a process leader.

@@ -74,6 +74,8 @@ pub struct TaskShared {
     queue: Mutex<SigQueue>,
     mask: AtomicU64,
     killed: AtomicBool,
+    /// PR_SET_PDEATHSIG: sent to this task's process when its parent exits.
+    pub pdeathsig: std::sync::atomic::AtomicI32,
     waker: Arc<Waker>,
     kick: Mutex<Option<Interrupter>>,
 }
@@ -87,6 +89,7 @@ impl TaskShared {
             queue: Mutex::default(),
             mask: AtomicU64::new(mask),
             killed: AtomicBool::new(false),
+            pdeathsig: std::sync::atomic::AtomicI32::new(0),
             waker: Arc::new(Waker::default()),
             kick: Mutex::new(None),
         }
@@ -472,6 +475,14 @@ impl Task {
                         });
                         return;
                     }
+                    // Terminal stops of an orphaned process group are
+                    // discarded (no one could continue it).
+                    DefaultAction::Stop
+                        if sig != SIGSTOP
+                            && self
+                                .k
+                                .procs
+                                .pgrp_orphaned(crate::syscalls::identity::pgid(self)) => {}
                     DefaultAction::Stop => self.group_stop(sig),
                     DefaultAction::Ignore | DefaultAction::Continue => {}
                 }
@@ -614,6 +625,7 @@ impl Task {
             .filter(|x| x.len() > FXSAVE as usize);
         let fpstate;
         let mut uc_flags = UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS;
+        let xsave_len = xstate.as_ref().map(|x| x.len());
         match xstate {
             Some(mut xs) => {
                 let xsize = xs.len() as u64;
@@ -695,6 +707,21 @@ impl Task {
                 ..StackT::zeroed()
             };
         }
+        // The handler starts with a clean FPU (Linux's fpu__clear_user_states).
+        let mut init = vec![0u8; xsave_len.unwrap_or(FXSAVE as usize)];
+        init[0..2].copy_from_slice(&0x037fu16.to_le_bytes()); // x87 control word
+        init[24..28].copy_from_slice(&0x1f80u32.to_le_bytes()); // MXCSR
+        init[28..32].copy_from_slice(&0xffffu32.to_le_bytes()); // MXCSR mask
+        let reset = if xsave_len.is_some() {
+            self.stub.set_xstate(&init)
+        } else {
+            let mut fx = [0u8; FXSAVE as usize];
+            fx.copy_from_slice(&init[..FXSAVE as usize]);
+            self.stub.set_fpregs(&fx)
+        };
+        if let Err(e) = reset {
+            tracing::debug!("resetting the FPU for a handler: {e}");
+        }
         self.regs.rsp = sp;
         self.regs.rip = act.handler;
         self.regs.rdi = sig as u64;
@@ -709,7 +736,8 @@ impl Task {
         self.shared.set_mask(new_mask);
         self.saved_mask = None;
         if act.flags & SA_RESETHAND != 0 {
-            self.shared.group.actions()[(sig - 1) as usize] = Default::default();
+            // Only the handler goes back to SIG_DFL (flags and mask stay).
+            self.shared.group.actions()[(sig - 1) as usize].handler = SIG_DFL;
         }
         Ok(())
     }

@@ -134,6 +134,7 @@ pub fn default_rlimits() -> [Rlimit; 16] {
     r
 }
 
+const SI_KERNEL: i32 = 0x80;
 const SEGV_MAPERR: i32 = 1;
 const SEGV_ACCERR: i32 = 2;
 const BUS_ADRERR: i32 = 2;
@@ -206,6 +207,11 @@ impl Task {
             };
             match ev {
                 Event::Syscall => crate::syscalls::dispatch(self),
+                // A general-protection fault (non-canonical address, hlt, ...):
+                // the host reports SI_KERNEL with no address; nothing to map.
+                Event::Fault { signal, code, .. } if code == SI_KERNEL => {
+                    self.force_signal(signal, syscalls::abi::Siginfo::fault(signal, SI_KERNEL, 0))
+                }
                 Event::Fault { addr, .. } => {
                     tracing::trace!("fault at {addr:#x} rip {:#x}", self.regs.rip);
                     if let Err(e) = self.mm.handle_fault(addr, &mut self.stub) {
@@ -336,20 +342,32 @@ impl Task {
         };
         k.tasks.remove_group(tgid);
         k.timers.process_exited(tgid);
-        let (parent, mut sig) = k.procs.exit(tgid, status);
-        // A parent ignoring SIGCHLD (or with SA_NOCLDWAIT) never sees the
-        // zombie: it is reaped at once.
-        if sig == libc::SIGCHLD {
-            if let Some(pg) = k.tasks.group(parent) {
-                let act = pg.action(libc::SIGCHLD);
-                let ign = act.handler == libc::SIG_IGN as u64;
-                if ign || act.flags & syscalls::consts::SA_NOCLDWAIT != 0 {
-                    k.procs.autoreap(tgid);
-                    if ign {
-                        sig = 0;
-                    }
+        // Children that asked for a parent-death signal get it now.
+        for c in k.procs.children_of(tgid) {
+            if let Some(g) = k.tasks.group(c) {
+                let sigs: Vec<i32> = g
+                    .members()
+                    .iter()
+                    .map(|m| m.pdeathsig.load(std::sync::atomic::Ordering::SeqCst))
+                    .filter(|s| *s > 0)
+                    .collect();
+                for s in sigs {
+                    g.send(s, syscalls::abi::Siginfo::kill(s, 0, tgid, 0));
                 }
             }
+        }
+        // A parent ignoring SIGCHLD (or with SA_NOCLDWAIT) never sees the
+        // zombie: it is reaped at once (and with SIG_IGN gets no signal).
+        let mut ignored = false;
+        let (parent, mut sig) = k.procs.exit_with(tgid, status, |parent| {
+            k.tasks.group(parent).is_some_and(|pg| {
+                let act = pg.action(libc::SIGCHLD);
+                ignored = act.handler == libc::SIG_IGN as u64;
+                ignored || act.flags & syscalls::consts::SA_NOCLDWAIT != 0
+            })
+        });
+        if ignored {
+            sig = 0;
         }
         if parent > 0 && sig > 0 {
             let (code, st) = match status {

@@ -362,6 +362,16 @@ impl MemoryManager {
             advice,
             libc::MADV_DONTFORK | libc::MADV_DOFORK | libc::MADV_WIPEONFORK | libc::MADV_KEEPONFORK
         ) {
+            // MADV_WIPEONFORK is for private anonymous memory only.
+            if advice == libc::MADV_WIPEONFORK
+                && mm
+                    .vmas
+                    .range(..end)
+                    .filter(|(_, v)| v.end > addr)
+                    .any(|(_, v)| v.shared || !matches!(v.backing, Backing::Anon))
+            {
+                return Err(Errno::EINVAL);
+            }
             mm.split_at(addr);
             mm.split_at(end);
             let keys: Vec<u64> = mm.vmas.range(addr..end).map(|(k, _)| *k).collect();

@@ -178,7 +178,9 @@ fn wake_op(
     if enc & (8 << 28) != 0 {
         oparg = 1u32 << (oparg & 31);
     }
-    if op > 4 || cmp > 5 {
+    // Linux rejects an unknown operation before touching the word, but an
+    // unknown comparison only after the operation was applied.
+    if op > 4 {
         return Err(Errno::ENOSYS);
     }
     let apply = |old: u32| match op {
@@ -195,6 +197,9 @@ fn wake_op(
                 Ok(v) | Err(v) => v,
             }
         })?;
+        if cmp > 5 {
+            return Err(Errno::ENOSYS);
+        }
         let mut woken = wake(k1, n1);
         let o = old as i32;
         let hit = match cmp {

@@ -73,8 +73,7 @@ pub fn register(t: &mut Table) {
     t.set(nr::GETPID, sys_getpid, full);
     t.set(nr::GETTID, sys_gettid, full);
     t.set(nr::GETPPID, sys_getppid, full);
-    let groups =
-        Support::Partial("one process per sandbox: it leads its own session and process group");
+    let groups = Support::Full;
     t.set(nr::GETPGID, sys_getpgid, groups);
     t.set(nr::GETPGRP, sys_getpgrp, groups);
     t.set(nr::GETSID, sys_getsid, groups);
@@ -175,23 +174,29 @@ fn is_self_pid(t: &Task, pid: i32) -> bool {
     pid == 0 || pid == t.tgid || pid == t.tid
 }
 
-/// The process group of the calling process. Until the process issue adds
-/// process groups and sessions, the one process (the container's init)
-/// leads its own group and session, as in gVisor.
+/// The process group of the calling process.
 pub fn pgid(t: &Task) -> i32 {
-    t.tgid
+    t.k.procs.pgid_sid(t.tgid).map(|(g, _)| g).unwrap_or(t.tgid)
 }
 
-/// The session of the calling process (see [`pgid`]).
+/// The session of the calling process.
 pub fn sid(t: &Task) -> i32 {
-    t.tgid
+    t.k.procs.pgid_sid(t.tgid).map(|(_, s)| s).unwrap_or(t.tgid)
+}
+
+/// getpgid/getsid target: 0 is the caller; a thread id names its process.
+fn target_pid(t: &Task, pid: i32) -> Result<i32, Errno> {
+    match pid {
+        0 => Ok(t.tgid),
+        p if p < 0 => Err(Errno::ESRCH),
+        p => Ok(t.k.tasks.get(p).map(|x| x.tgid).unwrap_or(p)),
+    }
 }
 
 fn sys_getpgid(t: &mut Task, a: &[u64; 6]) -> SysResult {
-    if !is_self_pid(t, a[0] as i32) {
-        return Err(Errno::ESRCH);
-    }
-    Ok(pgid(t) as u64)
+    let pid = target_pid(t, a[0] as i32)?;
+    let (g, _) = t.k.procs.pgid_sid(pid).ok_or(Errno::ESRCH)?;
+    Ok(g as u64)
 }
 
 fn sys_getpgrp(t: &mut Task, _a: &[u64; 6]) -> SysResult {
@@ -199,38 +204,18 @@ fn sys_getpgrp(t: &mut Task, _a: &[u64; 6]) -> SysResult {
 }
 
 fn sys_getsid(t: &mut Task, a: &[u64; 6]) -> SysResult {
-    if !is_self_pid(t, a[0] as i32) {
-        return Err(Errno::ESRCH);
-    }
-    Ok(sid(t) as u64)
+    let pid = target_pid(t, a[0] as i32)?;
+    let (_, s) = t.k.procs.pgid_sid(pid).ok_or(Errno::ESRCH)?;
+    Ok(s as u64)
 }
 
 fn sys_setpgid(t: &mut Task, a: &[u64; 6]) -> SysResult {
-    let (pid, pg) = (a[0] as i32, a[1] as i32);
-    let pid = if pid == 0 { t.tgid } else { pid };
-    let pg = if pg == 0 { pid } else { pg };
-    if pg < 0 {
-        return Err(Errno::EINVAL);
-    }
-    if pid != t.tgid {
-        return Err(Errno::ESRCH);
-    }
-    // A session leader cannot change its process group.
-    if sid(t) == t.tgid {
-        return Err(Errno::EPERM);
-    }
-    if pg != pgid(t) {
-        return Err(Errno::EPERM);
-    }
+    t.k.procs.setpgid(t.tgid, a[0] as i32, a[1] as i32)?;
     Ok(0)
 }
 
 fn sys_setsid(t: &mut Task, _a: &[u64; 6]) -> SysResult {
-    // A process group with the caller's id exists (its own): EPERM.
-    if pgid(t) == t.tgid {
-        return Err(Errno::EPERM);
-    }
-    Ok(sid(t) as u64)
+    Ok(t.k.procs.setsid(t.tgid)? as u64)
 }
 
 fn sys_getpid(t: &mut Task, _a: &[u64; 6]) -> SysResult {
@@ -242,7 +227,8 @@ fn sys_gettid(t: &mut Task, _a: &[u64; 6]) -> SysResult {
 }
 
 fn sys_getppid(t: &mut Task, _a: &[u64; 6]) -> SysResult {
-    Ok(t.ppid as u64)
+    // The current parent: orphans are reparented to init or a subreaper.
+    Ok(t.k.procs.parent_of(t.tgid) as u64)
 }
 
 fn sys_getuid(t: &mut Task, _a: &[u64; 6]) -> SysResult {
@@ -922,6 +908,9 @@ fn sys_prctl(t: &mut Task, a: &[u64; 6]) -> SysResult {
                 return Err(Errno::EINVAL);
             }
             t.extras.pdeathsig = a2 as i32;
+            t.shared
+                .pdeathsig
+                .store(a2 as i32, std::sync::atomic::Ordering::SeqCst);
             Ok(0)
         }
         PR_GET_PDEATHSIG => {
@@ -951,10 +940,12 @@ fn sys_prctl(t: &mut Task, a: &[u64; 6]) -> SysResult {
         }
         PR_SET_CHILD_SUBREAPER => {
             t.extras.subreaper = a2 != 0;
+            t.k.procs.set_subreaper(t.tgid, a2 != 0);
             Ok(0)
         }
         PR_GET_CHILD_SUBREAPER => {
-            t.mm.write_obj(a2, &i32::from(t.extras.subreaper))?;
+            let on = t.k.procs.is_subreaper(t.tgid);
+            t.mm.write_obj(a2, &i32::from(on))?;
             Ok(0)
         }
         PR_CAPBSET_READ => {

@@ -97,7 +97,10 @@ fn sys_clone(t: &mut Task, a: &[u64; 6]) -> SysResult {
 fn sys_clone3(t: &mut Task, a: &[u64; 6]) -> SysResult {
     let size = a[1] as usize;
     let min = 64; // CLONE_ARGS_SIZE_VER0
-    if size < min || size > 4096 {
+    if size > 4096 {
+        return Err(Errno::E2BIG);
+    }
+    if size < min {
         return Err(Errno::EINVAL);
     }
     let mut raw = vec![0u8; size];
@@ -121,11 +124,30 @@ fn sys_clone3(t: &mut Task, a: &[u64; 6]) -> SysResult {
         word(6),
         word(7),
     );
-    if exit_signal > 64 || flags & CSIGNAL != 0 || (stack == 0) != (stack_size == 0) {
+    // Linux's copy_clone_args_from_user and clone3_args_valid, in order.
+    let (set_tid, set_tid_size) = (word(8), word(9));
+    if set_tid_size > 32 || (set_tid == 0) != (set_tid_size == 0) {
         return Err(Errno::EINVAL);
     }
-    if word(8) != 0 || word(9) != 0 || word(10) != 0 {
-        // set_tid / cgroup: not supported.
+    if exit_signal & !CSIGNAL != 0 || exit_signal > 64 {
+        return Err(Errno::EINVAL);
+    }
+    const CLONE_CLEAR_SIGHAND: u64 = 1 << 32;
+    const CLONE_INTO_CGROUP: u64 = 1 << 33;
+    const CLONE_NEWTIME: u64 = 0x80;
+    let known = 0xffff_ffff | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP;
+    let sighand = libc::CLONE_SIGHAND as u64;
+    if flags & !known != 0
+        || flags & (libc::CLONE_DETACHED as u64 | (CSIGNAL & !CLONE_NEWTIME)) != 0
+        || flags & (sighand | CLONE_CLEAR_SIGHAND) == sighand | CLONE_CLEAR_SIGHAND
+        || (flags & (libc::CLONE_THREAD | libc::CLONE_PARENT) as u64 != 0 && exit_signal != 0)
+        || (stack == 0) != (stack_size == 0)
+    {
+        return Err(Errno::EINVAL);
+    }
+    if set_tid != 0 || flags & (CLONE_INTO_CGROUP | CLONE_CLEAR_SIGHAND) != 0 {
+        // set_tid needs CAP_SYS_ADMIN over a pid namespace; cgroups and
+        // CLONE_CLEAR_SIGHAND are not supported yet.
         return Err(Errno::EINVAL);
     }
     let _ = pidfd;
@@ -230,9 +252,6 @@ fn do_clone(t: &mut Task, req: CloneRequest) -> SysResult {
     if has(libc::CLONE_PARENT_SETTID) {
         let _ = t.mm.write_obj(req.parent_tid, &tid);
     }
-    if has(libc::CLONE_CHILD_SETTID) {
-        let _ = mm.write_obj(req.child_tid, &tid);
-    }
     let group = if thread {
         t.shared.group.clone()
     } else {
@@ -273,7 +292,21 @@ fn do_clone(t: &mut Task, req: CloneRequest) -> SysResult {
         sig,
         comm: t.comm.clone(),
         rlimits: t.rlimits,
-        extras: t.extras.clone(),
+        extras: {
+            // Linux: the parent-death signal is not inherited; the subreaper
+            // flag belongs to the process.
+            let mut e = t.extras.clone();
+            e.pdeathsig = 0;
+            if !thread {
+                e.subreaper = false;
+            }
+            e
+        },
+        child_settid: if has(libc::CLONE_CHILD_SETTID) {
+            req.child_tid
+        } else {
+            0
+        },
         clear_child_tid: if has(libc::CLONE_CHILD_CLEARTID) {
             req.child_tid
         } else {
@@ -332,6 +365,8 @@ struct ChildState {
     comm: Vec<u8>,
     rlimits: [syscalls::abi::Rlimit; 16],
     extras: crate::syscalls::identity::ProcExtras,
+    /// CLONE_CHILD_SETTID: written by the child when it first runs, as Linux.
+    child_settid: u64,
     clear_child_tid: u64,
     vfork: Option<Arc<(Mutex<bool>, Condvar)>>,
 }
@@ -371,6 +406,9 @@ impl ChildState {
             }
         };
         self.shared.set_interrupter(stub.interrupter());
+        if self.child_settid != 0 {
+            let _ = self.mm.write_obj(self.child_settid, &self.tid);
+        }
         let mut task = Task {
             shared: self.shared,
             saved_mask: None,
@@ -509,6 +547,7 @@ pub fn exec_into(
     t.sig.altstack = Default::default();
     t.sig.altstack.ss_flags = libc::SS_DISABLE;
     t.comm = image.comm;
+    t.k.procs.mark_execed(t.tgid);
     t.release_vfork_parent();
     Ok(())
 }

@@ -229,6 +229,10 @@ fn sys_kill(t: &mut Task, a: &[u64; 6]) -> SysResult {
         }
     };
     if targets.is_empty() {
+        // A zombie still exists for kill(2): the signal just has no effect.
+        if pid > 0 && t.k.procs.is_zombie(pid) {
+            return Ok(0);
+        }
         return Err(Errno::ESRCH);
     }
     if sig != 0 {
