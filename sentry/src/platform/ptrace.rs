@@ -1,10 +1,11 @@
 //! The ptrace platform (DESIGN §4).
 //!
-//! Every app address space is a *stub process*: the sentry thread that owns
-//! the task clones itself, the child maps one page of position-independent stub
-//! code at [`STUB_ADDR`], installs a seccomp filter that only lets the stub page
-//! make a handful of memory syscalls, unmaps everything else (the copy of the
-//! sentry included) and stops. From then on it is traced: app code runs under
+//! Every app address space is a *stub process*. The first one, the template,
+//! is made by cloning the sentry: the child maps one page of position-independent
+//! stub code at [`STUB_ADDR`], installs a seccomp filter that only lets the stub
+//! page make a handful of memory syscalls, unmaps everything else (the copy of
+//! the sentry included) and stops. Later ones are forked from the template by
+//! the `stub-factory` thread (see [`StubFactory`]). From then on it is traced: app code runs under
 //! `PTRACE_SYSEMU`, so the host never executes an app syscall, and mapping
 //! changes are syscalls injected at the stub's `syscall; int3` site.
 //!
@@ -232,13 +233,55 @@ fn stub_filter() -> Vec<libc::sock_filter> {
 }
 
 /// Creates stub processes. One per sandbox; shared by all task threads.
+///
+/// Fast path (the *pool*): a dedicated sentry thread, `stub-factory`, owns one
+/// template stub made with the direct path below and traces it. New stubs are
+/// forked from the template by injecting `clone(CLONE_PARENT | SIGCHLD)` at
+/// its clone site: the child's address space is a copy of the template's (the
+/// stub page only), it inherits the seccomp filter, no_new_privs, the empty
+/// signal mask and fd 0 (the memory file), and it has the sentry as parent
+/// (CLONE_PARENT), so the sentry reaps it. The template traces forks
+/// (PTRACE_O_TRACEFORK), so every child starts traced by the factory thread
+/// with EXITKILL and stays stopped in a small pool of ready stubs. `spawn`
+/// takes one: the factory detaches it (it falls into the `pause` loop of the
+/// clone site) and the calling thread seizes it like a new stub thread, then
+/// the factory refills the pool off the caller's critical path.
+///
+/// Slow path (fallback when the pool cannot be started or breaks, or another
+/// memory file is passed): the calling thread raw-clones the sentry, the child
+/// empties its address space and stops itself ([`StubFactory::spawn_direct`]).
 pub struct StubFactory {
     code_fd: OwnedFd,
     filter: Vec<libc::sock_filter>,
+    pool: std::sync::OnceLock<Option<Pool>>,
+    pool_broken: std::sync::atomic::AtomicBool,
 }
+
+/// The requesting side of the `stub-factory` thread.
+struct Pool {
+    tx: std::sync::Mutex<std::sync::mpsc::Sender<PoolRequest>>,
+    /// (st_dev, st_ino) of the memory file the template holds as fd 0.
+    memfile: (u64, u64),
+    /// The template's initial registers (segment selectors, flags).
+    template: Regs,
+}
+
+/// "Give me a ready stub": answered with the host pid of a detached stub
+/// process waiting in `pause`.
+struct PoolRequest {
+    reply: std::sync::mpsc::SyncSender<Result<Pid, PlatformError>>,
+}
+
+/// Ready stubs kept forked ahead of demand.
+const POOL_SIZE: usize = 4;
 
 fn host(call: &'static str) -> impl Fn(nix::errno::Errno) -> PlatformError {
     move |errno| PlatformError::Host { call, errno }
+}
+
+fn file_id(fd: i32) -> Option<(u64, u64)> {
+    let st = nix::sys::stat::fstat(fd).ok()?;
+    Some((st.st_dev, st.st_ino))
 }
 
 impl StubFactory {
@@ -256,12 +299,134 @@ impl StubFactory {
         Ok(StubFactory {
             code_fd: fd,
             filter: stub_filter(),
+            pool: std::sync::OnceLock::new(),
+            pool_broken: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
     /// Create a new stub process traced by the calling thread. `memfd` is the
     /// sandbox memory file; in the stub it becomes fd 0.
     pub fn spawn(&self, memfd: &impl AsRawFd) -> Result<Stub, PlatformError> {
+        match self.spawn_pooled(memfd.as_raw_fd()) {
+            Some(Ok(stub)) => return Ok(stub),
+            Some(Err(e))
+                if !self
+                    .pool_broken
+                    .swap(true, std::sync::atomic::Ordering::Relaxed) =>
+            {
+                tracing::warn!("stub pool failed, falling back to direct spawns: {e}");
+            }
+            _ => {}
+        }
+        self.spawn_direct(memfd)
+    }
+
+    /// A stub from the pool, or None if the pool is not usable for `memfd`.
+    fn spawn_pooled(&self, memfd: i32) -> Option<Result<Stub, PlatformError>> {
+        if self.pool_broken.load(std::sync::atomic::Ordering::Relaxed) {
+            return None;
+        }
+        let pool = self.pool.get_or_init(|| self.start_pool(memfd)).as_ref()?;
+        if file_id(memfd) != Some(pool.memfile) {
+            return None;
+        }
+        let (reply, answer) = std::sync::mpsc::sync_channel(1);
+        let sent = pool
+            .tx
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .send(PoolRequest { reply });
+        if sent.is_err() {
+            return Some(Err(PlatformError::Unexpected(
+                "stub-factory thread is gone".into(),
+            )));
+        }
+        let pid = match answer.recv() {
+            Ok(Ok(pid)) => pid,
+            Ok(Err(e)) => return Some(Err(e)),
+            Err(_) => {
+                return Some(Err(PlatformError::Unexpected(
+                    "stub-factory thread is gone".into(),
+                )))
+            }
+        };
+        // From here the new process is ours: if attaching fails, dropping
+        // the StubProcess kills and reaps it.
+        let new = NewStubThread {
+            tid: pid,
+            process: std::sync::Arc::new(StubProcess { pid }),
+            template: pool.template,
+        };
+        Some(new.attach())
+    }
+
+    /// Start the `stub-factory` thread and its template; None on failure
+    /// (logged; spawns then use the direct path).
+    fn start_pool(&self, memfd: i32) -> Option<Pool> {
+        let memfile = file_id(memfd)?;
+        let code_fd = match self.code_fd.try_clone() {
+            Ok(fd) => fd,
+            Err(e) => {
+                tracing::warn!("stub pool: cannot dup the stub code fd: {e}");
+                return None;
+            }
+        };
+        let filter = self.filter.clone();
+        let (tx, rx) = std::sync::mpsc::channel::<PoolRequest>();
+        let (ready_tx, ready_rx) = std::sync::mpsc::sync_channel(1);
+        let spawned = std::thread::Builder::new()
+            .name("stub-factory".into())
+            .spawn(move || {
+                let factory = StubFactory {
+                    code_fd,
+                    filter,
+                    pool: std::sync::OnceLock::new(),
+                    pool_broken: std::sync::atomic::AtomicBool::new(true),
+                };
+                // The caller of start_pool blocks on ready_rx, so `memfd`
+                // stays open until the template holds its own copy.
+                let template = match factory.spawn_template(memfd) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                        return;
+                    }
+                };
+                let _ = ready_tx.send(Ok(template.template));
+                factory_loop(template, rx);
+            });
+        if let Err(e) = spawned {
+            tracing::warn!("stub pool: cannot start the stub-factory thread: {e}");
+            return None;
+        }
+        match ready_rx.recv() {
+            Ok(Ok(template)) => Some(Pool {
+                tx: std::sync::Mutex::new(tx),
+                memfile,
+                template,
+            }),
+            Ok(Err(e)) => {
+                tracing::warn!("stub pool: cannot create the template stub: {e}");
+                None
+            }
+            Err(_) => {
+                tracing::warn!("stub pool: the stub-factory thread died");
+                None
+            }
+        }
+    }
+
+    /// The template stub: a direct spawn that also traces its forks.
+    fn spawn_template(&self, memfd: i32) -> Result<Stub, PlatformError> {
+        let stub = self.spawn_direct(&memfd)?;
+        let opts = TRACE_OPTIONS.union(ptrace::Options::PTRACE_O_TRACEFORK);
+        ptrace::setoptions(stub.tid, opts).map_err(host("PTRACE_SETOPTIONS"))?;
+        Ok(stub)
+    }
+
+    /// Create a new stub process by raw-cloning the sentry from the calling
+    /// thread, which becomes its tracer (the slow path).
+    pub fn spawn_direct(&self, memfd: &impl AsRawFd) -> Result<Stub, PlatformError> {
         let prog = libc::sock_fprog {
             len: self.filter.len() as u16,
             filter: self.filter.as_ptr() as *mut libc::sock_filter,
@@ -315,6 +480,102 @@ impl StubFactory {
         ptrace::setoptions(pid, TRACE_OPTIONS).map_err(host("PTRACE_SETOPTIONS"))?;
         stub.template = ptrace::getregs(pid).map_err(host("PTRACE_GETREGS"))?;
         Ok(stub)
+    }
+}
+
+/// Flags of the host clone that forks a new stub process from the template.
+/// CLONE_PARENT makes the sentry (the template's parent) the child's parent,
+/// so the sentry reaps it; with CLONE_PARENT the kernel ignores the exit
+/// signal passed and uses the template's, which is SIGCHLD (the direct spawn
+/// clones with SIGCHLD). SIGCHLD also makes the clone a "fork" for ptrace, so
+/// PTRACE_O_TRACEFORK attaches the child. CLONE_PARENT is refused (EINVAL)
+/// only to a pid namespace's init, which the template never is.
+const STUB_FORK_FLAGS: u64 = (libc::CLONE_PARENT | libc::SIGCHLD) as u64;
+
+/// Body of the `stub-factory` thread: it traces the template and the pool of
+/// ready stubs, serves requests, and refills the pool while idle. It ends
+/// (killing the pool and the template) when the factory is dropped or when
+/// forking fails; requesters then fall back to the direct path.
+fn factory_loop(mut template: Stub, rx: std::sync::mpsc::Receiver<PoolRequest>) {
+    use std::sync::mpsc::TryRecvError;
+    let mut ready: std::collections::VecDeque<Pid> = std::collections::VecDeque::new();
+    'serve: loop {
+        // Refill while nobody is waiting.
+        let req = loop {
+            match rx.try_recv() {
+                Ok(r) => break r,
+                Err(TryRecvError::Disconnected) => break 'serve,
+                Err(TryRecvError::Empty) => {}
+            }
+            if ready.len() >= POOL_SIZE {
+                match rx.recv() {
+                    Ok(r) => break r,
+                    Err(_) => break 'serve,
+                }
+            }
+            match fork_template(&mut template) {
+                Ok(pid) => ready.push_back(pid),
+                Err(e) => {
+                    tracing::warn!("stub-factory: cannot fork the template: {e}");
+                    break 'serve;
+                }
+            }
+        };
+        let pid = match ready.pop_front() {
+            Some(pid) => pid,
+            None => match fork_template(&mut template) {
+                Ok(pid) => pid,
+                Err(e) => {
+                    tracing::warn!("stub-factory: cannot fork the template: {e}");
+                    let _ = req.reply.send(Err(e));
+                    break 'serve;
+                }
+            },
+        };
+        // Untrace it: it resumes into the `pause` loop of the clone site,
+        // where the requester seizes it.
+        if let Err(e) = ptrace::detach(pid, None) {
+            drop(StubProcess { pid });
+            let _ = req.reply.send(Err(host("PTRACE_DETACH")(e)));
+            continue;
+        }
+        if req.reply.send(Ok(pid)).is_err() {
+            drop(StubProcess { pid }); // the requester is gone
+        }
+    }
+    for pid in ready {
+        drop(StubProcess { pid });
+    }
+    drop(template);
+}
+
+/// Fork a new stub process from the template. It comes back traced by the
+/// calling (factory) thread and stopped.
+fn fork_template(template: &mut Stub) -> Result<Pid, PlatformError> {
+    let (site, ret) = clone_site();
+    let r = template.inject_at(site, ret, libc::SYS_clone, [STUB_FORK_FLAGS, 0, 0, 0, 0, 0])?;
+    let pid = Pid::from_raw(Stub::check(r, "template clone")? as i32);
+    // PTRACE_O_TRACEFORK attached it with a SIGSTOP queued (the template
+    // was attached with TRACEME, not SEIZE) and our ptrace options,
+    // EXITKILL included: if the sentry dies now, so does the child.
+    loop {
+        match waitpid(pid, Some(WaitPidFlag::__WALL)) {
+            Ok(WaitStatus::Stopped(_, Signal::SIGSTOP)) | Ok(WaitStatus::PtraceEvent(..)) => {
+                return Ok(pid)
+            }
+            Ok(WaitStatus::Stopped(..)) => {
+                // Any other signal: suppress it and wait for the SIGSTOP.
+                ptrace::cont(pid, None).map_err(host("PTRACE_CONT"))?;
+            }
+            Ok(WaitStatus::Exited(..)) | Ok(WaitStatus::Signaled(..)) => {
+                return Err(PlatformError::StubDied)
+            }
+            Ok(_) | Err(nix::errno::Errno::EINTR) => continue,
+            Err(e) => {
+                drop(StubProcess { pid });
+                return Err(host("waitpid")(e));
+            }
+        }
     }
 }
 
@@ -933,11 +1194,9 @@ mod live_tests {
     use super::*;
     use crate::mm::memfile::MemoryFile;
 
-    #[test]
-    fn syscall_and_fault_round_trip() {
-        let mf = MemoryFile::new().unwrap();
-        let factory = StubFactory::new().unwrap();
-        let mut stub = factory.spawn(&mf.fd()).unwrap();
+    /// Runs a syscall and a fault in `stub` and checks its address space
+    /// holds only the stub and the memory file.
+    fn round_trip(mf: &std::sync::Arc<MemoryFile>, stub: &mut Stub) {
         let frame = mf.alloc_frames(1).unwrap().remove(0);
         // syscall; mov dword ptr [0x1000], eax
         let code = [0x0f, 0x05, 0x89, 0x04, 0x25, 0x00, 0x10, 0x00, 0x00];
@@ -969,6 +1228,133 @@ mod live_tests {
                     || line.contains("runsc-memfile")
                     || line.contains("[vsyscall]"),
                 "unexpected mapping {line}"
+            );
+        }
+        // Its only fd is the memory file, as fd 0.
+        let fds: Vec<_> = std::fs::read_dir(format!("/proc/{}/fd", stub.pid()))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(fds, ["0"]);
+        // Sandboxed, traced by us, child of this process.
+        let status = std::fs::read_to_string(format!("/proc/{}/status", stub.pid())).unwrap();
+        let field = |name: &str| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(name))
+                .map(|v| v.trim().to_string())
+                .unwrap()
+        };
+        assert_eq!(field("Seccomp:"), "2");
+        assert_eq!(field("NoNewPrivs:"), "1");
+        assert_eq!(field("PPid:"), std::process::id().to_string());
+        assert_eq!(field("SigBlk:"), "0000000000000000");
+        // No rseq registration survives into the stub.
+        assert_eq!(rseq_area(stub.tid), Some(0));
+    }
+
+    /// The rseq area registered by a stopped tracee (0: none), if the host
+    /// can tell (PTRACE_GET_RSEQ_CONFIGURATION, Linux >= 5.13).
+    fn rseq_area(tid: Pid) -> Option<u64> {
+        #[repr(C)]
+        #[derive(Default)]
+        struct RseqConf {
+            rseq_abi_pointer: u64,
+            rseq_abi_size: u32,
+            signature: u32,
+            flags: u32,
+            pad: u32,
+        }
+        const PTRACE_GET_RSEQ_CONFIGURATION: libc::c_uint = 0x420f;
+        let mut conf = RseqConf::default();
+        // SAFETY: the request writes at most `addr` (the size we pass) bytes
+        // of the configuration into `conf`; the tracee is stopped and ours.
+        let r = unsafe {
+            libc::ptrace(
+                PTRACE_GET_RSEQ_CONFIGURATION,
+                tid.as_raw(),
+                std::mem::size_of::<RseqConf>(),
+                &mut conf as *mut RseqConf,
+            )
+        };
+        (r > 0).then_some(conf.rseq_abi_pointer)
+    }
+
+    #[test]
+    fn syscall_and_fault_round_trip() {
+        let mf = MemoryFile::new().unwrap();
+        let factory = StubFactory::new().unwrap();
+        // From the pool: the first, then more than the pool holds, alive
+        // at the same time, each its own process.
+        let mut stubs: Vec<Stub> = (0..POOL_SIZE + 2)
+            .map(|_| factory.spawn(&mf.fd()).unwrap())
+            .collect();
+        assert!(factory.pool.get().unwrap().is_some());
+        assert!(!factory
+            .pool_broken
+            .load(std::sync::atomic::Ordering::Relaxed));
+        let mut pids: Vec<_> = stubs.iter().map(|s| s.process_pid()).collect();
+        pids.dedup();
+        assert_eq!(pids.len(), POOL_SIZE + 2);
+        for stub in &mut stubs {
+            round_trip(&mf, stub);
+        }
+        let pid = stubs[0].process_pid();
+        drop(stubs);
+        // Killed and reaped.
+        assert!(!std::path::Path::new(&format!("/proc/{pid}")).exists());
+    }
+
+    #[test]
+    fn direct_spawn_round_trip() {
+        let mf = MemoryFile::new().unwrap();
+        let factory = StubFactory::new().unwrap();
+        let mut stub = factory.spawn_direct(&mf.fd()).unwrap();
+        round_trip(&mf, &mut stub);
+    }
+
+    #[test]
+    fn pooled_stub_threads() {
+        // A stub from the pool clones threads like any other.
+        let mf = MemoryFile::new().unwrap();
+        let factory = StubFactory::new().unwrap();
+        let mut stub = factory.spawn(&mf.fd()).unwrap();
+        let new = stub.clone_thread().unwrap();
+        let t = std::thread::spawn(move || new.attach().map(|s| s.pid()))
+            .join()
+            .unwrap()
+            .unwrap();
+        assert_ne!(t, stub.pid());
+        assert_eq!(stub.process_pid(), stub.pid());
+        round_trip(&mf, &mut stub);
+    }
+
+    /// `cargo test -p sentry --release -- --ignored --nocapture spawn_cost`
+    #[test]
+    #[ignore]
+    fn spawn_cost() {
+        let mf = MemoryFile::new().unwrap();
+        let factory = StubFactory::new().unwrap();
+        drop(factory.spawn(&mf.fd()).unwrap());
+        let n = 200;
+        for (name, pooled) in [("direct", false), ("pooled", true)] {
+            let mut times = Vec::new();
+            for _ in 0..n {
+                let t0 = std::time::Instant::now();
+                let stub = if pooled {
+                    factory.spawn(&mf.fd()).unwrap()
+                } else {
+                    factory.spawn_direct(&mf.fd()).unwrap()
+                };
+                times.push(t0.elapsed());
+                drop(stub);
+            }
+            times.sort();
+            eprintln!(
+                "{name}: median {:?}, p10 {:?}, p90 {:?}",
+                times[n / 2],
+                times[n / 10],
+                times[n * 9 / 10]
             );
         }
     }
