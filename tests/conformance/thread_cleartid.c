@@ -24,6 +24,8 @@ int main(int argc, char **argv) {
               CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID;
   int r = clone(thread_fn, stack + sz, flags, NULL, (pid_t *)&ptid, NULL, (pid_t *)&ctid);
   SAY("clone returned the tid: %d, ptid set %d", r == ptid, ptid != 0);
+  /* Whether the child ran before the parent looks at ctid is a race: wait for it. */
+  while (seen_tid == 0) sched_yield();
   /* wait for the kernel to clear ctid */
   int waits = 0;
   for (;;) {
