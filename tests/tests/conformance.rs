@@ -190,6 +190,7 @@ conformance! {
     eintr_sleep: "eintr_sleep";
     sig_restart_eintr: "sig_restart_eintr";
     restart_syscall_sleep: "restart_syscall_sleep";
+    pipe_size_packet: "pipe_size_packet";
     // fork, copy-on-write, vfork
     fork_cow: "fork_cow";
     fork_shared_anon: "fork_shared_anon";

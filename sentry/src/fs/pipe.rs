@@ -14,7 +14,7 @@ use crate::vfs::{File, FileOps};
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use syscalls::abi::{Stat, Statfs};
-use syscalls::consts::{FIONREAD, O_NONBLOCK, O_RDONLY, O_WRONLY, S_IFIFO};
+use syscalls::consts::{FIONREAD, O_DIRECT, O_NONBLOCK, O_RDONLY, O_WRONLY, S_IFIFO};
 use syscalls::{Errno, Pod};
 
 pub const PIPEFS_MAGIC: i64 = 0x5049_5045;
@@ -25,9 +25,54 @@ pub const PIPE_BUF: usize = 4096;
 
 struct State {
     buf: VecDeque<u8>,
+    /// The data as written: (length, packet). Packets (writes through an
+    /// O_DIRECT write end) are read one per read(2), the excess discarded.
+    segs: VecDeque<(usize, bool)>,
+    capacity: usize,
     readers: usize,
     writers: usize,
 }
+
+impl State {
+    fn push(&mut self, data: &[u8], packet: bool) {
+        self.buf.extend(data);
+        match self.segs.back_mut() {
+            Some((l, false)) if !packet => *l += data.len(),
+            _ => self.segs.push_back((data.len(), packet)),
+        }
+    }
+
+    /// Read into `out`: bytes of ordinary writes, up to and including one
+    /// packet (whose unread rest is dropped).
+    fn pop(&mut self, out: &mut [u8]) -> usize {
+        let mut done = 0;
+        while done < out.len() {
+            let Some((len, packet)) = self.segs.front().copied() else {
+                break;
+            };
+            let n = len.min(out.len() - done);
+            for (d, b) in out[done..done + n].iter_mut().zip(self.buf.drain(..n)) {
+                *d = b;
+            }
+            done += n;
+            if packet {
+                self.buf.drain(..len - n);
+                self.segs.pop_front();
+                break;
+            }
+            if n == len {
+                self.segs.pop_front();
+            } else if let Some(f) = self.segs.front_mut() {
+                f.0 -= n;
+            }
+        }
+        done
+    }
+}
+
+/// Linux's /proc/sys/fs/pipe-max-size default: the most an unprivileged
+/// F_SETPIPE_SZ may ask for.
+const PIPE_MAX_SIZE: u64 = 1 << 20;
 
 pub struct Pipe {
     state: Mutex<State>,
@@ -76,13 +121,15 @@ pub fn new_pipe(t: &Task, flags: u32) -> (Arc<File>, Arc<File>) {
     let pipe = Arc::new(Pipe {
         state: Mutex::new(State {
             buf: VecDeque::new(),
+            segs: VecDeque::new(),
+            capacity: PIPE_SIZE,
             readers: 1,
             writers: 1,
         }),
         queue: WaitQueue::default(),
         stat,
     });
-    let nb = flags & O_NONBLOCK;
+    let nb = flags & (O_NONBLOCK | O_DIRECT);
     let r = File::new(
         Box::new(PipeEnd {
             pipe: pipe.clone(),
@@ -111,10 +158,7 @@ impl FileOps for PipeEnd {
         block_on(&[q], None, || {
             let mut s = self.pipe.lock();
             if !s.buf.is_empty() {
-                let n = buf.len().min(s.buf.len());
-                for (d, b) in buf.iter_mut().zip(s.buf.drain(..n)) {
-                    *d = b;
-                }
+                let n = s.pop(buf);
                 drop(s);
                 q.notify_all();
                 return Some(Ok(n));
@@ -134,6 +178,7 @@ impl FileOps for PipeEnd {
             return Err(Errno::EBADF);
         }
         let nonblock = file.flags() & O_NONBLOCK != 0;
+        let packet = file.flags() & O_DIRECT != 0;
         let q = &self.pipe.queue;
         let mut done = 0;
         let r = block_on(&[q], None, || {
@@ -145,7 +190,7 @@ impl FileOps for PipeEnd {
                 if done == buf.len() {
                     return Some(Ok(()));
                 }
-                let room = PIPE_SIZE - s.buf.len();
+                let room = s.capacity.saturating_sub(s.buf.len());
                 let rest = buf.len() - done;
                 // Writes of at most PIPE_BUF bytes are never split.
                 let fits = if rest <= PIPE_BUF {
@@ -156,8 +201,13 @@ impl FileOps for PipeEnd {
                 if !fits {
                     return nonblock.then_some(Err(Errno::EAGAIN));
                 }
-                let n = rest.min(room);
-                s.buf.extend(&buf[done..done + n]);
+                // Packets are at most PIPE_BUF bytes each.
+                let n = if packet {
+                    rest.min(room).min(PIPE_BUF)
+                } else {
+                    rest.min(room)
+                };
+                s.push(&buf[done..done + n], packet);
                 done += n;
                 q.notify_all();
             }
@@ -205,6 +255,30 @@ impl FileOps for PipeEnd {
     fn size(&self) -> Result<u64, Errno> {
         Ok(0)
     }
+    fn pipe_size(&self) -> Result<usize, Errno> {
+        Ok(self.pipe.lock().capacity)
+    }
+    /// Linux's pipe_set_size: a page at least, a power of two; more than
+    /// pipe-max-size needs CAP_SYS_RESOURCE, which the sandbox does not
+    /// grant (EPERM, as for root on these hosts); never below the data held
+    /// (EBUSY).
+    fn set_pipe_size(&self, size: u64, _privileged: bool) -> Result<usize, Errno> {
+        if size > 1 << 31 {
+            return Err(Errno::EINVAL);
+        }
+        let want = size.max(4096).next_power_of_two();
+        if want > PIPE_MAX_SIZE {
+            return Err(Errno::EPERM);
+        }
+        let mut s = self.pipe.lock();
+        if (want as usize) < s.buf.len() {
+            return Err(Errno::EBUSY);
+        }
+        s.capacity = want as usize;
+        drop(s);
+        self.pipe.queue.notify_all();
+        Ok(want as usize)
+    }
     /// Linux's pipe_poll: the read end is readable with data and hangs up
     /// without writers; the write end is writable with room for an atomic
     /// write (PIPE_BUF) and in error without readers.
@@ -212,7 +286,7 @@ impl FileOps for PipeEnd {
         let s = self.pipe.lock();
         let mut mask = 0;
         if self.write {
-            if PIPE_SIZE - s.buf.len() >= PIPE_BUF {
+            if s.capacity.saturating_sub(s.buf.len()) >= PIPE_BUF {
                 mask |= POLLOUT | POLLWRNORM;
             }
             if s.readers == 0 {

@@ -54,7 +54,7 @@ pub fn register(t: &mut Table) {
         nr::FCNTL,
         sys_fcntl,
         Support::Partial(
-            "F_DUPFD*, F_GETFD/SETFD, F_GETFL/SETFL; record locks always granted; others EINVAL",
+            "F_DUPFD*, F_GETFD/SETFD, F_GETFL/SETFL, F_GETPIPE_SZ/SETPIPE_SZ; record locks always granted; others EINVAL",
         ),
     );
     t.set(
@@ -66,16 +66,8 @@ pub fn register(t: &mut Table) {
     );
     t.set(nr::GETDENTS64, sys_getdents64, full);
     t.set(nr::GETDENTS, sys_getdents, full);
-    t.set(
-        nr::PIPE,
-        sys_pipe,
-        Support::Partial("no SIGPIPE yet; F_SETPIPE_SZ not supported"),
-    );
-    t.set(
-        nr::PIPE2,
-        sys_pipe2,
-        Support::Partial("no SIGPIPE yet; O_DIRECT (packet mode) not supported"),
-    );
+    t.set(nr::PIPE, sys_pipe, Support::Full);
+    t.set(nr::PIPE2, sys_pipe2, Support::Full);
     t.set(
         nr::FLOCK,
         sys_flock,
@@ -406,6 +398,8 @@ fn sys_dup3(t: &mut Task, a: &[u64; 6]) -> SysResult {
 }
 
 /// Status flags F_SETFL may change.
+const F_SETPIPE_SZ: u32 = 1031;
+const F_GETPIPE_SZ: u32 = 1032;
 const SETFL_MASK: u32 = O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME;
 
 /// Change the status flags in `mask` to those of `new`.
@@ -443,6 +437,8 @@ fn sys_fcntl(t: &mut Task, a: &[u64; 6]) -> SysResult {
             set_status_flags(&f, SETFL_MASK, arg as u32)?;
             Ok(0)
         }
+        F_GETPIPE_SZ => Ok(f.ops.pipe_size()? as u64),
+        F_SETPIPE_SZ => Ok(f.ops.set_pipe_size(arg as u32 as u64, t.creds.euid == 0)? as u64),
         F_GETLK | F_OFD_GETLK => {
             let mut fl: Flock = t.mm.read_obj(arg)?;
             check_flock(&f, &fl, cmd == F_OFD_GETLK)?;
@@ -609,9 +605,6 @@ fn sys_fadvise64(t: &mut Task, a: &[u64; 6]) -> SysResult {
 
 fn do_pipe(t: &Task, addr: u64, flags: u32) -> SysResult {
     if flags & !(O_CLOEXEC | O_NONBLOCK | O_DIRECT) != 0 {
-        return Err(Errno::EINVAL);
-    }
-    if flags & O_DIRECT != 0 {
         return Err(Errno::EINVAL);
     }
     let (r, w) = crate::fs::pipe::new_pipe(t, flags);

@@ -120,6 +120,14 @@ pub trait FileOps: Send + Sync {
     /// `None` means nothing notifies: pollers re-check the file
     /// periodically (host fds). The default is Linux's for files without a
     /// poll method: always readable and writable (regular files, devices).
+    /// F_GETPIPE_SZ: the capacity of a pipe (EBADF for anything else).
+    fn pipe_size(&self) -> Result<usize, Errno> {
+        Err(Errno::EBADF)
+    }
+    /// F_SETPIPE_SZ: resize a pipe to at least `size`; returns the new size.
+    fn set_pipe_size(&self, _size: u64, _privileged: bool) -> Result<usize, Errno> {
+        Err(Errno::EBADF)
+    }
     fn poll(&self, _file: &File, _events: u32) -> (u32, Option<&WaitQueue>) {
         (pollev::DEFAULT_POLLMASK, None)
     }
