@@ -304,8 +304,11 @@ impl Task {
         // leader's tid waits for the group only.
         k.tasks.remove(tid);
         let remaining = group.remove(tid);
-        // Drop the address space, files and stub thread before waking the
-        // parent, so it sees pipes closed and memory released when wait returns.
+        // Drop the files and stub thread before waking the parent, so it
+        // sees pipes closed when wait returns. The address space is released
+        // last (tearing down a large one takes milliseconds, and nothing
+        // the parent can observe depends on it).
+        let _mm_last = self.mm.clone();
         drop(self);
         k.mf.flush_frees();
         let (exec_tid, execs) = {
