@@ -76,6 +76,8 @@ pub struct TaskShared {
     killed: AtomicBool,
     waker: Arc<Waker>,
     kick: Mutex<Option<Interrupter>>,
+    /// Seccomp mode and filters (here so that TSYNC can reach them).
+    pub seccomp: super::seccomp::SeccompCell,
 }
 
 impl TaskShared {
@@ -89,6 +91,7 @@ impl TaskShared {
             killed: AtomicBool::new(false),
             waker: Arc::new(Waker::default()),
             kick: Mutex::new(None),
+            seccomp: Default::default(),
         }
     }
 
