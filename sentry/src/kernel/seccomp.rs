@@ -9,7 +9,7 @@
 //! every index is still bounds-checked, and nothing here panics on any
 //! input.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use syscalls::consts::{
     SECCOMP_MODE_DISABLED, SECCOMP_MODE_FILTER, SECCOMP_MODE_STRICT, SECCOMP_RET_ACTION_FULL,
@@ -544,6 +544,8 @@ pub struct State {
 pub struct SeccompCell {
     mode: AtomicU32,
     state: Mutex<State>,
+    /// Set when the task starts exiting (Linux's PF_EXITING): TSYNC skips it.
+    exiting: AtomicBool,
 }
 
 impl SeccompCell {
@@ -566,6 +568,15 @@ impl SeccompCell {
     /// A copy of the state (cheap: the filter chain is shared).
     pub fn get(&self) -> State {
         self.lock().st.clone()
+    }
+
+    /// The task is exiting: TSYNC no longer considers it.
+    pub fn mark_exiting(&self) {
+        self.exiting.store(true, Ordering::Release);
+    }
+
+    pub fn is_exiting(&self) -> bool {
+        self.exiting.load(Ordering::Acquire)
     }
 
     /// Copy another task's state (fork, clone, exec by a non-leader thread).

@@ -220,7 +220,7 @@ fn attach(t: &mut Task, prog: Program, flags: u32) -> SysResult {
             .group
             .members()
             .iter()
-            .filter(|m| m.tid != t.tid)
+            .filter(|m| m.tid != t.tid && !m.seccomp.is_exiting())
             .cloned()
             .collect()
     } else {
