@@ -423,10 +423,8 @@ fn check_load_and_stores(insns: &[Insn]) -> Result<(), FilterError> {
         valid &= masks.get(pc).copied().unwrap_or(u16::MAX);
         match *insn {
             Insn::St(k) | Insn::Stx(k) => valid |= 1 << k,
-            Insn::LdMem(k) | Insn::LdxMem(k) => {
-                if valid & (1 << k) == 0 {
-                    return Err(FilterError::Uninit { pc, k: k as u32 });
-                }
+            Insn::LdMem(k) | Insn::LdxMem(k) if valid & (1 << k) == 0 => {
+                return Err(FilterError::Uninit { pc, k: k as u32 });
             }
             Insn::Ja(t) => {
                 merge(&mut masks, t, valid);

@@ -158,7 +158,7 @@ pub fn register(t: &mut Table) {
         nr::PRCTL,
         sys_prctl,
         Support::Partial(
-            "names, dumpable, no_new_privs, pdeathsig/subreaper (recorded), capability bounding set, \
+            "names, dumpable, no_new_privs, seccomp, pdeathsig/subreaper (recorded), capability bounding set, \
              securebits, keepcaps, timer slack, THP, tid address, PR_SET_VMA (no effect); others EINVAL",
         ),
     );

@@ -264,7 +264,7 @@ fn fuzz_never_panics() {
                 i.code = CODES[(rng.next() % 16) as usize];
                 i.jt %= 4;
                 i.jf %= 4;
-                if rng.next() % 2 == 0 {
+                if rng.next().is_multiple_of(2) {
                     i.k %= 64;
                 }
             }
