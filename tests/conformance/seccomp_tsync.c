@@ -1,6 +1,7 @@
 /* SECCOMP_FILTER_FLAG_TSYNC: the filter reaches every thread of the process;
  * a thread with filters the caller lacks makes it fail with that thread's
- * tid (or ESRCH with TSYNC_ESRCH), and nothing is installed. */
+ * tid (or ESRCH with TSYNC_ESRCH), and nothing is installed. TSYNC also
+ * gives the other threads the caller's no_new_privs. */
 #include "seccomp_common.h"
 #include <pthread.h>
 
@@ -26,6 +27,7 @@ static void *worker(void *arg) {
   wait_for(to_thread[0]);
   T(syscall(SYS_getppid));
   T(prctl(PR_GET_SECCOMP, 0, 0, 0, 0));
+  T(prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
   /* Step 2: a filter of this thread's own. */
   T(install_rule(SYS_getpgid, SECCOMP_RET_ERRNO | ENOTTY, 0));
   signal_to(to_main[1]);
@@ -40,10 +42,11 @@ int main(int argc, char **argv) {
   init(argc, argv);
   if (pipe(to_thread) || pipe(to_main))
     return 2;
-  T(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
   pthread_t th;
   T(pthread_create(&th, NULL, worker, NULL));
   wait_for(to_main[0]);
+  /* After the thread exists: TSYNC gives it no_new_privs too. */
+  T(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
   T(prctl(PR_GET_SECCOMP, 0, 0, 0, 0));
   /* The other thread has no filter: the sync succeeds. */
   T(install_rule(SYS_getppid, SECCOMP_RET_ERRNO | EPERM, SECCOMP_FILTER_FLAG_TSYNC));

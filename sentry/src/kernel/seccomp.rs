@@ -544,6 +544,9 @@ pub struct SeccompCell {
     state: Mutex<State>,
     /// Set when the task starts exiting (Linux's PF_EXITING): TSYNC skips it.
     exiting: AtomicBool,
+    /// no_new_privs given by another thread's TSYNC, for the task to take
+    /// into its own state at its next syscall.
+    nnp: AtomicBool,
 }
 
 impl SeccompCell {
@@ -575,6 +578,16 @@ impl SeccompCell {
 
     pub fn is_exiting(&self) -> bool {
         self.exiting.load(Ordering::Acquire)
+    }
+
+    /// Another thread's TSYNC sets no_new_privs on this task.
+    pub fn give_no_new_privs(&self) {
+        self.nnp.store(true, Ordering::Release);
+    }
+
+    /// Whether no_new_privs was given since the last call.
+    pub fn take_no_new_privs(&self) -> bool {
+        self.nnp.swap(false, Ordering::AcqRel)
     }
 
     /// Copy another task's state (fork, clone, exec by a non-leader thread).

@@ -61,8 +61,7 @@ pub fn register(t: &mut Table) {
         Support::Partial(
             "strict mode and classic-BPF filters run by the sentry (stacking, TSYNC, all actions); \
              no user-notification listeners (NEW_LISTENER: EINVAL, USER_NOTIF: ENOSYS), TRACE as \
-             with no tracer (ENOSYS), LOG/SPEC_ALLOW accepted without effect; TSYNC does not \
-             copy no_new_privs to the other threads",
+             with no tracer (ENOSYS), LOG/SPEC_ALLOW accepted without effect",
         ),
     );
 }
@@ -243,6 +242,9 @@ fn attach(t: &mut Task, prog: Program, flags: u32) -> SysResult {
     };
     for m in &others {
         m.seccomp.lock().set(st.clone());
+        if t.extras.no_new_privs {
+            m.seccomp.give_no_new_privs();
+        }
     }
     t.shared.seccomp.lock().set(st);
     Ok(0)
@@ -270,7 +272,14 @@ pub fn check(t: &mut Task, nr: u64, args: &[u64; 6]) -> Option<SysResult> {
     match t.shared.seccomp.mode() {
         Mode::Disabled => None,
         Mode::Strict => strict(t, nr),
-        Mode::Filter => filter(t, nr, args),
+        Mode::Filter => {
+            // Another thread's TSYNC (which made this task filtered) may have
+            // given it no_new_privs: take it before the syscall can look.
+            if t.shared.seccomp.take_no_new_privs() {
+                t.extras.no_new_privs = true;
+            }
+            filter(t, nr, args)
+        }
     }
 }
 
