@@ -152,7 +152,6 @@ pub fn dispatch(t: &mut Task) {
         Some(refused) => refused,
         None => run_handler(t, nr, &args),
     };
-
     let ret = match res {
         Ok(v) => v,
         Err(e) => {
