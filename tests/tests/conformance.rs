@@ -244,6 +244,16 @@ conformance! {
     execve_errors_then_exec: "execve" [helper("exec_target"), "errors"] => 7;
     execve_script: "execve" [helper("exec_target"), "script"];
     execve_empty_argv: "execve" [helper("exec_target"), "empty_argv"] => 7;
+    // seccomp filters (run by the sentry)
+    seccomp_errno: "seccomp_errno";
+    seccomp_trap: "seccomp_trap";
+    seccomp_kill_process: "seccomp_kill" ["process"] => 159;
+    seccomp_kill_thread_last: "seccomp_kill" ["thread_last"] => 159;
+    seccomp_kill_thread: "seccomp_kill" ["thread"];
+    seccomp_strict: "seccomp_strict";
+    seccomp_errors: "seccomp_errors";
+    seccomp_inherit: "seccomp_inherit" [helper("seccomp_exec_helper")];
+    seccomp_tsync: "seccomp_tsync";
     // exit statuses
     exit_0: "exit_codes" ["0"];
     exit_1: "exit_codes" ["1"] => 1;

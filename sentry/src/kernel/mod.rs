@@ -4,6 +4,7 @@
 pub mod boot;
 pub mod futex;
 pub mod procs;
+pub mod seccomp;
 pub mod signal;
 pub mod task;
 pub mod timers;

@@ -78,6 +78,8 @@ pub struct TaskShared {
     pub pdeathsig: std::sync::atomic::AtomicI32,
     waker: Arc<Waker>,
     kick: Mutex<Option<Interrupter>>,
+    /// Seccomp mode and filters (here so that TSYNC can reach them).
+    pub seccomp: super::seccomp::SeccompCell,
 }
 
 impl TaskShared {
@@ -92,6 +94,7 @@ impl TaskShared {
             pdeathsig: std::sync::atomic::AtomicI32::new(0),
             waker: Arc::new(Waker::default()),
             kick: Mutex::new(None),
+            seccomp: Default::default(),
         }
     }
 

@@ -291,6 +291,7 @@ impl Task {
     /// death signal is tied to it, and it reports the process's exit).
     pub fn exit_and_release(mut self, status: ExitStatus) {
         super::wait::set_current(None);
+        self.shared.seccomp.mark_exiting();
         self.release_vfork_parent();
         crate::syscalls::futex::exit_robust_list(&self);
         if self.clear_child_tid != 0 && self.mm.write_obj(self.clear_child_tid, &0u32).is_ok() {

@@ -157,7 +157,7 @@ pub fn register(t: &mut Table) {
         nr::PRCTL,
         sys_prctl,
         Support::Partial(
-            "names, dumpable, no_new_privs, pdeathsig/subreaper (recorded), capability bounding set, \
+            "names, dumpable, no_new_privs, seccomp, pdeathsig/subreaper (recorded), capability bounding set, \
              securebits, keepcaps, timer slack, THP, tid address, PR_SET_VMA (no effect); others EINVAL",
         ),
     );
@@ -885,7 +885,7 @@ fn sys_prctl(t: &mut Task, a: &[u64; 6]) -> SysResult {
         PR_GET_NAME, PR_GET_NO_NEW_PRIVS, PR_GET_PDEATHSIG, PR_GET_SECCOMP, PR_GET_SECUREBITS,
         PR_GET_THP_DISABLE, PR_GET_TID_ADDRESS, PR_GET_TIMERSLACK, PR_SET_CHILD_SUBREAPER,
         PR_SET_DUMPABLE, PR_SET_KEEPCAPS, PR_SET_NAME, PR_SET_NO_NEW_PRIVS, PR_SET_PDEATHSIG,
-        PR_SET_THP_DISABLE, PR_SET_TIMERSLACK, PR_SET_VMA, SECCOMP_MODE_DISABLED, TASK_COMM_LEN,
+        PR_SET_THP_DISABLE, PR_SET_TIMERSLACK, PR_SET_VMA, TASK_COMM_LEN,
     };
     let (opt, a2, a3, a4, a5) = (a[0] as i32, a[1], a[2], a[3], a[4]);
     match opt {
@@ -973,7 +973,8 @@ fn sys_prctl(t: &mut Task, a: &[u64; 6]) -> SysResult {
             t.extras.keepcaps = a2 == 1;
             Ok(0)
         }
-        PR_GET_SECCOMP => Ok(u64::from(SECCOMP_MODE_DISABLED)),
+        PR_GET_SECCOMP => super::seccomp::prctl_get_seccomp(t),
+        consts::PR_SET_SECCOMP => super::seccomp::prctl_set_seccomp(t, a2, a3),
         PR_GET_TIMERSLACK => Ok(t.extras.timer_slack_ns),
         PR_SET_TIMERSLACK => {
             t.extras.timer_slack_ns = if a2 == 0 { DEFAULT_TIMER_SLACK_NS } else { a2 };

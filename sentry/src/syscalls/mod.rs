@@ -14,6 +14,7 @@ pub mod mmap;
 pub mod poll;
 pub mod process;
 pub mod report;
+pub mod seccomp;
 pub mod signal;
 pub mod time;
 pub mod timer;
@@ -99,6 +100,7 @@ pub static TABLE: LazyLock<Table> = LazyLock::new(|| {
     mmap::register(&mut t);
     poll::register(&mut t);
     process::register(&mut t);
+    seccomp::register(&mut t);
     signal::register(&mut t);
     time::register(&mut t);
     timer::register(&mut t);
@@ -120,6 +122,22 @@ fn report_missing(nr: u64) {
     }
 }
 
+fn run_handler(t: &mut Task, nr: u64, args: &[u64; 6]) -> SysResult {
+    match TABLE.get(nr) {
+        Some(Entry {
+            handler: Some(h), ..
+        }) => h(t, args),
+        Some(Entry {
+            support: Support::Errno(e, _),
+            ..
+        }) => Err(*e),
+        _ => {
+            report_missing(nr);
+            Err(Errno::ENOSYS)
+        }
+    }
+}
+
 /// Handle the syscall the task just made and store its result in rax.
 pub fn dispatch(t: &mut Task) {
     let nr = t.regs.orig_rax;
@@ -129,18 +147,10 @@ pub fn dispatch(t: &mut Task) {
         crate::strace::entry(t, nr, &args);
         std::time::Instant::now()
     });
-    let res = match TABLE.get(nr) {
-        Some(Entry {
-            handler: Some(h), ..
-        }) => h(t, &args),
-        Some(Entry {
-            support: Support::Errno(e, _),
-            ..
-        }) => Err(*e),
-        _ => {
-            report_missing(nr);
-            Err(Errno::ENOSYS)
-        }
+    // Seccomp runs after the tracer's entry report, as in Linux.
+    let res = match seccomp::check(t, nr, &args) {
+        Some(refused) => refused,
+        None => run_handler(t, nr, &args),
     };
     let ret = match res {
         Ok(v) => v,

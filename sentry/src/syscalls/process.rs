@@ -262,6 +262,7 @@ fn do_clone(t: &mut Task, req: CloneRequest) -> SysResult {
     // signal to the process right after clone reaches the new thread too.
     let shared = Arc::new(crate::kernel::signal::TaskShared::new(tid, group, t.mask()));
     t.k.tasks.add(shared.clone());
+    super::seccomp::inherit(&t.shared, &shared);
     let mut sig = t.sig.clone();
     if has(libc::CLONE_VM) && !has(libc::CLONE_VFORK) {
         // Linux clears the alternate stack of a task sharing the memory.
@@ -591,6 +592,7 @@ fn de_thread(t: &mut Task) -> Result<(), Errno> {
             old.mask(),
         ));
         *new.queue() = std::mem::take(&mut *old.queue());
+        super::seccomp::inherit(&old, &new);
         t.k.tasks.add(new.clone());
         crate::kernel::wait::set_current(Some(new.clone()));
         t.shared = new;
