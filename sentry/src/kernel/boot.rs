@@ -180,6 +180,7 @@ fn init_task(k: Arc<Kernel>, stdio: Vec<OwnedFd>) -> Result<Task, BootError> {
         regs_replaced: false,
         restart: None,
         restart_block: None,
+        spurious_fault: None,
     })
 }
 

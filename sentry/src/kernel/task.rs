@@ -76,6 +76,8 @@ pub struct Task {
     pub restart: Option<Errno>,
     /// What restart_syscall(2) continues (ERESTART_RESTARTBLOCK).
     pub restart_block: Option<RestartBlock>,
+    /// (address, rip) of a fault found already resolved, retried once.
+    pub spurious_fault: Option<(u64, u64)>,
 }
 
 /// The state restart_syscall(2) needs to continue an interrupted call.
@@ -206,7 +208,10 @@ impl Task {
                 }
             };
             match ev {
-                Event::Syscall => crate::syscalls::dispatch(self),
+                Event::Syscall => {
+                    self.spurious_fault = None;
+                    crate::syscalls::dispatch(self)
+                }
                 // A general-protection fault (non-canonical address, hlt, ...):
                 // the host reports SI_KERNEL with no address; nothing to map.
                 Event::Fault { signal, code, .. } if code == SI_KERNEL => {
@@ -214,11 +219,26 @@ impl Task {
                 }
                 Event::Fault { addr, .. } => {
                     tracing::trace!("fault at {addr:#x} rip {:#x}", self.regs.rip);
-                    if let Err(e) = self.mm.handle_fault(addr, &mut self.stub) {
+                    let r = match self.mm.handle_fault(addr, &mut self.stub) {
+                        // Another thread may have mapped the page while this
+                        // one was on its way in: retry once at the same spot.
+                        Err(FaultError::AlreadyMapped)
+                            if self.spurious_fault != Some((addr, self.regs.rip)) =>
+                        {
+                            self.spurious_fault = Some((addr, self.regs.rip));
+                            continue;
+                        }
+                        Err(FaultError::AlreadyMapped) => Err(FaultError::AccErr),
+                        r => r,
+                    };
+                    self.spurious_fault = None;
+                    if let Err(e) = r {
                         tracing::debug!("fault {e:?} at {addr:#x}, rip {:#x}", self.regs.rip);
                         let (sig, code) = match e {
                             FaultError::MapErr => (libc::SIGSEGV, SEGV_MAPERR),
-                            FaultError::AccErr => (libc::SIGSEGV, SEGV_ACCERR),
+                            FaultError::AccErr | FaultError::AlreadyMapped => {
+                                (libc::SIGSEGV, SEGV_ACCERR)
+                            }
                             FaultError::Bus => (libc::SIGBUS, BUS_ADRERR),
                             FaultError::NoMem => {
                                 self.exit_group(ExitStatus::Signaled {
@@ -293,17 +313,18 @@ impl Task {
         super::wait::set_current(None);
         self.shared.seccomp.mark_exiting();
         self.release_vfork_parent();
-        crate::syscalls::futex::exit_robust_list(&self);
-        if self.clear_child_tid != 0 && self.mm.write_obj(self.clear_child_tid, &0u32).is_ok() {
-            crate::syscalls::futex::wake_address(&self, self.clear_child_tid, 1);
-        }
         let k = self.k.clone();
         let (tid, tgid) = (self.tid, self.tgid);
         let group = self.shared.group.clone();
         let leader = tid == tgid;
-        // Leave the registry before the group: an exec taking over the
-        // leader's tid waits for the group only.
+        // Leave the registry first: once a joiner sees the cleared tid the
+        // thread is gone for tgkill too; and before the group, since an exec
+        // taking over the leader's tid waits for the group only.
         k.tasks.remove(tid);
+        crate::syscalls::futex::exit_robust_list(&self);
+        if self.clear_child_tid != 0 && self.mm.write_obj(self.clear_child_tid, &0u32).is_ok() {
+            crate::syscalls::futex::wake_address(&self, self.clear_child_tid, 1);
+        }
         let remaining = group.remove(tid);
         // Drop the files and stub thread before waking the parent, so it
         // sees pipes closed when wait returns. The address space is released

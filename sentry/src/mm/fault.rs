@@ -24,6 +24,10 @@ pub enum FaultError {
     Bus,
     /// Out of memory.
     NoMem,
+    /// The page is already mapped with every permission its mapping has:
+    /// either another thread resolved the same fault first (retry), or
+    /// the access is not allowed (it faults again: SEGV_ACCERR).
+    AlreadyMapped,
 }
 
 impl From<FaultError> for Errno {
@@ -227,7 +231,7 @@ impl Mm {
             if pte.mapped >= 0 {
                 let eff = self.effective_prot(v.prot, v.shared, pte);
                 if pte.mapped == v.prot {
-                    return Err(FaultError::AccErr);
+                    return Err(FaultError::AlreadyMapped);
                 }
                 // Mapped read-only for copy-on-write: this was a write.
                 let old = if eff == pte.mapped {

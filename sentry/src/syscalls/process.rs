@@ -434,6 +434,7 @@ impl ChildState {
             regs_replaced: false,
             restart: None,
             restart_block: None,
+            spurious_fault: None,
         };
         let status = task.run();
         task.exit_and_release(status);
