@@ -102,6 +102,7 @@ conformance! {
     getrandom: "getrandom";
     umask: "umask";
     sched: "sched";
+    rusage: "rusage";
     // time
     clock: "clock";
     time: "time";

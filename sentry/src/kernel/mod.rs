@@ -7,6 +7,7 @@ pub mod procs;
 pub mod signal;
 pub mod task;
 pub mod timers;
+pub mod usage;
 pub mod wait;
 
 use crate::mm::memfile::MemoryFile;

@@ -5,6 +5,7 @@
 //! reaps it; an exited process is a zombie until then. Waiters block on one
 //! condition variable that every exit notifies.
 
+use super::usage::Usage;
 use super::ExitStatus;
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
@@ -32,6 +33,10 @@ pub struct ProcEntry {
     pub stop: Option<i32>,
     /// A continue not yet reported to WCONTINUED.
     pub continued: bool,
+    /// The process's own usage, final once it exited.
+    pub usage: Usage,
+    /// Usage of its reaped children (and their reaped descendants).
+    pub cusage: Usage,
 }
 
 #[derive(Default)]
@@ -85,6 +90,8 @@ pub struct WaitOptions {
 pub struct Reaped {
     pub pid: i32,
     pub event: ChildEvent,
+    /// An exited child's usage plus its children's (wait4's rusage).
+    pub usage: Usage,
 }
 
 impl ProcTable {
@@ -108,6 +115,8 @@ impl ProcTable {
                 subreaper: false,
                 stop: None,
                 continued: false,
+                usage: Usage::default(),
+                cusage: Usage::default(),
             },
         );
         t.last_pid = 1;
@@ -160,6 +169,8 @@ impl ProcTable {
                 subreaper: false,
                 stop: None,
                 continued: false,
+                usage: Usage::default(),
+                cusage: Usage::default(),
             },
         );
         if let Some(p) = t.procs.get_mut(&parent) {
@@ -173,6 +184,13 @@ impl ProcTable {
     /// init; reap zombie children of a process that exits. Returns the parent
     /// to notify and the exit signal.
     pub fn exit(&self, pid: i32, status: ExitStatus) -> (i32, i32) {
+        self.exit_ext(pid, status, false)
+    }
+
+    /// [`ProcTable::exit`]; with `autoreap` (the parent ignores SIGCHLD or
+    /// set SA_NOCLDWAIT) the entry goes at once, before any waiter can see
+    /// the zombie.
+    pub fn exit_ext(&self, pid: i32, status: ExitStatus, autoreap: bool) -> (i32, i32) {
         let mut t = self.lock();
         let Some(e) = t.procs.get_mut(&pid) else {
             return (0, 0);
@@ -206,6 +224,12 @@ impl ProcTable {
                 r.children.push(c);
             }
         }
+        if autoreap && sig == libc::SIGCHLD {
+            t.procs.remove(&pid);
+            if let Some(p) = t.procs.get_mut(&parent) {
+                p.children.retain(|c| *c != pid);
+            }
+        }
         drop(t);
         self.changed.notify_all();
         (parent, sig)
@@ -229,6 +253,22 @@ impl ProcTable {
             }
         }
         self.changed.notify_all();
+    }
+
+    /// Record the final usage of process `pid` (before [`ProcTable::exit`]).
+    pub fn set_usage(&self, pid: i32, u: Usage) {
+        if let Some(e) = self.lock().procs.get_mut(&pid) {
+            e.usage = u;
+        }
+    }
+
+    /// The usage of `pid`'s reaped children.
+    pub fn children_usage(&self, pid: i32) -> Usage {
+        self.lock()
+            .procs
+            .get(&pid)
+            .map(|e| e.cusage)
+            .unwrap_or_default()
     }
 
     /// Release the id of a thread that was not a process leader.
@@ -272,7 +312,12 @@ impl ProcTable {
                             _ => None,
                         };
                         if let Some(event) = event {
-                            found = Some(Reaped { pid: *c, event });
+                            let usage = ce.usage.plus(&ce.cusage);
+                            found = Some(Reaped {
+                                pid: *c,
+                                event,
+                                usage,
+                            });
                             break;
                         }
                     }
@@ -288,6 +333,7 @@ impl ProcTable {
                     t.procs.remove(&r.pid);
                     if let Some(m) = t.procs.get_mut(&me) {
                         m.children.retain(|c| *c != r.pid);
+                        m.cusage.add(&r.usage);
                     }
                 }
                 return Some(Ok(Some(r)));

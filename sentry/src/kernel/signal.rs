@@ -76,6 +76,9 @@ pub struct TaskShared {
     killed: AtomicBool,
     waker: Arc<Waker>,
     kick: Mutex<Option<Interrupter>>,
+    /// Host ids for CPU accounting (getrusage): the task's sentry thread,
+    /// its stub thread and the stub process; 0 until the task runs.
+    pub host: super::usage::HostIds,
 }
 
 impl TaskShared {
@@ -89,6 +92,7 @@ impl TaskShared {
             killed: AtomicBool::new(false),
             waker: Arc::new(Waker::default()),
             kick: Mutex::new(None),
+            host: Default::default(),
         }
     }
 
@@ -197,6 +201,8 @@ pub struct GroupState {
     pub stopped: Option<i32>,
     /// Continued by SIGCONT; the parent is not told yet.
     pub continued_pending: bool,
+    /// CPU time of exited threads and the last stub readings (getrusage).
+    pub usage: super::usage::GroupAccount,
 }
 
 /// A process: its threads, shared dispositions and process-directed pending

@@ -173,6 +173,9 @@ impl Task {
     /// Run until the task exits; returns its exit status.
     pub fn run(&mut self) -> ExitStatus {
         super::wait::set_current(Some(self.shared.clone()));
+        self.shared
+            .host
+            .set(self.stub.pid(), self.stub.process_pid());
         loop {
             if self.exit.is_none() && self.shared.killed() {
                 self.exit = Some(self.group_status());
@@ -294,6 +297,7 @@ impl Task {
         let (tid, tgid) = (self.tid, self.tgid);
         let group = self.shared.group.clone();
         let leader = tid == tgid;
+        super::usage::thread_exiting(&self.shared, &self.mm);
         // Leave the registry before the group: an exec taking over the
         // leader's tid waits for the group only.
         k.tasks.remove(tid);
@@ -336,20 +340,18 @@ impl Task {
         };
         k.tasks.remove_group(tgid);
         k.timers.process_exited(tgid);
-        let (parent, mut sig) = k.procs.exit(tgid, status);
+        k.procs.set_usage(tgid, super::usage::group_usage(&group));
         // A parent ignoring SIGCHLD (or with SA_NOCLDWAIT) never sees the
         // zombie: it is reaped at once.
-        if sig == libc::SIGCHLD {
-            if let Some(pg) = k.tasks.group(parent) {
-                let act = pg.action(libc::SIGCHLD);
-                let ign = act.handler == libc::SIG_IGN as u64;
-                if ign || act.flags & syscalls::consts::SA_NOCLDWAIT != 0 {
-                    k.procs.autoreap(tgid);
-                    if ign {
-                        sig = 0;
-                    }
-                }
-            }
+        let (mut ign, mut autoreap) = (false, false);
+        if let Some(pg) = k.tasks.group(k.procs.parent_of(tgid)) {
+            let act = pg.action(libc::SIGCHLD);
+            ign = act.handler == libc::SIG_IGN as u64;
+            autoreap = ign || act.flags & syscalls::consts::SA_NOCLDWAIT != 0;
+        }
+        let (parent, mut sig) = k.procs.exit_ext(tgid, status, autoreap);
+        if sig == libc::SIGCHLD && ign {
+            sig = 0;
         }
         if parent > 0 && sig > 0 {
             let (code, st) = match status {

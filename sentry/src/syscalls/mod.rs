@@ -17,6 +17,7 @@ pub mod report;
 pub mod signal;
 pub mod time;
 pub mod timer;
+pub mod usage;
 pub mod wait;
 
 use crate::kernel::task::Task;
@@ -102,6 +103,7 @@ pub static TABLE: LazyLock<Table> = LazyLock::new(|| {
     signal::register(&mut t);
     time::register(&mut t);
     timer::register(&mut t);
+    usage::register(&mut t);
     wait::register(&mut t);
     t
 });

@@ -495,6 +495,7 @@ pub fn exec_into(
     };
     t.regs = stub.initial_regs(image.entry, image.sp);
     t.shared.set_interrupter(stub.interrupter());
+    crate::kernel::usage::exec_switch(&t.shared, &t.mm, stub.pid(), stub.process_pid());
     t.stub = stub; // the old stub is killed on drop
     t.k.timers
         .process_execed(t.tgid, crate::kernel::timers::CpuSource::of(t));

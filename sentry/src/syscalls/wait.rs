@@ -1,14 +1,14 @@
 //! Syscall handlers: wait4, waitid.
 
 use super::{Support, SysResult, Table};
-use crate::kernel::procs::{ChildEvent, WaitFor, WaitOptions};
+use crate::kernel::procs::{ChildEvent, Reaped, WaitFor, WaitOptions};
 use crate::kernel::task::Task;
 use crate::kernel::ExitStatus;
 use syscalls::nr;
 use syscalls::Errno;
 
 pub fn register(t: &mut Table) {
-    let note = "rusage is zero; no pidfds (P_PIDFD is EBADF)";
+    let note = "rusage as getrusage (see there)";
     t.set(nr::WAIT4, sys_wait4, Support::Partial(note));
     t.set(nr::WAITID, sys_waitid, Support::Partial(note));
 }
@@ -61,7 +61,7 @@ fn sys_wait4(t: &mut Task, a: &[u64; 6]) -> SysResult {
                 t.mm.write_obj(status_ptr, &status)?;
             }
             if rusage != 0 {
-                t.mm.write_obj(rusage, &syscalls::abi::Rusage::default())?;
+                t.mm.write_obj(rusage, &reaped_usage(t, &r).to_rusage())?;
             }
             Ok(r.pid as u64)
         }
@@ -108,7 +108,9 @@ fn sys_waitid(t: &mut Task, a: &[u64; 6]) -> SysResult {
     };
     let got = t.k.procs.wait(t.tgid, which, o)?;
     let mut si = syscalls::abi::Siginfo::default();
+    let mut usage = crate::kernel::usage::Usage::default();
     if let Some(r) = got {
+        usage = reaped_usage(t, &r);
         let (code, status) = match r.event {
             ChildEvent::Exited(ExitStatus::Exited(c)) => (libc::CLD_EXITED, c),
             ChildEvent::Exited(ExitStatus::Signaled { signal, core: true }) => {
@@ -124,7 +126,15 @@ fn sys_waitid(t: &mut Task, a: &[u64; 6]) -> SysResult {
         t.mm.write_obj(infop, &si)?;
     }
     if rusage != 0 {
-        t.mm.write_obj(rusage, &syscalls::abi::Rusage::default())?;
+        t.mm.write_obj(rusage, &usage.to_rusage())?;
     }
     Ok(0)
+}
+
+/// What wait reports as the child's rusage: its own and its children's.
+fn reaped_usage(t: &Task, r: &Reaped) -> crate::kernel::usage::Usage {
+    match r.event {
+        ChildEvent::Exited(_) => r.usage,
+        _ => super::usage::live_usage(&t.k, r.pid),
+    }
 }
