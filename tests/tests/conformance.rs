@@ -103,6 +103,7 @@ conformance! {
     umask: "umask";
     sched: "sched";
     rusage: "rusage";
+    pidfd: "pidfd";
     // time
     clock: "clock";
     time: "time";

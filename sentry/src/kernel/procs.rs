@@ -271,9 +271,15 @@ impl ProcTable {
             .unwrap_or_default()
     }
 
+    /// The queue every exit, stop and continue notifies (pidfd readiness).
+    pub fn changed(&self) -> &super::wait::WaitQueue {
+        &self.changed
+    }
+
     /// Release the id of a thread that was not a process leader.
     pub fn free_tid(&self, tid: i32) {
         self.lock().tids.remove(&tid);
+        self.changed.notify_all();
     }
 
     pub fn parent_of(&self, pid: i32) -> i32 {

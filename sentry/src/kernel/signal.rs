@@ -79,6 +79,8 @@ pub struct TaskShared {
     /// Host ids for CPU accounting (getrusage): the task's sentry thread,
     /// its stub thread and the stub process; 0 until the task runs.
     pub host: super::usage::HostIds,
+    /// The task's fd table (pidfd_getfd), set when it starts running.
+    pub files: Mutex<std::sync::Weak<crate::vfs::FdTable>>,
 }
 
 impl TaskShared {
@@ -93,6 +95,7 @@ impl TaskShared {
             waker: Arc::new(Waker::default()),
             kick: Mutex::new(None),
             host: Default::default(),
+            files: Mutex::default(),
         }
     }
 

@@ -176,6 +176,7 @@ impl Task {
         self.shared
             .host
             .set(self.stub.pid(), self.stub.process_pid());
+        *self.shared.files.lock().unwrap_or_else(|p| p.into_inner()) = Arc::downgrade(&self.fds);
         loop {
             if self.exit.is_none() && self.shared.killed() {
                 self.exit = Some(self.group_status());

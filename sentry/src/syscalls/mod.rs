@@ -11,6 +11,7 @@ pub mod fs;
 pub mod futex;
 pub mod identity;
 pub mod mmap;
+pub mod pidfd;
 pub mod poll;
 pub mod process;
 pub mod report;
@@ -98,6 +99,7 @@ pub static TABLE: LazyLock<Table> = LazyLock::new(|| {
     futex::register(&mut t);
     identity::register(&mut t);
     mmap::register(&mut t);
+    pidfd::register(&mut t);
     poll::register(&mut t);
     process::register(&mut t);
     signal::register(&mut t);

@@ -48,6 +48,8 @@ struct CloneRequest {
     parent_tid: u64,
     child_tid: u64,
     tls: u64,
+    /// Where CLONE_PIDFD stores the pidfd.
+    pidfd: u64,
 }
 
 fn sys_fork(t: &mut Task, _a: &[u64; 6]) -> SysResult {
@@ -60,6 +62,7 @@ fn sys_fork(t: &mut Task, _a: &[u64; 6]) -> SysResult {
             parent_tid: 0,
             child_tid: 0,
             tls: 0,
+            pidfd: 0,
         },
     )
 }
@@ -75,6 +78,7 @@ fn sys_vfork(t: &mut Task, _a: &[u64; 6]) -> SysResult {
             parent_tid: 0,
             child_tid: 0,
             tls: 0,
+            pidfd: 0,
         },
     )
 }
@@ -90,6 +94,7 @@ fn sys_clone(t: &mut Task, a: &[u64; 6]) -> SysResult {
             parent_tid: a[2],
             child_tid: a[3],
             tls: a[4],
+            pidfd: a[2],
         },
     )
 }
@@ -128,7 +133,6 @@ fn sys_clone3(t: &mut Task, a: &[u64; 6]) -> SysResult {
         // set_tid / cgroup: not supported.
         return Err(Errno::EINVAL);
     }
-    let _ = pidfd;
     do_clone(
         t,
         CloneRequest {
@@ -142,6 +146,7 @@ fn sys_clone3(t: &mut Task, a: &[u64; 6]) -> SysResult {
             parent_tid,
             child_tid,
             tls,
+            pidfd,
         },
     )
 }
@@ -162,7 +167,10 @@ fn do_clone(t: &mut Task, req: CloneRequest) -> SysResult {
     if !(0..=64).contains(&req.exit_signal) {
         return Err(Errno::EINVAL);
     }
-    if has(libc::CLONE_PIDFD) && has(libc::CLONE_PARENT_SETTID) && req.parent_tid == 0 {
+    if has(libc::CLONE_PIDFD) && has(libc::CLONE_PARENT_SETTID) && req.parent_tid == req.pidfd {
+        return Err(Errno::EINVAL);
+    }
+    if has(libc::CLONE_PIDFD) && has(libc::CLONE_DETACHED) {
         return Err(Errno::EINVAL);
     }
     let namespaces = libc::CLONE_NEWNS
@@ -172,7 +180,7 @@ fn do_clone(t: &mut Task, req: CloneRequest) -> SysResult {
         | libc::CLONE_NEWNET
         | libc::CLONE_NEWUSER
         | libc::CLONE_NEWCGROUP;
-    if f & namespaces as u64 != 0 || has(libc::CLONE_PIDFD) {
+    if f & namespaces as u64 != 0 {
         return Err(Errno::EINVAL);
     }
     let thread = has(libc::CLONE_THREAD);
@@ -219,6 +227,23 @@ fn do_clone(t: &mut Task, req: CloneRequest) -> SysResult {
     } else {
         t.fds.fork()
     };
+    if has(libc::CLONE_PIDFD) {
+        // Installed in the parent after its table was copied for the child.
+        let flags = if thread {
+            super::pidfd::PIDFD_THREAD
+        } else {
+            0
+        };
+        let made = super::pidfd::new_pidfd(t, tid, flags).and_then(|fd| {
+            t.mm.write_obj(req.pidfd, &fd).inspect_err(|_| {
+                let _ = t.fds.remove(fd);
+            })
+        });
+        if let Err(e) = made {
+            free_id(&t.k);
+            return Err(e);
+        }
+    }
     let mut regs = t.regs;
     regs.rax = 0;
     if req.stack != 0 {
