@@ -104,6 +104,8 @@ conformance! {
     sched: "sched";
     rusage: "rusage";
     pidfd: "pidfd";
+    sched_calls: "sched_calls";
+    priority: "priority";
     // time
     clock: "clock";
     time: "time";

@@ -81,6 +81,11 @@ pub struct TaskShared {
     pub host: super::usage::HostIds,
     /// The task's fd table (pidfd_getfd), set when it starts running.
     pub files: Mutex<std::sync::Weak<crate::vfs::FdTable>>,
+    /// Scheduling policy, priority and nice value (sched_*, setpriority).
+    pub sched: Mutex<crate::syscalls::sched::SchedParams>,
+    /// Real and effective uid, mirrored after every syscall for other
+    /// tasks' permission checks (setpriority, sched_setscheduler).
+    uids: AtomicU64,
 }
 
 impl TaskShared {
@@ -96,11 +101,24 @@ impl TaskShared {
             kick: Mutex::new(None),
             host: Default::default(),
             files: Mutex::default(),
+            sched: Mutex::default(),
+            uids: AtomicU64::new(0),
         }
     }
 
     pub fn queue(&self) -> MutexGuard<'_, SigQueue> {
         self.queue.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The mirrored (real, effective) uid.
+    pub fn uids(&self) -> (u32, u32) {
+        let v = self.uids.load(Ordering::Relaxed);
+        (v as u32, (v >> 32) as u32)
+    }
+
+    pub fn set_uids(&self, ruid: u32, euid: u32) {
+        self.uids
+            .store(u64::from(ruid) | (u64::from(euid) << 32), Ordering::Relaxed);
     }
 
     pub fn waker(&self) -> &Arc<Waker> {

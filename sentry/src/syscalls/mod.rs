@@ -15,6 +15,7 @@ pub mod pidfd;
 pub mod poll;
 pub mod process;
 pub mod report;
+pub mod sched;
 pub mod signal;
 pub mod time;
 pub mod timer;
@@ -102,6 +103,7 @@ pub static TABLE: LazyLock<Table> = LazyLock::new(|| {
     pidfd::register(&mut t);
     poll::register(&mut t);
     process::register(&mut t);
+    sched::register(&mut t);
     signal::register(&mut t);
     time::register(&mut t);
     timer::register(&mut t);
@@ -175,6 +177,7 @@ pub fn dispatch(t: &mut Task) {
         // Replaced registers (execve, sigreturn): no return value to judge.
         crate::compat::record(nr, &args, if t.regs_replaced { 0 } else { ret });
     }
+    sched::mirror_uids(t);
     if t.regs_replaced {
         t.regs_replaced = false;
     } else {

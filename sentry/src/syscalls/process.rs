@@ -267,6 +267,13 @@ fn do_clone(t: &mut Task, req: CloneRequest) -> SysResult {
     // Registered before the parent returns, so that an exit_group or a
     // signal to the process right after clone reaches the new thread too.
     let shared = Arc::new(crate::kernel::signal::TaskShared::new(tid, group, t.mask()));
+    *shared.sched.lock().unwrap_or_else(|p| p.into_inner()) = t
+        .shared
+        .sched
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .fork();
+    shared.set_uids(t.creds.ruid, t.creds.euid);
     t.k.tasks.add(shared.clone());
     let mut sig = t.sig.clone();
     if has(libc::CLONE_VM) && !has(libc::CLONE_VFORK) {
