@@ -106,6 +106,7 @@ conformance! {
     pidfd: "pidfd";
     sched_calls: "sched_calls";
     priority: "priority";
+    membarrier: "membarrier";
     // time
     clock: "clock";
     time: "time";

@@ -135,6 +135,9 @@ pub struct MemoryManager {
     rss_hiwater: std::sync::atomic::AtomicU64,
     /// Page faults the sentry resolved (getrusage's ru_minflt).
     minflt: std::sync::atomic::AtomicU64,
+    /// membarrier(2) registrations of this address space (Linux keeps them
+    /// per mm: a fork or exec starts without).
+    pub membarrier: std::sync::atomic::AtomicU32,
 }
 
 /// Parameters of one mapping request, after the syscall layer decoded flags.
@@ -200,6 +203,7 @@ impl MemoryManager {
             }),
             rss_hiwater: Default::default(),
             minflt: Default::default(),
+            membarrier: Default::default(),
         })
     }
 
@@ -537,6 +541,11 @@ impl MemoryManager {
             inner: Mutex::new(child),
             rss_hiwater: std::sync::atomic::AtomicU64::new(rss),
             minflt: Default::default(),
+            // The app's registrations survive fork; the new stub is not
+            // registered with the host yet.
+            membarrier: std::sync::atomic::AtomicU32::new(
+                self.membarrier.load(std::sync::atomic::Ordering::SeqCst) & !(1 << 31),
+            ),
         })
     }
 

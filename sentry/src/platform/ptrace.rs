@@ -170,6 +170,10 @@ const STUB_ALLOWED: &[(i64, &str)] = &[
         "a new stub thread for a new app thread (CLONE_VM tasks)",
     ),
     (
+        libc::SYS_membarrier,
+        "register for the host's GLOBAL_EXPEDITED barriers (the app's membarrier)",
+    ),
+    (
         libc::SYS_pause,
         "a new stub thread waits there until its task thread seizes it",
     ),
@@ -675,6 +679,18 @@ impl Stub {
     /// Clone a new thread of this stub process for a new task that shares
     /// the address space. The new thread waits untraced until the task's
     /// own sentry thread attaches it.
+    /// Register the stub process for the host's
+    /// MEMBARRIER_CMD_GLOBAL_EXPEDITED (the app's membarrier barriers then
+    /// reach its running threads through the host's IPIs).
+    pub fn membarrier_register(&mut self) -> Result<(), PlatformError> {
+        const MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED: u64 = 4;
+        let r = self.inject(
+            libc::SYS_membarrier,
+            [MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED, 0, 0, 0, 0, 0],
+        )?;
+        Self::check(r, "stub membarrier").map(|_| ())
+    }
+
     pub fn clone_thread(&mut self) -> Result<NewStubThread, PlatformError> {
         let (site, ret) = clone_site();
         let r = self.inject_at(

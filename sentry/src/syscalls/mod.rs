@@ -10,6 +10,7 @@ pub mod file;
 pub mod fs;
 pub mod futex;
 pub mod identity;
+pub mod membarrier;
 pub mod mmap;
 pub mod pidfd;
 pub mod poll;
@@ -99,6 +100,7 @@ pub static TABLE: LazyLock<Table> = LazyLock::new(|| {
     fs::register(&mut t);
     futex::register(&mut t);
     identity::register(&mut t);
+    membarrier::register(&mut t);
     mmap::register(&mut t);
     pidfd::register(&mut t);
     poll::register(&mut t);
