@@ -96,14 +96,13 @@ fn registered(t: &Task, bit: u64) -> bool {
 
 fn sys_membarrier(t: &mut Task, a: &[u64; 6]) -> SysResult {
     let (cmd, flags) = (a[0] as u32 as u64, a[1] as u32 as u64);
-    match cmd {
-        PRIVATE_EXPEDITED_RSEQ => {
-            if flags != 0 && flags != FLAG_CPU {
-                return Err(Errno::EINVAL);
-            }
-        }
-        _ if flags != 0 => return Err(Errno::EINVAL),
-        _ => {}
+    let flags_ok = if cmd == PRIVATE_EXPEDITED_RSEQ {
+        flags == 0 || flags == FLAG_CPU
+    } else {
+        flags == 0
+    };
+    if !flags_ok {
+        return Err(Errno::EINVAL);
     }
     match cmd {
         QUERY => Ok(SUPPORTED),

@@ -440,7 +440,7 @@ impl SchedAttr {
 
 fn sys_sched_getattr(t: &mut Task, a: &[u64; 6]) -> SysResult {
     let (pid, ptr, size, flags) = (a[0] as i32, a[1], a[2] as u32 as usize, a[3] as u32);
-    if ptr == 0 || pid < 0 || size > 4096 || size < SCHED_ATTR_SIZE_VER0 || flags != 0 {
+    if ptr == 0 || pid < 0 || !(SCHED_ATTR_SIZE_VER0..=4096).contains(&size) || flags != 0 {
         return Err(Errno::EINVAL);
     }
     let p = params(&*target(t, pid)?);

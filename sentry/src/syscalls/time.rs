@@ -159,9 +159,7 @@ pub enum ClockId {
     Fd,
 }
 
-/// CPUCLOCK_PROF, CPUCLOCK_VIRT, CPUCLOCK_SCHED.
-#[cfg(test)]
-const CPUCLOCK_PROF: i32 = 0;
+/// CPUCLOCK_VIRT, CPUCLOCK_SCHED (CPUCLOCK_PROF is 0).
 const CPUCLOCK_VIRT: i32 = 1;
 const CPUCLOCK_SCHED: i32 = 2;
 
