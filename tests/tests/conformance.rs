@@ -107,6 +107,7 @@ conformance! {
     sched_calls: "sched_calls";
     priority: "priority";
     membarrier: "membarrier";
+    capabilities: "capabilities";
     // time
     clock: "clock";
     time: "time";

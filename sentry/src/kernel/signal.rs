@@ -86,6 +86,8 @@ pub struct TaskShared {
     /// Real and effective uid, mirrored after every syscall for other
     /// tasks' permission checks (setpriority, sched_setscheduler).
     uids: AtomicU64,
+    /// The capability sets, mirrored like the uids (capget of another task).
+    caps: Mutex<crate::syscalls::caps::CapSets>,
 }
 
 impl TaskShared {
@@ -103,6 +105,7 @@ impl TaskShared {
             files: Mutex::default(),
             sched: Mutex::default(),
             uids: AtomicU64::new(0),
+            caps: Mutex::new(crate::syscalls::caps::CapSets::ROOT),
         }
     }
 
@@ -119,6 +122,14 @@ impl TaskShared {
     pub fn set_uids(&self, ruid: u32, euid: u32) {
         self.uids
             .store(u64::from(ruid) | (u64::from(euid) << 32), Ordering::Relaxed);
+    }
+
+    pub fn caps(&self) -> crate::syscalls::caps::CapSets {
+        *self.caps.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn set_caps(&self, c: crate::syscalls::caps::CapSets) {
+        *self.caps.lock().unwrap_or_else(|p| p.into_inner()) = c;
     }
 
     pub fn waker(&self) -> &Arc<Waker> {

@@ -6,6 +6,7 @@
 //! and return `Ok(value)` or `Err(errno)`; the errno conversion happens once,
 //! in [`dispatch`].
 
+pub mod caps;
 pub mod file;
 pub mod fs;
 pub mod futex;
@@ -96,6 +97,7 @@ pub static TABLE: LazyLock<Table> = LazyLock::new(|| {
             NR_SYSCALLS
         ],
     };
+    caps::register(&mut t);
     file::register(&mut t);
     fs::register(&mut t);
     futex::register(&mut t);

@@ -274,6 +274,7 @@ fn do_clone(t: &mut Task, req: CloneRequest) -> SysResult {
         .unwrap_or_else(|p| p.into_inner())
         .fork();
     shared.set_uids(t.creds.ruid, t.creds.euid);
+    shared.set_caps(t.extras.caps);
     t.k.tasks.add(shared.clone());
     let mut sig = t.sig.clone();
     if has(libc::CLONE_VM) && !has(libc::CLONE_VFORK) {
@@ -534,6 +535,7 @@ pub fn exec_into(
     t.mm = mm;
     t.k.mf.flush_frees();
     t.fds.close_on_exec();
+    super::caps::on_exec(t);
     for act in t.shared.group.actions().iter_mut() {
         if act.handler != libc::SIG_IGN as u64 {
             *act = Default::default();

@@ -13,8 +13,8 @@ use syscalls::nr;
 use syscalls::Errno;
 
 pub fn register(t: &mut Table) {
-    let note = "recorded per thread and checked as Linux (permissions: euid 0 has CAP_SYS_NICE, \
-                RLIMIT_NICE/RLIMIT_RTPRIO otherwise); never applied to the host; no deadline \
+    let note = "recorded per thread and checked as Linux (CAP_SYS_NICE from the effective set, \
+                RLIMIT_NICE/RLIMIT_RTPRIO); never applied to the host; no deadline \
                 admission control";
     t.set(
         nr::SCHED_SETSCHEDULER,
@@ -142,9 +142,9 @@ fn set_params(ts: &TaskShared, p: SchedParams) {
     *ts.sched.lock().unwrap_or_else(|p| p.into_inner()) = p;
 }
 
-/// CAP_SYS_NICE (the sandbox's capability model).
+/// CAP_SYS_NICE in the effective set.
 fn cap_sys_nice(t: &Task) -> bool {
-    super::identity::capable(t)
+    super::caps::has_cap(t, super::caps::CAP_SYS_NICE)
 }
 
 /// Linux's can_nice: lowering to `nice` is allowed by RLIMIT_NICE or the
@@ -603,8 +603,9 @@ fn sys_setpriority(t: &mut Task, a: &[u64; 6]) -> SysResult {
     err
 }
 
-/// Keep the uid mirror other tasks read (PRIO_USER, permission checks)
-/// current; called after every syscall.
+/// Keep the uid and capability mirror other tasks read (PRIO_USER,
+/// permission checks, capget) current; called after every syscall.
 pub fn mirror_uids(t: &Task) {
     t.shared.set_uids(t.creds.ruid, t.creds.euid);
+    t.shared.set_caps(t.extras.caps);
 }
