@@ -108,6 +108,12 @@ conformance! {
     getrandom: "getrandom";
     umask: "umask";
     sched: "sched";
+    rusage: "rusage";
+    pidfd: "pidfd";
+    sched_calls: "sched_calls";
+    priority: "priority";
+    membarrier: "membarrier";
+    capabilities: "capabilities";
     // time
     clock: "clock";
     time: "time";

@@ -8,6 +8,7 @@ pub mod seccomp;
 pub mod signal;
 pub mod task;
 pub mod timers;
+pub mod usage;
 pub mod wait;
 
 use crate::mm::memfile::MemoryFile;

@@ -5,6 +5,7 @@
 //! reaps it; an exited process is a zombie until then. Waiters block on one
 //! condition variable that every exit notifies.
 
+use super::usage::Usage;
 use super::ExitStatus;
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
@@ -34,6 +35,10 @@ pub struct ProcEntry {
     pub continued: bool,
     /// Has called execve (setpgid by the parent then fails with EACCES).
     pub execed: bool,
+    /// The process's own usage, final once it exited.
+    pub usage: Usage,
+    /// Usage of its reaped children (and their reaped descendants).
+    pub cusage: Usage,
 }
 
 #[derive(Default)]
@@ -87,6 +92,8 @@ pub struct WaitOptions {
 pub struct Reaped {
     pub pid: i32,
     pub event: ChildEvent,
+    /// An exited child's usage plus its children's (wait4's rusage).
+    pub usage: Usage,
 }
 
 impl ProcTable {
@@ -111,6 +118,8 @@ impl ProcTable {
                 stop: None,
                 continued: false,
                 execed: false,
+                usage: Usage::default(),
+                cusage: Usage::default(),
             },
         );
         t.last_pid = 1;
@@ -164,6 +173,8 @@ impl ProcTable {
                 stop: None,
                 continued: false,
                 execed: false,
+                usage: Usage::default(),
+                cusage: Usage::default(),
             },
         );
         if let Some(p) = t.procs.get_mut(&parent) {
@@ -178,6 +189,11 @@ impl ProcTable {
     /// to notify and the exit signal.
     pub fn exit(&self, pid: i32, status: ExitStatus) -> (i32, i32) {
         self.exit_with(pid, status, |_| false)
+    }
+
+    /// [`ProcTable::exit`] with a precomputed autoreap decision.
+    pub fn exit_ext(&self, pid: i32, status: ExitStatus, autoreap: bool) -> (i32, i32) {
+        self.exit_with(pid, status, |_| autoreap)
     }
 
     /// Like [`ProcTable::exit`]; `autoreap(parent)` says whether the parent
@@ -367,9 +383,31 @@ impl ProcTable {
             .is_some_and(|e| e.exit.is_some())
     }
 
+    /// Record the final usage of process `pid` (before [`ProcTable::exit`]).
+    pub fn set_usage(&self, pid: i32, u: Usage) {
+        if let Some(e) = self.lock().procs.get_mut(&pid) {
+            e.usage = u;
+        }
+    }
+
+    /// The usage of `pid`'s reaped children.
+    pub fn children_usage(&self, pid: i32) -> Usage {
+        self.lock()
+            .procs
+            .get(&pid)
+            .map(|e| e.cusage)
+            .unwrap_or_default()
+    }
+
+    /// The queue every exit, stop and continue notifies (pidfd readiness).
+    pub fn changed(&self) -> &super::wait::WaitQueue {
+        &self.changed
+    }
+
     /// Release the id of a thread that was not a process leader.
     pub fn free_tid(&self, tid: i32) {
         self.lock().tids.remove(&tid);
+        self.changed.notify_all();
     }
 
     pub fn parent_of(&self, pid: i32) -> i32 {
@@ -408,7 +446,12 @@ impl ProcTable {
                             _ => None,
                         };
                         if let Some(event) = event {
-                            found = Some(Reaped { pid: *c, event });
+                            let usage = ce.usage.plus(&ce.cusage);
+                            found = Some(Reaped {
+                                pid: *c,
+                                event,
+                                usage,
+                            });
                             break;
                         }
                     }
@@ -424,6 +467,7 @@ impl ProcTable {
                     t.procs.remove(&r.pid);
                     if let Some(m) = t.procs.get_mut(&me) {
                         m.children.retain(|c| *c != r.pid);
+                        m.cusage.add(&r.usage);
                     }
                 }
                 return Some(Ok(Some(r)));

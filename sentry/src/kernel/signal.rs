@@ -80,6 +80,18 @@ pub struct TaskShared {
     kick: Mutex<Option<Interrupter>>,
     /// Seccomp mode and filters (here so that TSYNC can reach them).
     pub seccomp: super::seccomp::SeccompCell,
+    /// Host ids for CPU accounting (getrusage): the task's sentry thread,
+    /// its stub thread and the stub process; 0 until the task runs.
+    pub host: super::usage::HostIds,
+    /// The task's fd table (pidfd_getfd), set when it starts running.
+    pub files: Mutex<std::sync::Weak<crate::vfs::FdTable>>,
+    /// Scheduling policy, priority and nice value (sched_*, setpriority).
+    pub sched: Mutex<crate::syscalls::sched::SchedParams>,
+    /// Real and effective uid, mirrored after every syscall for other
+    /// tasks' permission checks (setpriority, sched_setscheduler).
+    uids: AtomicU64,
+    /// The capability sets, mirrored like the uids (capget of another task).
+    caps: Mutex<crate::syscalls::caps::CapSets>,
 }
 
 impl TaskShared {
@@ -95,11 +107,35 @@ impl TaskShared {
             waker: Arc::new(Waker::default()),
             kick: Mutex::new(None),
             seccomp: Default::default(),
+            host: Default::default(),
+            files: Mutex::default(),
+            sched: Mutex::default(),
+            uids: AtomicU64::new(0),
+            caps: Mutex::new(crate::syscalls::caps::CapSets::ROOT),
         }
     }
 
     pub fn queue(&self) -> MutexGuard<'_, SigQueue> {
         self.queue.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The mirrored (real, effective) uid.
+    pub fn uids(&self) -> (u32, u32) {
+        let v = self.uids.load(Ordering::Relaxed);
+        (v as u32, (v >> 32) as u32)
+    }
+
+    pub fn set_uids(&self, ruid: u32, euid: u32) {
+        self.uids
+            .store(u64::from(ruid) | (u64::from(euid) << 32), Ordering::Relaxed);
+    }
+
+    pub fn caps(&self) -> crate::syscalls::caps::CapSets {
+        *self.caps.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn set_caps(&self, c: crate::syscalls::caps::CapSets) {
+        *self.caps.lock().unwrap_or_else(|p| p.into_inner()) = c;
     }
 
     pub fn waker(&self) -> &Arc<Waker> {
@@ -203,6 +239,8 @@ pub struct GroupState {
     pub stopped: Option<i32>,
     /// Continued by SIGCONT; the parent is not told yet.
     pub continued_pending: bool,
+    /// CPU time of exited threads and the last stub readings (getrusage).
+    pub usage: super::usage::GroupAccount,
 }
 
 /// A process: its threads, shared dispositions and process-directed pending

@@ -176,6 +176,10 @@ impl Task {
     /// Run until the task exits; returns its exit status.
     pub fn run(&mut self) -> ExitStatus {
         super::wait::set_current(Some(self.shared.clone()));
+        self.shared
+            .host
+            .set(self.stub.pid(), self.stub.process_pid());
+        *self.shared.files.lock().unwrap_or_else(|p| p.into_inner()) = Arc::downgrade(&self.fds);
         loop {
             if self.exit.is_none() && self.shared.killed() {
                 self.exit = Some(self.group_status());
@@ -317,6 +321,7 @@ impl Task {
         let (tid, tgid) = (self.tid, self.tgid);
         let group = self.shared.group.clone();
         let leader = tid == tgid;
+        super::usage::thread_exiting(&self.shared, &self.mm);
         // Leave the registry first: once a joiner sees the cleared tid the
         // thread is gone for tgkill too; and before the group, since an exec
         // taking over the leader's tid waits for the group only.
@@ -367,6 +372,7 @@ impl Task {
         };
         k.tasks.remove_group(tgid);
         k.timers.process_exited(tgid);
+        k.procs.set_usage(tgid, super::usage::group_usage(&group));
         // Children that asked for a parent-death signal get it now.
         for c in k.procs.children_of(tgid) {
             if let Some(g) = k.tasks.group(c) {

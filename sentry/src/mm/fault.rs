@@ -344,7 +344,9 @@ impl MemoryManager {
     /// Resolve an app fault; on error the app gets SIGSEGV/SIGBUS.
     pub fn handle_fault(&self, addr: u64, stub: &mut Stub) -> Result<(), FaultError> {
         let mut mm = self.lock();
-        mm.fault(self, addr, stub)
+        let r = mm.fault(self, addr, stub);
+        self.note_fault(mm.pages.len() as u64);
+        r
     }
 
     /// Apply pending address-space changes before app code runs.

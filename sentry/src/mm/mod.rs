@@ -130,6 +130,14 @@ pub struct Mm {
 pub struct MemoryManager {
     mf: Arc<MemoryFile>,
     inner: Mutex<Mm>,
+    /// Resident pages high-water mark (getrusage's ru_maxrss), updated
+    /// when faults and populates add pages.
+    rss_hiwater: std::sync::atomic::AtomicU64,
+    /// Page faults the sentry resolved (getrusage's ru_minflt).
+    minflt: std::sync::atomic::AtomicU64,
+    /// membarrier(2) registrations of this address space (Linux keeps them
+    /// per mm: a fork or exec starts without).
+    pub membarrier: std::sync::atomic::AtomicU32,
 }
 
 /// Parameters of one mapping request, after the syscall layer decoded flags.
@@ -193,7 +201,26 @@ impl MemoryManager {
                 env_end: 0,
                 auxv: Vec::new(),
             }),
+            rss_hiwater: Default::default(),
+            minflt: Default::default(),
+            membarrier: Default::default(),
         })
+    }
+
+    /// Count a fault that left `pages` resident.
+    pub(crate) fn note_fault(&self, pages: u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.rss_hiwater.fetch_max(pages, Relaxed);
+        self.minflt.fetch_add(1, Relaxed);
+    }
+
+    /// The resident-set high-water mark in KiB and the number of faults
+    /// the sentry resolved (getrusage).
+    pub fn rss_stats(&self) -> (u64, u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let now = self.lock().pages.len() as u64;
+        let hi = self.rss_hiwater.fetch_max(now, Relaxed).max(now);
+        (hi * (PAGE / 1024), self.minflt.load(Relaxed))
     }
 
     pub fn memfile(&self) -> &Arc<MemoryFile> {
@@ -518,9 +545,17 @@ impl MemoryManager {
             env_end: mm.env_end,
             auxv: mm.auxv.clone(),
         };
+        let rss = child.pages.len() as u64;
         Arc::new(MemoryManager {
             mf: self.mf.clone(),
             inner: Mutex::new(child),
+            rss_hiwater: std::sync::atomic::AtomicU64::new(rss),
+            minflt: Default::default(),
+            // The app's registrations survive fork; the new stub is not
+            // registered with the host yet.
+            membarrier: std::sync::atomic::AtomicU32::new(
+                self.membarrier.load(std::sync::atomic::Ordering::SeqCst) & !(1 << 31),
+            ),
         })
     }
 

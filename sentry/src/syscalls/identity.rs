@@ -40,6 +40,8 @@ pub struct ProcExtras {
     pub timer_slack_ns: u64,
     /// PR_SET_THP_DISABLE (recorded).
     pub thp_disable: bool,
+    /// Effective, permitted and inheritable capabilities (capget/capset).
+    pub caps: super::caps::CapSets,
 }
 
 /// The highest capability number Linux knows (CAP_CHECKPOINT_RESTORE).
@@ -62,11 +64,13 @@ impl Default for ProcExtras {
             keepcaps: false,
             timer_slack_ns: DEFAULT_TIMER_SLACK_NS,
             thp_disable: false,
+            caps: super::caps::CapSets::ROOT,
         }
     }
 }
 
-const CAPS_NOTE: &str = "capabilities modelled as: euid 0 has all, others none";
+const CAPS_NOTE: &str =
+    "privilege checks: euid 0 has every capability; the capget sets follow Linux's setuid rules";
 
 pub fn register(t: &mut Table) {
     let full = Support::Full;
@@ -441,6 +445,7 @@ fn commit_creds(t: &mut Task, new: Creds) {
         t.extras.dumpable = false;
         t.extras.pdeathsig = 0;
     }
+    super::caps::fix_setuid(&t.creds, &new, &mut t.extras);
     t.creds = new;
 }
 

@@ -6,18 +6,23 @@
 //! and return `Ok(value)` or `Err(errno)`; the errno conversion happens once,
 //! in [`dispatch`].
 
+pub mod caps;
 pub mod file;
 pub mod fs;
 pub mod futex;
 pub mod identity;
+pub mod membarrier;
 pub mod mmap;
+pub mod pidfd;
 pub mod poll;
 pub mod process;
 pub mod report;
+pub mod sched;
 pub mod seccomp;
 pub mod signal;
 pub mod time;
 pub mod timer;
+pub mod usage;
 pub mod wait;
 
 use crate::kernel::task::Task;
@@ -93,17 +98,22 @@ pub static TABLE: LazyLock<Table> = LazyLock::new(|| {
             NR_SYSCALLS
         ],
     };
+    caps::register(&mut t);
     file::register(&mut t);
     fs::register(&mut t);
     futex::register(&mut t);
     identity::register(&mut t);
+    membarrier::register(&mut t);
     mmap::register(&mut t);
+    pidfd::register(&mut t);
     poll::register(&mut t);
     process::register(&mut t);
     seccomp::register(&mut t);
+    sched::register(&mut t);
     signal::register(&mut t);
     time::register(&mut t);
     timer::register(&mut t);
+    usage::register(&mut t);
     wait::register(&mut t);
     t
 });
@@ -181,6 +191,7 @@ pub fn dispatch(t: &mut Task) {
         // Replaced registers (execve, sigreturn): no return value to judge.
         crate::compat::record(nr, &args, if t.regs_replaced { 0 } else { ret });
     }
+    sched::mirror_uids(t);
     if t.regs_replaced {
         t.regs_replaced = false;
     } else {

@@ -48,6 +48,8 @@ struct CloneRequest {
     parent_tid: u64,
     child_tid: u64,
     tls: u64,
+    /// Where CLONE_PIDFD stores the pidfd.
+    pidfd: u64,
 }
 
 fn sys_fork(t: &mut Task, _a: &[u64; 6]) -> SysResult {
@@ -60,6 +62,7 @@ fn sys_fork(t: &mut Task, _a: &[u64; 6]) -> SysResult {
             parent_tid: 0,
             child_tid: 0,
             tls: 0,
+            pidfd: 0,
         },
     )
 }
@@ -75,6 +78,7 @@ fn sys_vfork(t: &mut Task, _a: &[u64; 6]) -> SysResult {
             parent_tid: 0,
             child_tid: 0,
             tls: 0,
+            pidfd: 0,
         },
     )
 }
@@ -90,6 +94,7 @@ fn sys_clone(t: &mut Task, a: &[u64; 6]) -> SysResult {
             parent_tid: a[2],
             child_tid: a[3],
             tls: a[4],
+            pidfd: a[2],
         },
     )
 }
@@ -150,7 +155,6 @@ fn sys_clone3(t: &mut Task, a: &[u64; 6]) -> SysResult {
         // CLONE_CLEAR_SIGHAND are not supported yet.
         return Err(Errno::EINVAL);
     }
-    let _ = pidfd;
     do_clone(
         t,
         CloneRequest {
@@ -164,6 +168,7 @@ fn sys_clone3(t: &mut Task, a: &[u64; 6]) -> SysResult {
             parent_tid,
             child_tid,
             tls,
+            pidfd,
         },
     )
 }
@@ -184,7 +189,10 @@ fn do_clone(t: &mut Task, req: CloneRequest) -> SysResult {
     if !(0..=64).contains(&req.exit_signal) {
         return Err(Errno::EINVAL);
     }
-    if has(libc::CLONE_PIDFD) && has(libc::CLONE_PARENT_SETTID) && req.parent_tid == 0 {
+    if has(libc::CLONE_PIDFD) && has(libc::CLONE_PARENT_SETTID) && req.parent_tid == req.pidfd {
+        return Err(Errno::EINVAL);
+    }
+    if has(libc::CLONE_PIDFD) && has(libc::CLONE_DETACHED) {
         return Err(Errno::EINVAL);
     }
     let namespaces = libc::CLONE_NEWNS
@@ -194,7 +202,7 @@ fn do_clone(t: &mut Task, req: CloneRequest) -> SysResult {
         | libc::CLONE_NEWNET
         | libc::CLONE_NEWUSER
         | libc::CLONE_NEWCGROUP;
-    if f & namespaces as u64 != 0 || has(libc::CLONE_PIDFD) {
+    if f & namespaces as u64 != 0 {
         return Err(Errno::EINVAL);
     }
     let thread = has(libc::CLONE_THREAD);
@@ -241,6 +249,23 @@ fn do_clone(t: &mut Task, req: CloneRequest) -> SysResult {
     } else {
         t.fds.fork()
     };
+    if has(libc::CLONE_PIDFD) {
+        // Installed in the parent after its table was copied for the child.
+        let flags = if thread {
+            super::pidfd::PIDFD_THREAD
+        } else {
+            0
+        };
+        let made = super::pidfd::new_pidfd(t, tid, flags).and_then(|fd| {
+            t.mm.write_obj(req.pidfd, &fd).inspect_err(|_| {
+                let _ = t.fds.remove(fd);
+            })
+        });
+        if let Err(e) = made {
+            free_id(&t.k);
+            return Err(e);
+        }
+    }
     let mut regs = t.regs;
     regs.rax = 0;
     if req.stack != 0 {
@@ -261,6 +286,14 @@ fn do_clone(t: &mut Task, req: CloneRequest) -> SysResult {
     // Registered before the parent returns, so that an exit_group or a
     // signal to the process right after clone reaches the new thread too.
     let shared = Arc::new(crate::kernel::signal::TaskShared::new(tid, group, t.mask()));
+    *shared.sched.lock().unwrap_or_else(|p| p.into_inner()) = t
+        .shared
+        .sched
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .fork();
+    shared.set_uids(t.creds.ruid, t.creds.euid);
+    shared.set_caps(t.extras.caps);
     t.k.tasks.add(shared.clone());
     super::seccomp::inherit(&t.shared, &shared);
     let mut sig = t.sig.clone();
@@ -535,12 +568,14 @@ pub fn exec_into(
     };
     t.regs = stub.initial_regs(image.entry, image.sp);
     t.shared.set_interrupter(stub.interrupter());
+    crate::kernel::usage::exec_switch(&t.shared, &t.mm, stub.pid(), stub.process_pid());
     t.stub = stub; // the old stub is killed on drop
     t.k.timers
         .process_execed(t.tgid, crate::kernel::timers::CpuSource::of(t));
     t.mm = mm;
     t.k.mf.flush_frees();
     t.fds.close_on_exec();
+    super::caps::on_exec(t);
     for act in t.shared.group.actions().iter_mut() {
         if act.handler != libc::SIG_IGN as u64 {
             *act = Default::default();

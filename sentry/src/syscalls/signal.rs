@@ -35,7 +35,7 @@ pub fn register(t: &mut Table) {
     t.set(nr::RT_SIGPROCMASK, sys_rt_sigprocmask, Support::Full);
     t.set(nr::SIGALTSTACK, sys_sigaltstack, Support::Full);
     t.set(nr::RT_SIGPENDING, sys_rt_sigpending, Support::Full);
-    let kill_note = "no pidfds; orphaned process groups still get stop signals";
+    let kill_note = "orphaned process groups still get stop signals";
     t.set(nr::RT_SIGTIMEDWAIT, sys_rt_sigtimedwait, Support::Full);
     t.set(nr::RT_SIGQUEUEINFO, sys_rt_sigqueueinfo, Support::Full);
     t.set(nr::RT_TGSIGQUEUEINFO, sys_rt_tgsigqueueinfo, Support::Full);

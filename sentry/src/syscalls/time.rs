@@ -50,7 +50,7 @@ pub fn register(t: &mut Table) {
     t.set(
         nr::TIMES,
         sys_times,
-        Support::Partial("children's times are 0; ticks counted from the sandbox's boot"),
+        Support::Partial("times as getrusage; ticks counted from the sandbox's boot"),
     );
 }
 
@@ -159,8 +159,7 @@ pub enum ClockId {
     Fd,
 }
 
-/// CPUCLOCK_PROF, CPUCLOCK_VIRT, CPUCLOCK_SCHED.
-const CPUCLOCK_PROF: i32 = 0;
+/// CPUCLOCK_VIRT, CPUCLOCK_SCHED (CPUCLOCK_PROF is 0).
 const CPUCLOCK_VIRT: i32 = 1;
 const CPUCLOCK_SCHED: i32 = 2;
 
@@ -512,23 +511,13 @@ fn ticks(d: Duration) -> i64 {
 
 fn sys_times(t: &mut Task, a: &[u64; 6]) -> SysResult {
     if a[0] != 0 {
-        let user = task_cpu_time(
-            t,
-            CpuClock {
-                kind: CPUCLOCK_VIRT,
-            },
-        );
-        let total = task_cpu_time(
-            t,
-            CpuClock {
-                kind: CPUCLOCK_PROF,
-            },
-        );
+        let own = super::usage::self_usage(t);
+        let children = super::usage::children_usage(t);
         let tms = Tms {
-            tms_utime: ticks(user),
-            tms_stime: ticks(total.saturating_sub(user)),
-            tms_cutime: 0,
-            tms_cstime: 0,
+            tms_utime: ticks(own.utime),
+            tms_stime: ticks(own.stime),
+            tms_cutime: ticks(children.utime),
+            tms_cstime: ticks(children.stime),
         };
         t.mm.write_obj(a[0], &tms)?;
     }

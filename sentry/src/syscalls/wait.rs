@@ -1,16 +1,17 @@
 //! Syscall handlers: wait4, waitid.
 
 use super::{Support, SysResult, Table};
-use crate::kernel::procs::{ChildEvent, WaitFor, WaitOptions};
+use crate::kernel::procs::{ChildEvent, Reaped, WaitFor, WaitOptions};
 use crate::kernel::task::Task;
 use crate::kernel::ExitStatus;
 use syscalls::nr;
 use syscalls::Errno;
 
 pub fn register(t: &mut Table) {
-    let note = "rusage is zero; no pidfds (P_PIDFD is EBADF)";
+    let note = "rusage as getrusage (see there)";
+    let waitid_note = "rusage as getrusage (see there); P_PIDFD honours PIDFD_NONBLOCK";
     t.set(nr::WAIT4, sys_wait4, Support::Partial(note));
-    t.set(nr::WAITID, sys_waitid, Support::Partial(note));
+    t.set(nr::WAITID, sys_waitid, Support::Partial(waitid_note));
 }
 
 const WNOHANG: u64 = 1;
@@ -61,7 +62,7 @@ fn sys_wait4(t: &mut Task, a: &[u64; 6]) -> SysResult {
                 t.mm.write_obj(status_ptr, &status)?;
             }
             if rusage != 0 {
-                t.mm.write_obj(rusage, &syscalls::abi::Rusage::default())?;
+                t.mm.write_obj(rusage, &reaped_usage(t, &r).to_rusage())?;
             }
             Ok(r.pid as u64)
         }
@@ -90,25 +91,36 @@ fn sys_waitid(t: &mut Task, a: &[u64; 6]) -> SysResult {
     {
         return Err(Errno::EINVAL);
     }
+    let mut pidfd_nonblock = false;
     let which = match idtype {
         P_ALL => WaitFor::Any,
         P_PID if id > 0 => WaitFor::Pid(id),
         P_PGID if id > 0 => WaitFor::Pgid(id),
         P_PGID if id == 0 => WaitFor::Pgid(pgid_of(t)),
-        P_PIDFD => return Err(Errno::EBADF),
+        P_PIDFD => {
+            let (pid, _, f) = super::pidfd::pidfd_target(t, id)?;
+            pidfd_nonblock = f.flags() & syscalls::consts::O_NONBLOCK != 0;
+            WaitFor::Pid(pid)
+        }
         _ => return Err(Errno::EINVAL),
     };
     let o = WaitOptions {
         exited: options & WEXITED != 0,
         stopped: options & WUNTRACED != 0,
         continued: options & WCONTINUED != 0,
-        nohang: options & WNOHANG != 0,
+        nohang: options & WNOHANG != 0 || pidfd_nonblock,
         reap: options & WNOWAIT == 0,
         want_clone: clone_filter(options),
     };
     let got = t.k.procs.wait(t.tgid, which, o)?;
+    if got.is_none() && pidfd_nonblock && options & WNOHANG == 0 {
+        // A non-blocking pidfd makes waitid fail instead of blocking.
+        return Err(Errno::EAGAIN);
+    }
     let mut si = syscalls::abi::Siginfo::default();
+    let mut usage = crate::kernel::usage::Usage::default();
     if let Some(r) = got {
+        usage = reaped_usage(t, &r);
         let (code, status) = match r.event {
             ChildEvent::Exited(ExitStatus::Exited(c)) => (libc::CLD_EXITED, c),
             ChildEvent::Exited(ExitStatus::Signaled { signal, core: true }) => {
@@ -124,7 +136,15 @@ fn sys_waitid(t: &mut Task, a: &[u64; 6]) -> SysResult {
         t.mm.write_obj(infop, &si)?;
     }
     if rusage != 0 {
-        t.mm.write_obj(rusage, &syscalls::abi::Rusage::default())?;
+        t.mm.write_obj(rusage, &usage.to_rusage())?;
     }
     Ok(0)
+}
+
+/// What wait reports as the child's rusage: its own and its children's.
+fn reaped_usage(t: &Task, r: &Reaped) -> crate::kernel::usage::Usage {
+    match r.event {
+        ChildEvent::Exited(_) => r.usage,
+        _ => super::usage::live_usage(&t.k, r.pid),
+    }
 }

@@ -131,6 +131,10 @@ pub trait FileOps: Send + Sync {
     fn poll(&self, _file: &File, _events: u32) -> (u32, Option<&WaitQueue>) {
         (pollev::DEFAULT_POLLMASK, None)
     }
+    /// For a pidfd: the pid it refers to and whether it is a thread pidfd.
+    fn pidfd(&self) -> Option<(i32, bool)> {
+        None
+    }
 }
 
 /// Linux's generic lseek on a file's sentry-kept position.

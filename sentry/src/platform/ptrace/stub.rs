@@ -294,6 +294,18 @@ impl Stub {
         }
     }
 
+    /// Register the stub process for the host's
+    /// MEMBARRIER_CMD_GLOBAL_EXPEDITED (the app's membarrier barriers then
+    /// reach its running threads through the host's IPIs).
+    pub fn membarrier_register(&mut self) -> Result<(), PlatformError> {
+        const MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED: u64 = 4;
+        let r = self.inject(
+            libc::SYS_membarrier,
+            [MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED, 0, 0, 0, 0, 0],
+        )?;
+        Self::check(r, "stub membarrier").map(|_| ())
+    }
+
     /// Clone a new thread of this stub process for a new task that shares
     /// the address space. The new thread waits untraced until the task's
     /// own sentry thread attaches it.

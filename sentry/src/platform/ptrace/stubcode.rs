@@ -158,6 +158,10 @@ const STUB_ALLOWED: &[(i64, &str)] = &[
         "a new stub thread for a new app thread (CLONE_VM tasks)",
     ),
     (
+        libc::SYS_membarrier,
+        "register for the host's GLOBAL_EXPEDITED barriers (the app's membarrier)",
+    ),
+    (
         libc::SYS_pause,
         "a new stub thread waits there until its task thread seizes it",
     ),
