@@ -205,6 +205,19 @@ impl ProcTable {
         status: ExitStatus,
         autoreap: impl FnOnce(i32) -> bool,
     ) -> (i32, i32) {
+        self.exit_notify(pid, status, autoreap, |_, _| {})
+    }
+
+    /// [`ProcTable::exit_with`], and `notify(parent, exit_signal)` runs
+    /// before any waiter can see the zombie (Linux queues the exit signal
+    /// before it wakes the parent's wait).
+    pub fn exit_notify(
+        &self,
+        pid: i32,
+        status: ExitStatus,
+        autoreap: impl FnOnce(i32) -> bool,
+        notify: impl FnOnce(i32, i32),
+    ) -> (i32, i32) {
         let mut t = self.lock();
         let Some(e) = t.procs.get_mut(&pid) else {
             return (0, 0);
@@ -244,6 +257,7 @@ impl ProcTable {
                 p.children.retain(|c| *c != pid);
             }
         }
+        notify(parent, sig);
         drop(t);
         self.changed.notify_all();
         (parent, sig)

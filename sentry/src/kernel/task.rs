@@ -389,30 +389,35 @@ impl Task {
         }
         // A parent ignoring SIGCHLD (or with SA_NOCLDWAIT) never sees the
         // zombie: it is reaped at once (and with SIG_IGN gets no signal).
-        let mut ignored = false;
-        let (parent, mut sig) = k.procs.exit_with(tgid, status, |parent| {
-            k.tasks.group(parent).is_some_and(|pg| {
-                let act = pg.action(libc::SIGCHLD);
-                ignored = act.handler == libc::SIG_IGN as u64;
-                ignored || act.flags & syscalls::consts::SA_NOCLDWAIT != 0
-            })
-        });
-        if ignored {
-            sig = 0;
-        }
-        if parent > 0 && sig > 0 {
-            let (code, st) = match status {
-                ExitStatus::Exited(c) => (libc::CLD_EXITED, c),
-                ExitStatus::Signaled { signal, core: true } => (libc::CLD_DUMPED, signal),
-                ExitStatus::Signaled { signal, .. } => (libc::CLD_KILLED, signal),
-            };
-            super::signal::send_to_process(
-                &k,
-                parent,
-                sig,
-                syscalls::abi::Siginfo::sigchld(code, tgid, 0, st, 0, 0),
-            );
-        }
+        // The exit signal is queued before a waiter can see the zombie.
+        let ignored = std::cell::Cell::new(false);
+        k.procs.exit_notify(
+            tgid,
+            status,
+            |parent| {
+                k.tasks.group(parent).is_some_and(|pg| {
+                    let act = pg.action(libc::SIGCHLD);
+                    ignored.set(act.handler == libc::SIG_IGN as u64);
+                    ignored.get() || act.flags & syscalls::consts::SA_NOCLDWAIT != 0
+                })
+            },
+            |parent, sig| {
+                if parent <= 0 || sig <= 0 || (sig == libc::SIGCHLD && ignored.get()) {
+                    return;
+                }
+                let (code, st) = match status {
+                    ExitStatus::Exited(c) => (libc::CLD_EXITED, c),
+                    ExitStatus::Signaled { signal, core: true } => (libc::CLD_DUMPED, signal),
+                    ExitStatus::Signaled { signal, .. } => (libc::CLD_KILLED, signal),
+                };
+                super::signal::send_to_process(
+                    &k,
+                    parent,
+                    sig,
+                    syscalls::abi::Siginfo::sigchld(code, tgid, 0, st, 0, 0),
+                );
+            },
+        );
     }
 
     /// Copy helpers that go through this task's memory manager.
