@@ -116,6 +116,8 @@ conformance! {
     poll_pipe: "poll_pipe";
     select_pipe: "select_pipe";
     ppoll_sigmask: "ppoll_sigmask";
+    // eventfd, epoll, timerfd, signalfd
+    eventfd: "eventfd";
     // signal state
     sigaction: "sigaction";
     sigprocmask: "sigprocmask";

@@ -6,6 +6,7 @@
 //! and return `Ok(value)` or `Err(errno)`; the errno conversion happens once,
 //! in [`dispatch`].
 
+pub mod fdkinds;
 pub mod file;
 pub mod fs;
 pub mod futex;
@@ -92,6 +93,7 @@ pub static TABLE: LazyLock<Table> = LazyLock::new(|| {
             NR_SYSCALLS
         ],
     };
+    fdkinds::register(&mut t);
     file::register(&mut t);
     fs::register(&mut t);
     futex::register(&mut t);
