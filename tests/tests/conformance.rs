@@ -118,6 +118,7 @@ conformance! {
     ppoll_sigmask: "ppoll_sigmask";
     // eventfd, epoll, timerfd, signalfd
     eventfd: "eventfd";
+    epoll_basic: "epoll_basic";
     // signal state
     sigaction: "sigaction";
     sigprocmask: "sigprocmask";

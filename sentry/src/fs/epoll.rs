@@ -13,9 +13,11 @@
 //! [`RECHECK`] by epoll_wait, and make the epoll itself queue-less for
 //! pollers.
 //!
-//! Triggering:
-//! - level-triggered items are reported whenever their file is ready, reported
-//!   items move to the back of the list so a small `maxevents` rotates;
+//! Triggering (an emulation of Linux's ready list: every item has a
+//! position, taken when its file's queue fires while it is off the list, and
+//! renewed when it is reported level-triggered; scans go in that order):
+//! - level-triggered items are reported whenever their file is ready, and
+//!   move to the back, so a small `maxevents` rotates as in Linux;
 //! - EPOLLET items are reported only after an edge (the file's queue was
 //!   notified since the last report, or the item was just added or
 //!   modified), and only if ready then, as Linux's ready list behaves; for a
@@ -26,7 +28,7 @@
 use crate::kernel::wait::{WaitQueue, Waker};
 use crate::vfs::file::pollev::{POLLIN, POLLRDNORM};
 use crate::vfs::{File, FileOps};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::Duration;
 use syscalls::abi::{Stat, Statfs};
@@ -85,8 +87,11 @@ struct Item {
     fd: i32,
     file: Weak<File>,
     interest: Mutex<Interest>,
-    /// An edge happened since the last report (EPOLLET).
+    /// On the "ready list": an edge happened since the last report (EPOLLET),
+    /// or the file was ready at the last check (level-triggered).
     edge: Arc<AtomicBool>,
+    /// Position on the ready list (see the module docs).
+    seq: Arc<AtomicU64>,
     waker: Arc<Waker>,
 }
 
@@ -123,6 +128,8 @@ pub struct Epoll {
     /// Notified when a watched file's queue fires or the set changes.
     queue: Arc<WaitQueue>,
     items: Mutex<Vec<Arc<Item>>>,
+    /// Hands out ready-list positions.
+    clock: Arc<AtomicU64>,
 }
 
 /// A new epoll file (EPOLL_CLOEXEC is the caller's business).
@@ -131,6 +138,7 @@ pub fn new_epoll() -> Arc<File> {
         Box::new(Epoll {
             queue: Arc::new(WaitQueue::default()),
             items: Mutex::new(Vec::new()),
+            clock: Arc::new(AtomicU64::new(0)),
         }),
         O_RDWR,
         None,
@@ -208,9 +216,13 @@ impl Epoll {
             return Err(CtlError::Exists);
         }
         let edge = Arc::new(AtomicBool::new(true));
-        let (e2, q2) = (edge.clone(), Arc::downgrade(&self.queue));
+        let seq = Arc::new(AtomicU64::new(self.clock.fetch_add(1, Ordering::SeqCst)));
+        let (e2, s2, c2) = (edge.clone(), seq.clone(), self.clock.clone());
+        let q2 = Arc::downgrade(&self.queue);
         let waker = Arc::new(Waker::with_hook(move || {
-            e2.store(true, Ordering::SeqCst);
+            if !e2.swap(true, Ordering::SeqCst) {
+                s2.store(c2.fetch_add(1, Ordering::SeqCst), Ordering::SeqCst);
+            }
             if let Some(q) = q2.upgrade() {
                 q.notify_all();
             }
@@ -225,6 +237,7 @@ impl Epoll {
                 last: 0,
             }),
             edge,
+            seq,
             waker,
         }));
         drop(items);
@@ -251,7 +264,9 @@ impl Epoll {
             i.disabled = false;
             i.last = 0;
         }
-        it.edge.store(true, Ordering::SeqCst);
+        if !it.edge.swap(true, Ordering::SeqCst) {
+            it.seq.store(self.tick(), Ordering::SeqCst);
+        }
         self.queue.notify_all();
         Ok(())
     }
@@ -270,6 +285,10 @@ impl Epoll {
         Ok(())
     }
 
+    fn tick(&self) -> u64 {
+        self.clock.fetch_add(1, Ordering::SeqCst)
+    }
+
     fn find(&self, file: &Arc<File>, fd: i32) -> Result<Arc<Item>, CtlError> {
         self.items()
             .iter()
@@ -278,17 +297,19 @@ impl Epoll {
             .ok_or(CtlError::NotFound)
     }
 
-    /// Check every item, arming its waker first. With `max` (epoll_wait)
-    /// up to `max` events are taken: edges consumed, one-shot items
-    /// disabled, reported level-triggered items rotated to the back.
-    /// Without (poll of the epoll file) nothing changes state and the scan
-    /// stops at the first event.
+    /// Check every item in ready-list order, arming its waker first. With
+    /// `max` (epoll_wait) up to `max` events are taken: edges consumed,
+    /// one-shot items disabled, reported level-triggered items moved to the
+    /// back. Without (poll of the epoll file) nothing changes state and the
+    /// scan stops at the first event.
     pub fn scan(&self, max: Option<usize>) -> Scan {
         let mut events = Vec::new();
         let mut recheck = false;
-        let mut reported: Vec<Arc<Item>> = Vec::new();
+        let take = max.is_some();
         let limit = max.unwrap_or(1);
-        for (it, file) in self.live() {
+        let mut items = self.live();
+        items.sort_by_key(|(it, _)| it.seq.load(Ordering::SeqCst));
+        for (it, file) in items {
             if events.len() >= limit {
                 break;
             }
@@ -300,7 +321,7 @@ impl Epoll {
             }
             let et = i.events & EPOLLET != 0;
             if et && queued {
-                let had = if max.is_some() {
+                let had = if take {
                     it.edge.swap(false, Ordering::SeqCst)
                 } else {
                     it.edge.load(Ordering::SeqCst)
@@ -313,7 +334,7 @@ impl Epoll {
             let mask = file.ops.poll(&file, want).0 & want;
             if et && !queued {
                 let fresh = mask & !i.last;
-                if max.is_some() {
+                if take {
                     i.last = mask;
                 }
                 if fresh == 0 {
@@ -321,20 +342,21 @@ impl Epoll {
                 }
             }
             if mask == 0 {
+                if take && !et {
+                    it.edge.store(false, Ordering::SeqCst);
+                }
                 continue;
             }
             events.push((mask, i.data));
-            if max.is_some() {
+            if take {
                 if i.events & EPOLLONESHOT != 0 {
                     i.disabled = true;
+                    it.edge.store(false, Ordering::SeqCst);
                 } else if !et {
-                    reported.push(it.clone());
+                    it.edge.store(true, Ordering::SeqCst);
+                    it.seq.store(self.tick(), Ordering::SeqCst);
                 }
             }
-        }
-        if !reported.is_empty() {
-            let mut items = self.items();
-            items.sort_by_key(|x| reported.iter().any(|r| Arc::ptr_eq(r, x)));
         }
         Scan { events, recheck }
     }
