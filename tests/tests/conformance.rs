@@ -119,6 +119,8 @@ conformance! {
     // eventfd, epoll, timerfd, signalfd
     eventfd: "eventfd";
     epoll_basic: "epoll_basic";
+    timerfd: "timerfd";
+    signalfd: "signalfd";
     // signal state
     sigaction: "sigaction";
     sigprocmask: "sigprocmask";
