@@ -117,7 +117,7 @@ impl TimerFd {
             return Ok(std::mem::take(&mut s.ticks));
         }
         Err(s.next.map(|n| {
-            let ns = u64::try_from(n - now).unwrap_or(0);
+            let ns = u64::try_from((n - now).max(0)).unwrap_or(u64::MAX);
             crate::syscalls::time::deadline_after(Duration::from_nanos(ns))
         }))
     }

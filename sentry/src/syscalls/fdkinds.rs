@@ -120,11 +120,11 @@ fn can_poll(f: &File) -> bool {
 fn sys_epoll_ctl(t: &mut Task, a: &[u64; 6]) -> SysResult {
     let (epfd, op, fd, evp) = (a[0] as i32, a[1] as i32, a[2] as i32, a[3]);
     let (events, data) = if op != EPOLL_CTL_DEL {
-        let raw = t.mm.read_bytes(evp, EVENT_SIZE)?;
-        let mut e = [0u8; 4];
-        let mut d = [0u8; 8];
-        e.copy_from_slice(&raw[..4]);
-        d.copy_from_slice(&raw[4..EVENT_SIZE]);
+        // struct epoll_event is packed: u32 events, then u64 data.
+        let raw: [u8; EVENT_SIZE] = t.mm.read_obj(evp)?;
+        let (e, d) = raw.split_at(4);
+        let e: [u8; 4] = e.try_into().map_err(|_| Errno::EFAULT)?;
+        let d: [u8; 8] = d.try_into().map_err(|_| Errno::EFAULT)?;
         (u32::from_ne_bytes(e), u64::from_ne_bytes(d))
     } else {
         (0, 0)
