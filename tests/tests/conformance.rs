@@ -122,6 +122,11 @@ conformance! {
     poll_pipe: "poll_pipe";
     select_pipe: "select_pipe";
     ppoll_sigmask: "ppoll_sigmask";
+    // eventfd, epoll, timerfd, signalfd
+    eventfd: "eventfd";
+    epoll_basic: "epoll_basic";
+    timerfd: "timerfd";
+    signalfd: "signalfd";
     // signal state
     sigaction: "sigaction";
     sigprocmask: "sigprocmask";

@@ -131,8 +131,6 @@ fn posix_spawn() {
 /// select/poll/epoll selectors on pipes: timeouts, readiness, POLLHUP/EOF, a child writing
 /// late, pipe capacity.
 #[test]
-#[ignore = "needs epoll (select/poll work; selectors.DefaultSelector is EpollSelector natively, \
-            but epoll_create1 is ENOSYS so the sandbox falls back to PollSelector)"]
 fn select_pipe() {
     python_differential("select_pipe", 0);
 }

@@ -2,8 +2,13 @@
 //! synthetic `/dev` ([`dev`]), static synthetic directories ([`synth`]) and
 //! host fds given to the sandbox ([`host`]).
 
+pub mod anon;
 pub mod dev;
+pub mod epoll;
+pub mod eventfd;
 pub mod gofer;
 pub mod host;
 pub mod pipe;
+pub mod signalfd;
 pub mod synth;
+pub mod timerfd;

@@ -176,6 +176,7 @@ impl TaskShared {
         }
         self.queue().push(sig, info);
         self.wake();
+        self.group.signalled.notify_all();
     }
 
     /// Take the lowest pending signal in `set`, thread-directed ones first
@@ -253,6 +254,9 @@ pub struct ThreadGroup {
     state: Mutex<GroupState>,
     /// Notified when a member leaves or the state changes.
     pub changed: WaitQueue,
+    /// Notified when a signal is queued for the process or one of its
+    /// threads (signalfd readiness).
+    pub signalled: WaitQueue,
 }
 
 impl ThreadGroup {
@@ -264,6 +268,7 @@ impl ThreadGroup {
             members: Mutex::default(),
             state: Mutex::default(),
             changed: WaitQueue::default(),
+            signalled: WaitQueue::default(),
         })
     }
 
@@ -330,6 +335,7 @@ impl ThreadGroup {
         if let Some(t) = members.iter().find(|m| m.mask() & sigbit(sig) == 0) {
             t.wake();
         }
+        self.signalled.notify_all();
     }
 
     /// Job-control side effects at generation: a stop signal discards a

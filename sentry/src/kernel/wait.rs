@@ -23,13 +23,29 @@ use std::time::Instant;
 pub struct Waker {
     seq: Mutex<u64>,
     cv: Condvar,
+    /// Run on every fire (after the sleeper is woken): how an epoll item
+    /// learns that its file's queue was notified.
+    hook: Option<Box<dyn Fn() + Send + Sync>>,
 }
 
 impl Waker {
+    /// A waker that also runs `hook` each time it fires. The hook runs on
+    /// the notifying thread with no wait-queue lock held.
+    pub fn with_hook(hook: impl Fn() + Send + Sync + 'static) -> Waker {
+        Waker {
+            hook: Some(Box::new(hook)),
+            ..Waker::default()
+        }
+    }
+
     pub fn fire(&self) {
         let mut s = self.seq.lock().unwrap_or_else(|p| p.into_inner());
         *s = s.wrapping_add(1);
         self.cv.notify_all();
+        drop(s);
+        if let Some(h) = &self.hook {
+            h();
+        }
     }
 
     fn seq(&self) -> u64 {

@@ -7,6 +7,7 @@
 //! in [`dispatch`].
 
 pub mod caps;
+pub mod fdkinds;
 pub mod file;
 pub mod fs;
 pub mod futex;
@@ -99,6 +100,7 @@ pub static TABLE: LazyLock<Table> = LazyLock::new(|| {
         ],
     };
     caps::register(&mut t);
+    fdkinds::register(&mut t);
     file::register(&mut t);
     fs::register(&mut t);
     futex::register(&mut t);

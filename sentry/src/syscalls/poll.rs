@@ -89,7 +89,7 @@ fn read_timespec(t: &Task, addr: u64) -> Result<Timeout, Errno> {
 
 /// Install the temporary mask of ppoll/pselect6 (Linux's set_user_sigmask);
 /// returns the mask to restore, if one was installed.
-fn set_user_sigmask(t: &Task, addr: u64, size: u64) -> Result<Option<u64>, Errno> {
+pub(super) fn set_user_sigmask(t: &Task, addr: u64, size: u64) -> Result<Option<u64>, Errno> {
     if addr == 0 {
         return Ok(None);
     }

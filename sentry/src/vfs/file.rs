@@ -135,6 +135,11 @@ pub trait FileOps: Send + Sync {
     fn pidfd(&self) -> Option<(i32, bool)> {
         None
     }
+    /// The concrete type, for syscalls that act on one kind of file only
+    /// (epoll_ctl on an epoll fd, signalfd4 updating a signalfd).
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        None
+    }
 }
 
 /// Linux's generic lseek on a file's sentry-kept position.
