@@ -121,6 +121,35 @@ impl HostFile {
         Ok(())
     }
 
+    /// Before a blocking read or write on a host pipe, socket or tty: wait
+    /// for readiness in short host polls, giving up with ERESTARTSYS when
+    /// the task is interrupted. A plain blocking host call would hold the
+    /// task where no signal, stop or kill could reach it (DESIGN §7).
+    fn wait_ready(&self, file: &File, events: i16) -> Result<(), Errno> {
+        if !matches!(self.kind, Kind::Tty | Kind::Stream) || file.flags() & O_NONBLOCK != 0 {
+            return Ok(());
+        }
+        let Some(me) = crate::kernel::wait::current() else {
+            return Ok(());
+        };
+        loop {
+            let mut p = libc::pollfd {
+                fd: self.fd.as_raw_fd(),
+                events,
+                revents: 0,
+            };
+            // SAFETY: one valid pollfd on the stack for an fd we own.
+            let r = unsafe { libc::poll(&mut p, 1, 50) };
+            // Ready, hung up or in error: the read or write reports it.
+            if r > 0 || (r < 0 && Errno::last() != Errno::EINTR) {
+                return Ok(());
+            }
+            if me.interrupted() {
+                return Err(Errno::ERESTARTSYS);
+            }
+        }
+    }
+
     fn tty_ioctl(&self, t: &mut Task, cmd: u32, arg: u64) -> Result<u64, Errno> {
         match cmd {
             TCGETS => {
@@ -182,26 +211,28 @@ impl HostFile {
 }
 
 impl FileOps for HostFile {
-    fn read(&self, _file: &File, buf: &mut [u8], off: u64) -> Result<usize, Errno> {
+    fn read(&self, file: &File, buf: &mut [u8], off: u64) -> Result<usize, Errno> {
         if self.positional() {
             let off = i64::try_from(off).map_err(|_| Errno::EINVAL)?;
             retry(|| nix::sys::uio::pread(self.fd.as_fd(), buf, off))
         } else {
-            retry(|| nix::unistd::read(self.fd.as_raw_fd(), buf))
+            self.read_cur(file, buf)
         }
     }
-    fn write(&self, _file: &File, buf: &[u8], off: u64) -> Result<usize, Errno> {
+    fn write(&self, file: &File, buf: &[u8], off: u64) -> Result<usize, Errno> {
         if self.positional() {
             let off = i64::try_from(off).map_err(|_| Errno::EINVAL)?;
             retry(|| nix::sys::uio::pwrite(self.fd.as_fd(), buf, off))
         } else {
-            retry(|| nix::unistd::write(self.fd.as_fd(), buf))
+            self.write_cur(file, buf)
         }
     }
-    fn read_cur(&self, _file: &File, buf: &mut [u8]) -> Result<usize, Errno> {
+    fn read_cur(&self, file: &File, buf: &mut [u8]) -> Result<usize, Errno> {
+        self.wait_ready(file, libc::POLLIN)?;
         retry(|| nix::unistd::read(self.fd.as_raw_fd(), buf))
     }
-    fn write_cur(&self, _file: &File, buf: &[u8]) -> Result<usize, Errno> {
+    fn write_cur(&self, file: &File, buf: &[u8]) -> Result<usize, Errno> {
+        self.wait_ready(file, libc::POLLOUT)?;
         retry(|| nix::unistd::write(self.fd.as_fd(), buf))
     }
     fn seek_ok(&self) -> bool {
