@@ -14,7 +14,8 @@ use std::sync::Arc;
 use syscalls::abi::{Stat, Statfs, Termios, Winsize};
 use syscalls::consts::{
     FIONREAD, O_APPEND, O_NONBLOCK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG, S_IFSOCK, TCFLSH,
-    TCGETS, TCSBRK, TCSETS, TCSETSF, TCSETSW, TCXONC, TIOCGPGRP, TIOCGWINSZ, TIOCSPGRP, TIOCSWINSZ,
+    TCGETS, TCSBRK, TCSETS, TCSETSF, TCSETSW, TCXONC, TIOCGPGRP, TIOCGSID, TIOCGWINSZ, TIOCNOTTY,
+    TIOCSCTTY, TIOCSPGRP, TIOCSWINSZ,
 };
 use syscalls::{Errno, Pod};
 
@@ -32,10 +33,36 @@ enum Kind {
 pub struct HostFile {
     fd: OwnedFd,
     kind: Kind,
-    /// The foreground process group reported by TIOCGPGRP (0: the caller's
-    /// process). Host process groups mean nothing inside the sandbox, so
-    /// TIOCSPGRP/TIOCGPGRP are kept here instead of reaching the host tty.
+    /// Job-control state of the terminal (ttys only), shared by every fd of
+    /// the same host tty.
+    tty: Option<Arc<TtyState>>,
+}
+
+/// A host terminal's sandbox-side job-control state. Host sessions and
+/// process groups mean nothing inside the sandbox, so the controlling
+/// session and the foreground group live here, never on the host tty.
+/// The sandbox's init session (1) starts with it as controlling terminal.
+pub struct TtyState {
+    sid: AtomicI32,
     fg_pgrp: AtomicI32,
+}
+
+/// The state of the host tty with device number `rdev` (one per device).
+fn tty_state(rdev: u64) -> Arc<TtyState> {
+    static TTYS: std::sync::OnceLock<
+        std::sync::Mutex<std::collections::HashMap<u64, Arc<TtyState>>>,
+    > = std::sync::OnceLock::new();
+    let map = TTYS.get_or_init(Default::default);
+    map.lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .entry(rdev)
+        .or_insert_with(|| {
+            Arc::new(TtyState {
+                sid: AtomicI32::new(1),
+                fg_pgrp: AtomicI32::new(1),
+            })
+        })
+        .clone()
 }
 
 fn nix_err(e: nix::errno::Errno) -> Errno {
@@ -68,11 +95,11 @@ fn classify(fd: &OwnedFd) -> Kind {
 /// File operations for a host fd.
 pub fn host_ops(fd: OwnedFd) -> Box<dyn FileOps> {
     let kind = classify(&fd);
-    Box::new(HostFile {
-        fd,
-        kind,
-        fg_pgrp: AtomicI32::new(0),
-    })
+    let tty = (kind == Kind::Tty)
+        .then(|| nix::sys::stat::fstat(fd.as_raw_fd()).ok())
+        .flatten()
+        .map(|st| tty_state(st.st_rdev));
+    Box::new(HostFile { fd, kind, tty })
 }
 
 /// Wrap a host fd given to the sandbox (stdio) as a file description with
@@ -150,6 +177,113 @@ impl HostFile {
         }
     }
 
+    /// Linux's tty_check_change: a background process of the controlling
+    /// session changing the terminal (TIOCSPGRP, tcsetattr) gets SIGTTOU
+    /// for its whole group and the call restarts once it is continued,
+    /// unless it blocks or ignores SIGTTOU; an orphaned group gets EIO.
+    fn check_change(&self, t: &Task) -> Result<(), Errno> {
+        let Some(tty) = &self.tty else {
+            return Ok(());
+        };
+        let Some((pgid, sid)) = t.k.procs.pgid_sid(t.tgid) else {
+            return Ok(());
+        };
+        let fg = tty.fg_pgrp.load(Ordering::SeqCst);
+        if tty.sid.load(Ordering::SeqCst) != sid || fg == 0 || fg == pgid {
+            return Ok(());
+        }
+        let bit = 1u64 << (libc::SIGTTOU - 1);
+        let ignored = t.shared.group.action(libc::SIGTTOU).handler == libc::SIG_IGN as u64;
+        if t.mask() & bit != 0 || ignored {
+            return Ok(());
+        }
+        if t.k.procs.pgrp_orphaned(pgid) {
+            return Err(Errno::EIO);
+        }
+        for g in t.k.tasks.all_groups() {
+            if t.k.procs.pgid_sid(g.tgid).is_some_and(|(p, _)| p == pgid) {
+                g.send(
+                    libc::SIGTTOU,
+                    syscalls::abi::Siginfo::kill(libc::SIGTTOU, 0x80, 0, 0),
+                );
+            }
+        }
+        Err(Errno::ERESTARTSYS)
+    }
+
+    /// Controlling terminal and foreground group, as Linux's tty_jobctrl:
+    /// only the controlling session may query or change them.
+    fn job_ioctl(&self, t: &mut Task, cmd: u32, arg: u64) -> Result<u64, Errno> {
+        let Some(tty) = &self.tty else {
+            return Err(Errno::ENOTTY);
+        };
+        let (pgid, sid) = t.k.procs.pgid_sid(t.tgid).ok_or(Errno::ESRCH)?;
+        let ours = tty.sid.load(Ordering::SeqCst) == sid;
+        match cmd {
+            TIOCGPGRP => {
+                if !ours {
+                    return Err(Errno::ENOTTY);
+                }
+                t.mm.write_obj(arg, &tty.fg_pgrp.load(Ordering::SeqCst))?;
+                Ok(0)
+            }
+            TIOCSPGRP => {
+                if !ours {
+                    return Err(Errno::ENOTTY);
+                }
+                self.check_change(t)?;
+                let pg: i32 = t.mm.read_obj(arg)?;
+                if pg < 0 {
+                    return Err(Errno::EINVAL);
+                }
+                // The group must exist in the caller's session.
+                let exists =
+                    t.k.procs
+                        .lock()
+                        .procs
+                        .values()
+                        .any(|e| e.pgid == pg && e.sid == sid && e.exit.is_none());
+                if !exists {
+                    return Err(Errno::EPERM);
+                }
+                tty.fg_pgrp.store(pg, Ordering::SeqCst);
+                Ok(0)
+            }
+            TIOCGSID => {
+                if !ours {
+                    return Err(Errno::ENOTTY);
+                }
+                t.mm.write_obj(arg, &sid)?;
+                Ok(0)
+            }
+            TIOCSCTTY => {
+                if ours {
+                    return Ok(0);
+                }
+                // Only a session leader takes a terminal; stealing one from
+                // another session needs arg 1 and privilege.
+                let cur = tty.sid.load(Ordering::SeqCst);
+                if sid != t.tgid || (cur != 0 && !(arg == 1 && t.creds.euid == 0)) {
+                    return Err(Errno::EPERM);
+                }
+                tty.sid.store(sid, Ordering::SeqCst);
+                tty.fg_pgrp.store(pgid, Ordering::SeqCst);
+                Ok(0)
+            }
+            _ => {
+                // TIOCNOTTY: give up the controlling terminal.
+                if !ours {
+                    return Err(Errno::ENOTTY);
+                }
+                if sid == t.tgid {
+                    tty.sid.store(0, Ordering::SeqCst);
+                    tty.fg_pgrp.store(0, Ordering::SeqCst);
+                }
+                Ok(0)
+            }
+        }
+    }
+
     fn tty_ioctl(&self, t: &mut Task, cmd: u32, arg: u64) -> Result<u64, Errno> {
         match cmd {
             TCGETS => {
@@ -159,6 +293,7 @@ impl HostFile {
                 Ok(0)
             }
             TCSETS | TCSETSW | TCSETSF => {
+                self.check_change(t)?;
                 let mut v: Termios = t.mm.read_obj(arg)?;
                 self.host_ioctl_ptr(cmd, &mut v)?;
                 Ok(0)
@@ -174,22 +309,7 @@ impl HostFile {
                 self.host_ioctl_ptr(cmd, &mut v)?;
                 Ok(0)
             }
-            TIOCGPGRP => {
-                let pg = match self.fg_pgrp.load(Ordering::Relaxed) {
-                    0 => t.tgid,
-                    p => p,
-                };
-                t.mm.write_obj(arg, &pg)?;
-                Ok(0)
-            }
-            TIOCSPGRP => {
-                let pg: i32 = t.mm.read_obj(arg)?;
-                if pg < 0 {
-                    return Err(Errno::EINVAL);
-                }
-                self.fg_pgrp.store(pg, Ordering::Relaxed);
-                Ok(0)
-            }
+            TIOCGPGRP | TIOCSPGRP | TIOCGSID | TIOCSCTTY | TIOCNOTTY => self.job_ioctl(t, cmd, arg),
             TCFLSH | TCXONC | TCSBRK => {
                 // Integer arguments, nothing to copy.
                 // SAFETY: these requests take an integer argument, not a pointer.
