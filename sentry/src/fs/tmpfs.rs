@@ -1,0 +1,865 @@
+//! tmpfs: an in-memory file system (`/tmp`, `/dev/shm`, memfd_create).
+//!
+//! Directories are sorted maps of names to inodes; regular files keep their
+//! data in a [`MemObject`] whose pages are frames of the sandbox memory
+//! file, so `read`/`write` and every mapping of the file (MAP_SHARED and
+//! the not yet copied pages of MAP_PRIVATE) see the same bytes. Holes are
+//! pages the object does not hold (sparse files; SEEK_DATA/SEEK_HOLE work
+//! on pages). The pages held by all files of one instance are counted
+//! against its size limit (ENOSPC for writes past it; pages allocated by
+//! faults on shared mappings are counted but never refused).
+//!
+//! Namespace changes of one instance are serialized by one lock
+//! (`ns_lock`); lookups only take the directory's own lock. Lock order:
+//! `ns_lock`, then directory entries, then inode metadata.
+
+use super::synth::{anon_dev, ST_VALID, TMPFS_MAGIC};
+use crate::mm::memfile::{MemoryFile, PAGE};
+use crate::mm::object::MemObject;
+use crate::vfs::{Dentry, DirEntry, File, FileOps, Inode, MmapSource, SetAttr, Time};
+use std::any::Any;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use syscalls::abi::{Stat, Statfs};
+use syscalls::consts::{
+    dt_from_mode, F_SEAL_EXEC, F_SEAL_FUTURE_WRITE, F_SEAL_GROW, F_SEAL_SEAL, F_SEAL_SHRINK,
+    F_SEAL_WRITE, O_APPEND, O_TRUNC, SEEK_DATA, SEEK_HOLE, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG,
+};
+use syscalls::{Errno, Pod};
+
+/// The default size limit of one instance. The sandbox has no memory limit
+/// of its own, so this is fixed (Linux defaults to half of RAM).
+pub const DEFAULT_LIMIT: u64 = 1 << 30;
+/// Linux's MAX_LFS_FILESIZE.
+const MAX_FILE_SIZE: u64 = i64::MAX as u64;
+/// Directory size per entry as Linux's tmpfs reports it (BOGO_DIRENT_SIZE).
+const BOGO_DIRENT_SIZE: i64 = 20;
+
+const ALL_SEALS: u32 =
+    F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_FUTURE_WRITE | F_SEAL_EXEC;
+
+/// Why a data operation failed (mapped to an errno at the VFS boundary).
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum TmpfsError {
+    #[error("file system full")]
+    NoSpace,
+    #[error("out of memory-file pages")]
+    NoMemory,
+    #[error("file too large")]
+    TooBig,
+    #[error("operation forbidden by a seal")]
+    Sealed,
+    #[error("not a regular file")]
+    NotRegular,
+}
+
+impl From<TmpfsError> for Errno {
+    fn from(e: TmpfsError) -> Errno {
+        match e {
+            TmpfsError::NoSpace => Errno::ENOSPC,
+            TmpfsError::NoMemory => Errno::ENOMEM,
+            TmpfsError::TooBig => Errno::EFBIG,
+            TmpfsError::Sealed => Errno::EPERM,
+            TmpfsError::NotRegular => Errno::EINVAL,
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// One tmpfs instance.
+pub struct TmpFs {
+    mf: Arc<MemoryFile>,
+    dev: u64,
+    next_ino: AtomicU64,
+    /// Pages held by the files of this instance.
+    used: Arc<AtomicU64>,
+    /// The size limit in pages.
+    limit: u64,
+    /// Inodes alive (statfs f_files - f_ffree).
+    inodes: AtomicU64,
+    /// Serializes namespace changes.
+    ns_lock: Mutex<()>,
+    root: Mutex<Option<Arc<TmpInode>>>,
+}
+
+impl TmpFs {
+    /// A new instance whose root directory has permissions `perm`, owned by
+    /// root, with the default size limit.
+    pub fn new(mf: Arc<MemoryFile>, perm: u32) -> Arc<TmpFs> {
+        TmpFs::with_limit(mf, perm, DEFAULT_LIMIT)
+    }
+
+    /// A new instance limited to `limit` bytes of file data.
+    pub fn with_limit(mf: Arc<MemoryFile>, perm: u32, limit: u64) -> Arc<TmpFs> {
+        let fs = Arc::new(TmpFs {
+            mf,
+            dev: anon_dev(),
+            next_ino: AtomicU64::new(1),
+            used: Arc::new(AtomicU64::new(0)),
+            limit: limit / PAGE,
+            inodes: AtomicU64::new(0),
+            ns_lock: Mutex::new(()),
+            root: Mutex::new(None),
+        });
+        let root = fs.new_inode(S_IFDIR | (perm & 0o7777), 0, (0, 0), Kind::dir());
+        *lock(&fs.root) = Some(root);
+        fs
+    }
+
+    /// The root directory.
+    pub fn root(self: &Arc<Self>) -> Arc<dyn Inode> {
+        match lock(&self.root).clone() {
+            Some(r) => r,
+            // with_limit always sets it; an empty directory otherwise.
+            None => self.new_inode(S_IFDIR | 0o1777, 0, (0, 0), Kind::dir()),
+        }
+    }
+
+    /// A new regular file that is in no directory (memfd_create), with
+    /// `seals` already applied. Like Linux's memfds it keeps a link count
+    /// of 1 (it cannot be linked anywhere: its file system is not mounted).
+    pub fn new_unlinked_file(
+        self: &Arc<Self>,
+        perm: u32,
+        owner: (u32, u32),
+        seals: u32,
+    ) -> Arc<TmpInode> {
+        let i = self.new_inode(S_IFREG | (perm & 0o7777), 0, owner, self.reg_kind());
+        lock(&i.meta).seals = seals;
+        i
+    }
+
+    fn reg_kind(&self) -> Kind {
+        Kind::Reg(MemObject::new_accounted(self.mf.clone(), self.used.clone()))
+    }
+
+    fn new_inode(
+        self: &Arc<Self>,
+        mode: u32,
+        rdev: u64,
+        owner: (u32, u32),
+        kind: Kind,
+    ) -> Arc<TmpInode> {
+        let now = Time::now();
+        let nlink = if mode & S_IFMT == S_IFDIR { 2 } else { 1 };
+        self.inodes.fetch_add(1, Ordering::Relaxed);
+        Arc::new_cyclic(|me| TmpInode {
+            me: me.clone(),
+            fs: self.clone(),
+            ino: self.next_ino.fetch_add(1, Ordering::Relaxed),
+            meta: Mutex::new(Meta {
+                mode,
+                uid: owner.0,
+                gid: owner.1,
+                nlink,
+                rdev,
+                size: 0,
+                atime: now,
+                mtime: now,
+                ctime: now,
+                btime: now,
+                // Only memfds created with MFD_ALLOW_SEALING can be sealed.
+                seals: F_SEAL_SEAL,
+            }),
+            kind,
+        })
+    }
+
+    /// Reserve `pages` more pages against the limit.
+    fn reserve(&self, pages: u64) -> Result<(), TmpfsError> {
+        if pages == 0 {
+            return Ok(());
+        }
+        if self.used.load(Ordering::Relaxed).saturating_add(pages) > self.limit {
+            return Err(TmpfsError::NoSpace);
+        }
+        Ok(())
+    }
+}
+
+/// Inode metadata.
+struct Meta {
+    mode: u32,
+    uid: u32,
+    gid: u32,
+    nlink: u64,
+    rdev: u64,
+    /// Bytes (regular files, symlinks).
+    size: u64,
+    atime: Time,
+    mtime: Time,
+    ctime: Time,
+    btime: Time,
+    seals: u32,
+}
+
+type Entries = BTreeMap<Vec<u8>, Arc<TmpInode>>;
+
+enum Kind {
+    Dir(Mutex<Entries>),
+    Reg(Arc<MemObject>),
+    Symlink(Vec<u8>),
+    /// FIFOs, sockets and device nodes: only their attributes exist.
+    Special,
+}
+
+impl Kind {
+    fn dir() -> Kind {
+        Kind::Dir(Mutex::new(BTreeMap::new()))
+    }
+}
+
+/// A tmpfs file.
+pub struct TmpInode {
+    me: Weak<TmpInode>,
+    fs: Arc<TmpFs>,
+    ino: u64,
+    meta: Mutex<Meta>,
+    kind: Kind,
+}
+
+impl Drop for TmpInode {
+    fn drop(&mut self) {
+        self.fs.inodes.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+impl TmpInode {
+    fn meta(&self) -> MutexGuard<'_, Meta> {
+        lock(&self.meta)
+    }
+
+    fn entries(&self) -> Result<MutexGuard<'_, Entries>, Errno> {
+        match &self.kind {
+            Kind::Dir(e) => Ok(lock(e)),
+            _ => Err(Errno::ENOTDIR),
+        }
+    }
+
+    fn is_dir_kind(&self) -> bool {
+        matches!(self.kind, Kind::Dir(_))
+    }
+
+    fn arc(&self) -> Result<Arc<TmpInode>, Errno> {
+        self.me.upgrade().ok_or(Errno::EIO)
+    }
+
+    /// Directory changed: mtime and ctime now.
+    fn touch_dir(&self, nlink_delta: i64) {
+        let now = Time::now();
+        let mut m = self.meta();
+        m.mtime = now;
+        m.ctime = now;
+        m.nlink = m.nlink.saturating_add_signed(nlink_delta);
+    }
+
+    fn obj(&self) -> Result<&Arc<MemObject>, TmpfsError> {
+        match &self.kind {
+            Kind::Reg(o) => Ok(o),
+            _ => Err(TmpfsError::NotRegular),
+        }
+    }
+
+    /// Read file data at `off`.
+    pub fn read_at(&self, buf: &mut [u8], off: u64) -> Result<usize, TmpfsError> {
+        let obj = self.obj()?;
+        let size = self.meta().size;
+        if off >= size {
+            return Ok(0);
+        }
+        let n = (buf.len() as u64).min(size - off) as usize;
+        let mut done = 0usize;
+        while done < n {
+            let pos = off + done as u64;
+            let (idx, po) = (pos / PAGE, (pos % PAGE) as usize);
+            let len = (PAGE as usize - po).min(n - done);
+            let dst = &mut buf[done..done + len];
+            match obj.get(idx) {
+                Some(f) => self.fs.mf.read(f.off() + po as u64, dst),
+                None => dst.fill(0),
+            }
+            done += len;
+        }
+        Ok(n)
+    }
+
+    /// Write file data at `off` (at the end when `append`); returns the
+    /// bytes written and the offset they went to.
+    pub fn write_at(&self, buf: &[u8], off: u64, append: bool) -> Result<(usize, u64), TmpfsError> {
+        let obj = self.obj()?;
+        let mut m = self.meta();
+        if m.seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE) != 0 {
+            return Err(TmpfsError::Sealed);
+        }
+        let off = if append { m.size } else { off };
+        if buf.is_empty() {
+            return Ok((0, off));
+        }
+        if off >= MAX_FILE_SIZE {
+            return Err(TmpfsError::TooBig);
+        }
+        let n = (buf.len() as u64).min(MAX_FILE_SIZE - off) as usize;
+        let end = off + n as u64;
+        if end > m.size && m.seals & F_SEAL_GROW != 0 {
+            return Err(TmpfsError::Sealed);
+        }
+        let mut done = 0usize;
+        while done < n {
+            let pos = off + done as u64;
+            let (idx, po) = (pos / PAGE, (pos % PAGE) as usize);
+            let len = (PAGE as usize - po).min(n - done);
+            let frame = match obj.get(idx) {
+                Some(f) => f,
+                None => {
+                    let r = self
+                        .fs
+                        .reserve(1)
+                        .and_then(|()| obj.page(idx, 1).map_err(|_| TmpfsError::NoMemory));
+                    match r {
+                        Ok(f) => f,
+                        Err(e) if done == 0 => return Err(e),
+                        Err(_) => break,
+                    }
+                }
+            };
+            self.fs
+                .mf
+                .write(frame.off() + po as u64, &buf[done..done + len]);
+            done += len;
+        }
+        let now = Time::now();
+        m.size = m.size.max(off + done as u64);
+        m.mtime = now;
+        m.ctime = now;
+        Ok((done, off))
+    }
+
+    /// Change the size (truncate/ftruncate/O_TRUNC).
+    fn set_size(&self, m: &mut Meta, size: u64) -> Result<(), TmpfsError> {
+        let obj = self.obj()?;
+        if size > MAX_FILE_SIZE {
+            return Err(TmpfsError::TooBig);
+        }
+        if (size < m.size && m.seals & F_SEAL_SHRINK != 0)
+            || (size > m.size && m.seals & F_SEAL_GROW != 0)
+        {
+            return Err(TmpfsError::Sealed);
+        }
+        if size < m.size {
+            obj.truncate(size.div_ceil(PAGE));
+            let tail = size % PAGE;
+            if tail != 0 {
+                if let Some(f) = obj.get(size / PAGE) {
+                    self.fs.mf.zero(f.off() + tail, (PAGE - tail) as usize);
+                }
+            }
+        }
+        m.size = size;
+        Ok(())
+    }
+
+    /// SEEK_DATA/SEEK_HOLE from `off` (page granularity, like tmpfs).
+    fn seek_data_hole(&self, off: u64, data: bool) -> Result<u64, Errno> {
+        let obj = self.obj()?;
+        let size = self.meta().size;
+        if off >= size {
+            return Err(Errno::ENXIO);
+        }
+        let pages = obj.indices();
+        let mut idx = off / PAGE;
+        let present = |i: u64| pages.binary_search(&i).is_ok();
+        while idx * PAGE < size && present(idx) != data {
+            idx += 1;
+        }
+        let at = (idx * PAGE).max(off);
+        if at >= size {
+            return if data { Err(Errno::ENXIO) } else { Ok(size) };
+        }
+        Ok(at)
+    }
+
+    fn owner_of(m: &Meta) -> (u32, u32) {
+        (m.uid, m.gid)
+    }
+
+    /// Insert a new child (namespace lock held by the caller).
+    fn add_child(&self, name: &[u8], child: Arc<TmpInode>) -> Result<(), Errno> {
+        let mut e = self.entries()?;
+        if self.meta().nlink == 0 {
+            return Err(Errno::ENOENT);
+        }
+        if e.contains_key(name) {
+            return Err(Errno::EEXIST);
+        }
+        let is_dir = child.is_dir_kind();
+        e.insert(name.to_vec(), child);
+        drop(e);
+        self.touch_dir(if is_dir { 1 } else { 0 });
+        Ok(())
+    }
+}
+
+fn other(i: &Arc<dyn Inode>) -> Result<Arc<TmpInode>, Errno> {
+    i.clone()
+        .as_any()
+        .and_then(|a| a.downcast::<TmpInode>().ok())
+        .ok_or(Errno::EXDEV)
+}
+
+/// Bump ctime and drop a link.
+fn drop_link(i: &TmpInode) {
+    let mut m = i.meta();
+    m.ctime = Time::now();
+    m.nlink = if i.is_dir_kind() {
+        0
+    } else {
+        m.nlink.saturating_sub(1)
+    };
+}
+
+impl Inode for TmpInode {
+    fn stat(&self) -> Result<Stat, Errno> {
+        let m = self.meta();
+        let mut st = Stat::zeroed();
+        st.st_dev = self.fs.dev;
+        st.st_ino = self.ino;
+        st.st_nlink = m.nlink;
+        st.st_mode = m.mode;
+        st.st_uid = m.uid;
+        st.st_gid = m.gid;
+        st.st_rdev = m.rdev;
+        st.st_blksize = PAGE as i64;
+        st.st_size = m.size as i64;
+        match &self.kind {
+            Kind::Reg(o) => st.st_blocks = (o.len() * (PAGE / 512)) as i64,
+            Kind::Dir(e) => {
+                drop(m);
+                let n = lock(e).len() as i64;
+                st.st_size = (n + 2) * BOGO_DIRENT_SIZE;
+                let m = self.meta();
+                return Ok(with_times(st, &m));
+            }
+            _ => {}
+        }
+        Ok(with_times(st, &m))
+    }
+    fn mode(&self) -> u32 {
+        self.meta().mode
+    }
+    fn owner(&self) -> (u32, u32) {
+        TmpInode::owner_of(&self.meta())
+    }
+    fn btime(&self) -> Option<crate::vfs::Btime> {
+        let b = self.meta().btime;
+        Some(crate::vfs::Btime {
+            sec: b.sec,
+            nsec: b.nsec as u32,
+        })
+    }
+    fn lookup(&self, name: &[u8]) -> Result<Arc<dyn Inode>, Errno> {
+        let e = self.entries()?;
+        e.get(name)
+            .cloned()
+            .map(|i| i as Arc<dyn Inode>)
+            .ok_or(Errno::ENOENT)
+    }
+    fn list(&self) -> Result<Vec<DirEntry>, Errno> {
+        let e = self.entries()?;
+        Ok(e.iter()
+            .map(|(name, i)| DirEntry {
+                ino: i.ino,
+                d_type: dt_from_mode(i.mode()),
+                name: name.clone(),
+            })
+            .collect())
+    }
+    fn readlink(&self) -> Result<Vec<u8>, Errno> {
+        match &self.kind {
+            Kind::Symlink(t) => Ok(t.clone()),
+            _ => Err(Errno::EINVAL),
+        }
+    }
+    fn open(&self, _dentry: &Arc<Dentry>, flags: u32) -> Result<Box<dyn FileOps>, Errno> {
+        match &self.kind {
+            Kind::Reg(_) => {
+                let inode = self.arc()?;
+                if flags & O_TRUNC != 0 {
+                    let mut m = self.meta();
+                    self.set_size(&mut m, 0)?;
+                    let now = Time::now();
+                    m.mtime = now;
+                    m.ctime = now;
+                }
+                Ok(Box::new(TmpFile { inode }))
+            }
+            Kind::Dir(_) => Err(Errno::EISDIR),
+            Kind::Symlink(_) => Err(Errno::ELOOP),
+            // FIFOs and device nodes cannot be opened yet; sockets never.
+            Kind::Special => Err(Errno::ENXIO),
+        }
+    }
+    fn statfs(&self) -> Result<Statfs, Errno> {
+        let fs = &self.fs;
+        let used = fs.used.load(Ordering::Relaxed);
+        let mut s = Statfs::zeroed();
+        s.f_type = TMPFS_MAGIC;
+        s.f_bsize = PAGE as i64;
+        s.f_frsize = PAGE as i64;
+        s.f_blocks = fs.limit;
+        s.f_bfree = fs.limit.saturating_sub(used);
+        s.f_bavail = s.f_bfree;
+        // Linux's default nr_inodes: half of the RAM pages; any big number.
+        let files = fs.limit.max(1 << 16);
+        s.f_files = files;
+        s.f_ffree = files.saturating_sub(fs.inodes.load(Ordering::Relaxed));
+        s.f_namelen = 255;
+        s.f_flags = ST_VALID;
+        Ok(s)
+    }
+    fn readonly(&self) -> bool {
+        false
+    }
+    fn mknod(
+        &self,
+        name: &[u8],
+        mode: u32,
+        rdev: u64,
+        owner: (u32, u32),
+    ) -> Result<Arc<dyn Inode>, Errno> {
+        let _ns = lock(&self.fs.ns_lock);
+        let kind = match mode & S_IFMT {
+            S_IFREG => self.fs.reg_kind(),
+            S_IFDIR => Kind::dir(),
+            _ => Kind::Special,
+        };
+        let child = self.fs.new_inode(mode, rdev, owner, kind);
+        self.add_child(name, child.clone())?;
+        Ok(child)
+    }
+    fn symlink(
+        &self,
+        name: &[u8],
+        target: &[u8],
+        owner: (u32, u32),
+    ) -> Result<Arc<dyn Inode>, Errno> {
+        if target.len() >= PAGE as usize {
+            return Err(Errno::ENAMETOOLONG);
+        }
+        let _ns = lock(&self.fs.ns_lock);
+        let child = self
+            .fs
+            .new_inode(S_IFLNK | 0o777, 0, owner, Kind::Symlink(target.to_vec()));
+        child.meta().size = target.len() as u64;
+        self.add_child(name, child.clone())?;
+        Ok(child)
+    }
+    fn link(&self, name: &[u8], target: &Arc<dyn Inode>) -> Result<(), Errno> {
+        let t = other(target)?;
+        if !Arc::ptr_eq(&t.fs, &self.fs) {
+            return Err(Errno::EXDEV);
+        }
+        if t.is_dir_kind() {
+            return Err(Errno::EPERM);
+        }
+        let _ns = lock(&self.fs.ns_lock);
+        if t.meta().nlink == 0 {
+            // An unlinked file (or a memfd) can only be linked with O_TMPFILE.
+            return Err(Errno::ENOENT);
+        }
+        let mut e = self.entries()?;
+        if e.contains_key(name) {
+            return Err(Errno::EEXIST);
+        }
+        e.insert(name.to_vec(), t.clone());
+        drop(e);
+        {
+            let mut m = t.meta();
+            m.nlink += 1;
+            m.ctime = Time::now();
+        }
+        self.touch_dir(0);
+        Ok(())
+    }
+    fn unlink(&self, name: &[u8], dir: bool) -> Result<(), Errno> {
+        let _ns = lock(&self.fs.ns_lock);
+        let mut e = self.entries()?;
+        let child = e.get(name).cloned().ok_or(Errno::ENOENT)?;
+        match (dir, child.is_dir_kind()) {
+            (true, false) => return Err(Errno::ENOTDIR),
+            (false, true) => return Err(Errno::EISDIR),
+            (true, true) if !child.entries()?.is_empty() => return Err(Errno::ENOTEMPTY),
+            _ => {}
+        }
+        e.remove(name);
+        drop(e);
+        drop_link(&child);
+        self.touch_dir(if dir { -1 } else { 0 });
+        Ok(())
+    }
+    fn rename(
+        &self,
+        old: &[u8],
+        newdir: &Arc<dyn Inode>,
+        new: &[u8],
+        flags: u32,
+    ) -> Result<(), Errno> {
+        use syscalls::consts::{RENAME_EXCHANGE, RENAME_NOREPLACE};
+        let nd = other(newdir)?;
+        if !Arc::ptr_eq(&nd.fs, &self.fs) {
+            return Err(Errno::EXDEV);
+        }
+        let _ns = lock(&self.fs.ns_lock);
+        let same = std::ptr::eq(self, &*nd);
+        let src = self.entries()?.get(old).cloned().ok_or(Errno::ENOENT)?;
+        let dst = nd.entries()?.get(new).cloned();
+        if flags & RENAME_EXCHANGE != 0 {
+            let dst = dst.ok_or(Errno::ENOENT)?;
+            if same && old == new {
+                return Ok(());
+            }
+            self.entries()?.insert(old.to_vec(), dst.clone());
+            nd.entries()?.insert(new.to_vec(), src.clone());
+            if !same && src.is_dir_kind() != dst.is_dir_kind() {
+                let d = if src.is_dir_kind() { 1 } else { -1 };
+                nd.touch_dir(d);
+                self.touch_dir(-d);
+            } else {
+                nd.touch_dir(0);
+                self.touch_dir(0);
+            }
+            for i in [&src, &dst] {
+                i.meta().ctime = Time::now();
+            }
+            return Ok(());
+        }
+        if let Some(dst) = &dst {
+            if flags & RENAME_NOREPLACE != 0 {
+                return Err(Errno::EEXIST);
+            }
+            if Arc::ptr_eq(&src, dst) {
+                // Two names of one file: nothing happens.
+                return Ok(());
+            }
+            match (src.is_dir_kind(), dst.is_dir_kind()) {
+                (true, false) => return Err(Errno::ENOTDIR),
+                (false, true) => return Err(Errno::EISDIR),
+                (true, true) if !dst.entries()?.is_empty() => return Err(Errno::ENOTEMPTY),
+                _ => {}
+            }
+        }
+        if nd.meta().nlink == 0 {
+            return Err(Errno::ENOENT);
+        }
+        self.entries()?.remove(old);
+        nd.entries()?.insert(new.to_vec(), src.clone());
+        let sd = i64::from(src.is_dir_kind());
+        let mut nd_delta = if same { 0 } else { sd };
+        if let Some(dst) = &dst {
+            drop_link(dst);
+            if dst.is_dir_kind() {
+                nd_delta -= 1;
+            }
+        }
+        nd.touch_dir(nd_delta);
+        if !same {
+            self.touch_dir(-sd);
+        }
+        src.meta().ctime = Time::now();
+        Ok(())
+    }
+    fn setattr(&self, attr: &SetAttr) -> Result<(), Errno> {
+        let mut m = self.meta();
+        if let Some(size) = attr.size {
+            match &self.kind {
+                Kind::Reg(_) => self.set_size(&mut m, size)?,
+                Kind::Dir(_) => return Err(Errno::EISDIR),
+                _ => return Err(Errno::EINVAL),
+            }
+            let now = Time::now();
+            m.mtime = now;
+        }
+        if let Some(mode) = attr.mode {
+            m.mode = (m.mode & S_IFMT) | (mode & 0o7777);
+        }
+        if let Some(uid) = attr.uid {
+            m.uid = uid;
+        }
+        if let Some(gid) = attr.gid {
+            m.gid = gid;
+        }
+        if let Some(t) = attr.atime {
+            m.atime = t;
+        }
+        if let Some(t) = attr.mtime {
+            m.mtime = t;
+        }
+        m.ctime = Time::now();
+        Ok(())
+    }
+    fn seals(&self) -> Result<u32, Errno> {
+        match self.kind {
+            Kind::Reg(_) => Ok(self.meta().seals),
+            _ => Err(Errno::EINVAL),
+        }
+    }
+    fn add_seals(&self, seals: u32) -> Result<(), Errno> {
+        if !matches!(self.kind, Kind::Reg(_)) {
+            return Err(Errno::EINVAL);
+        }
+        if seals & !ALL_SEALS != 0 {
+            return Err(Errno::EINVAL);
+        }
+        let mut m = self.meta();
+        if m.seals & F_SEAL_SEAL != 0 {
+            return Err(Errno::EPERM);
+        }
+        m.seals |= seals;
+        Ok(())
+    }
+    fn as_any(self: Arc<Self>) -> Option<Arc<dyn Any + Send + Sync>> {
+        Some(self)
+    }
+}
+
+fn with_times(mut st: Stat, m: &Meta) -> Stat {
+    st.st_atime = m.atime.sec;
+    st.st_atime_nsec = m.atime.nsec;
+    st.st_mtime = m.mtime.sec;
+    st.st_mtime_nsec = m.mtime.nsec;
+    st.st_ctime = m.ctime.sec;
+    st.st_ctime_nsec = m.ctime.nsec;
+    st
+}
+
+/// An open regular tmpfs file.
+pub struct TmpFile {
+    inode: Arc<TmpInode>,
+}
+
+impl TmpFile {
+    /// Open file operations of `inode` (memfd_create).
+    pub fn new(inode: Arc<TmpInode>) -> TmpFile {
+        TmpFile { inode }
+    }
+}
+
+impl FileOps for TmpFile {
+    fn read(&self, _file: &File, buf: &mut [u8], off: u64) -> Result<usize, Errno> {
+        Ok(self.inode.read_at(buf, off)?)
+    }
+    fn write(&self, file: &File, buf: &[u8], off: u64) -> Result<usize, Errno> {
+        let append = file.flags() & O_APPEND != 0;
+        let (n, _) = self.inode.write_at(buf, off, append)?;
+        Ok(n)
+    }
+    fn seekable(&self) -> bool {
+        true
+    }
+    fn stat(&self) -> Result<Stat, Errno> {
+        self.inode.stat()
+    }
+    fn mmap(&self, file: &File) -> Result<MmapSource, Errno> {
+        let obj = self.inode.obj()?.clone();
+        let name = file
+            .dentry
+            .as_ref()
+            .map(|d| String::from_utf8_lossy(&d.abs_path()).into_owned())
+            .unwrap_or_default();
+        Ok(MmapSource::Object {
+            obj,
+            size: self.inode.meta().size,
+            name,
+        })
+    }
+    fn size(&self) -> Result<u64, Errno> {
+        Ok(self.inode.meta().size)
+    }
+    fn llseek(&self, file: &File, off: i64, whence: u32) -> Result<u64, Errno> {
+        if whence == SEEK_DATA || whence == SEEK_HOLE {
+            let off = u64::try_from(off).map_err(|_| Errno::ENXIO)?;
+            let at = self.inode.seek_data_hole(off, whence == SEEK_DATA)?;
+            *file.pos.lock().unwrap_or_else(|p| p.into_inner()) = at;
+            return Ok(at);
+        }
+        crate::vfs::file::generic_llseek(file, off, whence, || self.size())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fs(limit: u64) -> Arc<TmpFs> {
+        TmpFs::with_limit(MemoryFile::new().unwrap(), 0o1777, limit)
+    }
+
+    fn tmp(i: Arc<dyn Inode>) -> Arc<TmpInode> {
+        other(&i).unwrap()
+    }
+
+    #[test]
+    fn files_dirs_links() {
+        let fs = fs(1 << 20);
+        let root = tmp(fs.root());
+        let f = tmp(root.mknod(b"f", S_IFREG | 0o644, 0, (1, 2)).unwrap());
+        assert_eq!(
+            root.mknod(b"f", S_IFREG, 0, (0, 0)).unwrap_err(),
+            Errno::EEXIST
+        );
+        assert_eq!(f.write_at(b"hello", 3, false).unwrap(), (5, 3));
+        let mut b = [9u8; 10];
+        assert_eq!(f.read_at(&mut b, 0).unwrap(), 8);
+        assert_eq!(&b[..8], b"\0\0\0hello");
+        assert_eq!(f.stat().unwrap().st_blocks, 8);
+        let d = root.mknod(b"d", S_IFDIR | 0o755, 0, (0, 0)).unwrap();
+        assert_eq!(root.stat().unwrap().st_nlink, 3);
+        let fi: Arc<dyn Inode> = f.clone();
+        d.link(b"g", &fi).unwrap();
+        assert_eq!(f.stat().unwrap().st_nlink, 2);
+        assert_eq!(root.unlink(b"d", true).unwrap_err(), Errno::ENOTEMPTY);
+        let di: Arc<dyn Inode> = d.clone();
+        root.rename(b"f", &di, b"g", 0).unwrap();
+        assert_eq!(f.stat().unwrap().st_nlink, 2);
+        d.unlink(b"g", false).unwrap();
+        assert_eq!(f.stat().unwrap().st_nlink, 1);
+        root.unlink(b"d", true).unwrap();
+        assert_eq!(root.stat().unwrap().st_nlink, 2);
+        assert!(root.list().unwrap().is_empty());
+    }
+
+    #[test]
+    fn limit_truncate_seals_holes() {
+        let fs = fs(2 * PAGE);
+        let root = tmp(fs.root());
+        let f = tmp(root.mknod(b"f", S_IFREG | 0o644, 0, (0, 0)).unwrap());
+        let big = vec![1u8; 3 * PAGE as usize];
+        assert_eq!(f.write_at(&big, 0, false).unwrap().0, 2 * PAGE as usize);
+        assert_eq!(
+            f.write_at(b"x", 5 * PAGE, false).unwrap_err(),
+            TmpfsError::NoSpace
+        );
+        f.setattr(&SetAttr {
+            size: Some(10),
+            ..Default::default()
+        })
+        .unwrap();
+        f.setattr(&SetAttr {
+            size: Some(3 * PAGE),
+            ..Default::default()
+        })
+        .unwrap();
+        let mut b = [7u8; 4];
+        f.read_at(&mut b, 8).unwrap();
+        assert_eq!(b, [1, 1, 0, 0]);
+        assert_eq!(f.seek_data_hole(0, false).unwrap(), PAGE);
+        assert_eq!(f.seek_data_hole(PAGE, true).unwrap_err(), Errno::ENXIO);
+        let m = fs.new_unlinked_file(0o600, (0, 0), 0);
+        m.add_seals(F_SEAL_GROW | F_SEAL_SEAL).unwrap();
+        assert_eq!(m.add_seals(F_SEAL_WRITE).unwrap_err(), Errno::EPERM);
+        assert_eq!(m.write_at(b"x", 0, false).unwrap_err(), TmpfsError::Sealed);
+    }
+}
