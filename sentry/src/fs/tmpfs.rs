@@ -120,8 +120,7 @@ impl TmpFs {
     }
 
     /// A new regular file that is in no directory (memfd_create), with
-    /// `seals` already applied. Like Linux's memfds it keeps a link count
-    /// of 1 (it cannot be linked anywhere: its file system is not mounted).
+    /// `seals` already applied and a link count of 0, like Linux's memfds.
     pub fn new_unlinked_file(
         self: &Arc<Self>,
         perm: u32,
@@ -129,7 +128,10 @@ impl TmpFs {
         seals: u32,
     ) -> Arc<TmpInode> {
         let i = self.new_inode(S_IFREG | (perm & 0o7777), 0, owner, self.reg_kind());
-        lock(&i.meta).seals = seals;
+        let mut m = lock(&i.meta);
+        m.nlink = 0;
+        m.seals = seals;
+        drop(m);
         i
     }
 
