@@ -98,6 +98,37 @@ int main(void) {
   T(fcntl(fd, F_GET_SEALS));
   close(fd);
 
+  /* fallocate: allocation, KEEP_SIZE, hole punching (memfds are tmpfs natively too). */
+  fd = TOK(mfd("falloc", MFD_ALLOW_SEALING));
+  T(fallocate(fd, 0, 0, 3 * PAGE));
+  T(fstat(fd, &st));
+  SAY("size %ld blocks %ld", (long)st.st_size, (long)st.st_blocks);
+  T(fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, 5 * PAGE));
+  T(fstat(fd, &st));
+  SAY("size %ld blocks %ld", (long)st.st_size, (long)st.st_blocks);
+  char big[3 * PAGE];
+  memset(big, 'x', sizeof big);
+  T(pwrite(fd, big, sizeof big, 0));
+  T(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 100, 2 * PAGE));
+  T(fstat(fd, &st));
+  SAY("size %ld blocks %ld", (long)st.st_size, (long)st.st_blocks);
+  T(pread(fd, big, sizeof big, 0));
+  SAY("bytes: %c %d %d %d %c", big[99], big[100], big[PAGE + 5], big[2 * PAGE + 99], big[2 * PAGE + 100]);
+  T(fallocate(fd, FALLOC_FL_PUNCH_HOLE, 0, 1));
+  T(fallocate(fd, 0, -1, 1));
+  T(fallocate(fd, 0, 0, 0));
+  T(fallocate(fd, FALLOC_FL_ZERO_RANGE, 0, 1));
+  T(fcntl(fd, F_ADD_SEALS, F_SEAL_GROW));
+  T(fallocate(fd, 0, 0, 10 * PAGE));
+  T(fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, 10 * PAGE));
+  T(fallocate(fd, 0, 0, PAGE));
+  T(fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE));
+  T(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, 1));
+  close(fd);
+  ro = open("/dev/null", O_RDWR);
+  T(fallocate(ro, 0, 0, 1));
+  close(ro);
+
   /* Shared across fork. */
   fd = TOK(mfd("fork", 0));
   T(ftruncate(fd, PAGE));

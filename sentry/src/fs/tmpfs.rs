@@ -702,6 +702,51 @@ impl Inode for TmpInode {
         m.ctime = Time::now();
         Ok(())
     }
+    fn fallocate(&self, mode: u32, off: u64, len: u64) -> Result<(), Errno> {
+        use syscalls::consts::{FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE};
+        let obj = self.obj()?;
+        let end = off.checked_add(len).ok_or(Errno::EFBIG)?;
+        if end > MAX_FILE_SIZE {
+            return Err(Errno::EFBIG);
+        }
+        let mut m = self.meta();
+        let now = Time::now();
+        if mode & FALLOC_FL_PUNCH_HOLE != 0 {
+            if m.seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE) != 0 {
+                return Err(Errno::EPERM);
+            }
+            // Whole pages go; the partial ones at the edges are zeroed.
+            obj.remove_range(off.div_ceil(PAGE), end / PAGE);
+            for (a, b) in [
+                (off, end.min(off.div_ceil(PAGE) * PAGE)),
+                ((end / PAGE * PAGE).max(off), end),
+            ] {
+                if a < b {
+                    if let Some(f) = obj.get(a / PAGE) {
+                        self.fs.mf.zero(f.off() + a % PAGE, (b - a) as usize);
+                    }
+                }
+            }
+            m.mtime = now;
+            m.ctime = now;
+            return Ok(());
+        }
+        // Like Linux, even FALLOC_FL_KEEP_SIZE past the end breaks the seal.
+        if end > m.size && m.seals & F_SEAL_GROW != 0 {
+            return Err(Errno::EPERM);
+        }
+        let (first, last) = (off / PAGE, end.div_ceil(PAGE));
+        let missing = (first..last).filter(|&i| obj.get(i).is_none()).count() as u64;
+        self.fs.reserve(missing)?;
+        for i in first..last {
+            obj.page(i, 1).map_err(|_| Errno::ENOMEM)?;
+        }
+        if mode & FALLOC_FL_KEEP_SIZE == 0 && end > m.size {
+            m.size = end;
+        }
+        m.ctime = now;
+        Ok(())
+    }
     fn seals(&self) -> Result<u32, Errno> {
         match self.kind {
             Kind::Reg(_) => Ok(self.meta().seals),

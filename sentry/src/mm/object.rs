@@ -86,10 +86,15 @@ impl MemObject {
     /// Drop every page at index `from` or above (truncation); mappings
     /// that already hold a page keep it until they fault again.
     pub fn truncate(&self, from: u64) {
+        self.remove_range(from, u64::MAX);
+    }
+
+    /// Drop the pages with indices in `from..to` (hole punching).
+    pub fn remove_range(&self, from: u64, to: u64) {
         let mut pages = self.lock();
         let before = pages.len();
         let dropped: Vec<Arc<Frame>> = pages
-            .extract_if(|k, _| *k >= from)
+            .extract_if(|k, _| (from..to).contains(k))
             .map(|(_, f)| f)
             .collect();
         let removed = (before - pages.len()) as u64;

@@ -53,6 +53,11 @@ pub fn register(t: &mut Table) {
         sys_memfd_create,
         Support::Partial("tmpfs-backed with seals; MFD_HUGETLB gives EINVAL; F_SEAL_WRITE does not check existing writable mappings (no EBUSY)"),
     );
+    t.set(
+        nr::FALLOCATE,
+        sys_fallocate,
+        Support::Partial("tmpfs: allocate, FALLOC_FL_KEEP_SIZE and FALLOC_FL_PUNCH_HOLE; other modes and file systems EOPNOTSUPP"),
+    );
     t.set(nr::CLOSE, sys_close, full);
     t.set(nr::CLOSE_RANGE, sys_close_range, full);
     t.set(nr::LSEEK, sys_lseek, full);
@@ -724,4 +729,41 @@ fn sys_memfd_create(t: &mut Task, a: &[u64; 6]) -> SysResult {
         .fds
         .install(file, flags & MFD_CLOEXEC != 0, 0, nofile(t))?;
     Ok(fd as u64)
+}
+
+/// fallocate(2): the checks of Linux's `vfs_fallocate`, then the file
+/// system's.
+fn sys_fallocate(t: &mut Task, a: &[u64; 6]) -> SysResult {
+    let (mode, off, len) = (a[1] as u32, a[2] as i64, a[3] as i64);
+    let f = get_io(t, fd_arg(a[0]))?;
+    let known = FALLOC_FL_KEEP_SIZE
+        | FALLOC_FL_PUNCH_HOLE
+        | FALLOC_FL_COLLAPSE_RANGE
+        | FALLOC_FL_ZERO_RANGE
+        | FALLOC_FL_INSERT_RANGE
+        | FALLOC_FL_UNSHARE_RANGE;
+    if off < 0 || len <= 0 || mode & !known != 0 {
+        return Err(Errno::EINVAL);
+    }
+    if mode & FALLOC_FL_PUNCH_HOLE != 0 && mode & FALLOC_FL_KEEP_SIZE == 0 {
+        return Err(Errno::EOPNOTSUPP);
+    }
+    if !f.writable() {
+        return Err(Errno::EBADF);
+    }
+    match f.stat()?.st_mode & S_IFMT {
+        S_IFDIR => return Err(Errno::EISDIR),
+        S_IFIFO => return Err(Errno::ESPIPE),
+        S_IFREG => {}
+        _ => return Err(Errno::ENODEV),
+    }
+    if off.checked_add(len).is_none() {
+        return Err(Errno::EFBIG);
+    }
+    if mode & !(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE) != 0 {
+        return Err(Errno::EOPNOTSUPP);
+    }
+    let d = f.dentry.as_ref().ok_or(Errno::EOPNOTSUPP)?;
+    d.inode_ref().fallocate(mode, off as u64, len as u64)?;
+    Ok(0)
 }

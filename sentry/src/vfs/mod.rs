@@ -183,6 +183,11 @@ pub trait Inode: Send + Sync {
     fn setattr(&self, _attr: &SetAttr) -> Result<(), Errno> {
         Err(Errno::EPERM)
     }
+    /// fallocate(2) on this regular file (`mode`: FALLOC_FL_KEEP_SIZE,
+    /// FALLOC_FL_PUNCH_HOLE; the caller checked the arguments).
+    fn fallocate(&self, _mode: u32, _off: u64, _len: u64) -> Result<(), Errno> {
+        Err(Errno::EOPNOTSUPP)
+    }
     /// F_GET_SEALS (EINVAL for files that cannot be sealed).
     fn seals(&self) -> Result<u32, Errno> {
         Err(Errno::EINVAL)
