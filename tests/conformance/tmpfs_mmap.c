@@ -53,6 +53,24 @@ int main(void) {
   TMAP(mmap(NULL, PAGE, PROT_READ, MAP_SHARED, ro, 0));
   close(ro);
 
+  /* A mapping longer than the file: SIGBUS past the end, until the file grows. */
+  char *big = TMAP(mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
+  fflush(stdout);
+  pid = fork();
+  if (pid == 0) {
+    big[3 * PAGE] = 1;
+    _exit(0);
+  }
+  waitpid(pid, &status, 0);
+  SAY("child touching past EOF: signaled %d sig %d", WIFSIGNALED(status),
+      WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+  T(ftruncate(fd, 4 * PAGE));
+  strcpy(big + 3 * PAGE, "grown");
+  memset(buf, 0, sizeof buf);
+  T(pread(fd, buf, 5, 3 * PAGE));
+  SAY("read after growth: %s", buf);
+  T(munmap(big, 4 * PAGE));
+
   struct stat st;
   T(fstat(fd, &st));
   SAY("size %ld blocks %ld", (long)st.st_size, (long)st.st_blocks);

@@ -7,7 +7,11 @@
 //! pages the object does not hold (sparse files; SEEK_DATA/SEEK_HOLE work
 //! on pages). The pages held by all files of one instance are counted
 //! against its size limit (ENOSPC for writes past it; pages allocated by
-//! faults on shared mappings are counted but never refused).
+//! faults on shared mappings are counted but never refused). Mappings
+//! follow the file's size: a page past the current end raises SIGBUS, one
+//! that the file grew to after the mmap works. Truncation drops the pages
+//! from the file but not from address spaces that already mapped them
+//! (Linux would unmap them).
 //!
 //! Namespace changes of one instance are serialized by one lock
 //! (`ns_lock`); lookups only take the directory's own lock. Lock order:
@@ -335,6 +339,7 @@ impl TmpInode {
         }
         let now = Time::now();
         m.size = m.size.max(off + done as u64);
+        obj.set_eof(m.size);
         m.mtime = now;
         m.ctime = now;
         Ok((done, off))
@@ -361,6 +366,7 @@ impl TmpInode {
             }
         }
         m.size = size;
+        obj.set_eof(size);
         Ok(())
     }
 
@@ -743,6 +749,7 @@ impl Inode for TmpInode {
         }
         if mode & FALLOC_FL_KEEP_SIZE == 0 && end > m.size {
             m.size = end;
+            obj.set_eof(end);
         }
         m.ctime = now;
         Ok(())
@@ -816,9 +823,11 @@ impl FileOps for TmpFile {
             .as_ref()
             .map(|d| String::from_utf8_lossy(&d.abs_path()).into_owned())
             .unwrap_or_default();
+        // The object knows the file's current size (faults past it get
+        // SIGBUS), so the mapping is not limited to the size at mmap time.
         Ok(MmapSource::Object {
             obj,
-            size: self.inode.meta().size,
+            size: MAX_FILE_SIZE,
             name,
         })
     }

@@ -23,6 +23,9 @@ pub struct MemObject {
     pages: Mutex<HashMap<u64, Arc<Frame>>>,
     /// Pages held, added to a file system's usage (tmpfs size limit).
     usage: Option<Arc<AtomicU64>>,
+    /// The current size in bytes of a file whose size changes (tmpfs):
+    /// faults on pages past it raise SIGBUS whatever the size was at mmap.
+    eof: Option<AtomicU64>,
 }
 
 impl Drop for MemObject {
@@ -44,18 +47,40 @@ impl MemObject {
             source,
             pages: Mutex::new(HashMap::new()),
             usage: None,
+            eof: None,
         })
     }
 
-    /// A zero-filled object whose page count is added to `usage` (the
-    /// pages of a tmpfs file).
+    /// A zero-filled object whose page count is added to `usage` and whose
+    /// size is kept with [`MemObject::set_eof`] (the pages of a tmpfs file).
     pub fn new_accounted(mf: Arc<MemoryFile>, usage: Arc<AtomicU64>) -> Arc<MemObject> {
         Arc::new(MemObject {
             mf,
             source: Source::Zero,
             pages: Mutex::new(HashMap::new()),
             usage: Some(usage),
+            eof: Some(AtomicU64::new(0)),
         })
+    }
+
+    /// Record the size of a resizable file (see [`MemObject::past_eof`]).
+    pub fn set_eof(&self, bytes: u64) {
+        if let Some(e) = &self.eof {
+            e.store(bytes, Ordering::Relaxed);
+        }
+    }
+
+    /// Whether this is a sparse file's object (holes are not filled by
+    /// fault-around).
+    pub fn sparse(&self) -> bool {
+        self.eof.is_some()
+    }
+
+    /// Whether page `idx` lies wholly past the end of a resizable file.
+    pub fn past_eof(&self, idx: u64) -> bool {
+        self.eof
+            .as_ref()
+            .is_some_and(|e| idx >= e.load(Ordering::Relaxed).div_ceil(PAGE))
     }
 
     fn lock(&self) -> MutexGuard<'_, HashMap<u64, Arc<Frame>>> {
