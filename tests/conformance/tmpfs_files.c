@@ -187,6 +187,22 @@ int main(void) {
   stat(p("d/h"), &s);
   printf("times: atime kept %d, mtime now %d\n", s.st_atime == 1000, s.st_mtime > 2000);
 
+  /* O_TMPFILE: an unnamed file, linkable unless O_EXCL */
+  fd = TOK(open(base, O_TMPFILE | O_RDWR, 0640));
+  T(write(fd, "anon", 4));
+  T(fstat(fd, &s));
+  printf("tmpfile nlink=%lu mode=%o size=%ld\n", (unsigned long)s.st_nlink, s.st_mode, (long)s.st_size);
+  T(linkat(fd, "", AT_FDCWD, p("tmpf"), AT_EMPTY_PATH));
+  st("tmpf");
+  close(fd);
+  fd = TOK(open(base, O_TMPFILE | O_RDWR | O_EXCL, 0600));
+  T(linkat(fd, "", AT_FDCWD, p("tmpf2"), AT_EMPTY_PATH));
+  close(fd);
+  T(open(base, O_TMPFILE | O_RDONLY, 0600));
+  T(open(base, O_TMPFILE | O_CREAT | O_RDWR, 0600));
+  T(open(p("tmpf"), O_TMPFILE | O_RDWR, 0600));
+  T(unlink(p("tmpf")));
+
   /* statfs */
   struct statfs sf;
   T(statfs(base, &sf));

@@ -170,6 +170,7 @@ impl TmpFs {
                 btime: now,
                 // Only memfds created with MFD_ALLOW_SEALING can be sealed.
                 seals: F_SEAL_SEAL,
+                linkable: false,
             }),
             kind,
         })
@@ -201,6 +202,8 @@ struct Meta {
     ctime: Time,
     btime: Time,
     seals: u32,
+    /// An O_TMPFILE file that linkat may give a name (Linux's I_LINKABLE).
+    linkable: bool,
 }
 
 type Entries = BTreeMap<Vec<u8>, Arc<TmpInode>>;
@@ -548,6 +551,19 @@ impl Inode for TmpInode {
         self.add_child(name, child.clone())?;
         Ok(child)
     }
+    fn tmpfile(
+        &self,
+        mode: u32,
+        owner: (u32, u32),
+        linkable: bool,
+    ) -> Result<Arc<dyn Inode>, Errno> {
+        if !self.is_dir_kind() {
+            return Err(Errno::ENOTDIR);
+        }
+        let i = self.fs.new_unlinked_file(mode, owner, F_SEAL_SEAL);
+        i.meta().linkable = linkable;
+        Ok(i)
+    }
     fn symlink(
         &self,
         name: &[u8],
@@ -574,9 +590,12 @@ impl Inode for TmpInode {
             return Err(Errno::EPERM);
         }
         let _ns = lock(&self.fs.ns_lock);
-        if t.meta().nlink == 0 {
-            // An unlinked file (or a memfd) can only be linked with O_TMPFILE.
-            return Err(Errno::ENOENT);
+        {
+            let m = t.meta();
+            if m.nlink == 0 && !m.linkable {
+                // An unlinked file can only be linked if made by O_TMPFILE.
+                return Err(Errno::ENOENT);
+            }
         }
         let mut e = self.entries()?;
         if e.contains_key(name) {
@@ -587,6 +606,7 @@ impl Inode for TmpInode {
         {
             let mut m = t.meta();
             m.nlink += 1;
+            m.linkable = false;
             m.ctime = Time::now();
         }
         self.touch_dir(0);

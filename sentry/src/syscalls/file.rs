@@ -4,7 +4,7 @@
 use super::{Support, SysResult, Table};
 use crate::kernel::task::Task;
 use crate::vfs::io::{self, Pos, Segs};
-use crate::vfs::{resolve, File};
+use crate::vfs::{check_access, new_owner, resolve, File, Ids, MAY_EXEC, MAY_WRITE};
 use std::sync::Arc;
 use syscalls::abi::{Flock, LinuxDirent64Header, OpenHow};
 use syscalls::consts::*;
@@ -28,20 +28,20 @@ pub fn register(t: &mut Table) {
         nr::OPEN,
         sys_open,
         Support::Partial(
-            "creating files on tmpfs only (the root is read-only: EROFS); no O_TMPFILE",
+            "creating files (and O_TMPFILE) on tmpfs only: the root is read-only (EROFS)",
         ),
     );
     t.set(
         nr::OPENAT,
         sys_openat,
         Support::Partial(
-            "creating files on tmpfs only (the root is read-only: EROFS); no O_TMPFILE",
+            "creating files (and O_TMPFILE) on tmpfs only: the root is read-only (EROFS)",
         ),
     );
     t.set(
         nr::OPENAT2,
         sys_openat2,
-        Support::Partial("RESOLVE_NO_MAGICLINKS and RESOLVE_CACHED accepted (no magic links yet); creating files on tmpfs only; no O_TMPFILE"),
+        Support::Partial("RESOLVE_NO_MAGICLINKS and RESOLVE_CACHED accepted (no magic links yet); creating files (and O_TMPFILE) on tmpfs only"),
     );
     t.set(
         nr::CREAT,
@@ -272,7 +272,7 @@ pub fn open_and_install(
     resolve: u64,
 ) -> SysResult {
     if flags & O_TMPFILE_BIT != 0 {
-        if flags & O_TMPFILE != O_TMPFILE || flags & O_ACCMODE == O_RDONLY {
+        if flags & O_TMPFILE != O_TMPFILE || flags & O_CREAT != 0 || flags & O_ACCMODE == O_RDONLY {
             return Err(Errno::EINVAL);
         }
         // An unnamed file in the directory: needs a writable file system.
@@ -280,11 +280,27 @@ pub fn open_and_install(
         if !d.is_dir() {
             return Err(Errno::ENOTDIR);
         }
-        return Err(if d.inode_ref().readonly() {
-            Errno::EROFS
-        } else {
-            Errno::EOPNOTSUPP
-        });
+        if d.inode_ref().readonly() {
+            return Err(Errno::EROFS);
+        }
+        check_access(d.inode_ref(), &t.creds, MAY_WRITE | MAY_EXEC, Ids::Fs)?;
+        let (owner, fmode) = new_owner(
+            d.inode_ref(),
+            &t.creds,
+            S_IFREG | (mode & 0o7777 & !t.umask()),
+        );
+        // Without O_EXCL it may be linked into the file system later.
+        let inode = d.inode_ref().tmpfile(fmode, owner, flags & O_EXCL == 0)?;
+        let ino = inode.stat()?.st_ino;
+        let name = format!("#{ino}").into_bytes();
+        let dentry = d.set_child(&name, inode.clone());
+        d.invalidate(&name);
+        let ops = inode.open(&dentry, flags & !O_TRUNC)?;
+        let fl = (flags & !(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC | O_TMPFILE_BIT))
+            | O_LARGEFILE;
+        let file = File::new(ops, fl, Some(dentry));
+        let fd = t.fds.install(file, flags & O_CLOEXEC != 0, 0, nofile(t))?;
+        return Ok(fd as u64);
     }
     let file = resolve::open_at(t, dirfd, path, flags, mode, resolve)?;
     let fd = t.fds.install(file, flags & O_CLOEXEC != 0, 0, nofile(t))?;

@@ -149,6 +149,17 @@ pub trait Inode: Send + Sync {
     ) -> Result<Arc<dyn Inode>, Errno> {
         Err(Errno::EPERM)
     }
+    /// O_TMPFILE: a regular file of this directory's file system that is
+    /// in no directory (link count 0); `linkable` lets `linkat` give it a
+    /// name later.
+    fn tmpfile(
+        &self,
+        _mode: u32,
+        _owner: (u32, u32),
+        _linkable: bool,
+    ) -> Result<Arc<dyn Inode>, Errno> {
+        Err(Errno::EOPNOTSUPP)
+    }
     /// Create the symlink `name` -> `target` in this directory.
     fn symlink(
         &self,
