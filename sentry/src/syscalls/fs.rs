@@ -622,7 +622,12 @@ fn rename_common(t: &Task, olddir: i32, old: u64, newdir: i32, new: u64, flags: 
     }
     // Trailing slashes need directories.
     let dst_dir = dst.as_ref().is_some_and(|d| d.is_dir());
-    if (otrail || ntrail) && !src.is_dir() || (exchange && otrail && !dst_dir) {
+    let trail_bad = if exchange {
+        (otrail && !src.is_dir()) || (ntrail && !dst_dir)
+    } else {
+        (otrail || ntrail) && !src.is_dir()
+    };
+    if trail_bad {
         return Err(Errno::ENOTDIR);
     }
     if src.mounted().is_some() || dst.as_ref().is_some_and(|d| d.mounted().is_some()) {
