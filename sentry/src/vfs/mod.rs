@@ -354,7 +354,7 @@ impl Vfs {
             (b"dev", fs::dev::new_devfs()),
             (b"proc", fs::synth::proc_placeholder()),
             (b"sys", fs::synth::sys_placeholder()),
-            (b"tmp", fs::tmpfs::TmpFs::new(mf.clone(), 0o1777).root()),
+            (b"tmp", fs::tmpfs::TmpFs::mount(mf.clone(), 0o1777)),
         ];
         for (name, fsroot) in mounts {
             let mp = match root.lookup(name) {
@@ -365,11 +365,11 @@ impl Vfs {
             if name == b"dev" {
                 // /dev/shm: a tmpfs on the synthetic /dev.
                 let shm = mounted.lookup(b"shm")?;
-                Dentry::mount(&shm, fs::tmpfs::TmpFs::new(mf.clone(), 0o1777).root());
+                Dentry::mount(&shm, fs::tmpfs::TmpFs::mount(mf.clone(), 0o1777));
             }
         }
-        let memfd = fs::tmpfs::TmpFs::new(mf.clone(), 0o1777);
-        let memfd_root = Dentry::new_root(memfd.root());
+        let memfd = fs::tmpfs::TmpFs::with_limit(mf.clone(), fs::tmpfs::DEFAULT_LIMIT);
+        let memfd_root = Dentry::new_root(memfd.make_root(0o1777));
         Ok(Arc::new(Vfs {
             root,
             mf,

@@ -87,19 +87,20 @@ pub struct TmpFs {
     inodes: AtomicU64,
     /// Serializes namespace changes.
     ns_lock: Mutex<()>,
-    root: Mutex<Option<Arc<TmpInode>>>,
 }
 
 impl TmpFs {
-    /// A new instance whose root directory has permissions `perm`, owned by
-    /// root, with the default size limit.
-    pub fn new(mf: Arc<MemoryFile>, perm: u32) -> Arc<TmpFs> {
-        TmpFs::with_limit(mf, perm, DEFAULT_LIMIT)
+    /// A new instance with the default size limit; returns its root
+    /// directory (permissions `perm`, owned by root). The instance lives as
+    /// long as its inodes.
+    pub fn mount(mf: Arc<MemoryFile>, perm: u32) -> Arc<dyn Inode> {
+        TmpFs::with_limit(mf, DEFAULT_LIMIT).make_root(perm)
     }
 
-    /// A new instance limited to `limit` bytes of file data.
-    pub fn with_limit(mf: Arc<MemoryFile>, perm: u32, limit: u64) -> Arc<TmpFs> {
-        let fs = Arc::new(TmpFs {
+    /// A new instance limited to `limit` bytes of file data, without a root
+    /// yet (see [`TmpFs::make_root`]).
+    pub fn with_limit(mf: Arc<MemoryFile>, limit: u64) -> Arc<TmpFs> {
+        Arc::new(TmpFs {
             mf,
             dev: anon_dev(),
             next_ino: AtomicU64::new(1),
@@ -107,20 +108,13 @@ impl TmpFs {
             limit: limit / PAGE,
             inodes: AtomicU64::new(0),
             ns_lock: Mutex::new(()),
-            root: Mutex::new(None),
-        });
-        let root = fs.new_inode(S_IFDIR | (perm & 0o7777), 0, (0, 0), Kind::dir());
-        *lock(&fs.root) = Some(root);
-        fs
+        })
     }
 
-    /// The root directory.
-    pub fn root(self: &Arc<Self>) -> Arc<dyn Inode> {
-        match lock(&self.root).clone() {
-            Some(r) => r,
-            // with_limit always sets it; an empty directory otherwise.
-            None => self.new_inode(S_IFDIR | 0o1777, 0, (0, 0), Kind::dir()),
-        }
+    /// A root directory for this instance (the file system does not keep
+    /// it: whoever mounts it does).
+    pub fn make_root(self: &Arc<Self>, perm: u32) -> Arc<TmpInode> {
+        self.new_inode(S_IFDIR | (perm & 0o7777), 0, (0, 0), Kind::dir())
     }
 
     /// A new regular file that is in no directory (memfd_create), with

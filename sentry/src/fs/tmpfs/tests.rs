@@ -3,7 +3,7 @@
 use super::*;
 
 fn fs(limit: u64) -> Arc<TmpFs> {
-    TmpFs::with_limit(MemoryFile::new().unwrap(), 0o1777, limit)
+    TmpFs::with_limit(MemoryFile::new().unwrap(), limit)
 }
 
 fn tmp(i: Arc<dyn Inode>) -> Arc<TmpInode> {
@@ -13,7 +13,7 @@ fn tmp(i: Arc<dyn Inode>) -> Arc<TmpInode> {
 #[test]
 fn files_dirs_links() {
     let fs = fs(1 << 20);
-    let root = tmp(fs.root());
+    let root = fs.make_root(0o1777);
     let f = tmp(root.mknod(b"f", S_IFREG | 0o644, 0, (1, 2)).unwrap());
     assert_eq!(
         root.mknod(b"f", S_IFREG, 0, (0, 0)).err(),
@@ -46,7 +46,7 @@ fn files_dirs_links() {
 #[test]
 fn limit_truncate_seals_holes() {
     let fs = fs(2 * PAGE);
-    let root = tmp(fs.root());
+    let root = fs.make_root(0o1777);
     let f = tmp(root.mknod(b"f", S_IFREG | 0o644, 0, (0, 0)).unwrap());
     let big = vec![1u8; 3 * PAGE as usize];
     assert_eq!(f.write_at(&big, 0, false).unwrap().0, 2 * PAGE as usize);
