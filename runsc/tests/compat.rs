@@ -10,7 +10,9 @@ fn runsc() -> Command {
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("runsc-compat-{}-{name}", std::process::id()));
+    // Not the host's /tmp: the sandbox mounts its own tmpfs there.
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("runsc-compat-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }

@@ -202,6 +202,11 @@ conformance! {
     sig_restart_eintr: "sig_restart_eintr";
     restart_syscall_sleep: "restart_syscall_sleep";
     pipe_size_packet: "pipe_size_packet";
+    // tmpfs (/tmp, /dev/shm) and memfd
+    tmpfs_files: "tmpfs_files";
+    tmpfs_sticky: "tmpfs_sticky";
+    tmpfs_mmap: "tmpfs_mmap";
+    memfd: "memfd";
     // fork, copy-on-write, vfork
     fork_cow: "fork_cow";
     fork_shared_anon: "fork_shared_anon";

@@ -259,3 +259,31 @@ fn rootfs_program_outside_is_not_found() {
     out.assert_no_panic().assert_code(127).assert_stdout("");
     let _ = fs::remove_dir_all(&dir);
 }
+
+/// The sandbox's /tmp and /dev/shm are its own tmpfs: files of the host's are not
+/// visible, and files the sandbox creates there never reach the host.
+#[test]
+fn tmp_and_dev_shm_are_private_tmpfs() {
+    if !sandbox_enabled("tmp_private") {
+        return;
+    }
+    let name = format!("systests-isolation-{}", std::process::id());
+    let host_tmp = std::path::Path::new("/tmp").join(&name);
+    fs::write(&host_tmp, b"host").unwrap();
+    let script = format!(
+        "test -e /tmp/{name} && echo visible; echo sandbox > /tmp/{name}.new && \
+         echo sandbox > /dev/shm/{name}.new && stat -f -c %T /tmp /dev/shm && \
+         stat -c %a /tmp /dev/shm"
+    );
+    let out = runsc_cmd(["do", "/bin/sh", "-c", &script]);
+    out.assert_no_panic()
+        .assert_code(0)
+        .assert_stdout("tmpfs\ntmpfs\n1777\n1777\n");
+    assert!(!std::path::Path::new("/tmp")
+        .join(format!("{name}.new"))
+        .exists());
+    assert!(!std::path::Path::new("/dev/shm")
+        .join(format!("{name}.new"))
+        .exists());
+    let _ = fs::remove_file(&host_tmp);
+}

@@ -95,7 +95,7 @@ fn signals_threads() {
 /// multiprocessing with the fork context: Pool(4).map squaring range(1000), imap_unordered,
 /// apply_async, Process + Queue round trip, Pipe, shared Value + Lock, exit codes.
 #[test]
-#[ignore = "needs /dev/shm (issue 5: absent from the sandbox /dev, so sem_open fails with ENOENT)"]
+#[ignore = "needs socketpair for multiprocessing.Pipe (ENOSYS); /dev/shm and sem_open work since the tmpfs"]
 fn mp_pool() {
     python_differential("mp_pool", 0);
 }

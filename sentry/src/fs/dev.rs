@@ -169,5 +169,7 @@ pub fn new_devfs() -> Arc<dyn Inode> {
     for (name, target) in links {
         dir.add(name, SynthSymlink::new(fs.clone(), target));
     }
+    // The mount point of /dev/shm (a tmpfs is mounted on it).
+    dir.add(b"shm", SynthDir::new(fs.clone(), 0o755));
     dir
 }

@@ -1,6 +1,8 @@
 //! File-system implementations: the gofer-served root ([`gofer`]), the
 //! synthetic `/dev` ([`dev`]), static synthetic directories ([`synth`]) and
-//! host fds given to the sandbox ([`host`]).
+//! host fds given to the sandbox ([`host`]), the in-memory [`tmpfs`]
+//! (`/tmp`, `/dev/shm`, memfd_create), pipes and the anonymous fd kinds
+//! (eventfd, epoll, timerfd, signalfd).
 
 pub mod anon;
 pub mod dev;
@@ -12,3 +14,4 @@ pub mod pipe;
 pub mod signalfd;
 pub mod synth;
 pub mod timerfd;
+pub mod tmpfs;

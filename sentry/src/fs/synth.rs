@@ -31,13 +31,19 @@ pub struct SynthFs {
     pub time: (i64, i64),
 }
 
+/// A new anonymous device number (major 0), as Linux gives each tmpfs,
+/// procfs, ... instance.
+pub fn anon_dev() -> u64 {
+    makedev(0, NEXT_ANON_MINOR.fetch_add(1, Ordering::Relaxed))
+}
+
 impl SynthFs {
     pub fn new(magic: i64, readonly: bool) -> Arc<SynthFs> {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap_or_default();
         Arc::new(SynthFs {
-            dev: makedev(0, NEXT_ANON_MINOR.fetch_add(1, Ordering::Relaxed)),
+            dev: anon_dev(),
             magic,
             readonly,
             next_ino: AtomicU64::new(1),

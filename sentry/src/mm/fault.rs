@@ -118,7 +118,7 @@ impl Mm {
                             return Err(FaultError::MapErr);
                         };
                         let rel = (p - v.start) / PAGE;
-                        if rel >= v.obj_pages {
+                        if rel >= v.obj_pages || obj.past_eof(idx) {
                             // Past the end of the file: stop (SIGBUS if touched).
                             if p == start {
                                 return Err(FaultError::Bus);
@@ -126,6 +126,12 @@ impl Mm {
                             break;
                         }
                         let limit = ((end - p) / PAGE).min(v.obj_pages - rel);
+                        // Fault-around maps what a sparse file (tmpfs) has;
+                        // only the faulting page (a range of one) fills a hole.
+                        if end - start > PAGE && obj.sparse() && !obj.cached(idx) {
+                            p += PAGE;
+                            continue;
+                        }
                         let f = obj.page(idx, limit).map_err(|_| FaultError::NoMem)?;
                         slot.insert(Pte {
                             frame: f,
@@ -255,6 +261,10 @@ impl Mm {
                 self.populate(mm, vstart, page, page + PAGE)
             }
         })?;
+        if !self.pages.contains_key(&page) {
+            // A hole of a sparse file skipped by the fault-around.
+            self.populate(mm, vstart, page, page + PAGE)?;
+        }
         if !self.pages.contains_key(&page) {
             return Err(FaultError::Bus);
         }

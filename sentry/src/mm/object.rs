@@ -5,7 +5,8 @@
 use super::memfile::{Frame, MemoryFile, PAGE};
 use std::collections::HashMap;
 use std::os::fd::{AsFd, OwnedFd};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use syscalls::Errno;
 
 /// Where an object's pages come from when first touched.
@@ -20,6 +21,20 @@ pub struct MemObject {
     mf: Arc<MemoryFile>,
     source: Source,
     pages: Mutex<HashMap<u64, Arc<Frame>>>,
+    /// Pages held, added to a file system's usage (tmpfs size limit).
+    usage: Option<Arc<AtomicU64>>,
+    /// The current size in bytes of a file whose size changes (tmpfs):
+    /// faults on pages past it raise SIGBUS whatever the size was at mmap.
+    eof: Option<AtomicU64>,
+}
+
+impl Drop for MemObject {
+    fn drop(&mut self) {
+        if let Some(u) = &self.usage {
+            let n = self.lock().len() as u64;
+            u.fetch_sub(n, Ordering::Relaxed);
+        }
+    }
 }
 
 /// Pages filled per miss, so sequential faults on a file cost one pread per chunk.
@@ -31,18 +46,114 @@ impl MemObject {
             mf,
             source,
             pages: Mutex::new(HashMap::new()),
+            usage: None,
+            eof: None,
         })
+    }
+
+    /// A zero-filled object whose page count is added to `usage` and whose
+    /// size is kept with [`MemObject::set_eof`] (the pages of a tmpfs file).
+    pub fn new_accounted(mf: Arc<MemoryFile>, usage: Arc<AtomicU64>) -> Arc<MemObject> {
+        Arc::new(MemObject {
+            mf,
+            source: Source::Zero,
+            pages: Mutex::new(HashMap::new()),
+            usage: Some(usage),
+            eof: Some(AtomicU64::new(0)),
+        })
+    }
+
+    /// Record the size of a resizable file (see [`MemObject::past_eof`]).
+    pub fn set_eof(&self, bytes: u64) {
+        if let Some(e) = &self.eof {
+            e.store(bytes, Ordering::Relaxed);
+        }
+    }
+
+    /// Whether this is a sparse file's object (holes are not filled by
+    /// fault-around).
+    pub fn sparse(&self) -> bool {
+        self.eof.is_some()
+    }
+
+    /// Whether page `idx` lies wholly past the end of a resizable file.
+    pub fn past_eof(&self, idx: u64) -> bool {
+        self.eof
+            .as_ref()
+            .is_some_and(|e| idx >= e.load(Ordering::Relaxed).div_ceil(PAGE))
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HashMap<u64, Arc<Frame>>> {
+        self.pages.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn account(&self, added: u64, removed: u64) {
+        if let Some(u) = &self.usage {
+            u.fetch_add(added, Ordering::Relaxed);
+            u.fetch_sub(removed, Ordering::Relaxed);
+        }
+    }
+
+    /// The frame of page `idx` if it exists (no allocation).
+    pub fn get(&self, idx: u64) -> Option<Arc<Frame>> {
+        self.lock().get(&idx).cloned()
+    }
+
+    /// Pages held.
+    pub fn len(&self) -> u64 {
+        self.lock().len() as u64
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Drop every page at index `from` or above (truncation); mappings
+    /// that already hold a page keep it until they fault again.
+    pub fn truncate(&self, from: u64) {
+        self.remove_range(from, u64::MAX);
+    }
+
+    /// Drop the pages with indices in `from..to` (hole punching).
+    pub fn remove_range(&self, from: u64, to: u64) {
+        let mut pages = self.lock();
+        let before = pages.len();
+        let dropped: Vec<Arc<Frame>> = pages
+            .extract_if(|k, _| (from..to).contains(k))
+            .map(|(_, f)| f)
+            .collect();
+        let removed = (before - pages.len()) as u64;
+        drop(pages);
+        drop(dropped);
+        self.account(0, removed);
+    }
+
+    /// The indices of the pages held, sorted (SEEK_DATA/SEEK_HOLE).
+    pub fn indices(&self) -> Vec<u64> {
+        let mut v: Vec<u64> = self.lock().keys().copied().collect();
+        v.sort_unstable();
+        v
+    }
+
+    /// The memory file the frames live in.
+    pub fn memfile(&self) -> &Arc<MemoryFile> {
+        &self.mf
     }
 
     /// The frame for page index `idx`, filling it (and up to `FILL_PAGES`
     /// following missing pages, capped at `limit` pages) from the source.
     pub fn page(&self, idx: u64, limit: u64) -> Result<Arc<Frame>, Errno> {
-        let mut pages = self.pages.lock().unwrap_or_else(|p| p.into_inner());
+        let mut pages = self.lock();
         if let Some(f) = pages.get(&idx) {
             return Ok(f.clone());
         }
+        // Zero pages are allocated one at a time (tmpfs holes stay holes).
+        let fill = match self.source {
+            Source::Zero => 1,
+            Source::HostFd(_) => FILL_PAGES,
+        };
         let mut n = 1;
-        while n < FILL_PAGES.min(limit.max(1)) && !pages.contains_key(&(idx + n)) {
+        while n < fill.min(limit.max(1)) && !pages.contains_key(&(idx + n)) {
             n += 1;
         }
         let frames = self.mf.alloc_frames(n).map_err(|_| Errno::ENOMEM)?;
@@ -54,6 +165,8 @@ impl MemObject {
         for (i, f) in frames.iter().enumerate() {
             pages.insert(idx + i as u64, f.clone());
         }
+        drop(pages);
+        self.account(n, 0);
         Ok(frames[0].clone())
     }
 

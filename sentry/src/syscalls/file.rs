@@ -4,7 +4,7 @@
 use super::{Support, SysResult, Table};
 use crate::kernel::task::Task;
 use crate::vfs::io::{self, Pos, Segs};
-use crate::vfs::{resolve, File};
+use crate::vfs::{check_access, new_owner, resolve, File, Ids, MAY_EXEC, MAY_WRITE};
 use std::sync::Arc;
 use syscalls::abi::{Flock, LinuxDirent64Header, OpenHow};
 use syscalls::consts::*;
@@ -27,22 +27,36 @@ pub fn register(t: &mut Table) {
     t.set(
         nr::OPEN,
         sys_open,
-        Support::Partial("read-only root: creating files gives EROFS; O_TMPFILE EROFS"),
+        Support::Partial(
+            "creating files (and O_TMPFILE) on tmpfs only: the root is read-only (EROFS)",
+        ),
     );
     t.set(
         nr::OPENAT,
         sys_openat,
-        Support::Partial("read-only root: creating files gives EROFS; O_TMPFILE EROFS"),
+        Support::Partial(
+            "creating files (and O_TMPFILE) on tmpfs only: the root is read-only (EROFS)",
+        ),
     );
     t.set(
         nr::OPENAT2,
         sys_openat2,
-        Support::Partial("RESOLVE_NO_MAGICLINKS and RESOLVE_CACHED accepted (no magic links yet); creating files EROFS"),
+        Support::Partial("RESOLVE_NO_MAGICLINKS and RESOLVE_CACHED accepted (no magic links yet); creating files (and O_TMPFILE) on tmpfs only"),
     );
     t.set(
         nr::CREAT,
         sys_creat,
-        Support::Partial("read-only root: EROFS for new files"),
+        Support::Partial("creating files on tmpfs only (the root is read-only: EROFS)"),
+    );
+    t.set(
+        nr::MEMFD_CREATE,
+        sys_memfd_create,
+        Support::Partial("tmpfs-backed with seals; MFD_HUGETLB gives EINVAL; F_SEAL_WRITE does not check existing writable mappings (no EBUSY)"),
+    );
+    t.set(
+        nr::FALLOCATE,
+        sys_fallocate,
+        Support::Partial("tmpfs: allocate, FALLOC_FL_KEEP_SIZE and FALLOC_FL_PUNCH_HOLE; other modes and file systems EOPNOTSUPP"),
     );
     t.set(nr::CLOSE, sys_close, full);
     t.set(nr::CLOSE_RANGE, sys_close_range, full);
@@ -54,7 +68,7 @@ pub fn register(t: &mut Table) {
         nr::FCNTL,
         sys_fcntl,
         Support::Partial(
-            "F_DUPFD*, F_GETFD/SETFD, F_GETFL/SETFL, F_GETPIPE_SZ/SETPIPE_SZ; record locks always granted; others EINVAL",
+            "F_DUPFD*, F_GETFD/SETFD, F_GETFL/SETFL, F_GETPIPE_SZ/SETPIPE_SZ, F_ADD_SEALS/F_GET_SEALS (tmpfs); record locks always granted; others EINVAL",
         ),
     );
     t.set(
@@ -247,10 +261,18 @@ const VALID_RESOLVE: u64 = RESOLVE_NO_XDEV
     | RESOLVE_IN_ROOT
     | RESOLVE_CACHED;
 
-/// Open `path` (already read) and install the new fd.
-pub fn open_and_install(t: &Task, dirfd: i32, path: &[u8], flags: u32, resolve: u64) -> SysResult {
+/// Open `path` (already read) and install the new fd; `mode` is the
+/// permissions of a created file (before the umask).
+pub fn open_and_install(
+    t: &Task,
+    dirfd: i32,
+    path: &[u8],
+    flags: u32,
+    mode: u32,
+    resolve: u64,
+) -> SysResult {
     if flags & O_TMPFILE_BIT != 0 {
-        if flags & O_TMPFILE != O_TMPFILE || flags & O_ACCMODE == O_RDONLY {
+        if flags & O_TMPFILE != O_TMPFILE || flags & O_CREAT != 0 || flags & O_ACCMODE == O_RDONLY {
             return Err(Errno::EINVAL);
         }
         // An unnamed file in the directory: needs a writable file system.
@@ -258,38 +280,54 @@ pub fn open_and_install(t: &Task, dirfd: i32, path: &[u8], flags: u32, resolve: 
         if !d.is_dir() {
             return Err(Errno::ENOTDIR);
         }
-        return Err(if d.inode_ref().readonly() {
-            Errno::EROFS
-        } else {
-            Errno::EOPNOTSUPP
-        });
+        if d.inode_ref().readonly() {
+            return Err(Errno::EROFS);
+        }
+        check_access(d.inode_ref(), &t.creds, MAY_WRITE | MAY_EXEC, Ids::Fs)?;
+        let (owner, fmode) = new_owner(
+            d.inode_ref(),
+            &t.creds,
+            S_IFREG | (mode & 0o7777 & !t.umask()),
+        );
+        // Without O_EXCL it may be linked into the file system later.
+        let inode = d.inode_ref().tmpfile(fmode, owner, flags & O_EXCL == 0)?;
+        let ino = inode.stat()?.st_ino;
+        let name = format!("#{ino}").into_bytes();
+        let dentry = d.set_child(&name, inode.clone());
+        d.invalidate(&name);
+        let ops = inode.open(&dentry, flags & !O_TRUNC)?;
+        let fl = (flags & !(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC | O_TMPFILE_BIT))
+            | O_LARGEFILE;
+        let file = File::new(ops, fl, Some(dentry));
+        let fd = t.fds.install(file, flags & O_CLOEXEC != 0, 0, nofile(t))?;
+        return Ok(fd as u64);
     }
-    let file = resolve::open_at(t, dirfd, path, flags, resolve)?;
+    let file = resolve::open_at(t, dirfd, path, flags, mode, resolve)?;
     let fd = t.fds.install(file, flags & O_CLOEXEC != 0, 0, nofile(t))?;
     Ok(fd as u64)
 }
 
 /// open/openat/creat: unknown flags dropped, O_LARGEFILE forced, O_PATH
 /// keeping only the flags it allows.
-fn open_legacy(t: &Task, dirfd: i32, path_addr: u64, flags: u32) -> SysResult {
+fn open_legacy(t: &Task, dirfd: i32, path_addr: u64, flags: u32, mode: u32) -> SysResult {
     let mut flags = (flags & VALID_OPEN_FLAGS) | O_LARGEFILE;
     if flags & O_PATH != 0 {
         flags &= O_PATH_FLAGS;
     }
     let path = t.read_path(path_addr)?;
-    open_and_install(t, dirfd, &path, flags, 0)
+    open_and_install(t, dirfd, &path, flags, mode, 0)
 }
 
 fn sys_open(t: &mut Task, a: &[u64; 6]) -> SysResult {
-    open_legacy(t, AT_FDCWD, a[0], a[1] as u32)
+    open_legacy(t, AT_FDCWD, a[0], a[1] as u32, a[2] as u32)
 }
 
 fn sys_openat(t: &mut Task, a: &[u64; 6]) -> SysResult {
-    open_legacy(t, a[0] as i32, a[1], a[2] as u32)
+    open_legacy(t, a[0] as i32, a[1], a[2] as u32, a[3] as u32)
 }
 
 fn sys_creat(t: &mut Task, a: &[u64; 6]) -> SysResult {
-    open_legacy(t, AT_FDCWD, a[0], O_CREAT | O_WRONLY | O_TRUNC)
+    open_legacy(t, AT_FDCWD, a[0], O_CREAT | O_WRONLY | O_TRUNC, a[1] as u32)
 }
 
 fn sys_openat2(t: &mut Task, a: &[u64; 6]) -> SysResult {
@@ -335,7 +373,7 @@ fn sys_openat2(t: &mut Task, a: &[u64; 6]) -> SysResult {
         return Err(Errno::EAGAIN);
     }
     let path = t.read_path(path_addr)?;
-    open_and_install(t, dirfd, &path, flags, how.resolve)
+    open_and_install(t, dirfd, &path, flags, how.mode as u32, how.resolve)
 }
 
 fn sys_close(t: &mut Task, a: &[u64; 6]) -> SysResult {
@@ -435,6 +473,33 @@ fn sys_fcntl(t: &mut Task, a: &[u64; 6]) -> SysResult {
         F_GETFL => Ok(u64::from(f.flags())),
         F_SETFL => {
             set_status_flags(&f, SETFL_MASK, arg as u32)?;
+            Ok(0)
+        }
+        F_GET_SEALS => {
+            let d = f.dentry.as_ref().ok_or(Errno::EINVAL)?;
+            Ok(u64::from(d.inode_ref().seals()?))
+        }
+        F_ADD_SEALS => {
+            let d = f.dentry.as_ref().ok_or(Errno::EINVAL)?;
+            // Only sealable files get past seals(); then the seal bits,
+            // then the open mode.
+            d.inode_ref().seals()?;
+            let seals = arg as u32;
+            if seals
+                & !(F_SEAL_SEAL
+                    | F_SEAL_SHRINK
+                    | F_SEAL_GROW
+                    | F_SEAL_WRITE
+                    | F_SEAL_FUTURE_WRITE
+                    | F_SEAL_EXEC)
+                != 0
+            {
+                return Err(Errno::EINVAL);
+            }
+            if !f.writable() {
+                return Err(Errno::EPERM);
+            }
+            d.inode_ref().add_seals(seals)?;
             Ok(0)
         }
         F_GETPIPE_SZ => Ok(f.ops.pipe_size()? as u64),
@@ -634,4 +699,87 @@ fn sys_pipe(t: &mut Task, a: &[u64; 6]) -> SysResult {
 
 fn sys_pipe2(t: &mut Task, a: &[u64; 6]) -> SysResult {
     do_pipe(t, a[0], a[1] as u32)
+}
+
+/// memfd_create(2): an unlinked file of the internal tmpfs named
+/// `memfd:NAME`, open read-write.
+fn sys_memfd_create(t: &mut Task, a: &[u64; 6]) -> SysResult {
+    let flags = a[1] as u32;
+    let known = MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_HUGETLB | MFD_NOEXEC_SEAL | MFD_EXEC;
+    if flags & !known != 0 {
+        return Err(Errno::EINVAL);
+    }
+    if flags & MFD_HUGETLB != 0 {
+        // No hugetlbfs in the sandbox.
+        return Err(Errno::EINVAL);
+    }
+    if flags & MFD_NOEXEC_SEAL != 0 && flags & MFD_EXEC != 0 {
+        return Err(Errno::EINVAL);
+    }
+    // NAME_MAX minus the "memfd:" prefix.
+    const MFD_NAME_MAX: usize = 255 - 6;
+    let name =
+        t.mm.read_cstr(a[0], MFD_NAME_MAX + 1)
+            .map_err(|e| match e {
+                Errno::ENAMETOOLONG => Errno::EINVAL,
+                e => e,
+            })?;
+    let (perm, seals) = if flags & MFD_NOEXEC_SEAL != 0 {
+        (0o666, F_SEAL_EXEC)
+    } else if flags & MFD_ALLOW_SEALING != 0 {
+        (0o777, 0)
+    } else {
+        (0o777, F_SEAL_SEAL)
+    };
+    let vfs = &t.k.vfs;
+    let owner = (t.creds.fsuid, t.creds.fsgid);
+    let inode = vfs.memfd.new_unlinked_file(perm, owner, seals);
+    let mut dname = b"memfd:".to_vec();
+    dname.extend_from_slice(&name);
+    // A dentry for the file's name (not kept in the hidden directory).
+    let dentry = vfs.memfd_root.set_child(&dname, inode.clone());
+    vfs.memfd_root.invalidate(&dname);
+    let ops = Box::new(crate::fs::tmpfs::TmpFile::new(inode));
+    let file = File::new(ops, O_RDWR | O_LARGEFILE, Some(dentry));
+    let fd = t
+        .fds
+        .install(file, flags & MFD_CLOEXEC != 0, 0, nofile(t))?;
+    Ok(fd as u64)
+}
+
+/// fallocate(2): the checks of Linux's `vfs_fallocate`, then the file
+/// system's.
+fn sys_fallocate(t: &mut Task, a: &[u64; 6]) -> SysResult {
+    let (mode, off, len) = (a[1] as u32, a[2] as i64, a[3] as i64);
+    let f = get_io(t, fd_arg(a[0]))?;
+    let known = FALLOC_FL_KEEP_SIZE
+        | FALLOC_FL_PUNCH_HOLE
+        | FALLOC_FL_COLLAPSE_RANGE
+        | FALLOC_FL_ZERO_RANGE
+        | FALLOC_FL_INSERT_RANGE
+        | FALLOC_FL_UNSHARE_RANGE;
+    if off < 0 || len <= 0 || mode & !known != 0 {
+        return Err(Errno::EINVAL);
+    }
+    if mode & FALLOC_FL_PUNCH_HOLE != 0 && mode & FALLOC_FL_KEEP_SIZE == 0 {
+        return Err(Errno::EOPNOTSUPP);
+    }
+    if !f.writable() {
+        return Err(Errno::EBADF);
+    }
+    match f.stat()?.st_mode & S_IFMT {
+        S_IFDIR => return Err(Errno::EISDIR),
+        S_IFIFO => return Err(Errno::ESPIPE),
+        S_IFREG => {}
+        _ => return Err(Errno::ENODEV),
+    }
+    if off.checked_add(len).is_none() {
+        return Err(Errno::EFBIG);
+    }
+    if mode & !(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE) != 0 {
+        return Err(Errno::EOPNOTSUPP);
+    }
+    let d = f.dentry.as_ref().ok_or(Errno::EOPNOTSUPP)?;
+    d.inode_ref().fallocate(mode, off as u64, len as u64)?;
+    Ok(0)
 }

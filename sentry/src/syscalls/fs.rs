@@ -5,9 +5,12 @@ use super::file::{fd_arg, get_io, get_raw};
 use super::{Support, SysResult, Table};
 use crate::kernel::task::Task;
 use crate::vfs::resolve::{self, lookup_at, lookup_at_empty, walker, At, Last};
-use crate::vfs::{check_access, check_perm, major, minor, Dentry, File, Ids, MAY_EXEC, MAY_WRITE};
+use crate::vfs::{
+    check_access, check_perm, major, minor, new_owner, Dentry, File, Ids, SetAttr, Time, MAY_EXEC,
+    MAY_WRITE,
+};
 use std::sync::Arc;
-use syscalls::abi::{Stat, Statfs, Statx, StatxTimestamp, Timespec};
+use syscalls::abi::{Stat, Statfs, Statx, StatxTimestamp, Timespec, Timeval};
 use syscalls::consts::*;
 use syscalls::nr;
 use syscalls::{Errno, Pod};
@@ -33,7 +36,7 @@ pub fn register(t: &mut Table) {
     t.set(nr::FCHDIR, sys_fchdir, full);
     t.set(nr::STATFS, sys_statfs, full);
     t.set(nr::FSTATFS, sys_fstatfs, full);
-    let ro = Support::Partial("argument and path checks, then EROFS: no writable file system yet");
+    let ro = Support::Partial("tmpfs (/tmp, /dev/shm) is writable; the root is read-only (EROFS)");
     for (n, h) in [
         (nr::MKDIR, sys_mkdir as super::Handler),
         (nr::MKDIRAT, sys_mkdirat),
@@ -343,7 +346,7 @@ fn sys_fstatfs(t: &mut Task, a: &[u64; 6]) -> SysResult {
     Ok(0)
 }
 
-// ---- calls that change the namespace or attributes: EROFS for now ----
+// ---- calls that change the namespace or attributes ----
 
 /// The parent and last component of a path for creating or removing.
 fn parent_of(t: &Task, dirfd: i32, path: &[u8]) -> Result<(Arc<Dentry>, Last), Errno> {
@@ -351,21 +354,15 @@ fn parent_of(t: &Task, dirfd: i32, path: &[u8]) -> Result<(Arc<Dentry>, Last), E
     walker(t).walk_parent(start, path)
 }
 
-/// The error of a change on `d`'s file system (after the checks Linux makes
-/// before `mnt_want_write`).
-fn change_error(d: &Dentry) -> Errno {
-    if d.inode_ref().readonly() {
-        Errno::EROFS
-    } else {
-        // Writable file systems come with the filesystems issue; the
-        // synthetic ones cannot be changed.
-        Errno::EPERM
-    }
-}
-
 /// `filename_create`: EEXIST for an existing name (or `.`, `..`, `/`),
-/// ENOENT/ENOTDIR from the walk, then the file system's refusal.
-fn create_at(t: &Task, dirfd: i32, path: &[u8], dir_ok: bool) -> SysResult {
+/// ENOENT/ENOTDIR from the walk, EROFS, then write and search permission
+/// on the parent. Returns the parent and the new name.
+fn create_at(
+    t: &Task,
+    dirfd: i32,
+    path: &[u8],
+    dir_ok: bool,
+) -> Result<(Arc<Dentry>, Vec<u8>), Errno> {
     let (parent, last) = parent_of(t, dirfd, path)?;
     let (name, trailing) = match last {
         Last::Normal(n, tr) => (n, tr),
@@ -380,38 +377,65 @@ fn create_at(t: &Task, dirfd: i32, path: &[u8], dir_ok: bool) -> SysResult {
     if trailing && !dir_ok {
         return Err(Errno::ENOENT);
     }
-    if !parent.inode_ref().readonly() {
-        check_access(parent.inode_ref(), &t.creds, MAY_WRITE | MAY_EXEC, Ids::Fs)?;
+    if parent.inode_ref().readonly() {
+        return Err(Errno::EROFS);
     }
-    Err(change_error(&parent))
+    check_access(parent.inode_ref(), &t.creds, MAY_WRITE | MAY_EXEC, Ids::Fs)?;
+    Ok((parent, name))
+}
+
+/// Create `name` in `parent` with `mode` (type and permissions after the
+/// umask), owned as Linux's `inode_init_owner` says.
+fn mknod_in(t: &Task, parent: &Arc<Dentry>, name: &[u8], mode: u32, rdev: u64) -> SysResult {
+    let (owner, mode) = new_owner(parent.inode_ref(), &t.creds, mode);
+    let r = parent.inode_ref().mknod(name, mode, rdev, owner);
+    parent.invalidate(name);
+    r.map(|_| 0)
+}
+
+fn mkdir_common(t: &Task, dirfd: i32, addr: u64, mode: u32) -> SysResult {
+    let path = path_arg(t, addr)?;
+    let (parent, name) = create_at(t, dirfd, &path, true)?;
+    let perm = mode & (0o777 | S_ISVTX) & !t.umask();
+    mknod_in(t, &parent, &name, S_IFDIR | perm, 0)
 }
 
 fn sys_mkdir(t: &mut Task, a: &[u64; 6]) -> SysResult {
-    let path = path_arg(t, a[0])?;
-    create_at(t, AT_FDCWD, &path, true)
+    mkdir_common(t, AT_FDCWD, a[0], a[1] as u32)
 }
 
 fn sys_mkdirat(t: &mut Task, a: &[u64; 6]) -> SysResult {
-    let path = path_arg(t, a[1])?;
-    create_at(t, a[0] as i32, &path, true)
+    mkdir_common(t, a[0] as i32, a[1], a[2] as u32)
 }
 
-fn mknod_common(t: &Task, dirfd: i32, addr: u64, mode: u32) -> SysResult {
-    match mode & S_IFMT {
-        0 | S_IFREG | S_IFCHR | S_IFBLK | S_IFIFO | S_IFSOCK => {}
+fn mknod_common(t: &Task, dirfd: i32, addr: u64, mode: u32, dev: u64) -> SysResult {
+    let ty = match mode & S_IFMT {
+        0 => S_IFREG,
+        ty @ (S_IFREG | S_IFCHR | S_IFBLK | S_IFIFO | S_IFSOCK) => ty,
         S_IFDIR => return Err(Errno::EPERM),
         _ => return Err(Errno::EINVAL),
-    }
+    };
     let path = path_arg(t, addr)?;
-    create_at(t, dirfd, &path, false)
+    let (parent, name) = create_at(t, dirfd, &path, false)?;
+    let rdev = if matches!(ty, S_IFCHR | S_IFBLK) {
+        if t.creds.fsuid != 0 {
+            return Err(Errno::EPERM);
+        }
+        // The syscall's dev_t is the old 32-bit encoding.
+        let dev = dev as u32;
+        crate::vfs::makedev((dev >> 8) & 0xfff, (dev & 0xff) | ((dev >> 12) & 0xfff00))
+    } else {
+        0
+    };
+    mknod_in(t, &parent, &name, ty | (mode & 0o7777 & !t.umask()), rdev)
 }
 
 fn sys_mknod(t: &mut Task, a: &[u64; 6]) -> SysResult {
-    mknod_common(t, AT_FDCWD, a[0], a[1] as u32)
+    mknod_common(t, AT_FDCWD, a[0], a[1] as u32, a[2])
 }
 
 fn sys_mknodat(t: &mut Task, a: &[u64; 6]) -> SysResult {
-    mknod_common(t, a[0] as i32, a[1], a[2] as u32)
+    mknod_common(t, a[0] as i32, a[1], a[2] as u32, a[3])
 }
 
 fn symlink_common(t: &Task, target: u64, dirfd: i32, addr: u64) -> SysResult {
@@ -420,7 +444,11 @@ fn symlink_common(t: &Task, target: u64, dirfd: i32, addr: u64) -> SysResult {
     if target.is_empty() {
         return Err(Errno::ENOENT);
     }
-    create_at(t, dirfd, &path, false)
+    let (parent, name) = create_at(t, dirfd, &path, false)?;
+    let (owner, _) = new_owner(parent.inode_ref(), &t.creds, S_IFLNK | 0o777);
+    let r = parent.inode_ref().symlink(&name, &target, owner);
+    parent.invalidate(&name);
+    r.map(|_| 0)
 }
 
 fn sys_symlink(t: &mut Task, a: &[u64; 6]) -> SysResult {
@@ -450,7 +478,16 @@ fn link_common(t: &Task, olddir: i32, old: u64, newdir: i32, new: u64, flags: u3
         }
     }
     let newpath = path_arg(t, new)?;
-    create_at(t, newdir, &newpath, false)
+    let (parent, name) = create_at(t, newdir, &newpath, false)?;
+    let At::Dentry(src) = src else {
+        return Err(Errno::EXDEV);
+    };
+    if !Arc::ptr_eq(&src.fs_root(), &parent.fs_root()) {
+        return Err(Errno::EXDEV);
+    }
+    let r = parent.inode_ref().link(&name, &src.inode());
+    parent.invalidate(&name);
+    r.map(|_| 0)
 }
 
 fn sys_link(t: &mut Task, a: &[u64; 6]) -> SysResult {
@@ -461,7 +498,29 @@ fn sys_linkat(t: &mut Task, a: &[u64; 6]) -> SysResult {
     link_common(t, a[0] as i32, a[1], a[2] as i32, a[3], a[4] as u32)
 }
 
-/// unlink/rmdir: checks of the last component's type, then the refusal.
+/// The sticky-directory rule (`check_sticky`): in a sticky directory only
+/// the owner of the entry, the owner of the directory or root may remove
+/// or rename it.
+fn sticky_ok(t: &Task, dir: &Dentry, victim: &Dentry) -> bool {
+    if dir.inode_ref().mode() & S_ISVTX == 0 || t.creds.fsuid == 0 {
+        return true;
+    }
+    let uid = t.creds.fsuid;
+    victim.inode_ref().owner().0 == uid || dir.inode_ref().owner().0 == uid
+}
+
+/// `may_delete`: write and search permission on the parent, the sticky
+/// rule, and the victim not a mount point.
+fn may_delete(t: &Task, dir: &Arc<Dentry>, name: &[u8]) -> Result<Arc<Dentry>, Errno> {
+    let victim = dir.lookup(name)?;
+    check_access(dir.inode_ref(), &t.creds, MAY_WRITE | MAY_EXEC, Ids::Fs)?;
+    if !sticky_ok(t, dir, &victim) {
+        return Err(Errno::EPERM);
+    }
+    Ok(victim)
+}
+
+/// unlink/rmdir.
 fn remove_at(t: &Task, dirfd: i32, addr: u64, rmdir: bool) -> SysResult {
     let path = path_arg(t, addr)?;
     let (parent, last) = parent_of(t, dirfd, &path)?;
@@ -479,6 +538,7 @@ fn remove_at(t: &Task, dirfd: i32, addr: u64, rmdir: bool) -> SysResult {
         return Err(Errno::EINVAL);
     };
     let d = walker(t).child(&parent, &name)?;
+    let victim = may_delete(t, &parent, &name)?;
     if rmdir && !d.is_dir() {
         return Err(Errno::ENOTDIR);
     }
@@ -489,7 +549,12 @@ fn remove_at(t: &Task, dirfd: i32, addr: u64, rmdir: bool) -> SysResult {
             Errno::ENOTDIR
         });
     }
-    Err(change_error(&parent))
+    if victim.mounted().is_some() {
+        return Err(Errno::EBUSY);
+    }
+    let r = parent.inode_ref().unlink(&name, rmdir);
+    parent.invalidate(&name);
+    r.map(|_| 0)
 }
 
 fn sys_unlink(t: &mut Task, a: &[u64; 6]) -> SysResult {
@@ -522,23 +587,81 @@ fn rename_common(t: &Task, olddir: i32, old: u64, newdir: i32, new: u64, flags: 
     if !Arc::ptr_eq(&op.fs_root(), &np.fs_root()) {
         return Err(Errno::EXDEV);
     }
-    if !matches!(olast, Last::Normal(..)) {
+    let Last::Normal(oname, otrail) = olast else {
         return Err(Errno::EBUSY);
-    }
-    if !matches!(nlast, Last::Normal(..)) {
+    };
+    let Last::Normal(nname, ntrail) = nlast else {
         return Err(if flags & RENAME_NOREPLACE != 0 {
             Errno::EEXIST
         } else {
             Errno::EBUSY
         });
-    }
+    };
     if op.inode_ref().readonly() {
         return Err(Errno::EROFS);
     }
-    if let Last::Normal(name, _) = &olast {
-        walker(t).child(&op, name)?;
+    let w = walker(t);
+    w.child(&op, &oname)?;
+    let src = may_delete(t, &op, &oname)?;
+    let exchange = flags & RENAME_EXCHANGE != 0;
+    let dst = match w.child(&np, &nname) {
+        Ok(_) => {
+            if flags & RENAME_NOREPLACE != 0 {
+                return Err(Errno::EEXIST);
+            }
+            Some(may_delete(t, &np, &nname)?)
+        }
+        Err(Errno::ENOENT) if !exchange => {
+            check_access(np.inode_ref(), &t.creds, MAY_WRITE | MAY_EXEC, Ids::Fs)?;
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    if flags & RENAME_WHITEOUT != 0 {
+        return Err(Errno::EINVAL);
     }
-    Err(change_error(&op))
+    // Trailing slashes need directories.
+    let dst_dir = dst.as_ref().is_some_and(|d| d.is_dir());
+    let trail_bad = if exchange {
+        (otrail && !src.is_dir()) || (ntrail && !dst_dir)
+    } else {
+        (otrail || ntrail) && !src.is_dir()
+    };
+    if trail_bad {
+        return Err(Errno::ENOTDIR);
+    }
+    if src.mounted().is_some() || dst.as_ref().is_some_and(|d| d.mounted().is_some()) {
+        return Err(Errno::EBUSY);
+    }
+    let moves = !Arc::ptr_eq(&op, &np);
+    // A directory moving to another parent changes its `..`.
+    if moves && src.is_dir() {
+        check_access(src.inode_ref(), &t.creds, MAY_WRITE, Ids::Fs)?;
+    }
+    if let (true, true, Some(d)) = (moves, exchange && dst_dir, &dst) {
+        check_access(d.inode_ref(), &t.creds, MAY_WRITE, Ids::Fs)?;
+    }
+    // A directory cannot move below itself.
+    if src.is_dir() && np.is_under(&src) {
+        return Err(Errno::EINVAL);
+    }
+    if let (true, Some(d)) = (exchange && dst_dir, &dst) {
+        if op.is_under(d) {
+            return Err(Errno::EINVAL);
+        }
+    }
+    // Renaming onto an ancestor of the source: it is not empty.
+    if let Some(d) = &dst {
+        if !exchange && op.is_under(d) {
+            return Err(Errno::ENOTEMPTY);
+        }
+    }
+    let r = op
+        .inode_ref()
+        .rename(&oname, &np.inode(), &nname, flags & !RENAME_WHITEOUT);
+    op.invalidate(&oname);
+    np.invalidate(&nname);
+    r.map(|_| 0)
 }
 
 fn sys_rename(t: &mut Task, a: &[u64; 6]) -> SysResult {
@@ -553,40 +676,140 @@ fn sys_renameat2(t: &mut Task, a: &[u64; 6]) -> SysResult {
     rename_common(t, a[0] as i32, a[1], a[2] as i32, a[3], a[4] as u32)
 }
 
-/// The refusal to change attributes of what `at` names.
-fn setattr_error(at: &At) -> Errno {
-    match at {
-        At::Dentry(d) => change_error(d),
-        At::File(_) => Errno::EPERM,
+/// An attribute change requested by chmod/chown/utimes.
+enum Change {
+    Mode(u32),
+    Owner(Option<u32>, Option<u32>),
+    /// (atime, mtime) as timespecs (UTIME_NOW/UTIME_OMIT allowed); `None`
+    /// means both now.
+    Times(Option<[Timespec; 2]>),
+}
+
+fn ts_time(ts: &Timespec, now: Time) -> Option<Time> {
+    match ts.tv_nsec {
+        UTIME_OMIT => None,
+        UTIME_NOW => Some(now),
+        nsec => Some(Time {
+            sec: ts.tv_sec,
+            nsec,
+        }),
     }
 }
 
-fn attr_path(t: &Task, dirfd: i32, addr: u64, flags: u32, valid: u32) -> SysResult {
+/// `notify_change` with Linux's permission rules (`chmod_common`,
+/// `chown_common`, `vfs_utimes`) on what `at` names.
+fn apply_change(t: &Task, at: &At, change: Change) -> SysResult {
+    let d = match at {
+        At::Dentry(d) => d,
+        At::File(_) => return Err(Errno::EPERM),
+    };
+    let inode = d.inode_ref();
+    if inode.readonly() {
+        return Err(Errno::EROFS);
+    }
+    let c = &t.creds;
+    let root = c.fsuid == 0;
+    let (ouid, ogid) = inode.owner();
+    let is_owner = root || c.fsuid == ouid;
+    let in_group = |g: u32| c.fsgid == g || c.groups.contains(&g);
+    let mode = inode.mode();
+    let mut attr = SetAttr::default();
+    match change {
+        Change::Mode(m) => {
+            if !is_owner {
+                return Err(Errno::EPERM);
+            }
+            if inode.is_symlink() {
+                return Err(Errno::EOPNOTSUPP);
+            }
+            let mut m = m & 0o7777;
+            if !root && !in_group(ogid) {
+                m &= !S_ISGID;
+            }
+            attr.mode = Some(m);
+        }
+        Change::Owner(uid, gid) => {
+            // chown_ok / chgrp_ok: without privilege only the owner may
+            // "change" the uid to itself and the group to one of its own.
+            if !root {
+                if uid.is_some_and(|u| c.fsuid != ouid || u != ouid) {
+                    return Err(Errno::EPERM);
+                }
+                if gid.is_some_and(|g| c.fsuid != ouid || (g != ogid && !in_group(g))) {
+                    return Err(Errno::EPERM);
+                }
+            }
+            attr.uid = uid;
+            attr.gid = gid;
+            if (uid.is_some() || gid.is_some()) && mode & S_IFMT != S_IFDIR {
+                // Changing the owner drops set-user/group-ID (group only
+                // when group-executable).
+                let mut m = mode & 0o7777 & !S_ISUID;
+                if m & 0o010 != 0 {
+                    m &= !S_ISGID;
+                }
+                if m != mode & 0o7777 {
+                    attr.mode = Some(m);
+                }
+            }
+        }
+        Change::Times(times) => {
+            let now = Time::now();
+            match times {
+                None => {
+                    if !is_owner {
+                        check_access(inode, c, MAY_WRITE, Ids::Fs)?;
+                    }
+                    attr.atime = Some(now);
+                    attr.mtime = Some(now);
+                }
+                Some([a, m]) => {
+                    if a.tv_nsec == UTIME_OMIT && m.tv_nsec == UTIME_OMIT {
+                        return Ok(0);
+                    }
+                    let both_now = a.tv_nsec == UTIME_NOW && m.tv_nsec == UTIME_NOW;
+                    if !is_owner {
+                        if !both_now {
+                            return Err(Errno::EPERM);
+                        }
+                        check_access(inode, c, MAY_WRITE, Ids::Fs)?;
+                    }
+                    attr.atime = ts_time(&a, now);
+                    attr.mtime = ts_time(&m, now);
+                }
+            }
+        }
+    }
+    inode.setattr(&attr).map(|_| 0)
+}
+
+fn attr_path(t: &Task, dirfd: i32, addr: u64, flags: u32, valid: u32, change: Change) -> SysResult {
     if flags & !valid != 0 {
         return Err(Errno::EINVAL);
     }
     let at = at_target(t, dirfd, addr, flags)?;
-    Err(setattr_error(&at))
+    apply_change(t, &at, change)
 }
 
-fn attr_fd(t: &Task, fd: u64) -> SysResult {
+fn attr_fd(t: &Task, fd: u64, change: Change) -> SysResult {
     let f = get_io(t, fd_arg(fd))?;
-    Err(match &f.dentry {
-        Some(d) => change_error(d),
-        None => Errno::EPERM,
-    })
+    let at = match &f.dentry {
+        Some(d) => At::Dentry(d.clone()),
+        None => At::File(f.clone()),
+    };
+    apply_change(t, &at, change)
 }
 
 fn sys_chmod(t: &mut Task, a: &[u64; 6]) -> SysResult {
-    attr_path(t, AT_FDCWD, a[0], 0, 0)
+    attr_path(t, AT_FDCWD, a[0], 0, 0, Change::Mode(a[1] as u32))
 }
 
 fn sys_fchmod(t: &mut Task, a: &[u64; 6]) -> SysResult {
-    attr_fd(t, a[0])
+    attr_fd(t, a[0], Change::Mode(a[1] as u32))
 }
 
 fn sys_fchmodat(t: &mut Task, a: &[u64; 6]) -> SysResult {
-    attr_path(t, a[0] as i32, a[1], 0, 0)
+    attr_path(t, a[0] as i32, a[1], 0, 0, Change::Mode(a[2] as u32))
 }
 
 fn sys_fchmodat2(t: &mut Task, a: &[u64; 6]) -> SysResult {
@@ -596,19 +819,33 @@ fn sys_fchmodat2(t: &mut Task, a: &[u64; 6]) -> SysResult {
         a[1],
         a[3] as u32,
         AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH,
+        Change::Mode(a[2] as u32),
     )
 }
 
+/// chown's ids: -1 leaves one unchanged.
+fn owner_change(uid: u64, gid: u64) -> Change {
+    let id = |v: u64| Some(v as u32).filter(|&v| v != u32::MAX);
+    Change::Owner(id(uid), id(gid))
+}
+
 fn sys_chown(t: &mut Task, a: &[u64; 6]) -> SysResult {
-    attr_path(t, AT_FDCWD, a[0], 0, 0)
+    attr_path(t, AT_FDCWD, a[0], 0, 0, owner_change(a[1], a[2]))
 }
 
 fn sys_lchown(t: &mut Task, a: &[u64; 6]) -> SysResult {
-    attr_path(t, AT_FDCWD, a[0], AT_SYMLINK_NOFOLLOW, AT_SYMLINK_NOFOLLOW)
+    attr_path(
+        t,
+        AT_FDCWD,
+        a[0],
+        AT_SYMLINK_NOFOLLOW,
+        AT_SYMLINK_NOFOLLOW,
+        owner_change(a[1], a[2]),
+    )
 }
 
 fn sys_fchown(t: &mut Task, a: &[u64; 6]) -> SysResult {
-    attr_fd(t, a[0])
+    attr_fd(t, a[0], owner_change(a[1], a[2]))
 }
 
 fn sys_fchownat(t: &mut Task, a: &[u64; 6]) -> SysResult {
@@ -618,7 +855,19 @@ fn sys_fchownat(t: &mut Task, a: &[u64; 6]) -> SysResult {
         a[1],
         a[4] as u32,
         AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH,
+        owner_change(a[2], a[3]),
     )
+}
+
+fn set_size(d: &Dentry, size: u64) -> SysResult {
+    if d.inode_ref().readonly() {
+        return Err(Errno::EROFS);
+    }
+    let attr = SetAttr {
+        size: Some(size),
+        ..SetAttr::default()
+    };
+    d.inode_ref().setattr(&attr).map(|_| 0)
 }
 
 fn sys_truncate(t: &mut Task, a: &[u64; 6]) -> SysResult {
@@ -633,7 +882,11 @@ fn sys_truncate(t: &mut Task, a: &[u64; 6]) -> SysResult {
     if !d.inode_ref().is_regular() {
         return Err(Errno::EINVAL);
     }
-    Err(change_error(&d))
+    if d.inode_ref().readonly() {
+        return Err(Errno::EROFS);
+    }
+    check_access(d.inode_ref(), &t.creds, MAY_WRITE, Ids::Fs)?;
+    set_size(&d, a[1])
 }
 
 fn sys_ftruncate(t: &mut Task, a: &[u64; 6]) -> SysResult {
@@ -645,21 +898,22 @@ fn sys_ftruncate(t: &mut Task, a: &[u64; 6]) -> SysResult {
     if !regular || !f.writable() {
         return Err(Errno::EINVAL);
     }
-    Err(match &f.dentry {
-        Some(d) => change_error(d),
-        None => Errno::EPERM,
-    })
+    match &f.dentry {
+        Some(d) => set_size(d, a[1]),
+        None => Err(Errno::EPERM),
+    }
 }
 
-/// Validate a pair of timespecs for utimensat.
-fn check_times(t: &Task, addr: u64) -> Result<(), Errno> {
+/// A pair of timespecs for utimensat (`None` for a null pointer).
+fn read_times(t: &Task, addr: u64) -> Result<Option<[Timespec; 2]>, Errno> {
     if addr == 0 {
-        return Ok(());
+        return Ok(None);
     }
     let mut raw = [0u8; 32];
     t.mm.copy_in(addr, &mut raw)?;
-    for half in raw.chunks_exact(16) {
-        let ts = Timespec::from_bytes(half).ok_or(Errno::EFAULT)?;
+    let a = Timespec::from_bytes(&raw[..16]).ok_or(Errno::EFAULT)?;
+    let m = Timespec::from_bytes(&raw[16..]).ok_or(Errno::EFAULT)?;
+    for ts in [&a, &m] {
         if ts.tv_nsec != UTIME_NOW
             && ts.tv_nsec != UTIME_OMIT
             && !(0..1_000_000_000).contains(&ts.tv_nsec)
@@ -667,7 +921,7 @@ fn check_times(t: &Task, addr: u64) -> Result<(), Errno> {
             return Err(Errno::EINVAL);
         }
     }
-    Ok(())
+    Ok(Some([a, m]))
 }
 
 fn sys_utimensat(t: &mut Task, a: &[u64; 6]) -> SysResult {
@@ -675,36 +929,77 @@ fn sys_utimensat(t: &mut Task, a: &[u64; 6]) -> SysResult {
     if flags & !(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) != 0 {
         return Err(Errno::EINVAL);
     }
-    check_times(t, times)?;
+    let times = read_times(t, times)?;
     if path == 0 {
         // futimens: the fd itself.
         if dirfd == AT_FDCWD {
             return Err(Errno::EFAULT);
         }
-        return attr_fd(t, dirfd as u32 as u64);
+        return attr_fd(t, dirfd as u32 as u64, Change::Times(times));
     }
-    attr_path(t, dirfd, path, flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)
+    attr_path(
+        t,
+        dirfd,
+        path,
+        flags,
+        AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH,
+        Change::Times(times),
+    )
+}
+
+/// Two timevals (utimes, futimesat) as timespecs; EINVAL for bad usecs.
+fn read_timevals(t: &Task, addr: u64) -> Result<Option<[Timespec; 2]>, Errno> {
+    if addr == 0 {
+        return Ok(None);
+    }
+    let raw = t.mm.read_bytes(addr, 32)?;
+    let mut out = [Timespec::zeroed(), Timespec::zeroed()];
+    for (i, half) in raw.chunks_exact(16).enumerate() {
+        let tv = Timeval::from_bytes(half).ok_or(Errno::EFAULT)?;
+        if !(0..1_000_000).contains(&tv.tv_usec) {
+            return Err(Errno::EINVAL);
+        }
+        out[i] = Timespec {
+            tv_sec: tv.tv_sec,
+            tv_nsec: tv.tv_usec * 1000,
+        };
+    }
+    Ok(Some(out))
 }
 
 fn sys_utimes(t: &mut Task, a: &[u64; 6]) -> SysResult {
-    if a[1] != 0 {
-        t.mm.read_bytes(a[1], 32)?;
-    }
-    attr_path(t, AT_FDCWD, a[0], 0, 0)
+    let times = read_timevals(t, a[1])?;
+    attr_path(t, AT_FDCWD, a[0], 0, 0, Change::Times(times))
 }
 
 fn sys_futimesat(t: &mut Task, a: &[u64; 6]) -> SysResult {
-    if a[2] != 0 {
-        t.mm.read_bytes(a[2], 32)?;
-    }
-    attr_path(t, a[0] as i32, a[1], 0, 0)
+    let times = read_timevals(t, a[2])?;
+    attr_path(t, a[0] as i32, a[1], 0, 0, Change::Times(times))
 }
 
 fn sys_utime(t: &mut Task, a: &[u64; 6]) -> SysResult {
-    if a[1] != 0 {
-        t.mm.read_bytes(a[1], 16)?;
-    }
-    attr_path(t, AT_FDCWD, a[0], 0, 0)
+    let times = if a[1] == 0 {
+        None
+    } else {
+        let raw = t.mm.read_bytes(a[1], 16)?;
+        let v = |i: usize| {
+            raw.get(i..i + 8)
+                .and_then(|b| b.try_into().ok())
+                .map(i64::from_ne_bytes)
+                .ok_or(Errno::EFAULT)
+        };
+        Some([
+            Timespec {
+                tv_sec: v(0)?,
+                tv_nsec: 0,
+            },
+            Timespec {
+                tv_sec: v(8)?,
+                tv_nsec: 0,
+            },
+        ])
+    };
+    attr_path(t, AT_FDCWD, a[0], 0, 0, Change::Times(times))
 }
 
 fn sys_fsync(t: &mut Task, a: &[u64; 6]) -> SysResult {

@@ -7,6 +7,7 @@ use crate::mm::memfile::PAGE;
 use crate::mm::object::{MemObject, Source};
 use crate::mm::{page_up, Backing, MapRequest};
 use crate::vfs::MmapSource;
+use syscalls::consts::{F_SEAL_FUTURE_WRITE, F_SEAL_WRITE};
 use syscalls::nr;
 use syscalls::Errno;
 
@@ -29,7 +30,7 @@ pub fn register(t: &mut Table) {
     t.set(
         nr::MSYNC,
         sys_msync,
-        Support::Partial("no write-back: shared file mappings are read-only for now"),
+        Support::Partial("nothing to write back (tmpfs pages are the file; the root is read-only)"),
     );
     t.set(
         nr::MLOCK,
@@ -126,6 +127,20 @@ fn sys_mmap(t: &mut Task, a: &[u64; 6]) -> SysResult {
             } else {
                 Errno::EACCES
             });
+        }
+        if shared {
+            // Write-sealed files (memfd) cannot get writable shared mappings.
+            let seals = file
+                .dentry
+                .as_ref()
+                .and_then(|d| d.inode_ref().seals().ok())
+                .unwrap_or(0);
+            if seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE) != 0 {
+                if prot & libc::PROT_WRITE != 0 {
+                    return Err(Errno::EPERM);
+                }
+                req.max_prot = libc::PROT_READ | libc::PROT_EXEC;
+            }
         }
         if shared && !file.writable() {
             if prot & libc::PROT_WRITE != 0 {

@@ -57,7 +57,45 @@ pub struct Btime {
     pub nsec: u32,
 }
 
+/// A timestamp set by utimensat and friends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Time {
+    pub sec: i64,
+    pub nsec: i64,
+}
+
+impl Time {
+    /// The current time.
+    pub fn now() -> Time {
+        let d = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        Time {
+            sec: d.as_secs() as i64,
+            nsec: i64::from(d.subsec_nanos()),
+        }
+    }
+}
+
+/// Attribute changes for [`Inode::setattr`] (permission checks were done by
+/// the caller; the file system updates ctime).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SetAttr {
+    /// Permission bits (07777).
+    pub mode: Option<u32>,
+    pub uid: Option<u32>,
+    pub gid: Option<u32>,
+    pub size: Option<u64>,
+    pub atime: Option<Time>,
+    pub mtime: Option<Time>,
+}
+
 /// A file of some file system.
+///
+/// The namespace-changing methods (`mknod`, `symlink`, `link`, `unlink`,
+/// `rename`, `setattr`) are called by the syscall layer after its checks
+/// (permissions, sticky bit, read-only); file systems that cannot change
+/// refuse with EPERM. The caller updates the dentry cache.
 pub trait Inode: Send + Sync {
     /// Attributes as stat(2) reports them.
     fn stat(&self) -> Result<Stat, Errno>;
@@ -99,6 +137,81 @@ pub trait Inode: Send + Sync {
     fn statfs(&self) -> Result<Statfs, Errno>;
     /// Whether the file system is read-only (writes give EROFS).
     fn readonly(&self) -> bool;
+    /// Create `name` in this directory: a regular file, directory, FIFO,
+    /// socket or device node (`mode` has the type and the permission bits
+    /// after the umask), owned by `owner`. EEXIST if it exists.
+    fn mknod(
+        &self,
+        _name: &[u8],
+        _mode: u32,
+        _rdev: u64,
+        _owner: (u32, u32),
+    ) -> Result<Arc<dyn Inode>, Errno> {
+        Err(Errno::EPERM)
+    }
+    /// O_TMPFILE: a regular file of this directory's file system that is
+    /// in no directory (link count 0); `linkable` lets `linkat` give it a
+    /// name later.
+    fn tmpfile(
+        &self,
+        _mode: u32,
+        _owner: (u32, u32),
+        _linkable: bool,
+    ) -> Result<Arc<dyn Inode>, Errno> {
+        Err(Errno::EOPNOTSUPP)
+    }
+    /// Create the symlink `name` -> `target` in this directory.
+    fn symlink(
+        &self,
+        _name: &[u8],
+        _target: &[u8],
+        _owner: (u32, u32),
+    ) -> Result<Arc<dyn Inode>, Errno> {
+        Err(Errno::EPERM)
+    }
+    /// Add `name` in this directory for the (non-directory) `target`;
+    /// EXDEV if it belongs to another file system.
+    fn link(&self, _name: &[u8], _target: &Arc<dyn Inode>) -> Result<(), Errno> {
+        Err(Errno::EPERM)
+    }
+    /// Remove `name` from this directory: a directory (empty, else
+    /// ENOTEMPTY) when `dir`, else a non-directory.
+    fn unlink(&self, _name: &[u8], _dir: bool) -> Result<(), Errno> {
+        Err(Errno::EPERM)
+    }
+    /// Move `old` of this directory to `new` of `newdir` (same file
+    /// system, else EXDEV), with RENAME_NOREPLACE/RENAME_EXCHANGE `flags`.
+    fn rename(
+        &self,
+        _old: &[u8],
+        _newdir: &Arc<dyn Inode>,
+        _new: &[u8],
+        _flags: u32,
+    ) -> Result<(), Errno> {
+        Err(Errno::EPERM)
+    }
+    /// Change attributes.
+    fn setattr(&self, _attr: &SetAttr) -> Result<(), Errno> {
+        Err(Errno::EPERM)
+    }
+    /// fallocate(2) on this regular file (`mode`: FALLOC_FL_KEEP_SIZE,
+    /// FALLOC_FL_PUNCH_HOLE; the caller checked the arguments).
+    fn fallocate(&self, _mode: u32, _off: u64, _len: u64) -> Result<(), Errno> {
+        Err(Errno::EOPNOTSUPP)
+    }
+    /// F_GET_SEALS (EINVAL for files that cannot be sealed).
+    fn seals(&self) -> Result<u32, Errno> {
+        Err(Errno::EINVAL)
+    }
+    /// F_ADD_SEALS.
+    fn add_seals(&self, _seals: u32) -> Result<(), Errno> {
+        Err(Errno::EINVAL)
+    }
+    /// The concrete inode, for file systems that operate on two of theirs
+    /// (link, rename).
+    fn as_any(self: Arc<Self>) -> Option<Arc<dyn std::any::Any + Send + Sync>> {
+        None
+    }
 }
 
 impl<'a> dyn Inode + 'a {
@@ -193,33 +306,77 @@ pub fn check_perm(
     }
 }
 
+/// Owner and mode of a file created in `dir` by `creds`
+/// (`inode_init_owner`): the fs uid, and the fs gid unless the directory is
+/// set-group-ID (then its group, and new directories inherit the bit).
+pub fn new_owner(dir: &dyn Inode, creds: &Creds, mode: u32) -> ((u32, u32), u32) {
+    use syscalls::consts::S_ISGID;
+    let mut mode = mode;
+    let gid = if dir.mode() & S_ISGID != 0 {
+        let g = dir.owner().1;
+        if mode & S_IFMT == S_IFDIR {
+            mode |= S_ISGID;
+        } else if mode & S_ISGID != 0
+            && mode & 0o010 != 0
+            && creds.fsuid != 0
+            && creds.fsgid != g
+            && !creds.groups.contains(&g)
+        {
+            mode &= !S_ISGID;
+        }
+        g
+    } else {
+        creds.fsgid
+    };
+    ((creds.fsuid, gid), mode)
+}
+
 /// The sandbox's file-system state: the root and mounts.
 pub struct Vfs {
     root: Arc<Dentry>,
     pub mf: Arc<MemoryFile>,
     pub gofer: Arc<gofer::Client>,
+    /// The internal tmpfs memfds are created on (Linux's `shm_mnt`).
+    pub memfd: Arc<fs::tmpfs::TmpFs>,
+    /// The root dentry of `memfd` (never reachable by paths): memfd
+    /// dentries hang below it.
+    pub memfd_root: Arc<Dentry>,
 }
 
 impl Vfs {
     /// Attach the gofer's root and mount the synthetic `/dev`, `/proc` and
     /// `/sys` over it (so the host's are never served, even when the rootfs
-    /// is the host's `/`).
+    /// is the host's `/`), and a fresh tmpfs on `/tmp` and `/dev/shm`.
     pub fn new(mf: Arc<MemoryFile>, gofer: Arc<gofer::Client>) -> Result<Arc<Vfs>, Errno> {
         let rootfs = fs::gofer::GoferFs::new(gofer.clone(), mf.clone());
         let root = Dentry::new_root(rootfs.root()?);
-        let mounts: [(&[u8], Arc<dyn Inode>); 3] = [
+        let mounts: [(&[u8], Arc<dyn Inode>); 4] = [
             (b"dev", fs::dev::new_devfs()),
             (b"proc", fs::synth::proc_placeholder()),
             (b"sys", fs::synth::sys_placeholder()),
+            (b"tmp", fs::tmpfs::TmpFs::mount(mf.clone(), 0o1777)),
         ];
         for (name, fsroot) in mounts {
             let mp = match root.lookup(name) {
                 Ok(d) if d.is_dir() => d,
                 _ => root.set_child(name, fs::synth::mountpoint_dir(&*root.inode())),
             };
-            Dentry::mount(&mp, fsroot);
+            let mounted = Dentry::mount(&mp, fsroot);
+            if name == b"dev" {
+                // /dev/shm: a tmpfs on the synthetic /dev.
+                let shm = mounted.lookup(b"shm")?;
+                Dentry::mount(&shm, fs::tmpfs::TmpFs::mount(mf.clone(), 0o1777));
+            }
         }
-        Ok(Arc::new(Vfs { root, mf, gofer }))
+        let memfd = fs::tmpfs::TmpFs::with_limit(mf.clone(), fs::tmpfs::DEFAULT_LIMIT);
+        let memfd_root = Dentry::new_root(memfd.make_root(0o1777));
+        Ok(Arc::new(Vfs {
+            root,
+            mf,
+            gofer,
+            memfd,
+            memfd_root,
+        }))
     }
 
     /// The root of the mount namespace (the initial task root and cwd).

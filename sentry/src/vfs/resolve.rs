@@ -14,7 +14,7 @@ use syscalls::consts::{
     AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, O_ACCMODE, O_CLOEXEC, O_CREAT, O_DIRECTORY,
     O_EXCL, O_LARGEFILE, O_NOATIME, O_NOCTTY, O_NOFOLLOW, O_PATH, O_RDONLY, O_TRUNC,
     RESOLVE_BENEATH, RESOLVE_IN_ROOT, RESOLVE_NO_SYMLINKS, RESOLVE_NO_XDEV, S_IFDIR, S_IFLNK,
-    S_IFSOCK,
+    S_IFREG, S_IFSOCK,
 };
 use syscalls::Errno;
 
@@ -55,6 +55,8 @@ pub struct Walker<'a> {
     pub beneath: bool,
     /// RESOLVE_NO_XDEV: crossing a mount gives EXDEV.
     pub no_xdev: bool,
+    /// Permissions of a file created by `open` (after the umask).
+    pub create_mode: u32,
 }
 
 impl<'a> Walker<'a> {
@@ -66,6 +68,7 @@ impl<'a> Walker<'a> {
             no_symlinks: false,
             beneath: false,
             no_xdev: false,
+            create_mode: 0o600,
         }
     }
 
@@ -301,16 +304,35 @@ impl<'a> Walker<'a> {
                     path = target;
                 }
                 Err(Errno::ENOENT) => {
-                    // Creating files comes with the writable file systems.
-                    if !parent.inode_ref().readonly() {
-                        check_access(
-                            parent.inode_ref(),
-                            self.creds,
-                            MAY_WRITE | MAY_EXEC,
-                            Ids::Fs,
-                        )?;
+                    if parent.inode_ref().readonly() {
+                        return Err(Errno::EROFS);
                     }
-                    return Err(Errno::EROFS);
+                    check_access(
+                        parent.inode_ref(),
+                        self.creds,
+                        MAY_WRITE | MAY_EXEC,
+                        Ids::Fs,
+                    )?;
+                    let (owner, mode) = super::new_owner(
+                        parent.inode_ref(),
+                        self.creds,
+                        S_IFREG | (self.create_mode & 0o7777),
+                    );
+                    let made = parent.inode_ref().mknod(&name, mode, 0, owner);
+                    parent.invalidate(&name);
+                    match made {
+                        Ok(_) => {}
+                        // Created by someone else meanwhile: open theirs.
+                        Err(Errno::EEXIST) if flags & O_EXCL == 0 => {
+                            start = parent;
+                            path = name;
+                            continue;
+                        }
+                        Err(e) => return Err(e),
+                    }
+                    let d = parent.lookup(&name)?;
+                    // A new file is opened whatever its mode says.
+                    return self.open_checked(d, flags, false);
                 }
                 Err(e) => return Err(e),
             }
@@ -320,6 +342,11 @@ impl<'a> Walker<'a> {
     /// Open the resolved dentry `d`: the checks of Linux's `do_open` and
     /// `may_open`, then the file system's open.
     pub fn open_dentry(&self, d: Arc<Dentry>, flags: u32) -> Result<Arc<File>, Errno> {
+        self.open_checked(d, flags, true)
+    }
+
+    /// [`Walker::open_dentry`]; `check` is false for a file just created.
+    fn open_checked(&self, d: Arc<Dentry>, flags: u32, check: bool) -> Result<Arc<File>, Errno> {
         let ty = d.inode_ref().file_type();
         if flags & O_PATH != 0 {
             if flags & O_DIRECTORY != 0 && ty != S_IFDIR {
@@ -352,7 +379,9 @@ impl<'a> Walker<'a> {
             S_IFSOCK => return Err(Errno::ENXIO),
             _ => {}
         }
-        check_access(d.inode_ref(), self.creds, mask, Ids::Fs)?;
+        if check {
+            check_access(d.inode_ref(), self.creds, mask, Ids::Fs)?;
+        }
         if flags & O_NOATIME != 0
             && self.creds.fsuid != 0
             && self.creds.fsuid != d.inode_ref().owner().0
@@ -501,6 +530,7 @@ pub fn open_at(
     dirfd: i32,
     path: &[u8],
     flags: u32,
+    mode: u32,
     resolve: u64,
 ) -> Result<Arc<File>, Errno> {
     if path.is_empty() {
@@ -520,5 +550,6 @@ pub fn open_at(
     };
     let mut w = walker(t);
     apply_resolve(&mut w, &start, resolve)?;
+    w.create_mode = mode & 0o7777 & !t.umask();
     w.open(start, path, flags)
 }

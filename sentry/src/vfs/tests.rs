@@ -351,8 +351,8 @@ fn directory_listings() {
     assert_eq!(
         names(&dev),
         [
-            ".", "..", "fd", "full", "null", "random", "stderr", "stdin", "stdout", "urandom",
-            "zero"
+            ".", "..", "fd", "full", "null", "random", "shm", "stderr", "stdin", "stdout",
+            "urandom", "zero"
         ]
     );
     let file = open(&fx, "/file", O_RDONLY).unwrap();
