@@ -29,3 +29,27 @@ pub fn stat() -> Stat {
 pub fn statfs() -> Statfs {
     anonfs().0.statfs()
 }
+
+/// The `FileOps` methods every anonymous-inode file shares: fstat and
+/// fstatfs of the one anon inode, and Linux's noop_llseek (lseek reports 0,
+/// pread/pwrite are ESPIPE). Used inside `impl FileOps for ...`.
+macro_rules! anon_inode_ops {
+    () => {
+        fn stat(&self) -> Result<syscalls::abi::Stat, syscalls::Errno> {
+            Ok($crate::fs::anon::stat())
+        }
+        fn seek_ok(&self) -> bool {
+            true
+        }
+        fn pread_ok(&self) -> bool {
+            false
+        }
+        fn statfs(
+            &self,
+            _file: &$crate::vfs::File,
+        ) -> Result<syscalls::abi::Statfs, syscalls::Errno> {
+            Ok($crate::fs::anon::statfs())
+        }
+    };
+}
+pub(crate) use anon_inode_ops;

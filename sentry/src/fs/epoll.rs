@@ -31,7 +31,6 @@ use crate::vfs::{File, FileOps};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::Duration;
-use syscalls::abi::{Stat, Statfs};
 use syscalls::consts::O_RDWR;
 use syscalls::Errno;
 
@@ -371,19 +370,7 @@ impl Drop for Epoll {
 }
 
 impl FileOps for Epoll {
-    fn stat(&self) -> Result<Stat, Errno> {
-        Ok(super::anon::stat())
-    }
-    /// noop_llseek: lseek reports 0; pread/pwrite are ESPIPE.
-    fn seek_ok(&self) -> bool {
-        true
-    }
-    fn pread_ok(&self) -> bool {
-        false
-    }
-    fn statfs(&self, _file: &File) -> Result<Statfs, Errno> {
-        Ok(super::anon::statfs())
-    }
+    super::anon::anon_inode_ops!();
     /// Readable when epoll_wait would report something. Queue-less when a
     /// watched file is (pollers then re-check periodically).
     fn poll(&self, _file: &File, _events: u32) -> (u32, Option<&WaitQueue>) {

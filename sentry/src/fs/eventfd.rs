@@ -10,7 +10,6 @@ use crate::kernel::wait::{block_on, WaitQueue};
 use crate::vfs::file::pollev::{POLLERR, POLLIN, POLLOUT};
 use crate::vfs::{File, FileOps};
 use std::sync::{Arc, Mutex, MutexGuard};
-use syscalls::abi::{Stat, Statfs};
 use syscalls::consts::{O_NONBLOCK, O_RDWR};
 use syscalls::Errno;
 
@@ -98,19 +97,7 @@ impl FileOps for EventFd {
         }
         Ok(8)
     }
-    fn stat(&self) -> Result<Stat, Errno> {
-        Ok(super::anon::stat())
-    }
-    /// noop_llseek: lseek reports 0; pread/pwrite are ESPIPE.
-    fn seek_ok(&self) -> bool {
-        true
-    }
-    fn pread_ok(&self) -> bool {
-        false
-    }
-    fn statfs(&self, _file: &File) -> Result<Statfs, Errno> {
-        Ok(super::anon::statfs())
-    }
+    super::anon::anon_inode_ops!();
     /// Linux's eventfd_poll: readable when non-zero, writable while a write
     /// of 1 would not block, in error at `u64::MAX` (unreachable by writes).
     fn poll(&self, _file: &File, _events: u32) -> (u32, Option<&WaitQueue>) {

@@ -14,7 +14,7 @@ use crate::vfs::file::pollev::POLLIN;
 use crate::vfs::{File, FileOps};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
-use syscalls::abi::{Siginfo, Stat, Statfs};
+use syscalls::abi::Siginfo;
 use syscalls::consts::{
     O_NONBLOCK, O_RDWR, SIGBUS, SIGCHLD, SIGFPE, SIGILL, SIGPOLL, SIGSEGV, SIGSYS, SIGTRAP,
     SI_KERNEL, SI_SIGIO, SI_TIMER, SI_USER,
@@ -147,19 +147,7 @@ impl FileOps for SignalFd {
         }
         Ok(n * SIGINFO_SIZE)
     }
-    fn stat(&self) -> Result<Stat, Errno> {
-        Ok(super::anon::stat())
-    }
-    /// noop_llseek: lseek reports 0; pread/pwrite are ESPIPE.
-    fn seek_ok(&self) -> bool {
-        true
-    }
-    fn pread_ok(&self) -> bool {
-        false
-    }
-    fn statfs(&self, _file: &File) -> Result<Statfs, Errno> {
-        Ok(super::anon::statfs())
-    }
+    super::anon::anon_inode_ops!();
     fn poll(&self, _file: &File, _events: u32) -> (u32, Option<&WaitQueue>) {
         let pending = current().map_or(0, |t| t.queue().pending | t.group.queue().pending);
         let mask = if pending & self.mask() != 0 {

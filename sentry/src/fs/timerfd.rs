@@ -15,7 +15,6 @@ use crate::vfs::file::pollev::POLLIN;
 use crate::vfs::{File, FileOps};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
-use syscalls::abi::{Stat, Statfs};
 use syscalls::consts::{O_NONBLOCK, O_RDWR};
 use syscalls::Errno;
 
@@ -143,19 +142,7 @@ impl FileOps for TimerFd {
         out.copy_from_slice(&n.to_ne_bytes());
         Ok(8)
     }
-    fn stat(&self) -> Result<Stat, Errno> {
-        Ok(super::anon::stat())
-    }
-    /// noop_llseek: lseek reports 0; pread/pwrite are ESPIPE.
-    fn seek_ok(&self) -> bool {
-        true
-    }
-    fn pread_ok(&self) -> bool {
-        false
-    }
-    fn statfs(&self, _file: &File) -> Result<Statfs, Errno> {
-        Ok(super::anon::statfs())
-    }
+    super::anon::anon_inode_ops!();
     fn poll(&self, _file: &File, _events: u32) -> (u32, Option<&WaitQueue>) {
         let mut s = self.lock();
         self.update(&mut s);
