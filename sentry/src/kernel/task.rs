@@ -88,6 +88,20 @@ pub enum RestartBlock {
         deadline: std::time::Instant,
         rem: u64,
     },
+    /// poll(2) of `nfds` entries at `fds`, until `deadline` (None: forever).
+    Poll {
+        fds: u64,
+        nfds: u32,
+        deadline: Option<std::time::Instant>,
+    },
+    /// A timed futex wait, to its absolute `deadline`.
+    Futex {
+        uaddr: u64,
+        val: u32,
+        bitset: u32,
+        private: bool,
+        deadline: std::time::Instant,
+    },
 }
 
 /// Linux's default rlimits for a new init process.

@@ -99,17 +99,7 @@ fn sys_futex(t: &mut Task, a: &[u64; 6]) -> SysResult {
                 return Err(Errno::EINVAL);
             }
             let dl = deadline(t, timeout, cmd == FUTEX_WAIT_BITSET, realtime)?;
-            let key = key(t, uaddr, private)?;
-            let r = k
-                .futexes
-                .wait(key, bitset, dl, t.tid, || Ok(load(t, uaddr)? == val));
-            match r {
-                Ok(()) => Ok(0),
-                // A timed wait restarts through the restart block on Linux;
-                // after a handler both give EINTR.
-                Err(Errno::ERESTARTSYS) if dl.is_some() => Err(Errno::ERESTART_RESTARTBLOCK),
-                Err(e) => Err(e),
-            }
+            timed_wait(t, uaddr, val, bitset, private, dl)
         }
         FUTEX_WAKE | FUTEX_WAKE_BITSET => {
             let bitset = if cmd == FUTEX_WAKE { u32::MAX } else { val3 };
@@ -158,6 +148,50 @@ fn sys_futex(t: &mut Task, a: &[u64; 6]) -> SysResult {
         FUTEX_UNLOCK_PI => unlock_pi(t, uaddr, private),
         _ => Err(Errno::ENOSYS),
     }
+}
+
+/// A futex wait; a timed one interrupted by a signal continues through
+/// restart_syscall(2) to the same absolute deadline (after a handler both
+/// give EINTR), an untimed one restarts (ERESTARTSYS).
+fn timed_wait(
+    t: &mut Task,
+    uaddr: u64,
+    val: u32,
+    bitset: u32,
+    private: bool,
+    dl: Option<Instant>,
+) -> SysResult {
+    let key = key(t, uaddr, private)?;
+    let k = t.k.clone();
+    let r = k
+        .futexes
+        .wait(key, bitset, dl, t.tid, || Ok(load(t, uaddr)? == val));
+    match (r, dl) {
+        (Ok(()), _) => Ok(0),
+        (Err(Errno::ERESTARTSYS), Some(deadline)) => {
+            t.restart_block = Some(crate::kernel::task::RestartBlock::Futex {
+                uaddr,
+                val,
+                bitset,
+                private,
+                deadline,
+            });
+            Err(Errno::ERESTART_RESTARTBLOCK)
+        }
+        (Err(e), _) => Err(e),
+    }
+}
+
+/// restart_syscall(2) of an interrupted timed futex wait.
+pub fn restart_wait(
+    t: &mut Task,
+    uaddr: u64,
+    val: u32,
+    bitset: u32,
+    private: bool,
+    deadline: Instant,
+) -> SysResult {
+    timed_wait(t, uaddr, val, bitset, private, Some(deadline))
 }
 
 fn wake_op(

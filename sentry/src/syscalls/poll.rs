@@ -22,8 +22,7 @@ use syscalls::nr;
 use syscalls::Errno;
 
 pub fn register(t: &mut Table) {
-    let restart = "a restart after a stop (no handler run) starts the full timeout again";
-    t.set(nr::POLL, sys_poll, Support::Partial(restart));
+    t.set(nr::POLL, sys_poll, Support::Full);
     t.set(nr::PPOLL, sys_ppoll, Support::Full);
     t.set(nr::SELECT, sys_select, Support::Full);
     t.set(nr::PSELECT6, sys_pselect6, Support::Full);
@@ -262,10 +261,36 @@ fn sys_poll(t: &mut Task, a: &[u64; 6]) -> SysResult {
         let ms = ms as u64;
         Timeout::new(ms / 1000, (ms % 1000) * 1_000_000)
     };
-    match do_sys_poll(t, a[0], a[1] as u32, timeout) {
-        Err(Errno::ERESTARTNOHAND) => Err(Errno::ERESTART_RESTARTBLOCK),
+    poll_restartable(t, a[0], a[1] as u32, timeout)
+}
+
+/// poll(2) whose interruption continues through restart_syscall(2) with
+/// the time left (Linux's do_restart_poll).
+fn poll_restartable(t: &mut Task, fds: u64, nfds: u32, timeout: Timeout) -> SysResult {
+    match do_sys_poll(t, fds, nfds, timeout) {
+        Err(Errno::ERESTARTNOHAND) => {
+            t.restart_block = Some(crate::kernel::task::RestartBlock::Poll {
+                fds,
+                nfds,
+                deadline: match timeout {
+                    Timeout::Forever => None,
+                    other => other.deadline(),
+                },
+            });
+            Err(Errno::ERESTART_RESTARTBLOCK)
+        }
         r => r,
     }
+}
+
+/// restart_syscall(2) of an interrupted poll.
+pub fn restart_poll(t: &mut Task, fds: u64, nfds: u32, deadline: Option<Instant>) -> SysResult {
+    let timeout = match deadline {
+        None => Timeout::Forever,
+        Some(d) if d <= Instant::now() => Timeout::Zero,
+        Some(d) => Timeout::Until(d),
+    };
+    poll_restartable(t, fds, nfds, timeout)
 }
 
 fn sys_ppoll(t: &mut Task, a: &[u64; 6]) -> SysResult {

@@ -79,6 +79,18 @@ pub fn sys_restart_syscall(t: &mut Task, _a: &[u64; 6]) -> SysResult {
             }
             Ok(0)
         }
+        Some(crate::kernel::task::RestartBlock::Poll {
+            fds,
+            nfds,
+            deadline,
+        }) => super::poll::restart_poll(t, fds, nfds, deadline),
+        Some(crate::kernel::task::RestartBlock::Futex {
+            uaddr,
+            val,
+            bitset,
+            private,
+            deadline,
+        }) => super::futex::restart_wait(t, uaddr, val, bitset, private, deadline),
         None => Err(Errno::EINTR),
     }
 }
