@@ -182,30 +182,44 @@ impl HostFile {
     /// for its whole group and the call restarts once it is continued,
     /// unless it blocks or ignores SIGTTOU; an orphaned group gets EIO.
     fn check_change(&self, t: &Task) -> Result<(), Errno> {
+        self.job_check(&t.k, &t.shared, libc::SIGTTOU)
+    }
+
+    /// Job control on the controlling tty for the calling process: `sig`
+    /// (SIGTTOU for changes, SIGTTIN for reads) goes to a background group,
+    /// which then stops; a blocked or ignored signal lets changes through
+    /// but makes reads fail with EIO, as Linux.
+    fn job_check(
+        &self,
+        k: &crate::kernel::Kernel,
+        me: &crate::kernel::signal::TaskShared,
+        sig: i32,
+    ) -> Result<(), Errno> {
         let Some(tty) = &self.tty else {
             return Ok(());
         };
-        let Some((pgid, sid)) = t.k.procs.pgid_sid(t.tgid) else {
+        let Some((pgid, sid)) = k.procs.pgid_sid(me.tgid) else {
             return Ok(());
         };
         let fg = tty.fg_pgrp.load(Ordering::SeqCst);
         if tty.sid.load(Ordering::SeqCst) != sid || fg == 0 || fg == pgid {
             return Ok(());
         }
-        let bit = 1u64 << (libc::SIGTTOU - 1);
-        let ignored = t.shared.group.action(libc::SIGTTOU).handler == libc::SIG_IGN as u64;
-        if t.mask() & bit != 0 || ignored {
-            return Ok(());
+        let bit = 1u64 << (sig - 1);
+        let ignored = me.group.action(sig).handler == libc::SIG_IGN as u64;
+        if me.mask() & bit != 0 || ignored {
+            return if sig == libc::SIGTTIN {
+                Err(Errno::EIO)
+            } else {
+                Ok(())
+            };
         }
-        if t.k.procs.pgrp_orphaned(pgid) {
+        if k.procs.pgrp_orphaned(pgid) {
             return Err(Errno::EIO);
         }
-        for g in t.k.tasks.all_groups() {
-            if t.k.procs.pgid_sid(g.tgid).is_some_and(|(p, _)| p == pgid) {
-                g.send(
-                    libc::SIGTTOU,
-                    syscalls::abi::Siginfo::kill(libc::SIGTTOU, 0x80, 0, 0),
-                );
+        for g in k.tasks.all_groups() {
+            if k.procs.pgid_sid(g.tgid).is_some_and(|(p, _)| p == pgid) {
+                g.send(sig, syscalls::abi::Siginfo::kill(sig, 0x80, 0, 0));
             }
         }
         Err(Errno::ERESTARTSYS)
@@ -348,6 +362,15 @@ impl FileOps for HostFile {
         }
     }
     fn read_cur(&self, file: &File, buf: &mut [u8]) -> Result<usize, Errno> {
+        if self.tty.is_some() {
+            // A background process reading its controlling terminal: SIGTTIN.
+            if let (Some(k), Some(me)) = (
+                crate::kernel::wait::current_kernel(),
+                crate::kernel::wait::current(),
+            ) {
+                self.job_check(&k, &me, libc::SIGTTIN)?;
+            }
+        }
         self.wait_ready(file, libc::POLLIN)?;
         retry(|| nix::unistd::read(self.fd.as_raw_fd(), buf))
     }

@@ -190,6 +190,7 @@ impl Task {
     /// Run until the task exits; returns its exit status.
     pub fn run(&mut self) -> ExitStatus {
         super::wait::set_current(Some(self.shared.clone()));
+        super::wait::set_current_kernel(Some(self.k.clone()));
         self.shared
             .host
             .set(self.stub.pid(), self.stub.process_pid());
@@ -329,6 +330,7 @@ impl Task {
     /// death signal is tied to it, and it reports the process's exit).
     pub fn exit_and_release(mut self, status: ExitStatus) {
         super::wait::set_current(None);
+        super::wait::set_current_kernel(None);
         self.shared.seccomp.mark_exiting();
         self.release_vfork_parent();
         let k = self.k.clone();

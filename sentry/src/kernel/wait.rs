@@ -123,12 +123,24 @@ impl WaitError {
 
 thread_local! {
     static CURRENT: RefCell<Option<Arc<TaskShared>>> = const { RefCell::new(None) };
+    static KERNEL: RefCell<Option<Arc<super::Kernel>>> = const { RefCell::new(None) };
     static LONE: Arc<Waker> = Arc::new(Waker::default());
 }
 
 /// Make `t` the task of the calling sentry thread.
 pub fn set_current(t: Option<Arc<TaskShared>>) {
     CURRENT.with(|c| *c.borrow_mut() = t);
+}
+
+/// Make `k` the kernel of the calling sentry thread.
+pub fn set_current_kernel(k: Option<Arc<super::Kernel>>) {
+    KERNEL.with(|c| *c.borrow_mut() = k);
+}
+
+/// The kernel of the calling sentry thread (for code that has no `Task`,
+/// like file operations that must signal a process group).
+pub fn current_kernel() -> Option<Arc<super::Kernel>> {
+    KERNEL.with(|c| c.borrow().clone())
 }
 
 /// The task of the calling sentry thread, if any.
