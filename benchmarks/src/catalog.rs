@@ -76,7 +76,7 @@ const MICRO: &[(&str, &str, &str, u64)] = &[
     micro!("fork_exit", "fork+exit+wait", 200),
     micro!(
         "fork_cow_200m",
-        "fork+exit+wait, 200 MiB touched (copy-on-write)",
+        "fork+exit+wait with 200 MiB touched (copy-on-write)",
         100
     ),
     micro!("fork_exec", "fork+execve /bin/true+wait", 50),
