@@ -193,7 +193,25 @@ pub fn dispatch(t: &mut Task) {
         // Replaced registers (execve, sigreturn): no return value to judge.
         crate::compat::record(nr, &args, if t.regs_replaced { 0 } else { ret });
     }
-    sched::mirror_uids(t);
+    // Other tasks read the uid/capability mirror; only calls that change
+    // credentials need to refresh it.
+    if matches!(
+        nr as usize,
+        syscalls::nr::SETUID
+            | syscalls::nr::SETGID
+            | syscalls::nr::SETREUID
+            | syscalls::nr::SETREGID
+            | syscalls::nr::SETRESUID
+            | syscalls::nr::SETRESGID
+            | syscalls::nr::SETFSUID
+            | syscalls::nr::SETFSGID
+            | syscalls::nr::CAPSET
+            | syscalls::nr::PRCTL
+            | syscalls::nr::EXECVE
+            | syscalls::nr::EXECVEAT
+    ) {
+        sched::mirror_uids(t);
+    }
     if t.regs_replaced {
         t.regs_replaced = false;
     } else {
