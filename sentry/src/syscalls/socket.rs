@@ -65,7 +65,7 @@ pub fn register(t: &mut Table) {
         Support::Partial("AF_UNIX pairs, SOL_SOCKET: SO_SNDBUF/RCVBUF (doubled, clamped as Linux), SO_PASSCRED and plain flags stored; SO_RCVTIMEO/SNDTIMEO ENOPROTOOPT; other levels EOPNOTSUPP"),
     );
     let naming = Support::Partial(
-        "no named sockets yet: on a socketpair end bind EOPNOTSUPP, connect EISCONN (stream) or EOPNOTSUPP, listen/accept EINVAL (EOPNOTSUPP for DGRAM)",
+        "no named sockets yet: on a socketpair end (after address validation) bind EOPNOTSUPP, connect EISCONN (stream) or EOPNOTSUPP, listen/accept EINVAL (EOPNOTSUPP for DGRAM)",
     );
     t.set(nr::BIND, sys_bind, naming);
     t.set(nr::CONNECT, sys_connect, naming);
@@ -506,11 +506,27 @@ fn sys_setsockopt(t: &mut Task, a: &[u64; 6]) -> SysResult {
 
 fn sys_bind(t: &mut Task, a: &[u64; 6]) -> SysResult {
     sock(t, a[0])?;
+    validate_addr(t, a[1], a[2])?;
     Err(Errno::EOPNOTSUPP)
+}
+
+/// Linux's unix_validate_addr: a family and at least one byte of path,
+/// within `struct sockaddr_un`.
+fn validate_addr(t: &Task, addr: u64, len: u64) -> Result<(), Errno> {
+    const SOCKADDR_UN: u64 = 2 + UNIX_PATH_MAX as u64;
+    if len as i32 <= 2 || len > SOCKADDR_UN {
+        return Err(Errno::EINVAL);
+    }
+    let fam: u16 = t.mm.read_obj(addr)?;
+    if i32::from(fam) != AF_UNIX {
+        return Err(Errno::EINVAL);
+    }
+    Ok(())
 }
 
 fn sys_connect(t: &mut Task, a: &[u64; 6]) -> SysResult {
     let f = sock(t, a[0])?;
+    validate_addr(t, a[1], a[2])?;
     match end(&f)?.kind() {
         SOCK_DGRAM => Err(Errno::EOPNOTSUPP),
         _ => Err(Errno::EISCONN),
