@@ -182,20 +182,51 @@ fn check_dest(e: &UnixEnd, addr: u64, len: u64) -> Result<(), Errno> {
     }
 }
 
-/// Gather the data of `segs` (EFAULT if nothing is readable).
-fn gather(t: &Task, segs: &Segs) -> Result<Vec<u8>, Errno> {
-    let want = io::total(segs) as usize;
-    let (data, fault) = io::gather(t, segs, 0, want);
-    if fault {
-        return Err(Errno::EFAULT);
-    }
-    Ok(data)
+/// Bytes moved per call into the socket (streams loop over chunks).
+const CHUNK: usize = 1 << 20;
+
+/// The most one receive can return without MSG_WAITALL: a queue never holds
+/// more than the sender's SO_SNDBUF (at most twice wmem_max).
+fn recv_cap() -> usize {
+    (2 * unix::limits().2).max(CHUNK)
 }
 
 fn do_send(t: &Task, f: &File, segs: &Segs, rights: Option<Rights>, flags: u32) -> SysResult {
     let e = end(f)?;
-    let data = gather(t, segs)?;
-    e.send(f, &data, rights, flags).map(|n| n as u64)
+    let want = io::total(segs) as usize;
+    if e.kind() != SOCK_STREAM {
+        // One message: it must fit in the send buffer anyway.
+        if want > e.bufs().0 {
+            return Err(Errno::EMSGSIZE);
+        }
+        let (data, fault) = io::gather(t, segs, 0, want);
+        if fault {
+            return Err(Errno::EFAULT);
+        }
+        return e.send(f, &data, rights, flags).map(|n| n as u64);
+    }
+    let mut rights = rights;
+    let mut done = 0usize;
+    while done < want {
+        let (data, fault) = io::gather(t, segs, done as u64, (want - done).min(CHUNK));
+        if data.is_empty() {
+            break;
+        }
+        match e.send(f, &data, rights.take(), flags) {
+            Ok(n) => {
+                done += n;
+                if n < data.len() || fault {
+                    break;
+                }
+            }
+            Err(err) if done == 0 => return Err(err),
+            Err(_) => break,
+        }
+    }
+    if done == 0 && want > 0 {
+        return Err(Errno::EFAULT);
+    }
+    Ok(done as u64)
 }
 
 fn sys_sendto(t: &mut Task, a: &[u64; 6]) -> SysResult {
@@ -205,18 +236,42 @@ fn sys_sendto(t: &mut Task, a: &[u64; 6]) -> SysResult {
     do_send(t, &f, &segs, None, a[3] as u32)
 }
 
-/// Receive into `segs`: (received, full length, files).
+/// Receive into `segs`: (received, full length, files). Only the writable
+/// prefix of the buffer is offered, so no data is consumed that cannot be
+/// delivered; MSG_WAITALL on a stream larger than one queue loops.
 fn do_recv(t: &Task, f: &File, segs: &Segs, flags: u32) -> Result<unix::Recv, Errno> {
     let e = end(f)?;
     let want = io::total(segs);
-    let n = io::writable_prefix(t, segs, want) as usize;
-    if n < want as usize && n == 0 {
+    let avail = io::writable_prefix(t, segs, want) as usize;
+    if avail == 0 && want > 0 {
         return Err(Errno::EFAULT);
     }
-    let mut buf = vec![0u8; n];
-    let r = e.recv(f, &mut buf, flags)?;
-    io::scatter(t, segs, 0, &buf[..r.n]);
-    Ok(r)
+    let waitall = e.kind() == SOCK_STREAM && flags & MSG_WAITALL != 0 && flags & MSG_PEEK == 0;
+    let mut out = unix::Recv {
+        n: 0,
+        len: 0,
+        rights: None,
+    };
+    loop {
+        let n = (avail - out.n).min(recv_cap());
+        let mut buf = vec![0u8; n];
+        let r = match e.recv(f, &mut buf, flags) {
+            Ok(r) => r,
+            Err(err) if out.n == 0 => return Err(err),
+            Err(_) => break,
+        };
+        io::scatter(t, segs, out.n as u64, &buf[..r.n]);
+        out.n += r.n;
+        out.len += r.len;
+        let got_rights = r.rights.is_some();
+        if got_rights {
+            out.rights = r.rights;
+        }
+        if !waitall || r.n < n || out.n >= avail || got_rights {
+            break;
+        }
+    }
+    Ok(out)
 }
 
 /// The return value of a receive: the full message length with MSG_TRUNC
