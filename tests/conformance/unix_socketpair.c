@@ -349,6 +349,36 @@ static void rights(void) {
   close(sv[1]);
 }
 
+static void mmsg(void) {
+  int sv[2];
+  pair(SOCK_DGRAM, sv);
+  struct iovec out[3] = {{"one", 3}, {"two!", 4}, {"three", 5}};
+  struct mmsghdr sm[3];
+  memset(sm, 0, sizeof sm);
+  for (int i = 0; i < 3; i++) {
+    sm[i].msg_hdr.msg_iov = &out[i];
+    sm[i].msg_hdr.msg_iovlen = 1;
+  }
+  show("sendmmsg", sendmmsg(sv[0], sm, 3, 0));
+  printf("msg_len %u %u %u\n", sm[0].msg_len, sm[1].msg_len, sm[2].msg_len);
+  char b[4][8];
+  struct iovec in[4];
+  struct mmsghdr rm[4];
+  memset(rm, 0, sizeof rm);
+  for (int i = 0; i < 4; i++) {
+    in[i].iov_base = b[i];
+    in[i].iov_len = 4;
+    rm[i].msg_hdr.msg_iov = &in[i];
+    rm[i].msg_hdr.msg_iovlen = 1;
+  }
+  show("recvmmsg WAITFORONE", recvmmsg(sv[1], rm, 4, MSG_WAITFORONE, NULL));
+  printf("lens %u %u %u trunc3 %d\n", rm[0].msg_len, rm[1].msg_len, rm[2].msg_len,
+         !!(rm[2].msg_hdr.msg_flags & MSG_TRUNC));
+  show("recvmmsg DONTWAIT empty", recvmmsg(sv[1], rm, 4, MSG_DONTWAIT, NULL));
+  close(sv[0]);
+  close(sv[1]);
+}
+
 static void errors(void) {
   int sv[2];
   show("AF_INET pair", socketpair(AF_INET, SOCK_STREAM, 0, sv));
@@ -379,6 +409,7 @@ int main(void) {
   messages(SOCK_DGRAM, "DGRAM");
   options();
   rights();
+  mmsg();
   errors();
   return 0;
 }

@@ -9,7 +9,7 @@ use crate::kernel::task::Task;
 use crate::vfs::io::{self, Segs};
 use crate::vfs::File;
 use std::sync::Arc;
-use syscalls::abi::{Cmsghdr, Msghdr, Ucred};
+use syscalls::abi::{Cmsghdr, Msghdr, Timespec, Ucred};
 use syscalls::consts::*;
 use syscalls::nr;
 use syscalls::{Errno, Pod};
@@ -21,6 +21,8 @@ const SOCKADDR_MAX: u64 = 128;
 /// net.core.optmem_max: the most control data sendmsg accepts.
 const OPTMEM_MAX: u64 = 131_072;
 const CMSG_HDR: usize = std::mem::size_of::<Cmsghdr>();
+/// `sizeof(struct mmsghdr)`: a msghdr and msg_len (at 56).
+const MMSGHDR: usize = 64;
 
 pub fn register(t: &mut Table) {
     let unix_only = "connected AF_UNIX pairs (socketpair) only";
@@ -53,6 +55,16 @@ pub fn register(t: &mut Table) {
         nr::RECVMSG,
         sys_recvmsg,
         Support::Partial("connected AF_UNIX pairs only; SCM_RIGHTS received (MSG_CTRUNC, MSG_CMSG_CLOEXEC); no SCM_CREDENTIALS"),
+    );
+    t.set(
+        nr::SENDMMSG,
+        sys_sendmmsg,
+        Support::Partial("connected AF_UNIX pairs only, as sendmsg"),
+    );
+    t.set(
+        nr::RECVMMSG,
+        sys_recvmmsg,
+        Support::Partial("connected AF_UNIX pairs only, as recvmsg; the timeout is checked after each message (as Linux)"),
     );
     t.set(
         nr::GETSOCKOPT,
@@ -354,7 +366,11 @@ fn read_msghdr(t: &Task, addr: u64) -> Result<(Msghdr, Segs), Errno> {
 
 fn sys_sendmsg(t: &mut Task, a: &[u64; 6]) -> SysResult {
     let f = sock(t, a[0])?;
-    let (m, segs) = read_msghdr(t, a[1])?;
+    sendmsg_one(t, &f, a[1], a[2] as u32)
+}
+
+fn sendmsg_one(t: &Task, f: &File, hdr: u64, flags: u32) -> SysResult {
+    let (m, segs) = read_msghdr(t, hdr)?;
     if m.msg_controllen > i32::MAX as u64 {
         return Err(Errno::ENOBUFS);
     }
@@ -366,7 +382,7 @@ fn sys_sendmsg(t: &mut Task, a: &[u64; 6]) -> SysResult {
     } else {
         u64::from(m.msg_namelen).min(SOCKADDR_MAX)
     };
-    check_dest(end(&f)?, m.msg_name, namelen)?;
+    check_dest(end(f)?, m.msg_name, namelen)?;
     let rights = if m.msg_controllen > 0 {
         let mut ctl = vec![0u8; m.msg_controllen as usize];
         t.mm.copy_in(m.msg_control, &mut ctl)?;
@@ -374,15 +390,18 @@ fn sys_sendmsg(t: &mut Task, a: &[u64; 6]) -> SysResult {
     } else {
         None
     };
-    do_send(t, &f, &segs, rights, a[2] as u32)
+    do_send(t, f, &segs, rights, flags)
 }
 
 fn sys_recvmsg(t: &mut Task, a: &[u64; 6]) -> SysResult {
     let f = sock(t, a[0])?;
-    let flags = a[2] as u32;
-    let (m, segs) = read_msghdr(t, a[1])?;
-    let r = do_recv(t, &f, &segs, flags)?;
-    let ret = recv_ret(end(&f)?, &r, flags);
+    recvmsg_one(t, &f, a[1], a[2] as u32)
+}
+
+fn recvmsg_one(t: &Task, f: &File, hdr: u64, flags: u32) -> SysResult {
+    let (m, segs) = read_msghdr(t, hdr)?;
+    let r = do_recv(t, f, &segs, flags)?;
+    let ret = recv_ret(end(f)?, &r, flags);
     let mut mflags = flags & MSG_CMSG_CLOEXEC;
     if r.len > r.n {
         mflags |= MSG_TRUNC;
@@ -430,11 +449,78 @@ fn sys_recvmsg(t: &mut Task, a: &[u64; 6]) -> SysResult {
     }
     // struct msghdr: msg_namelen at 8, msg_controllen at 40, msg_flags at 48.
     if m.msg_name != 0 {
-        t.mm.write_obj(a[1] + 8, &0u32)?;
+        t.mm.write_obj(hdr + 8, &0u32)?;
     }
-    t.mm.write_obj(a[1] + 40, &used)?;
-    t.mm.write_obj(a[1] + 48, &(mflags as i32))?;
+    t.mm.write_obj(hdr + 40, &used)?;
+    t.mm.write_obj(hdr + 48, &(mflags as i32))?;
     Ok(ret)
+}
+
+/// sendmmsg(2): sendmsg for each header, storing msg_len; the count sent,
+/// or the first error if nothing was.
+fn sys_sendmmsg(t: &mut Task, a: &[u64; 6]) -> SysResult {
+    let f = sock(t, a[0])?;
+    let vlen = (a[2] as u32 as usize).min(IOV_MAX);
+    let flags = a[3] as u32;
+    let mut done = 0;
+    while done < vlen {
+        let hdr = a[1] + (done * MMSGHDR) as u64;
+        match sendmsg_one(t, &f, hdr, flags) {
+            Ok(n) => {
+                t.mm.write_obj(hdr + 56, &(n as u32))?;
+                done += 1;
+            }
+            Err(e) if done == 0 => return Err(e),
+            Err(_) => break,
+        }
+    }
+    Ok(done as u64)
+}
+
+/// recvmmsg(2): recvmsg for each header; MSG_WAITFORONE makes the calls
+/// after the first nonblocking; the timeout, as in Linux, is only checked
+/// after each message.
+fn sys_recvmmsg(t: &mut Task, a: &[u64; 6]) -> SysResult {
+    let f = sock(t, a[0])?;
+    let vlen = (a[2] as u32 as usize).min(IOV_MAX);
+    let mut flags = a[3] as u32;
+    let deadline = if a[4] != 0 {
+        let ts: Timespec = t.mm.read_obj(a[4])?;
+        if ts.tv_sec < 0 || !(0..1_000_000_000).contains(&ts.tv_nsec) {
+            return Err(Errno::EINVAL);
+        }
+        let d = std::time::Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32);
+        Some(std::time::Instant::now() + d)
+    } else {
+        None
+    };
+    let mut done = 0;
+    while done < vlen {
+        let hdr = a[1] + (done * MMSGHDR) as u64;
+        match recvmsg_one(t, &f, hdr, flags & !MSG_WAITFORONE) {
+            Ok(n) => {
+                t.mm.write_obj(hdr + 56, &(n as u32))?;
+                done += 1;
+            }
+            Err(e) if done == 0 => return Err(e),
+            Err(_) => break,
+        }
+        if flags & MSG_WAITFORONE != 0 {
+            flags |= MSG_DONTWAIT;
+        }
+        if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+            break;
+        }
+    }
+    if let Some(d) = deadline {
+        let left = d.saturating_duration_since(std::time::Instant::now());
+        let ts = Timespec {
+            tv_sec: left.as_secs() as i64,
+            tv_nsec: i64::from(left.subsec_nanos()),
+        };
+        t.mm.write_obj(a[4], &ts)?;
+    }
+    Ok(done as u64)
 }
 
 fn sys_shutdown(t: &mut Task, a: &[u64; 6]) -> SysResult {
