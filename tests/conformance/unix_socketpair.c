@@ -9,6 +9,8 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/un.h>
+#include <sys/epoll.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 
 static void show(const char *what, long r) {
@@ -379,6 +381,35 @@ static void mmsg(void) {
   close(sv[1]);
 }
 
+static void on_alrm(int s) { (void)s; }
+
+/* A blocking recv interrupted by a handler without SA_RESTART: EINTR; epoll
+ * readiness follows the queue. */
+static void blocking(void) {
+  int sv[2];
+  char b[8];
+  pair(SOCK_STREAM, sv);
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_alrm;
+  sigaction(SIGALRM, &sa, NULL);
+  struct itimerval it = {{0, 0}, {0, 50000}};
+  setitimer(ITIMER_REAL, &it, NULL);
+  show("recv interrupted", recv(sv[0], b, sizeof b, 0));
+  signal(SIGALRM, SIG_DFL);
+  int ep = epoll_create1(0);
+  struct epoll_event ev = {EPOLLIN, {.fd = sv[1]}};
+  epoll_ctl(ep, EPOLL_CTL_ADD, sv[1], &ev);
+  struct epoll_event out;
+  show("epoll idle", epoll_wait(ep, &out, 1, 0));
+  write(sv[0], "e", 1);
+  show("epoll after write", epoll_wait(ep, &out, 1, 1000));
+  printf("events %#x\n", out.events);
+  close(ep);
+  close(sv[0]);
+  close(sv[1]);
+}
+
 static void errors(void) {
   int sv[2];
   show("AF_INET pair", socketpair(AF_INET, SOCK_STREAM, 0, sv));
@@ -410,6 +441,7 @@ int main(void) {
   options();
   rights();
   mmsg();
+  blocking();
   errors();
   return 0;
 }
