@@ -202,6 +202,8 @@ conformance! {
     sig_restart_eintr: "sig_restart_eintr";
     restart_syscall_sleep: "restart_syscall_sleep";
     pipe_size_packet: "pipe_size_packet";
+    // AF_UNIX socket pairs
+    unix_socketpair: "unix_socketpair";
     // tmpfs (/tmp, /dev/shm) and memfd
     tmpfs_files: "tmpfs_files";
     tmpfs_sticky: "tmpfs_sticky";

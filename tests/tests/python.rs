@@ -95,7 +95,6 @@ fn signals_threads() {
 /// multiprocessing with the fork context: Pool(4).map squaring range(1000), imap_unordered,
 /// apply_async, Process + Queue round trip, Pipe, shared Value + Lock, exit codes.
 #[test]
-#[ignore = "needs socketpair for multiprocessing.Pipe (ENOSYS); /dev/shm and sem_open work since the tmpfs"]
 fn mp_pool() {
     python_differential("mp_pool", 0);
 }

@@ -15,3 +15,4 @@ pub mod signalfd;
 pub mod synth;
 pub mod timerfd;
 pub mod tmpfs;
+pub mod unix;

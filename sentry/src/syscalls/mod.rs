@@ -21,6 +21,7 @@ pub mod report;
 pub mod sched;
 pub mod seccomp;
 pub mod signal;
+pub mod socket;
 pub mod time;
 pub mod timer;
 pub mod usage;
@@ -113,6 +114,7 @@ pub static TABLE: LazyLock<Table> = LazyLock::new(|| {
     seccomp::register(&mut t);
     sched::register(&mut t);
     signal::register(&mut t);
+    socket::register(&mut t);
     time::register(&mut t);
     timer::register(&mut t);
     usage::register(&mut t);

@@ -91,7 +91,7 @@ fn pieces(segs: &[(u64, u64)], skip: u64, len: u64) -> Vec<(u64, u64)> {
 
 /// Copy `data` to the transfer's bytes from `skip`; returns bytes copied
 /// before the first fault.
-fn scatter(t: &Task, segs: &[(u64, u64)], skip: u64, data: &[u8]) -> usize {
+pub fn scatter(t: &Task, segs: &[(u64, u64)], skip: u64, data: &[u8]) -> usize {
     let mut done = 0usize;
     for (a, n) in pieces(segs, skip, data.len() as u64) {
         let n = n as usize;
@@ -106,7 +106,7 @@ fn scatter(t: &Task, segs: &[(u64, u64)], skip: u64, data: &[u8]) -> usize {
 
 /// Copy up to `max` bytes of the transfer from `skip`; returns the data and
 /// whether a fault stopped the copy early.
-fn gather(t: &Task, segs: &[(u64, u64)], skip: u64, max: usize) -> (Vec<u8>, bool) {
+pub fn gather(t: &Task, segs: &[(u64, u64)], skip: u64, max: usize) -> (Vec<u8>, bool) {
     let mut buf = vec![0u8; max];
     let mut done = 0usize;
     for (a, n) in pieces(segs, skip, max as u64) {
@@ -124,7 +124,7 @@ fn gather(t: &Task, segs: &[(u64, u64)], skip: u64, max: usize) -> (Vec<u8>, boo
 
 /// How many bytes of the transfer are in writable mappings (from the VMAs),
 /// so a stream read never consumes data it cannot deliver.
-fn writable_prefix(t: &Task, segs: &[(u64, u64)], max: u64) -> u64 {
+pub fn writable_prefix(t: &Task, segs: &[(u64, u64)], max: u64) -> u64 {
     let mm = t.mm.lock();
     let mut done = 0u64;
     for &(a, l) in segs {
