@@ -326,13 +326,13 @@ fn shell_pipeline_job_trap() {
     }
 }
 
-/// 200 fork+exec+wait from a shell loop.
+/// 200 fork+exec+wait from a bash loop (the command, verbatim).
 #[test]
 fn shell_loop_of_true() {
     let script = "for i in $(seq 1 200); do /bin/true; done; echo done";
     if let Some(out) = run_do(
         "shell_loop_of_true",
-        &["--cwd", "/", "/bin/sh", "-c", script],
+        &["--cwd", "/", "/bin/bash", "-c", script],
     ) {
         out.assert_no_panic().assert_code(0).assert_stdout("done\n");
     }
