@@ -1,5 +1,7 @@
 /* getrusage(SELF/THREAD/CHILDREN), wait4's rusage and times()' children
- * fields after a CPU-burning child is reaped. Prints booleans only. */
+ * fields after a CPU-burning child is reaped. Prints booleans only; the
+ * thresholds are well below the CPU time burnt, since under load part of a
+ * sandboxed process's CPU time is the sentry's (system time). */
 #include "common.h"
 #include <signal.h>
 #include <sys/resource.h>
@@ -37,13 +39,13 @@ int main(void) {
 
   burn_ms(300);
   getrusage(RUSAGE_SELF, &ru);
-  printf("self utime>=200ms: %s\n", yn(us(ru.ru_utime) >= 200000));
+  printf("self utime>=100ms: %s\n", yn(us(ru.ru_utime) >= 100000));
   printf("self utime<5s: %s\n", yn(us(ru.ru_utime) < 5000000));
   printf("self maxrss>0: %s\n", yn(ru.ru_maxrss > 0));
   struct rusage th;
   getrusage(RUSAGE_THREAD, &th);
-  printf("thread utime>=150ms: %s\n", yn(us(th.ru_utime) >= 150000));
-  printf("thread utime<=self+20ms: %s\n", yn(us(th.ru_utime) <= us(ru.ru_utime) + 20000));
+  printf("thread utime>=100ms: %s\n", yn(us(th.ru_utime) >= 100000));
+  printf("thread utime<=self+50ms: %s\n", yn(us(th.ru_utime) <= us(ru.ru_utime) + 50000));
 
   pid_t c = fork();
   if (c == 0) {
@@ -62,17 +64,17 @@ int main(void) {
   memset(&wr, 0, sizeof wr);
   pid_t w = wait4(c, &st, 0, &wr);
   printf("wait4: %s status %d\n", yn(w == c), WEXITSTATUS(st));
-  printf("wait4 utime>=600ms: %s\n", yn(us(wr.ru_utime) >= 600000));
+  printf("wait4 utime>=400ms: %s\n", yn(us(wr.ru_utime) >= 400000));
   printf("wait4 maxrss>0: %s\n", yn(wr.ru_maxrss > 0));
   getrusage(RUSAGE_CHILDREN, &ru);
-  printf("children utime>=600ms: %s\n", yn(us(ru.ru_utime) >= 600000));
+  printf("children utime>=400ms: %s\n", yn(us(ru.ru_utime) >= 400000));
   printf("children utime<5s: %s\n", yn(us(ru.ru_utime) < 5000000));
   printf("children maxrss>0: %s\n", yn(ru.ru_maxrss > 0));
   struct tms t;
   times(&t);
   long hz = sysconf(_SC_CLK_TCK);
-  printf("times cutime>=0.5s: %s\n", yn(t.tms_cutime >= hz / 2));
-  printf("times utime>=0.2s: %s\n", yn(t.tms_utime >= hz / 5));
+  printf("times cutime>=0.3s: %s\n", yn(t.tms_cutime >= hz * 3 / 10));
+  printf("times utime>=0.1s: %s\n", yn(t.tms_utime >= hz / 10));
 
   /* waitid's rusage (raw syscall: glibc's waitid has no rusage). */
   c = fork();
@@ -83,9 +85,9 @@ int main(void) {
   siginfo_t si;
   memset(&wr, 0, sizeof wr);
   long r = syscall(SYS_waitid, P_PID, c, &si, WEXITED, &wr);
-  printf("waitid: %ld utime>=150ms: %s\n", r, yn(us(wr.ru_utime) >= 150000));
+  printf("waitid: %ld utime>=100ms: %s\n", r, yn(us(wr.ru_utime) >= 100000));
   getrusage(RUSAGE_CHILDREN, &ru);
-  printf("children utime>=800ms: %s\n", yn(us(ru.ru_utime) >= 800000));
+  printf("children utime>=500ms: %s\n", yn(us(ru.ru_utime) >= 500000));
 
   /* An auto-reaped child (SIGCHLD ignored) does not count. */
   struct rusage before;
