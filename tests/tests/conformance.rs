@@ -99,6 +99,8 @@ conformance! {
     readlink: "readlink";
     access: "access";
     getcwd: "getcwd";
+    // procfs
+    proc_self: "proc_self";
     // system and identity
     uname: "uname";
     sysinfo: "sysinfo";

@@ -11,6 +11,7 @@ pub mod eventfd;
 pub mod gofer;
 pub mod host;
 pub mod pipe;
+pub mod proc;
 pub mod signalfd;
 pub mod synth;
 pub mod timerfd;

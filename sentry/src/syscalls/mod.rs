@@ -194,6 +194,7 @@ pub fn dispatch(t: &mut Task) {
         crate::compat::record(nr, &args, if t.regs_replaced { 0 } else { ret });
     }
     sched::mirror_uids(t);
+    crate::fs::proc::sync_view(t);
     if t.regs_replaced {
         t.regs_replaced = false;
     } else {

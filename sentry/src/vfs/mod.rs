@@ -212,6 +212,11 @@ pub trait Inode: Send + Sync {
     fn as_any(self: Arc<Self>) -> Option<Arc<dyn std::any::Any + Send + Sync>> {
         None
     }
+    /// The children of this directory come and go with sentry state
+    /// (procfs): lookups are never cached in the dentry tree.
+    fn dynamic(&self) -> bool {
+        false
+    }
 }
 
 impl<'a> dyn Inode + 'a {
@@ -352,7 +357,7 @@ impl Vfs {
         let root = Dentry::new_root(rootfs.root()?);
         let mounts: [(&[u8], Arc<dyn Inode>); 4] = [
             (b"dev", fs::dev::new_devfs()),
-            (b"proc", fs::synth::proc_placeholder()),
+            (b"proc", fs::proc::new_procfs()),
             (b"sys", fs::synth::sys_placeholder()),
             (b"tmp", fs::tmpfs::TmpFs::mount(mf.clone(), 0o1777)),
         ];
