@@ -101,6 +101,7 @@ conformance! {
     getcwd: "getcwd";
     // procfs
     proc_self: "proc_self";
+    proc_pid: "proc_pid";
     // system and identity
     uname: "uname";
     sysinfo: "sysinfo";

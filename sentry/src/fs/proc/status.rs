@@ -23,7 +23,16 @@ struct Facts {
     utime: u128,
     stime: u128,
     nice: i32,
-    mm: Option<(u64, u64, u64, u64, u64, u64, u64, u64)>,
+    mm: Option<Ranges>,
+}
+
+/// Address-space landmarks stat reports.
+#[derive(Default, Clone, Copy)]
+struct Ranges {
+    brk_start: u64,
+    stack: u64,
+    arg: (u64, u64),
+    env: (u64, u64),
 }
 
 fn facts(p: &Pid) -> Result<Facts, Errno> {
@@ -66,16 +75,12 @@ fn facts(p: &Pid) -> Result<Facts, Errno> {
         vsize = m.vmas.values().map(|v| v.end - v.start).sum();
         rss_pages = m.pages.len() as u64;
         peak_kb = hi;
-        ranges = Some((
-            m.brk_start,
-            m.brk,
-            m.stack_top,
-            m.arg_start,
-            m.arg_end,
-            m.env_start,
-            m.env_end,
-            0,
-        ));
+        ranges = Some(Ranges {
+            brk_start: m.brk_start,
+            stack: m.stack_top,
+            arg: (m.arg_start, m.arg_end),
+            env: (m.env_start, m.env_end),
+        });
     }
     let ticks = |d: std::time::Duration| d.as_millis() / (1000 / HZ);
     let (utime, stime) = usage
@@ -101,12 +106,12 @@ fn facts(p: &Pid) -> Result<Facts, Errno> {
 /// `/proc/[pid]/stat`: Linux's 52 fields.
 pub fn stat(p: &Pid) -> Result<Vec<u8>, Errno> {
     let f = facts(p)?;
-    let (brk_start, _brk, stack, arg_s, arg_e, env_s, env_e, _) = f.mm.unwrap_or_default();
+    let r = f.mm.unwrap_or_default();
     let mut s = format!("{} (", if p.process { p.tgid } else { p.tid });
     s.push_str(&String::from_utf8_lossy(&f.comm));
-    let _ = write!(
+    let _ = writeln!(
         s,
-        ") {} {} {} {} 0 -1 4194304 0 0 0 0 {} {} 0 0 {} {} {} 0 0 {} {} {} 0 0 {} 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 {} {} {} {} {} 0\n",
+        ") {} {} {} {} 0 -1 4194304 0 0 0 0 {} {} 0 0 {} {} {} 0 0 {} {} {} 0 0 {} 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 {} {} {} {} {} 0",
         f.state.0,
         f.ppid,
         f.pgid,
@@ -119,12 +124,12 @@ pub fn stat(p: &Pid) -> Result<Vec<u8>, Errno> {
         f.vsize,
         f.rss_pages,
         u64::MAX,
-        stack,
-        brk_start,
-        arg_s,
-        arg_e,
-        env_s,
-        env_e,
+        r.stack,
+        r.brk_start,
+        r.arg.0,
+        r.arg.1,
+        r.env.0,
+        r.env.1,
     );
     // stat's start_data/end_data are not tracked: fields 45..46 stay 0.
     Ok(s.into_bytes())
