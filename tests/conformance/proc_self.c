@@ -107,6 +107,30 @@ int main(int argc, char **argv) {
   printf("fd/999: %s\n", access(path, F_OK) == 0 ? "exists" : errname(errno));
   close(ffd);
 
+  /* magic links: a pipe and a deleted file reopened through fd/N */
+  if (write(p[1], "through", 7) != 7) printf("FAIL write pipe\n");
+  snprintf(path, sizeof path, "/proc/self/fd/%d", p[0]);
+  int rfd = open(path, O_RDONLY);
+  char got[16] = {0};
+  printf("reopen pipe via fd/N: %s, read: %zd %s\n", rfd >= 0 ? "ok" : errname(errno),
+         rfd >= 0 ? read(rfd, got, 7) : -1L, got);
+  if (rfd >= 0) close(rfd);
+  char tmpf[64];
+  snprintf(tmpf, sizeof tmpf, "/tmp/proc_self_%d", getpid());
+  int tfd = open(tmpf, O_RDWR | O_CREAT | O_TRUNC, 0600);
+  if (tfd < 0 || write(tfd, "deleted", 7) != 7) printf("FAIL tmp file\n");
+  unlink(tmpf);
+  snprintf(path, sizeof path, "/proc/self/fd/%d", tfd);
+  rfd = open(path, O_RDONLY);
+  memset(got, 0, sizeof got);
+  printf("reopen deleted file via fd/N: %s, read: %zd %s\n", rfd >= 0 ? "ok" : errname(errno),
+         rfd >= 0 ? read(rfd, got, 7) : -1L, got);
+  if (rfd >= 0) close(rfd);
+  close(tfd);
+  struct stat s1, s2;
+  printf("stat(/proc/self/cwd) == stat(.): %s\n",
+         yes(stat("/proc/self/cwd", &s1) == 0 && stat(".", &s2) == 0 && s1.st_ino == s2.st_ino && s1.st_dev == s2.st_dev));
+
   /* cmdline, environ */
   n = slurp("/proc/self/cmdline");
   printf("cmdline starts with argv[0] NUL argv[1] NUL: %s\n",

@@ -585,8 +585,7 @@ pub fn exec_into(
     t.sig.altstack = Default::default();
     t.sig.altstack.ss_flags = libc::SS_DISABLE;
     t.comm = image.comm;
-    let exe = dentry.path(&t.fs_ctx().root);
-    crate::fs::proc::set_exe(t, exe);
+    crate::fs::proc::set_exe(t, dentry);
     t.k.procs.mark_execed(t.tgid);
     t.release_vfork_parent();
     Ok(())

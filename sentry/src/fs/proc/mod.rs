@@ -13,6 +13,7 @@
 //! mirrored into [`TaskView`] on its `TaskShared` after every syscall.
 
 pub mod global;
+pub mod magic;
 pub mod pid;
 pub mod status;
 pub mod sys;
@@ -39,6 +40,7 @@ pub struct TaskView {
     pub new_comm: Option<Vec<u8>>,
     /// The path of the executable (absolute, from the exec'ing task's root).
     pub exe: Vec<u8>,
+    pub exe_dentry: Option<Arc<Dentry>>,
     pub creds: Creds,
     pub rlimits: [Rlimit; 16],
     pub no_new_privs: bool,
@@ -55,6 +57,7 @@ impl Default for TaskView {
             comm: Vec::new(),
             new_comm: None,
             exe: Vec::new(),
+            exe_dentry: None,
             creds: Creds::default(),
             rlimits: crate::kernel::task::default_rlimits(),
             no_new_privs: false,
@@ -99,19 +102,28 @@ pub fn sync_view(t: &mut Task) {
 /// A new task's view starts as a copy of its creator's (exe, comm,
 /// oom_score_adj survive fork and clone).
 pub fn inherit_view(parent: &TaskShared, child: &TaskShared) {
-    let (exe, comm, oom) = {
+    let (exe, exe_dentry, comm, oom) = {
         let p = view(parent);
-        (p.exe.clone(), p.comm.clone(), p.oom_score_adj)
+        (
+            p.exe.clone(),
+            p.exe_dentry.clone(),
+            p.comm.clone(),
+            p.oom_score_adj,
+        )
     };
     let mut c = view(child);
     c.exe = exe;
+    c.exe_dentry = exe_dentry;
     c.comm = comm;
     c.oom_score_adj = oom;
 }
 
 /// Record the executable's path at execve.
-pub fn set_exe(t: &Task, path: Vec<u8>) {
-    view(&t.shared).exe = path;
+pub fn set_exe(t: &Task, dentry: Arc<Dentry>) {
+    let path = dentry.path(&t.fs_ctx().root);
+    let mut v = view(&t.shared);
+    v.exe = path;
+    v.exe_dentry = Some(dentry);
 }
 
 /// The task reading procfs and its creds (root creds outside a task).
@@ -366,7 +378,11 @@ pub struct ProcLink {
     ino: u64,
     owner: Owner,
     target: Target,
+    magic: Option<Magic>,
 }
+
+/// The dentry a magic link jumps to.
+pub type Magic = Arc<dyn Fn() -> Result<Arc<Dentry>, Errno> + Send + Sync>;
 
 impl ProcLink {
     pub fn new(fs: &Arc<SynthFs>, owner: Owner, target: Target) -> Arc<Self> {
@@ -375,6 +391,18 @@ impl ProcLink {
             ino: fs.ino(),
             owner,
             target,
+            magic: None,
+        })
+    }
+
+    /// A magic link: `target` for readlink, `magic` for path walks.
+    pub fn magic(fs: &Arc<SynthFs>, owner: Owner, target: Target, magic: Magic) -> Arc<Self> {
+        Arc::new(ProcLink {
+            fs: fs.clone(),
+            ino: fs.ino(),
+            owner,
+            target,
+            magic: Some(magic),
         })
     }
 }
@@ -396,6 +424,9 @@ impl Inode for ProcLink {
     }
     fn readlink(&self) -> Result<Vec<u8>, Errno> {
         (self.target)()
+    }
+    fn magic_link(&self) -> Option<Result<Arc<Dentry>, Errno>> {
+        self.magic.as_ref().map(|m| m())
     }
     fn open(&self, _dentry: &Arc<Dentry>, _flags: u32) -> Result<Box<dyn FileOps>, Errno> {
         Err(Errno::ELOOP)

@@ -5,7 +5,7 @@ use crate::fs::synth::SynthFs;
 use crate::kernel::signal::{TaskShared, ThreadGroup};
 use crate::kernel::Kernel;
 use crate::mm::MemoryManager;
-use crate::vfs::Inode;
+use crate::vfs::{Dentry, Inode};
 use std::fmt::Write as _;
 use std::sync::Arc;
 use syscalls::consts::{S_IFDIR, S_IFLNK, S_IFREG};
@@ -109,9 +109,25 @@ fn gated(fs: &Arc<SynthFs>, p: &Pid, gen: fn(&Pid) -> Result<Vec<u8>, Errno>) ->
     )
 }
 
-fn link(fs: &Arc<SynthFs>, p: &Pid, target: fn(&Pid) -> Result<Vec<u8>, Errno>) -> Arc<dyn Inode> {
+type PathOf = fn(&Pid) -> Result<Vec<u8>, Errno>;
+type DentryOf = fn(&Pid) -> Result<Arc<Dentry>, Errno>;
+
+/// A magic link (readlink shows a path, walks jump to the dentry);
+/// ptrace-level access is needed to follow it.
+fn magic(fs: &Arc<SynthFs>, p: &Pid, target: PathOf, dentry: DentryOf) -> Arc<dyn Inode> {
     let p = *p;
-    ProcLink::new(fs, owner(p), Arc::new(move || target(&p)))
+    ProcLink::magic(
+        fs,
+        owner(p),
+        Arc::new(move || {
+            may_access(&p)?;
+            target(&p)
+        }),
+        Arc::new(move || {
+            may_access(&p)?;
+            dentry(&p)
+        }),
+    )
 }
 
 const R: u32 = S_IFREG;
@@ -126,9 +142,11 @@ static PROCESS: &[Entry<Pid>] = &[
     }),
     ("cmdline", R | 0o444, |fs, p| file(fs, p, 0o444, cmdline)),
     ("comm", R | 0o644, comm),
-    ("cwd", L | 0o777, |fs, p| link(fs, p, |p| fs_path(p, false))),
+    ("cwd", L | 0o777, |fs, p| {
+        magic(fs, p, |p| fs_path(p, false), |p| fs_dentry(p, false))
+    }),
     ("environ", R | 0o400, |fs, p| gated(fs, p, environ)),
-    ("exe", L | 0o777, |fs, p| link(fs, p, exe)),
+    ("exe", L | 0o777, |fs, p| magic(fs, p, exe, exe_dentry)),
     ("fd", D | 0o500, fd_dir),
     ("fdinfo", D | 0o500, fdinfo_dir),
     ("io", R | 0o400, |fs, p| gated(fs, p, io)),
@@ -148,7 +166,9 @@ static PROCESS: &[Entry<Pid>] = &[
         file(fs, p, 0o444, |_| Ok(b"0\n".to_vec()))
     }),
     ("oom_score_adj", R | 0o644, oom_score_adj),
-    ("root", L | 0o777, |fs, p| link(fs, p, |p| fs_path(p, true))),
+    ("root", L | 0o777, |fs, p| {
+        magic(fs, p, |p| fs_path(p, true), |p| fs_dentry(p, true))
+    }),
     ("stat", R | 0o444, |fs, p| {
         file(fs, p, 0o444, super::status::stat)
     }),
@@ -294,18 +314,23 @@ fn exe(p: &Pid) -> Result<Vec<u8>, Errno> {
     Ok(e)
 }
 
-/// The cwd (or root) of the task, as a path from the reader's root.
-fn fs_path(p: &Pid, root: bool) -> Result<Vec<u8>, Errno> {
+fn exe_dentry(p: &Pid) -> Result<Arc<Dentry>, Errno> {
+    let t = task_of(p).map_err(|_| Errno::ENOENT)?;
+    let d = view(&t).exe_dentry.clone();
+    d.ok_or(Errno::ENOENT)
+}
+
+/// The cwd (or root) of the task.
+fn fs_dentry(p: &Pid, root: bool) -> Result<Arc<Dentry>, Errno> {
     let t = task_of(p).map_err(|_| Errno::ENOENT)?;
     let fs = view(&t).fs.upgrade().ok_or(Errno::ENOENT)?;
-    let d = {
-        let c = fs.lock().unwrap_or_else(|e| e.into_inner());
-        if root {
-            c.root.clone()
-        } else {
-            c.cwd.clone()
-        }
-    };
+    let c = fs.lock().unwrap_or_else(|e| e.into_inner());
+    Ok(if root { c.root.clone() } else { c.cwd.clone() })
+}
+
+/// The cwd (or root) of the task, as a path from the reader's root.
+fn fs_path(p: &Pid, root: bool) -> Result<Vec<u8>, Errno> {
+    let d = fs_dentry(p, root)?;
     Ok(match caller_root() {
         Some(r) => d.path(&r),
         None => d.abs_path(),
@@ -338,21 +363,27 @@ fn parse_num(name: &[u8]) -> Option<i32> {
 
 /// What `/proc/[pid]/fd/N` points to, as Linux's `d_path` shows it.
 pub(crate) fn fd_target(file: &crate::vfs::File) -> Vec<u8> {
+    if let Some(name) = file.ops.proc_name() {
+        return name.into_bytes();
+    }
     if let Some(d) = &file.dentry {
         return match caller_root() {
             Some(r) => d.path(&r),
             None => d.abs_path(),
         };
     }
-    if let Some(name) = file.ops.proc_name() {
-        return name.into_bytes();
-    }
     let st = file.stat().unwrap_or_else(|_| crate::fs::anon::stat());
     match st.st_mode & syscalls::consts::S_IFMT {
         syscalls::consts::S_IFIFO => format!("pipe:[{}]", st.st_ino).into_bytes(),
         syscalls::consts::S_IFSOCK => format!("socket:[{}]", st.st_ino).into_bytes(),
         0 => b"anon_inode:[unknown]".to_vec(),
-        _ => b"/dev/pts/0".to_vec(),
+        // Host files (stdio): the device's /dev/char name.
+        _ => format!(
+            "/dev/char/{}:{}",
+            crate::vfs::major(st.st_rdev),
+            crate::vfs::minor(st.st_rdev)
+        )
+        .into_bytes(),
     }
 }
 
@@ -372,12 +403,18 @@ fn fd_dir(fs: &Arc<SynthFs>, p: &Pid) -> Arc<dyn Inode> {
         Arc::new(move |name| {
             let fd = parse_num(name).ok_or(Errno::ENOENT)?;
             fds_of(&p)?.entry(fd).map_err(|_| Errno::ENOENT)?;
-            Ok(ProcLink::new(
+            Ok(ProcLink::magic(
                 &fs2,
                 owner(p),
                 Arc::new(move || {
+                    may_access(&p)?;
                     let f = fds_of(&p)?.get(fd).map_err(|_| Errno::ENOENT)?;
                     Ok(fd_target(&f))
+                }),
+                Arc::new(move || {
+                    may_access(&p)?;
+                    let f = fds_of(&p)?.get(fd).map_err(|_| Errno::ENOENT)?;
+                    Ok(super::magic::dentry_of(&f))
                 }),
             ) as Arc<dyn Inode>)
         }),

@@ -58,11 +58,12 @@ fn facts(p: &Pid) -> Result<Facts, Errno> {
     };
     let (comm, mm, threads, nice, usage) = match &t {
         Some(t) => {
-            let v = view(t);
+            let (comm, mm) = {
+                let v = view(t);
+                (v.comm.clone(), v.mm.upgrade())
+            };
             let nice = t.sched.lock().map(|s| s.nice).unwrap_or(0);
             let threads = t.group.members().len();
-            let (comm, mm) = (v.comm.clone(), v.mm.upgrade());
-            drop(v);
             let usage = crate::kernel::usage::group_usage(&t.group);
             (comm, mm, threads, nice, Some(usage))
         }
