@@ -97,9 +97,17 @@ int main(int argc, char **argv) {
     int e3 = fd3 < 0 ? errno : 0;
     int fd4 = open("/proc/sys/kernel/hostname", O_WRONLY);
     int e4 = fd4 < 0 ? errno : 0;
-    printf("child as nobody: parent environ %s, cmdline %s, auxv %s, hostname write %s\n",
+    snprintf(pp, sizeof pp, "/proc/%d/mem", getppid());
+    int fd5 = open(pp, O_RDONLY);
+    int e5 = fd5 < 0 ? errno : 0;
+    char lb[64];
+    snprintf(pp, sizeof pp, "/proc/%d/cwd", getppid());
+    int e6 = readlink(pp, lb, sizeof lb) < 0 ? errno : 0;
+    printf("child as nobody: parent environ %s, cmdline %s, auxv %s, hostname write %s, mem %s, "
+           "readlink cwd %s\n",
            fd < 0 ? errname(e) : "opened", fd2 < 0 ? "denied" : "opened",
-           fd3 < 0 ? errname(e3) : "opened", fd4 < 0 ? errname(e4) : "opened");
+           fd3 < 0 ? errname(e3) : "opened", fd4 < 0 ? errname(e4) : "opened",
+           fd5 < 0 ? errname(e5) : "opened", e6 ? errname(e6) : "ok");
     fflush(stdout);
     if (write(ready[1], "x", 1) != 1) _exit(2);
     char b;

@@ -197,6 +197,20 @@ int main(int argc, char **argv) {
   snprintf(mline, sizeof mline, "%lx-%lx r--p 00000000 00:00 0", (unsigned long)m, (unsigned long)m + 3 * PAGE);
   printf("maps has the new mapping: %s\n", yes(strstr(buf, mline) != NULL));
 
+  /* mem */
+  static const char secret[] = "in-memory";
+  int mfd = open("/proc/self/mem", O_RDWR);
+  memset(got, 0, sizeof got);
+  n = mfd >= 0 ? pread(mfd, got, 9, (off_t)(uintptr_t)secret) : -1;
+  printf("pread /proc/self/mem: %zd %s\n", n, got);
+  errno = 0;
+  n = mfd >= 0 ? pread(mfd, got, 9, 0x1000) : -1;
+  printf("pread mem at unmapped: %zd %s\n", n, errname(errno));
+  char *wr = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  n = mfd >= 0 ? pwrite(mfd, "poked", 5, (off_t)(uintptr_t)wr) : -1;
+  printf("pwrite mem: %zd %s\n", n, wr);
+  if (mfd >= 0) close(mfd);
+
   /* limits, mounts, cgroup */
   slurp("/proc/self/limits");
   const char *hdr = "Limit                     Soft Limit           Hard Limit           Units     \n";

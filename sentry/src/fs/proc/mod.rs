@@ -14,6 +14,7 @@
 
 pub mod global;
 pub mod magic;
+pub mod mem;
 pub mod pid;
 pub mod status;
 pub mod sys;

@@ -70,7 +70,7 @@ fn owner(p: Pid) -> Owner {
 
 /// `ptrace_may_access(PTRACE_MODE_READ_FSCREDS)`: the same process, root,
 /// or matching ids.
-fn may_access(p: &Pid) -> Result<(), Errno> {
+pub(crate) fn may_access(p: &Pid) -> Result<(), Errno> {
     let (me, creds) = caller();
     if me.as_ref().is_some_and(|m| m.tgid == p.tgid) || creds.fsuid == 0 {
         return Ok(());
@@ -152,6 +152,7 @@ static PROCESS: &[Entry<Pid>] = &[
     ("io", R | 0o400, |fs, p| gated(fs, p, io)),
     ("limits", R | 0o444, |fs, p| file(fs, p, 0o444, limits)),
     ("maps", R | 0o444, |fs, p| file(fs, p, 0o444, maps)),
+    ("mem", R | 0o600, super::mem::mem),
     ("mountinfo", R | 0o444, |fs, p| {
         file(fs, p, 0o444, |_| Ok(super::global::mountinfo()))
     }),
