@@ -99,6 +99,9 @@ conformance! {
     readlink: "readlink";
     access: "access";
     getcwd: "getcwd";
+    // procfs
+    proc_self: "proc_self";
+    proc_pid: "proc_pid";
     // system and identity
     uname: "uname";
     sysinfo: "sysinfo";

@@ -337,3 +337,39 @@ fn shell_loop_of_true() {
         out.assert_no_panic().assert_code(0).assert_stdout("done\n");
     }
 }
+
+/// procps's `ps` reads the sandbox's procfs: it lists the sandbox's
+/// processes only (a shell, its background sleep, and ps itself), with
+/// their parents and command lines. Skipped when procps is not installed.
+#[test]
+fn ps_lists_sandbox_processes() {
+    if !std::path::Path::new("/bin/ps").exists() {
+        eprintln!("skipped: /bin/ps (procps) is not installed");
+        return;
+    }
+    let script = "sleep 5 & /bin/ps -e -o pid=,ppid=,comm=,args=; kill $!";
+    if let Some(out) = run_do(
+        "ps_lists_sandbox_processes",
+        &["--cwd", "/", "/bin/sh", "-c", script],
+    ) {
+        out.assert_no_panic().assert_code(0);
+        let stdout = out.stdout_str();
+        let rows: Vec<Vec<String>> = stdout
+            .lines()
+            .map(|l| l.split_whitespace().map(str::to_string).collect())
+            .collect();
+        let summary: Vec<String> = rows
+            .iter()
+            .map(|r| r.get(2).cloned().unwrap_or_default())
+            .collect();
+        assert_eq!(summary, ["sh", "sleep", "ps"], "{}", out.describe());
+        // pid 1 is the shell; the others are its children.
+        assert_eq!(rows[0][0], "1", "{}", out.describe());
+        assert!(rows[1..].iter().all(|r| r[1] == "1"), "{}", out.describe());
+        assert_eq!(rows[1][3..], ["sleep", "5"], "{}", out.describe());
+        assert_eq!(
+            rows[2][3..],
+            ["/bin/ps", "-e", "-o", "pid=,ppid=,comm=,args="]
+        );
+    }
+}

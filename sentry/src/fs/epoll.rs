@@ -370,6 +370,9 @@ impl Drop for Epoll {
 }
 
 impl FileOps for Epoll {
+    fn proc_name(&self) -> Option<String> {
+        Some("anon_inode:[eventpoll]".into())
+    }
     super::anon::anon_inode_ops!();
     /// Readable when epoll_wait would report something. Queue-less when a
     /// watched file is (pollers then re-check periodically).

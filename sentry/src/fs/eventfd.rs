@@ -70,6 +70,9 @@ impl EventFd {
 }
 
 impl FileOps for EventFd {
+    fn proc_name(&self) -> Option<String> {
+        Some("anon_inode:[eventfd]".into())
+    }
     fn read(&self, file: &File, buf: &mut [u8], _off: u64) -> Result<usize, Errno> {
         let out = buf.get_mut(..8).ok_or(Errno::EINVAL)?;
         let v = match self.try_read() {

@@ -1,6 +1,7 @@
 //! File-system implementations: the gofer-served root ([`gofer`]), the
-//! synthetic `/dev` ([`dev`]), static synthetic directories ([`synth`]) and
-//! host fds given to the sandbox ([`host`]), the in-memory [`tmpfs`]
+//! synthetic `/dev` ([`dev`]), procfs ([`proc`]), static synthetic
+//! directories ([`synth`]) and host fds given to the sandbox ([`host`]), the
+//! in-memory [`tmpfs`]
 //! (`/tmp`, `/dev/shm`, memfd_create), pipes and the anonymous fd kinds
 //! (eventfd, epoll, timerfd, signalfd).
 
@@ -11,6 +12,7 @@ pub mod eventfd;
 pub mod gofer;
 pub mod host;
 pub mod pipe;
+pub mod proc;
 pub mod signalfd;
 pub mod synth;
 pub mod timerfd;

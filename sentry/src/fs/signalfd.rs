@@ -126,6 +126,9 @@ pub fn to_signalfd_siginfo(si: &Siginfo) -> [u8; SIGINFO_SIZE] {
 }
 
 impl FileOps for SignalFd {
+    fn proc_name(&self) -> Option<String> {
+        Some("anon_inode:[signalfd]".into())
+    }
     fn read(&self, file: &File, buf: &mut [u8], _off: u64) -> Result<usize, Errno> {
         let max = buf.len() / SIGINFO_SIZE;
         if max == 0 {

@@ -1,5 +1,5 @@
 //! Synthetic file systems kept entirely in the sentry: static directories
-//! and symlinks (the `/dev` directory, the `/proc` and `/sys` placeholders,
+//! and symlinks (the `/dev` directory, the `/sys` placeholder,
 //! mount points missing from the rootfs).
 
 use crate::vfs::{makedev, Dentry, DirEntry, FileOps, Inode};
@@ -198,11 +198,6 @@ impl Inode for SynthSymlink {
     fn readonly(&self) -> bool {
         self.fs.readonly
     }
-}
-
-/// The empty, read-only `/proc` served until procfs exists.
-pub fn proc_placeholder() -> Arc<dyn Inode> {
-    SynthDir::new(SynthFs::new(PROC_SUPER_MAGIC, true), 0o555)
 }
 
 /// The empty, read-only `/sys`.

@@ -123,6 +123,9 @@ impl TimerFd {
 }
 
 impl FileOps for TimerFd {
+    fn proc_name(&self) -> Option<String> {
+        Some("anon_inode:[timerfd]".into())
+    }
     fn read(&self, file: &File, buf: &mut [u8], _off: u64) -> Result<usize, Errno> {
         let out = buf.get_mut(..8).ok_or(Errno::EINVAL)?;
         let n = loop {

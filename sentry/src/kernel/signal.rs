@@ -92,6 +92,8 @@ pub struct TaskShared {
     uids: AtomicU64,
     /// The capability sets, mirrored like the uids (capget of another task).
     caps: Mutex<crate::syscalls::caps::CapSets>,
+    /// What procfs shows of the task's thread-owned state.
+    pub view: Mutex<crate::fs::proc::TaskView>,
 }
 
 impl TaskShared {
@@ -112,6 +114,7 @@ impl TaskShared {
             sched: Mutex::default(),
             uids: AtomicU64::new(0),
             caps: Mutex::new(crate::syscalls::caps::CapSets::ROOT),
+            view: Mutex::default(),
         }
     }
 

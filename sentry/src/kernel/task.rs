@@ -13,7 +13,7 @@ use syscalls::abi::{Rlimit, StackT};
 use syscalls::Errno;
 
 /// Credentials (root inside the sandbox by default).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Creds {
     pub ruid: u32,
     pub euid: u32,
@@ -156,7 +156,7 @@ const SEGV_ACCERR: i32 = 2;
 const BUS_ADRERR: i32 = 2;
 
 impl Task {
-    fn fs_ctx(&self) -> std::sync::MutexGuard<'_, FsContext> {
+    pub(crate) fn fs_ctx(&self) -> std::sync::MutexGuard<'_, FsContext> {
         self.fs.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -195,6 +195,7 @@ impl Task {
             .host
             .set(self.stub.pid(), self.stub.process_pid());
         *self.shared.files.lock().unwrap_or_else(|p| p.into_inner()) = Arc::downgrade(&self.fds);
+        crate::fs::proc::sync_view(self);
         loop {
             if self.exit.is_none() && self.shared.killed() {
                 self.exit = Some(self.group_status());

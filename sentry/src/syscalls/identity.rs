@@ -581,7 +581,7 @@ fn sys_setdomainname(t: &mut Task, a: &[u64; 6]) -> SysResult {
 }
 
 /// Host memory figures in bytes: (total, free, shared, buffers).
-fn host_memory() -> (u64, u64, u64, u64) {
+pub fn host_memory() -> (u64, u64, u64, u64) {
     // SAFETY: sysinfo only writes the struct it is given.
     let mut si: libc::sysinfo = unsafe { std::mem::zeroed() };
     // SAFETY: a valid pointer to a writable struct sysinfo.
@@ -778,6 +778,12 @@ static HOST_CPUS: LazyLock<HostCpus> = LazyLock::new(|| {
 /// read before the sentry's seccomp filter is installed.
 pub fn prime_host_facts() {
     LazyLock::force(&HOST_CPUS);
+    crate::fs::proc::global::prime();
+}
+
+/// The number of CPUs in the sandbox's affinity mask.
+pub fn host_cpu_count() -> usize {
+    HOST_CPUS.mask.iter().map(|b| b.count_ones() as usize).sum()
 }
 
 /// sched_getaffinity's length check: `len * 8` (as a 32-bit product, like

@@ -214,6 +214,8 @@ pub fn dispatch(t: &mut Task) {
     ) {
         sched::mirror_uids(t);
     }
+    // What procfs shows of this task (comm, creds, limits, mm, files).
+    crate::fs::proc::sync_view(t);
     if t.regs_replaced {
         t.regs_replaced = false;
     } else {

@@ -65,6 +65,9 @@ fn process_state(k: &Kernel, pid: i32) -> (bool, bool) {
 }
 
 impl FileOps for PidFd {
+    fn proc_name(&self) -> Option<String> {
+        Some("anon_inode:[pidfd]".into())
+    }
     fn stat(&self) -> Result<Stat, Errno> {
         Ok(self.stat)
     }

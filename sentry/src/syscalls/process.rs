@@ -294,6 +294,7 @@ fn do_clone(t: &mut Task, req: CloneRequest) -> SysResult {
         .fork();
     shared.set_uids(t.creds.ruid, t.creds.euid);
     shared.set_caps(t.extras.caps);
+    crate::fs::proc::inherit_view(&t.shared, &shared);
     t.k.tasks.add(shared.clone());
     super::seccomp::inherit(&t.shared, &shared);
     let mut sig = t.sig.clone();
@@ -539,7 +540,7 @@ pub fn exec_into(
     envp: Vec<Vec<u8>>,
     flags: i32,
 ) -> Result<(), Errno> {
-    let (file, _dentry) = crate::vfs::open_exec(t, dirfd, &filename, flags)?;
+    let (file, dentry) = crate::vfs::open_exec(t, dirfd, &filename, flags)?;
     let mm = MemoryManager::new(t.k.mf.clone());
     let execfn = if filename.is_empty() {
         b"".to_vec()
@@ -584,6 +585,7 @@ pub fn exec_into(
     t.sig.altstack = Default::default();
     t.sig.altstack.ss_flags = libc::SS_DISABLE;
     t.comm = image.comm;
+    crate::fs::proc::set_exe(t, dentry);
     t.k.procs.mark_execed(t.tgid);
     t.release_vfork_parent();
     Ok(())
@@ -629,6 +631,7 @@ fn de_thread(t: &mut Task) -> Result<(), Errno> {
         ));
         *new.queue() = std::mem::take(&mut *old.queue());
         super::seccomp::inherit(&old, &new);
+        crate::fs::proc::inherit_view(&old, &new);
         t.k.tasks.add(new.clone());
         crate::kernel::wait::set_current(Some(new.clone()));
         t.shared = new;

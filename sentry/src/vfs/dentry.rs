@@ -216,6 +216,9 @@ impl Dentry {
     /// The child `name` (a single component other than `.`/`..`), looked up
     /// in the file system when not cached. Does not cross mounts.
     pub fn lookup(self: &Arc<Dentry>, name: &[u8]) -> Result<Arc<Dentry>, Errno> {
+        if self.inode.dynamic() {
+            return Ok(Dentry::new_child(self, name, self.inode.lookup(name)?));
+        }
         if let Some(c) = self.cached_child(name) {
             return c.ok_or(Errno::ENOENT);
         }
@@ -248,7 +251,7 @@ impl Dentry {
     /// the walk that follows to report.
     pub fn prefetch(self: &Arc<Dentry>, names: &[&[u8]]) {
         let Some(first) = names.first() else { return };
-        if names.len() < 2 || self.cached_child(first).is_some() {
+        if names.len() < 2 || self.inode.dynamic() || self.cached_child(first).is_some() {
             return;
         }
         match self.inode.lookup_many(names) {

@@ -131,6 +131,11 @@ pub trait FileOps: Send + Sync {
     fn poll(&self, _file: &File, _events: u32) -> (u32, Option<&WaitQueue>) {
         (pollev::DEFAULT_POLLMASK, None)
     }
+    /// What `/proc/[pid]/fd/N` shows for a file without a dentry
+    /// (`anon_inode:[eventfd]`); pipes and sockets are named from fstat.
+    fn proc_name(&self) -> Option<String> {
+        None
+    }
     /// For a pidfd: the pid it refers to and whether it is a thread pidfd.
     fn pidfd(&self) -> Option<(i32, bool)> {
         None

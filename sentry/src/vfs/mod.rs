@@ -212,6 +212,17 @@ pub trait Inode: Send + Sync {
     fn as_any(self: Arc<Self>) -> Option<Arc<dyn std::any::Any + Send + Sync>> {
         None
     }
+    /// For procfs's "magic" symlinks (`/proc/[pid]/{fd/N,cwd,root,exe}`):
+    /// the dentry the link stands for, jumped to instead of resolving the
+    /// target text (so deleted files and pipes stay reachable).
+    fn magic_link(&self) -> Option<Result<Arc<Dentry>, Errno>> {
+        None
+    }
+    /// The children of this directory come and go with sentry state
+    /// (procfs): lookups are never cached in the dentry tree.
+    fn dynamic(&self) -> bool {
+        false
+    }
 }
 
 impl<'a> dyn Inode + 'a {
@@ -352,7 +363,7 @@ impl Vfs {
         let root = Dentry::new_root(rootfs.root()?);
         let mounts: [(&[u8], Arc<dyn Inode>); 4] = [
             (b"dev", fs::dev::new_devfs()),
-            (b"proc", fs::synth::proc_placeholder()),
+            (b"proc", fs::proc::new_procfs()),
             (b"sys", fs::synth::sys_placeholder()),
             (b"tmp", fs::tmpfs::TmpFs::mount(mf.clone(), 0o1777)),
         ];

@@ -193,6 +193,19 @@ impl<'a> Walker<'a> {
             };
             if next.is_symlink() && (!last || follow || trailing) {
                 self.count_link()?;
+                if let Some(jump) = next.inode_ref().magic_link() {
+                    let d = jump?;
+                    if last {
+                        if trailing && !d.is_dir() {
+                            return Err(Errno::ENOTDIR);
+                        }
+                        return Ok(d);
+                    }
+                    rest = rest[j..].to_vec();
+                    i = 0;
+                    cur = d;
+                    continue;
+                }
                 let target = next.inode_ref().readlink()?;
                 if target.is_empty() {
                     return Err(Errno::ENOENT);
@@ -292,6 +305,9 @@ impl<'a> Walker<'a> {
                         return Err(Errno::ELOOP);
                     }
                     self.count_link()?;
+                    if let Some(jump) = d.inode_ref().magic_link() {
+                        return self.open_dentry(jump?, flags);
+                    }
                     let target = d.inode_ref().readlink()?;
                     if target.is_empty() {
                         return Err(Errno::ENOENT);

@@ -303,7 +303,9 @@ fn mounts_hide_the_host_and_cross_both_ways() {
     assert_eq!(path_of(&fx, "/dev/../d").unwrap(), "/d");
     assert_eq!(path_of(&fx, "/dev/null").unwrap(), "/dev/null");
     assert!(walk(&fx, "/proc", true).unwrap().is_dir());
+    // procfs: /proc/self names the calling task, and there is none here.
     assert_eq!(walk(&fx, "/proc/self", true).unwrap_err(), Errno::ENOENT);
+    assert!(walk(&fx, "/proc/sys/kernel/ostype", true).is_ok());
     assert_eq!(walk(&fx, "/sys/kernel", true).unwrap_err(), Errno::ENOENT);
     let c = root_creds();
     let mut w = Walker::new(fx.vfs.root(), &c);

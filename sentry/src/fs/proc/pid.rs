@@ -1,0 +1,634 @@
+//! `/proc/[pid]` and `/proc/[pid]/task/[tid]`: one process or thread.
+
+use super::{caller, caller_root, table_dir, view, Entry, Owner, ProcDir, ProcFile, ProcLink};
+use crate::fs::synth::SynthFs;
+use crate::kernel::signal::{TaskShared, ThreadGroup};
+use crate::kernel::Kernel;
+use crate::mm::MemoryManager;
+use crate::vfs::{Dentry, Inode};
+use std::fmt::Write as _;
+use std::sync::Arc;
+use syscalls::consts::{S_IFDIR, S_IFLNK, S_IFREG};
+use syscalls::Errno;
+
+/// Which process (and thread, for `task/[tid]` directories) a node shows.
+#[derive(Clone, Copy)]
+pub struct Pid {
+    pub tgid: i32,
+    pub tid: i32,
+    /// A `/proc/[pid]` directory (else `/proc/[pid]/task/[tid]`).
+    pub process: bool,
+}
+
+pub(crate) fn kernel() -> Result<Arc<Kernel>, Errno> {
+    crate::kernel::wait::current_kernel().ok_or(Errno::ESRCH)
+}
+
+/// The live task a node refers to: the thread, or for a process any of its
+/// threads (the leader first).
+pub(crate) fn task_of(p: &Pid) -> Result<Arc<TaskShared>, Errno> {
+    let k = kernel()?;
+    if let Some(t) = k.tasks.get(p.tid) {
+        if t.tgid == p.tgid {
+            return Ok(t);
+        }
+    }
+    if p.process {
+        if let Some(g) = k.tasks.group(p.tgid) {
+            if let Some(t) = g.members().first() {
+                return Ok(t.clone());
+            }
+        }
+    }
+    Err(Errno::ESRCH)
+}
+
+fn group_of(p: &Pid) -> Option<Arc<ThreadGroup>> {
+    kernel().ok()?.tasks.group(p.tgid)
+}
+
+/// Whether the process exists (alive or a zombie not yet reaped).
+pub(crate) fn exists(k: &Kernel, tgid: i32) -> bool {
+    k.procs.lock().procs.contains_key(&tgid)
+}
+
+fn mm_of(p: &Pid) -> Result<Arc<MemoryManager>, Errno> {
+    let t = task_of(p)?;
+    let mm = view(&t).mm.upgrade();
+    mm.ok_or(Errno::ESRCH)
+}
+
+fn owner(p: Pid) -> Owner {
+    Arc::new(move || match task_of(&p) {
+        Ok(t) => {
+            let v = view(&t);
+            (v.creds.euid, v.creds.egid)
+        }
+        Err(_) => (0, 0),
+    })
+}
+
+/// `ptrace_may_access(PTRACE_MODE_READ_FSCREDS)`: the same process, root,
+/// or matching ids.
+pub(crate) fn may_access(p: &Pid) -> Result<(), Errno> {
+    let (me, creds) = caller();
+    if me.as_ref().is_some_and(|m| m.tgid == p.tgid) || creds.fsuid == 0 {
+        return Ok(());
+    }
+    let t = task_of(p)?;
+    let v = view(&t);
+    let c = &v.creds;
+    let uid_ok = [c.ruid, c.euid, c.suid].iter().all(|u| *u == creds.fsuid);
+    let gid_ok = [c.rgid, c.egid, c.sgid].iter().all(|g| *g == creds.fsgid);
+    if uid_ok && gid_ok {
+        Ok(())
+    } else {
+        Err(Errno::EACCES)
+    }
+}
+
+fn file(
+    fs: &Arc<SynthFs>,
+    p: &Pid,
+    perm: u32,
+    gen: fn(&Pid) -> Result<Vec<u8>, Errno>,
+) -> Arc<dyn Inode> {
+    let p = *p;
+    ProcFile::new(fs, perm, owner(p), Arc::new(move || gen(&p)), None)
+}
+
+fn gated(fs: &Arc<SynthFs>, p: &Pid, gen: fn(&Pid) -> Result<Vec<u8>, Errno>) -> Arc<dyn Inode> {
+    let p = *p;
+    ProcFile::gated(
+        fs,
+        0o400,
+        owner(p),
+        Arc::new(move || gen(&p)),
+        None,
+        Arc::new(move |_| may_access(&p)),
+    )
+}
+
+type PathOf = fn(&Pid) -> Result<Vec<u8>, Errno>;
+type DentryOf = fn(&Pid) -> Result<Arc<Dentry>, Errno>;
+
+/// A magic link (readlink shows a path, walks jump to the dentry);
+/// ptrace-level access is needed to follow it.
+fn magic(fs: &Arc<SynthFs>, p: &Pid, target: PathOf, dentry: DentryOf) -> Arc<dyn Inode> {
+    let p = *p;
+    ProcLink::magic(
+        fs,
+        owner(p),
+        Arc::new(move || {
+            may_access(&p)?;
+            target(&p)
+        }),
+        Arc::new(move || {
+            may_access(&p)?;
+            dentry(&p)
+        }),
+    )
+}
+
+const R: u32 = S_IFREG;
+const D: u32 = S_IFDIR;
+const L: u32 = S_IFLNK;
+
+/// The entries of a `/proc/[pid]` directory (`task/[tid]` ones lack `task`).
+static PROCESS: &[Entry<Pid>] = &[
+    ("auxv", R | 0o400, |fs, p| gated(fs, p, auxv)),
+    ("cgroup", R | 0o444, |fs, p| {
+        file(fs, p, 0o444, |_| Ok(b"0::/\n".to_vec()))
+    }),
+    ("cmdline", R | 0o444, |fs, p| file(fs, p, 0o444, cmdline)),
+    ("comm", R | 0o644, comm),
+    ("cwd", L | 0o777, |fs, p| {
+        magic(fs, p, |p| fs_path(p, false), |p| fs_dentry(p, false))
+    }),
+    ("environ", R | 0o400, |fs, p| gated(fs, p, environ)),
+    ("exe", L | 0o777, |fs, p| magic(fs, p, exe, exe_dentry)),
+    ("fd", D | 0o500, fd_dir),
+    ("fdinfo", D | 0o500, fdinfo_dir),
+    ("io", R | 0o400, |fs, p| gated(fs, p, io)),
+    ("limits", R | 0o444, |fs, p| file(fs, p, 0o444, limits)),
+    ("maps", R | 0o444, |fs, p| file(fs, p, 0o444, maps)),
+    ("mem", R | 0o600, super::mem::mem),
+    ("mountinfo", R | 0o444, |fs, p| {
+        file(fs, p, 0o444, |_| Ok(super::global::mountinfo()))
+    }),
+    ("mounts", R | 0o444, |fs, p| {
+        file(fs, p, 0o444, |_| Ok(super::global::mounts()))
+    }),
+    ("ns", D | 0o511, ns_dir),
+    ("oom_adj", R | 0o644, |fs, p| {
+        file(fs, p, 0o644, |_| Ok(b"0\n".to_vec()))
+    }),
+    ("oom_score", R | 0o444, |fs, p| {
+        file(fs, p, 0o444, |_| Ok(b"0\n".to_vec()))
+    }),
+    ("oom_score_adj", R | 0o644, oom_score_adj),
+    ("root", L | 0o777, |fs, p| {
+        magic(fs, p, |p| fs_path(p, true), |p| fs_dentry(p, true))
+    }),
+    ("stat", R | 0o444, |fs, p| {
+        file(fs, p, 0o444, super::status::stat)
+    }),
+    ("statm", R | 0o444, |fs, p| {
+        file(fs, p, 0o444, super::status::statm)
+    }),
+    ("status", R | 0o444, |fs, p| {
+        file(fs, p, 0o444, super::status::status)
+    }),
+    ("task", D | 0o555, task_dir),
+    ("wchan", R | 0o444, |fs, p| {
+        file(fs, p, 0o444, |_| Ok(b"0".to_vec()))
+    }),
+];
+
+static THREAD: std::sync::LazyLock<Vec<Entry<Pid>>> = std::sync::LazyLock::new(|| {
+    PROCESS
+        .iter()
+        .filter(|(n, _, _)| *n != "task")
+        .copied()
+        .collect()
+});
+
+/// The directory of process `tgid` (or of its thread `tid`).
+pub fn dir(fs: &Arc<SynthFs>, p: Pid) -> Arc<dyn Inode> {
+    let entries: &'static [Entry<Pid>] = if p.process { PROCESS } else { &THREAD };
+    table_dir(fs, 0o555, owner(p), entries, p)
+}
+
+fn read_range(mm: &MemoryManager, start: u64, end: u64) -> Vec<u8> {
+    let len = end.saturating_sub(start).min(1 << 20) as usize;
+    let mut buf = vec![0u8; len];
+    let n = mm.copy_in_partial(start, &mut buf);
+    buf.truncate(n);
+    buf
+}
+
+fn cmdline(p: &Pid) -> Result<Vec<u8>, Errno> {
+    let mm = match mm_of(p) {
+        Ok(mm) => mm,
+        // A zombie's command line is empty.
+        Err(_) => return Ok(Vec::new()),
+    };
+    let (s, e) = {
+        let m = mm.lock();
+        (m.arg_start, m.arg_end)
+    };
+    Ok(read_range(&mm, s, e))
+}
+
+fn environ(p: &Pid) -> Result<Vec<u8>, Errno> {
+    let mm = mm_of(p).map_err(|_| Errno::ESRCH)?;
+    let (s, e) = {
+        let m = mm.lock();
+        (m.env_start, m.env_end)
+    };
+    Ok(read_range(&mm, s, e))
+}
+
+fn auxv(p: &Pid) -> Result<Vec<u8>, Errno> {
+    let mm = mm_of(p)?;
+    let pairs = mm.lock().auxv.clone();
+    let mut out = Vec::with_capacity(pairs.len() * 16 + 16);
+    for (k, v) in &pairs {
+        out.extend_from_slice(&k.to_le_bytes());
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+    if pairs.last().is_none_or(|(k, _)| *k != 0) {
+        out.extend_from_slice(&[0u8; 16]);
+    }
+    Ok(out)
+}
+
+fn io(_p: &Pid) -> Result<Vec<u8>, Errno> {
+    Ok(b"rchar: 0\nwchar: 0\nsyscr: 0\nsyscw: 0\nread_bytes: 0\nwrite_bytes: 0\ncancelled_write_bytes: 0\n".to_vec())
+}
+
+fn comm(fs: &Arc<SynthFs>, p: &Pid) -> Arc<dyn Inode> {
+    let p = *p;
+    ProcFile::new(
+        fs,
+        0o644,
+        owner(p),
+        Arc::new(move || {
+            let t = task_of(&p)?;
+            let mut c = view(&t).comm.clone();
+            c.push(b'\n');
+            Ok(c)
+        }),
+        Some(Arc::new(move |buf: &[u8]| {
+            let t = task_of(&p)?;
+            let (me, _) = caller();
+            if me.is_none_or(|m| m.tgid != t.tgid) {
+                return Err(Errno::EINVAL);
+            }
+            let mut c: Vec<u8> = buf.iter().take(15).copied().collect();
+            if let Some(z) = c.iter().position(|b| *b == 0) {
+                c.truncate(z);
+            }
+            let mut v = view(&t);
+            v.comm = c.clone();
+            v.new_comm = Some(c);
+            Ok(buf.len())
+        })),
+    )
+}
+
+fn oom_score_adj(fs: &Arc<SynthFs>, p: &Pid) -> Arc<dyn Inode> {
+    let p = *p;
+    ProcFile::new(
+        fs,
+        0o644,
+        owner(p),
+        Arc::new(move || {
+            let t = task_of(&p)?;
+            let v = view(&t).oom_score_adj;
+            Ok(format!("{v}\n").into_bytes())
+        }),
+        Some(Arc::new(move |buf: &[u8]| {
+            let t = task_of(&p)?;
+            let s = std::str::from_utf8(buf).map_err(|_| Errno::EINVAL)?;
+            let v: i32 = s.trim().parse().map_err(|_| Errno::EINVAL)?;
+            if !(-1000..=1000).contains(&v) {
+                return Err(Errno::EINVAL);
+            }
+            let (_, creds) = caller();
+            let mut tv = view(&t);
+            if v < tv.oom_score_adj && creds.euid != 0 {
+                return Err(Errno::EACCES);
+            }
+            tv.oom_score_adj = v;
+            Ok(buf.len())
+        })),
+    )
+}
+
+fn exe(p: &Pid) -> Result<Vec<u8>, Errno> {
+    let t = task_of(p).map_err(|_| Errno::ENOENT)?;
+    let e = view(&t).exe.clone();
+    if e.is_empty() {
+        return Err(Errno::ENOENT);
+    }
+    Ok(e)
+}
+
+fn exe_dentry(p: &Pid) -> Result<Arc<Dentry>, Errno> {
+    let t = task_of(p).map_err(|_| Errno::ENOENT)?;
+    let d = view(&t).exe_dentry.clone();
+    d.ok_or(Errno::ENOENT)
+}
+
+/// The cwd (or root) of the task.
+fn fs_dentry(p: &Pid, root: bool) -> Result<Arc<Dentry>, Errno> {
+    let t = task_of(p).map_err(|_| Errno::ENOENT)?;
+    let fs = view(&t).fs.upgrade().ok_or(Errno::ENOENT)?;
+    let c = fs.lock().unwrap_or_else(|e| e.into_inner());
+    Ok(if root { c.root.clone() } else { c.cwd.clone() })
+}
+
+/// The cwd (or root) of the task, as a path from the reader's root.
+fn fs_path(p: &Pid, root: bool) -> Result<Vec<u8>, Errno> {
+    let d = fs_dentry(p, root)?;
+    Ok(match caller_root() {
+        Some(r) => d.path(&r),
+        None => d.abs_path(),
+    })
+}
+
+fn fds_of(p: &Pid) -> Result<Arc<crate::vfs::FdTable>, Errno> {
+    let t = task_of(p)?;
+    let fds = view(&t).fds.upgrade();
+    fds.ok_or(Errno::ENOENT)
+}
+
+fn open_fds(p: &Pid) -> Vec<i32> {
+    let Ok(fds) = fds_of(p) else {
+        return Vec::new();
+    };
+    (0..fds.len() as i32)
+        .filter(|fd| fds.entry(*fd).is_ok())
+        .collect()
+}
+
+fn parse_num(name: &[u8]) -> Option<i32> {
+    let s = std::str::from_utf8(name).ok()?;
+    if s.is_empty() || (s.len() > 1 && s.starts_with('0')) || !s.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// What `/proc/[pid]/fd/N` points to, as Linux's `d_path` shows it.
+pub(crate) fn fd_target(file: &crate::vfs::File) -> Vec<u8> {
+    if let Some(name) = file.ops.proc_name() {
+        return name.into_bytes();
+    }
+    if let Some(d) = &file.dentry {
+        return match caller_root() {
+            Some(r) => d.path(&r),
+            None => d.abs_path(),
+        };
+    }
+    let st = file.stat().unwrap_or_else(|_| crate::fs::anon::stat());
+    match st.st_mode & syscalls::consts::S_IFMT {
+        syscalls::consts::S_IFIFO => format!("pipe:[{}]", st.st_ino).into_bytes(),
+        syscalls::consts::S_IFSOCK => format!("socket:[{}]", st.st_ino).into_bytes(),
+        0 => b"anon_inode:[unknown]".to_vec(),
+        // Host files (stdio): the device's /dev/char name.
+        _ => format!(
+            "/dev/char/{}:{}",
+            crate::vfs::major(st.st_rdev),
+            crate::vfs::minor(st.st_rdev)
+        )
+        .into_bytes(),
+    }
+}
+
+fn fd_dir(fs: &Arc<SynthFs>, p: &Pid) -> Arc<dyn Inode> {
+    let p = *p;
+    let fs2 = fs.clone();
+    ProcDir::new(
+        fs,
+        0o500,
+        owner(p),
+        Arc::new(move || {
+            open_fds(&p)
+                .into_iter()
+                .map(|fd| (fd.to_string().into_bytes(), S_IFLNK | 0o700))
+                .collect()
+        }),
+        Arc::new(move |name| {
+            let fd = parse_num(name).ok_or(Errno::ENOENT)?;
+            fds_of(&p)?.entry(fd).map_err(|_| Errno::ENOENT)?;
+            Ok(ProcLink::magic(
+                &fs2,
+                owner(p),
+                Arc::new(move || {
+                    may_access(&p)?;
+                    let f = fds_of(&p)?.get(fd).map_err(|_| Errno::ENOENT)?;
+                    Ok(fd_target(&f))
+                }),
+                Arc::new(move || {
+                    may_access(&p)?;
+                    let f = fds_of(&p)?.get(fd).map_err(|_| Errno::ENOENT)?;
+                    Ok(super::magic::dentry_of(&f))
+                }),
+            ) as Arc<dyn Inode>)
+        }),
+    )
+}
+
+fn fdinfo_dir(fs: &Arc<SynthFs>, p: &Pid) -> Arc<dyn Inode> {
+    let p = *p;
+    let fs2 = fs.clone();
+    ProcDir::new(
+        fs,
+        0o500,
+        owner(p),
+        Arc::new(move || {
+            open_fds(&p)
+                .into_iter()
+                .map(|fd| (fd.to_string().into_bytes(), S_IFREG | 0o444))
+                .collect()
+        }),
+        Arc::new(move |name| {
+            let fd = parse_num(name).ok_or(Errno::ENOENT)?;
+            fds_of(&p)?.entry(fd).map_err(|_| Errno::ENOENT)?;
+            Ok(ProcFile::new(
+                &fs2,
+                0o444,
+                owner(p),
+                Arc::new(move || {
+                    let e = fds_of(&p)?.entry(fd).map_err(|_| Errno::ENOENT)?;
+                    let pos = *e.file.pos.lock().unwrap_or_else(|x| x.into_inner());
+                    let mut flags = e.file.flags();
+                    if e.cloexec {
+                        flags |= libc::O_CLOEXEC as u32;
+                    }
+                    let st = e.file.stat().unwrap_or_else(|_| crate::fs::anon::stat());
+                    let mnt = super::global::mount_id(st.st_dev);
+                    Ok(format!(
+                        "pos:\t{pos}\nflags:\t0{flags:o}\nmnt_id:\t{mnt}\nino:\t{}\n",
+                        st.st_ino
+                    )
+                    .into_bytes())
+                }),
+                None,
+            ) as Arc<dyn Inode>)
+        }),
+    )
+}
+
+fn task_dir(fs: &Arc<SynthFs>, p: &Pid) -> Arc<dyn Inode> {
+    let p = *p;
+    let fs2 = fs.clone();
+    ProcDir::new(
+        fs,
+        0o555,
+        owner(p),
+        Arc::new(move || {
+            let mut tids: Vec<i32> = group_of(&p)
+                .map(|g| g.members().iter().map(|t| t.tid).collect())
+                .unwrap_or_default();
+            tids.sort_unstable();
+            tids.into_iter()
+                .map(|t| (t.to_string().into_bytes(), S_IFDIR | 0o555))
+                .collect()
+        }),
+        Arc::new(move |name| {
+            let tid = parse_num(name).ok_or(Errno::ENOENT)?;
+            let g = group_of(&p).ok_or(Errno::ENOENT)?;
+            if !g.members().iter().any(|t| t.tid == tid) {
+                return Err(Errno::ENOENT);
+            }
+            Ok(dir(
+                &fs2,
+                Pid {
+                    tgid: p.tgid,
+                    tid,
+                    process: false,
+                },
+            ))
+        }),
+    )
+}
+
+/// Sandbox-wide namespace ids (one of each namespace kind, like the
+/// initial namespaces of a Linux host).
+const NS: &[(&str, &str, u64)] = &[
+    ("cgroup", "cgroup", 4_026_531_835),
+    ("ipc", "ipc", 4_026_531_839),
+    ("mnt", "mnt", 4_026_531_841),
+    ("net", "net", 4_026_531_840),
+    ("pid", "pid", 4_026_531_836),
+    ("pid_for_children", "pid", 4_026_531_836),
+    ("time", "time", 4_026_531_834),
+    ("time_for_children", "time", 4_026_531_834),
+    ("user", "user", 4_026_531_837),
+    ("uts", "uts", 4_026_531_838),
+];
+
+fn ns_dir(fs: &Arc<SynthFs>, p: &Pid) -> Arc<dyn Inode> {
+    let p = *p;
+    let fs2 = fs.clone();
+    ProcDir::new(
+        fs,
+        0o511,
+        owner(p),
+        Arc::new(|| {
+            NS.iter()
+                .map(|(n, _, _)| (n.as_bytes().to_vec(), S_IFLNK | 0o777))
+                .collect()
+        }),
+        Arc::new(move |name| {
+            let (_, kind, id) = NS
+                .iter()
+                .find(|(n, _, _)| n.as_bytes() == name)
+                .ok_or(Errno::ENOENT)?;
+            let target = format!("{kind}:[{id}]").into_bytes();
+            Ok(
+                ProcLink::new(&fs2, owner(p), Arc::new(move || Ok(target.clone())))
+                    as Arc<dyn Inode>,
+            )
+        }),
+    )
+}
+
+fn limits(p: &Pid) -> Result<Vec<u8>, Errno> {
+    const NAMES: [(&str, &str); 16] = [
+        ("Max cpu time", "seconds"),
+        ("Max file size", "bytes"),
+        ("Max data size", "bytes"),
+        ("Max stack size", "bytes"),
+        ("Max core file size", "bytes"),
+        ("Max resident set", "bytes"),
+        ("Max processes", "processes"),
+        ("Max open files", "files"),
+        ("Max locked memory", "bytes"),
+        ("Max address space", "bytes"),
+        ("Max file locks", "locks"),
+        ("Max pending signals", "signals"),
+        ("Max msgqueue size", "bytes"),
+        ("Max nice priority", ""),
+        ("Max realtime priority", ""),
+        ("Max realtime timeout", "us"),
+    ];
+    let t = task_of(p)?;
+    let rl = view(&t).rlimits;
+    let mut s = format!(
+        "{:<25} {:<20} {:<20} {:<10}\n",
+        "Limit", "Soft Limit", "Hard Limit", "Units"
+    );
+    for (i, (name, unit)) in NAMES.iter().enumerate() {
+        let v = |x: u64| {
+            if x == u64::MAX {
+                "unlimited".to_string()
+            } else {
+                x.to_string()
+            }
+        };
+        let _ = write!(
+            s,
+            "{name:<25} {:<20} {:<20} ",
+            v(rl[i].rlim_cur),
+            v(rl[i].rlim_max)
+        );
+        if !unit.is_empty() {
+            let _ = write!(s, "{unit:<10}");
+        }
+        s.push('\n');
+    }
+    Ok(s.into_bytes())
+}
+
+fn maps(p: &Pid) -> Result<Vec<u8>, Errno> {
+    let mm = match mm_of(p) {
+        Ok(mm) => mm,
+        Err(_) => return Ok(Vec::new()),
+    };
+    let m = mm.lock();
+    let mut s = String::new();
+    for v in m.vmas.values() {
+        let off = match &v.backing {
+            crate::mm::Backing::Object { off, .. }
+                if v.name.as_deref().is_none_or(|n| !n.starts_with('[')) =>
+            {
+                *off
+            }
+            _ => 0,
+        };
+        let line = format!(
+            "{:08x}-{:08x} {}{}{}{} {:08x} 00:00 0",
+            v.start,
+            v.end,
+            if v.prot & libc::PROT_READ != 0 {
+                'r'
+            } else {
+                '-'
+            },
+            if v.prot & libc::PROT_WRITE != 0 {
+                'w'
+            } else {
+                '-'
+            },
+            if v.prot & libc::PROT_EXEC != 0 {
+                'x'
+            } else {
+                '-'
+            },
+            if v.shared { 's' } else { 'p' },
+            off
+        );
+        s.push_str(&line);
+        if let Some(name) = &v.name {
+            s.push_str(&" ".repeat(73usize.saturating_sub(line.len()).max(1)));
+            s.push_str(name);
+        }
+        s.push('\n');
+    }
+    Ok(s.into_bytes())
+}
