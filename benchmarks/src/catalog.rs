@@ -74,11 +74,7 @@ const MICRO: &[(&str, &str, &str, u64)] = &[
     micro!("futex_threads", "futex ping-pong, 2 threads", 3_000),
     micro!("signal", "signal delivery round trip", 2_000),
     micro!("fork_exit", "fork+exit+wait", 200),
-    micro!(
-        "fork_cow_200m",
-        "fork+exit+wait with 200 MiB touched (copy-on-write)",
-        100
-    ),
+    micro!("fork_cow_200m", "fork+exit+wait, 200 MiB touched", 100),
     micro!("fork_exec", "fork+execve /bin/true+wait", 50),
     micro!("getdents_10k", "getdents of 10,000 entries", 50),
     micro!("create_unlink", "create+unlink", 1_000),
