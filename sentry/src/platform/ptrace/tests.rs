@@ -170,7 +170,7 @@ mod live_tests {
 
     /// `cargo test -p sentry --release -- --ignored --nocapture spawn_cost`
     #[test]
-    #[ignore]
+    #[ignore = "a measurement that prints the cost of a stub spawn; run by hand"]
     fn spawn_cost() {
         let mf = MemoryFile::new().unwrap();
         let factory = StubFactory::new().unwrap();
