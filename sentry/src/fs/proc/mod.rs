@@ -194,13 +194,25 @@ impl ProcDir {
     }
 }
 
+/// The stat of a procfs inode owned by (uid, gid) (the process's, for
+/// /proc/[pid] entries).
+fn owned_stat(fs: &SynthFs, ino: u64, mode: u32, nlink: u64, size: i64, owner: (u32, u32)) -> Stat {
+    let mut st = fs.stat(ino, mode, nlink, size, 0);
+    st.st_uid = owner.0;
+    st.st_gid = owner.1;
+    st
+}
+
 impl Inode for ProcDir {
     fn stat(&self) -> Result<Stat, Errno> {
-        let (uid, gid) = (self.owner)();
-        let mut st = self.fs.stat(self.ino, self.mode, 2, 0, 0);
-        st.st_uid = uid;
-        st.st_gid = gid;
-        Ok(st)
+        Ok(owned_stat(
+            &self.fs,
+            self.ino,
+            self.mode,
+            2,
+            0,
+            (self.owner)(),
+        ))
     }
     fn mode(&self) -> u32 {
         self.mode
@@ -297,11 +309,14 @@ impl ProcFile {
 
 impl Inode for ProcFile {
     fn stat(&self) -> Result<Stat, Errno> {
-        let (uid, gid) = (self.owner)();
-        let mut st = self.fs.stat(self.ino, self.mode, 1, 0, 0);
-        st.st_uid = uid;
-        st.st_gid = gid;
-        Ok(st)
+        Ok(owned_stat(
+            &self.fs,
+            self.ino,
+            self.mode,
+            1,
+            0,
+            (self.owner)(),
+        ))
     }
     fn mode(&self) -> u32 {
         self.mode
@@ -410,12 +425,15 @@ impl ProcLink {
 
 impl Inode for ProcLink {
     fn stat(&self) -> Result<Stat, Errno> {
-        let (uid, gid) = (self.owner)();
         let len = (self.target)().map(|t| t.len()).unwrap_or(0);
-        let mut st = self.fs.stat(self.ino, S_IFLNK | 0o777, 1, len as i64, 0);
-        st.st_uid = uid;
-        st.st_gid = gid;
-        Ok(st)
+        Ok(owned_stat(
+            &self.fs,
+            self.ino,
+            S_IFLNK | 0o777,
+            1,
+            len as i64,
+            (self.owner)(),
+        ))
     }
     fn mode(&self) -> u32 {
         S_IFLNK | 0o777

@@ -388,7 +388,14 @@ pub(crate) fn fd_target(file: &crate::vfs::File) -> Vec<u8> {
     }
 }
 
-fn fd_dir(fs: &Arc<SynthFs>, p: &Pid) -> Arc<dyn Inode> {
+/// A directory with one entry per open fd of `p` (fd/, fdinfo/): entries of
+/// type `kind`, each made by `child` once the fd is known to be open.
+fn per_fd_dir(
+    fs: &Arc<SynthFs>,
+    p: &Pid,
+    kind: u32,
+    child: impl Fn(&Arc<SynthFs>, Pid, i32) -> Arc<dyn Inode> + Send + Sync + 'static,
+) -> Arc<dyn Inode> {
     let p = *p;
     let fs2 = fs.clone();
     ProcDir::new(
@@ -398,69 +405,60 @@ fn fd_dir(fs: &Arc<SynthFs>, p: &Pid) -> Arc<dyn Inode> {
         Arc::new(move || {
             open_fds(&p)
                 .into_iter()
-                .map(|fd| (fd.to_string().into_bytes(), S_IFLNK | 0o700))
+                .map(|fd| (fd.to_string().into_bytes(), kind))
                 .collect()
         }),
         Arc::new(move |name| {
             let fd = parse_num(name).ok_or(Errno::ENOENT)?;
             fds_of(&p)?.entry(fd).map_err(|_| Errno::ENOENT)?;
-            Ok(ProcLink::magic(
-                &fs2,
-                owner(p),
-                Arc::new(move || {
-                    may_access(&p)?;
-                    let f = fds_of(&p)?.get(fd).map_err(|_| Errno::ENOENT)?;
-                    Ok(fd_target(&f))
-                }),
-                Arc::new(move || {
-                    may_access(&p)?;
-                    let f = fds_of(&p)?.get(fd).map_err(|_| Errno::ENOENT)?;
-                    Ok(super::magic::dentry_of(&f))
-                }),
-            ) as Arc<dyn Inode>)
+            Ok(child(&fs2, p, fd))
         }),
     )
 }
 
+fn fd_dir(fs: &Arc<SynthFs>, p: &Pid) -> Arc<dyn Inode> {
+    per_fd_dir(fs, p, S_IFLNK | 0o700, |fs, p, fd| {
+        ProcLink::magic(
+            fs,
+            owner(p),
+            Arc::new(move || {
+                may_access(&p)?;
+                let f = fds_of(&p)?.get(fd).map_err(|_| Errno::ENOENT)?;
+                Ok(fd_target(&f))
+            }),
+            Arc::new(move || {
+                may_access(&p)?;
+                let f = fds_of(&p)?.get(fd).map_err(|_| Errno::ENOENT)?;
+                Ok(super::magic::dentry_of(&f))
+            }),
+        ) as Arc<dyn Inode>
+    })
+}
+
 fn fdinfo_dir(fs: &Arc<SynthFs>, p: &Pid) -> Arc<dyn Inode> {
-    let p = *p;
-    let fs2 = fs.clone();
-    ProcDir::new(
-        fs,
-        0o500,
-        owner(p),
-        Arc::new(move || {
-            open_fds(&p)
-                .into_iter()
-                .map(|fd| (fd.to_string().into_bytes(), S_IFREG | 0o444))
-                .collect()
-        }),
-        Arc::new(move |name| {
-            let fd = parse_num(name).ok_or(Errno::ENOENT)?;
-            fds_of(&p)?.entry(fd).map_err(|_| Errno::ENOENT)?;
-            Ok(ProcFile::new(
-                &fs2,
-                0o444,
-                owner(p),
-                Arc::new(move || {
-                    let e = fds_of(&p)?.entry(fd).map_err(|_| Errno::ENOENT)?;
-                    let pos = *e.file.pos.lock().unwrap_or_else(|x| x.into_inner());
-                    let mut flags = e.file.flags();
-                    if e.cloexec {
-                        flags |= libc::O_CLOEXEC as u32;
-                    }
-                    let st = e.file.stat().unwrap_or_else(|_| crate::fs::anon::stat());
-                    let mnt = super::global::mount_id(st.st_dev);
-                    Ok(format!(
-                        "pos:\t{pos}\nflags:\t0{flags:o}\nmnt_id:\t{mnt}\nino:\t{}\n",
-                        st.st_ino
-                    )
-                    .into_bytes())
-                }),
-                None,
-            ) as Arc<dyn Inode>)
-        }),
-    )
+    per_fd_dir(fs, p, S_IFREG | 0o444, |fs, p, fd| {
+        ProcFile::new(
+            fs,
+            0o444,
+            owner(p),
+            Arc::new(move || {
+                let e = fds_of(&p)?.entry(fd).map_err(|_| Errno::ENOENT)?;
+                let pos = *e.file.pos.lock().unwrap_or_else(|x| x.into_inner());
+                let mut flags = e.file.flags();
+                if e.cloexec {
+                    flags |= libc::O_CLOEXEC as u32;
+                }
+                let st = e.file.stat().unwrap_or_else(|_| crate::fs::anon::stat());
+                let mnt = super::global::mount_id(st.st_dev);
+                Ok(format!(
+                    "pos:\t{pos}\nflags:\t0{flags:o}\nmnt_id:\t{mnt}\nino:\t{}\n",
+                    st.st_ino
+                )
+                .into_bytes())
+            }),
+            None,
+        ) as Arc<dyn Inode>
+    })
 }
 
 fn task_dir(fs: &Arc<SynthFs>, p: &Pid) -> Arc<dyn Inode> {
