@@ -31,14 +31,39 @@ pub struct BootSpec {
     /// the gofer channels, where the sentry writes the JSON report.
     #[serde(default)]
     pub compat: bool,
+    /// Bind mounts, each served by its own gofer; their channels follow
+    /// the root's (in this order), before the compat fd.
+    #[serde(default)]
+    pub volumes: Vec<VolumeSpec>,
+}
+
+/// One `--volume` as the sentry sees it.
+#[derive(Serialize, Deserialize, Debug, Clone)]
+pub struct VolumeSpec {
+    /// Absolute path in the sandbox.
+    pub path: Vec<u8>,
+    /// Gofer channels of this volume.
+    pub channels: usize,
+    pub readonly: bool,
 }
 
 pub fn run(cli: &Cli, a: &BootArgs) -> anyhow::Result<i32> {
     // If the CLI that started us dies, the sandbox must not outlive it.
     nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL).context("pdeathsig")?;
     let spec: BootSpec = serde_json::from_str(&a.config).context("bad boot config")?;
-    let mut channels = inherited_fds(spec.channels + usize::from(spec.compat));
+    let vol_channels: usize = spec.volumes.iter().map(|v| v.channels).sum();
+    let mut channels = inherited_fds(spec.channels + vol_channels + usize::from(spec.compat));
     let compat_out = if spec.compat { channels.pop() } else { None };
+    let mut rest = channels.split_off(spec.channels);
+    let mut volumes = Vec::new();
+    for v in &spec.volumes {
+        let tail = rest.split_off(v.channels.min(rest.len()));
+        volumes.push(sentry::kernel::boot::Volume {
+            path: v.path.clone(),
+            client: Arc::new(gofer::Client::new(std::mem::replace(&mut rest, tail))),
+            readonly: v.readonly,
+        });
+    }
     let stdio = vec![dup_stdio(0)?, dup_stdio(1)?, dup_stdio(2)?];
     if !spec.no_confine {
         confine().context("cannot confine the sentry")?;
@@ -51,6 +76,7 @@ pub fn run(cli: &Cli, a: &BootArgs) -> anyhow::Result<i32> {
         stdio,
         strace: cli.strace,
         hostname: spec.hostname,
+        volumes,
         compat_out,
     };
     match sentry::kernel::boot::run(cfg) {

@@ -2,7 +2,7 @@
 //! bundle. The root is the host's `/` (read-only, through the gofer) unless
 //! `--rootfs` says otherwise.
 
-use super::boot::BootSpec;
+use super::boot::{BootSpec, VolumeSpec};
 use crate::sandbox::spawn_self;
 use crate::Cli;
 use anyhow::Context;
@@ -14,6 +14,70 @@ use std::os::unix::ffi::OsStrExt;
 
 /// Gofer channels per sandbox (concurrent file operations).
 const CHANNELS: usize = 4;
+/// Gofer channels per volume.
+const VOLUME_CHANNELS: usize = 2;
+
+/// A parsed `--volume HOST:SANDBOX[:ro]`.
+#[derive(Debug, PartialEq)]
+pub struct Volume {
+    pub host: std::path::PathBuf,
+    pub sandbox: String,
+    pub readonly: bool,
+}
+
+/// Parse and check one `--volume` argument (the host directory must exist).
+pub fn parse_volume(arg: &str) -> anyhow::Result<Volume> {
+    let mut parts: Vec<&str> = arg.split(':').collect();
+    let readonly = match parts.last() {
+        Some(&"ro") if parts.len() == 3 => {
+            parts.pop();
+            true
+        }
+        Some(&"rw") if parts.len() == 3 => {
+            parts.pop();
+            false
+        }
+        _ => false,
+    };
+    let [host, sandbox] = parts[..] else {
+        anyhow::bail!("--volume {arg}: expected HOST_PATH:SANDBOX_PATH[:ro]");
+    };
+    if !host.starts_with('/') {
+        anyhow::bail!("--volume {arg}: host path {host} is not absolute");
+    }
+    if !sandbox.starts_with('/') {
+        anyhow::bail!("--volume {arg}: sandbox path {sandbox} is not absolute");
+    }
+    if sandbox.split('/').any(|c| c == ".." || c == ".") {
+        anyhow::bail!("--volume {arg}: sandbox path {sandbox} has . or .. components");
+    }
+    let meta = std::fs::metadata(host)
+        .map_err(|e| anyhow::anyhow!("--volume {arg}: host path {host}: {e}"))?;
+    if !meta.is_dir() {
+        anyhow::bail!("--volume {arg}: host path {host} is not a directory");
+    }
+    let host = std::fs::canonicalize(host)
+        .map_err(|e| anyhow::anyhow!("--volume {arg}: host path {host}: {e}"))?;
+    Ok(Volume {
+        host,
+        sandbox: sandbox.to_string(),
+        readonly,
+    })
+}
+
+fn gofer_args(root: &std::path::Path, channels: usize, readonly: bool) -> Vec<String> {
+    let mut v = vec![
+        "gofer".to_string(),
+        "--root".into(),
+        root.to_string_lossy().into_owned(),
+        "--channels".into(),
+        channels.to_string(),
+    ];
+    if readonly {
+        v.push("--readonly".into());
+    }
+    v
+}
 
 #[derive(Args, Debug)]
 pub struct DoArgs {
@@ -27,6 +91,11 @@ pub struct DoArgs {
     /// Environment variable K=V (repeatable). Without any, the program gets an empty environment.
     #[arg(long = "env")]
     pub env: Vec<String>,
+    /// Bind-mount a host directory: HOST_PATH:SANDBOX_PATH[:ro] (repeatable).
+    /// Each volume is served by its own gofer; writes reach the host
+    /// unless `:ro` (then EROFS).
+    #[arg(long = "volume", short = 'v')]
+    pub volumes: Vec<String>,
     /// Skip the sentry's namespace confinement (debugging).
     #[arg(long, hide = true)]
     pub no_confine: bool,
@@ -47,23 +116,38 @@ pub fn launch(cli: &Cli, a: &DoArgs, compat_out: Option<OwnedFd>) -> anyhow::Res
     if !root.is_dir() {
         anyhow::bail!("rootfs {} is not a directory", a.rootfs);
     }
-    let mut server = Vec::new();
-    let mut client = Vec::new();
-    for _ in 0..CHANNELS {
-        let (s, c) = gofer::channel_pair().map_err(|e| anyhow::anyhow!("socketpair: {e}"))?;
-        server.push(s);
-        client.push(c);
-    }
-    let gofer_args = vec![
-        "gofer".to_string(),
-        "--root".into(),
-        root.to_string_lossy().into_owned(),
-        "--channels".into(),
-        CHANNELS.to_string(),
-        "--readonly".into(),
-    ];
-    let mut gofer = spawn_self(&gofer_args, &server, true)?;
+    let volumes = a
+        .volumes
+        .iter()
+        .map(|v| parse_volume(v))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let pairs = |n: usize| -> anyhow::Result<(Vec<OwnedFd>, Vec<OwnedFd>)> {
+        let mut server = Vec::new();
+        let mut client = Vec::new();
+        for _ in 0..n {
+            let (s, c) = gofer::channel_pair().map_err(|e| anyhow::anyhow!("socketpair: {e}"))?;
+            server.push(s);
+            client.push(c);
+        }
+        Ok((server, client))
+    };
+    let (server, mut client) = pairs(CHANNELS)?;
+    let mut gofers = vec![spawn_self(
+        &gofer_args(&root, CHANNELS, true),
+        &server,
+        true,
+    )?];
     drop(server);
+    // One gofer process per volume, with its own channels.
+    for v in &volumes {
+        let (server, c) = pairs(VOLUME_CHANNELS)?;
+        gofers.push(spawn_self(
+            &gofer_args(&v.host, VOLUME_CHANNELS, v.readonly),
+            &server,
+            true,
+        )?);
+        client.extend(c);
+    }
 
     let spec = BootSpec {
         argv: a.command.iter().map(|s| s.as_bytes().to_vec()).collect(),
@@ -79,6 +163,14 @@ pub fn launch(cli: &Cli, a: &DoArgs, compat_out: Option<OwnedFd>) -> anyhow::Res
         hostname: b"runsc".to_vec(),
         no_confine: a.no_confine,
         compat: compat_out.is_some(),
+        volumes: volumes
+            .iter()
+            .map(|v| VolumeSpec {
+                path: v.sandbox.as_bytes().to_vec(),
+                channels: VOLUME_CHANNELS,
+                readonly: v.readonly,
+            })
+            .collect(),
     };
     let mut boot_args = Vec::new();
     if cli.strace {
@@ -101,9 +193,11 @@ pub fn launch(cli: &Cli, a: &DoArgs, compat_out: Option<OwnedFd>) -> anyhow::Res
     let boot = spawn_self(&boot_args, &fds, false)?;
     drop(fds);
     let code = wait_code(boot.id() as i32)?;
-    // The gofer exits when its channels close; don't let it linger.
-    let _ = gofer.kill();
-    let _ = gofer.wait();
+    // The gofers exit when their channels close; don't let them linger.
+    for mut g in gofers {
+        let _ = g.kill();
+        let _ = g.wait();
+    }
     Ok(code)
 }
 

@@ -22,9 +22,19 @@ pub struct BootConfig {
     pub stdio: Vec<OwnedFd>,
     pub strace: bool,
     pub hostname: Vec<u8>,
+    /// Bind mounts served by their own gofers (`runsc do --volume`).
+    pub volumes: Vec<Volume>,
     /// Collect a compatibility profile (`runsc compat`) and write it as
     /// JSON to this fd when init exits.
     pub compat_out: Option<OwnedFd>,
+}
+
+/// A host directory mounted into the sandbox through its own gofer.
+pub struct Volume {
+    /// Absolute path in the sandbox.
+    pub path: Vec<u8>,
+    pub client: Arc<gofer::Client>,
+    pub readonly: bool,
 }
 
 /// Why the sandbox could not start the program.
@@ -65,6 +75,11 @@ pub fn run(cfg: BootConfig) -> Result<ExitStatus, BootError> {
     let mf = MemoryFile::new().map_err(|e| setup("memory file", &e))?;
     let stubs = StubFactory::new().map_err(|e| setup("stub", &e))?;
     let vfs = Vfs::new(mf.clone(), cfg.gofer.clone()).map_err(|e| setup("root file system", &e))?;
+    for v in cfg.volumes {
+        let what = format!("volume {}", String::from_utf8_lossy(&v.path));
+        vfs.mount_volume(&v.path, v.client, v.readonly)
+            .map_err(|e| setup(&what, &e))?;
+    }
     let k = Arc::new(Kernel {
         mf: mf.clone(),
         stubs,

@@ -127,6 +127,19 @@ pub struct Mm {
     pub auxv: Vec<(u64, u64)>,
 }
 
+/// An address space that goes away (exit, exec) writes back its shared
+/// file mappings, as Linux's page cache eventually would.
+impl Drop for MemoryManager {
+    fn drop(&mut self) {
+        let objs = self.lock().shared_objects(0, u64::MAX);
+        for o in objs {
+            if let Err(e) = o.sync() {
+                tracing::warn!(errno = %e, "writing back a shared mapping failed");
+            }
+        }
+    }
+}
+
 pub struct MemoryManager {
     mf: Arc<MemoryFile>,
     inner: Mutex<Mm>,
@@ -249,8 +262,15 @@ impl MemoryManager {
             return Err(Errno::EINVAL);
         }
         let mut mm = self.lock();
+        let objs = mm.shared_objects(addr, end);
         mm.remove_range(addr, end);
         drop(mm);
+        // Shared file mappings write back what they changed.
+        for o in objs {
+            if let Err(e) = o.sync() {
+                tracing::warn!(errno = %e, "munmap: writing back a shared mapping failed");
+            }
+        }
         self.mf.flush_frees();
         Ok(())
     }
@@ -485,6 +505,11 @@ impl MemoryManager {
         if !mm.fully_mapped(addr, end) {
             return Err(Errno::ENOMEM);
         }
+        let objs = mm.shared_objects(addr, end);
+        drop(mm);
+        for o in objs {
+            o.sync()?;
+        }
         Ok(())
     }
 
@@ -590,6 +615,23 @@ impl Mm {
             return v.end > start;
         }
         false
+    }
+
+    /// The memory objects of shared mappings overlapping `start..end` that
+    /// write back to a file.
+    fn shared_objects(&self, start: u64, end: u64) -> Vec<Arc<MemObject>> {
+        let mut out: Vec<Arc<MemObject>> = Vec::new();
+        for v in self.vmas.values() {
+            if v.end <= start || v.start >= end || !v.shared {
+                continue;
+            }
+            if let Backing::Object { obj, .. } = &v.backing {
+                if obj.has_writeback() && !out.iter().any(|o| Arc::ptr_eq(o, obj)) {
+                    out.push(obj.clone());
+                }
+            }
+        }
+        out
     }
 
     fn fully_mapped(&self, start: u64, end: u64) -> bool {

@@ -26,10 +26,15 @@ pub struct MemObject {
     /// The current size in bytes of a file whose size changes (tmpfs):
     /// faults on pages past it raise SIGBUS whatever the size was at mmap.
     eof: Option<AtomicU64>,
+    /// The writable host fd shared writable mappings write back through.
+    writeback: Mutex<Option<Arc<OwnedFd>>>,
 }
 
 impl Drop for MemObject {
     fn drop(&mut self) {
+        if let Err(e) = self.sync() {
+            tracing::warn!(errno = %e, "writing back a shared file mapping failed");
+        }
         if let Some(u) = &self.usage {
             let n = self.lock().len() as u64;
             u.fetch_sub(n, Ordering::Relaxed);
@@ -48,6 +53,7 @@ impl MemObject {
             pages: Mutex::new(HashMap::new()),
             usage: None,
             eof: None,
+            writeback: Mutex::new(None),
         })
     }
 
@@ -60,6 +66,7 @@ impl MemObject {
             pages: Mutex::new(HashMap::new()),
             usage: Some(usage),
             eof: Some(AtomicU64::new(0)),
+            writeback: Mutex::new(None),
         })
     }
 
@@ -168,6 +175,94 @@ impl MemObject {
         drop(pages);
         self.account(n, 0);
         Ok(frames[0].clone())
+    }
+
+    /// Copy `data` (just written to the source file at byte `off`) into the
+    /// pages of it that are cached, so mappings and later faults see it.
+    pub fn write_cached(&self, off: u64, data: &[u8]) {
+        let pages = self.lock();
+        if pages.is_empty() {
+            return;
+        }
+        let mut done = 0usize;
+        while done < data.len() {
+            let pos = off + done as u64;
+            let (idx, in_page) = (pos / PAGE, pos % PAGE);
+            let n = ((PAGE - in_page) as usize).min(data.len() - done);
+            if let Some(f) = pages.get(&idx) {
+                self.mf.write(f.off() + in_page, &data[done..done + n]);
+            }
+            done += n;
+        }
+    }
+
+    /// The source file was cut to `size` bytes: drop the pages past it and
+    /// zero the tail of the last one.
+    pub fn truncate_bytes(&self, size: u64) {
+        self.truncate(size.div_ceil(PAGE));
+        if !size.is_multiple_of(PAGE) {
+            if let Some(f) = self.get(size / PAGE) {
+                let keep = size % PAGE;
+                self.mf.zero(f.off() + keep, (PAGE - keep) as usize);
+            }
+        }
+    }
+
+    /// Write back through `fd` (the file's writable host fd) for shared
+    /// writable mappings: [`MemObject::sync`] then writes every cached page
+    /// (below the file's size) to the file.
+    pub fn set_writeback(&self, fd: Arc<OwnedFd>) {
+        *self.writeback.lock().unwrap_or_else(|p| p.into_inner()) = Some(fd);
+    }
+
+    /// Whether a shared writable mapping may have changed cached pages.
+    pub fn has_writeback(&self) -> bool {
+        self.writeback
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some()
+    }
+
+    /// Write the cached pages back to the file (msync, munmap, fsync, and
+    /// before reads through the host fd). Without dirty tracking every
+    /// cached page below the file's current size is written; the cache is
+    /// kept coherent with write(2) and truncation, so this writes the
+    /// file's current contents.
+    pub fn sync(&self) -> Result<(), Errno> {
+        let Some(fd) = self
+            .writeback
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+        else {
+            return Ok(());
+        };
+        let size = nix::sys::stat::fstat(std::os::fd::AsRawFd::as_raw_fd(&*fd))
+            .map_err(|e| Errno::from_i32(e as i32).unwrap_or(Errno::EIO))?
+            .st_size as u64;
+        let mut frames: Vec<(u64, Arc<Frame>)> =
+            self.lock().iter().map(|(i, f)| (*i, f.clone())).collect();
+        frames.sort_unstable_by_key(|(i, _)| *i);
+        let mut buf = vec![0u8; PAGE as usize];
+        for (idx, f) in frames {
+            let start = idx * PAGE;
+            if start >= size {
+                break;
+            }
+            let n = (size - start).min(PAGE) as usize;
+            self.mf.read(f.off(), &mut buf[..n]);
+            let mut done = 0;
+            while done < n {
+                match nix::sys::uio::pwrite(fd.as_fd(), &buf[done..n], (start + done as u64) as i64)
+                {
+                    Ok(0) => return Err(Errno::EIO),
+                    Ok(w) => done += w,
+                    Err(nix::errno::Errno::EINTR) => continue,
+                    Err(e) => return Err(Errno::from_i32(e as i32).unwrap_or(Errno::EIO)),
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Whether page `idx` is cached (for mincore).

@@ -70,9 +70,13 @@ pub fn register(t: &mut Table) {
         t.set(n, h, ro);
     }
     let sync = Support::Partial("nothing is cached for writing: returns 0 after the fd checks");
-    t.set(nr::FSYNC, sys_fsync, sync);
-    t.set(nr::FDATASYNC, sys_fsync, sync);
-    t.set(nr::SYNCFS, sys_fsync, sync);
+    t.set(nr::FSYNC, sys_fsync, Support::Full);
+    t.set(nr::FDATASYNC, sys_fdatasync, Support::Full);
+    t.set(
+        nr::SYNCFS,
+        sys_fsync,
+        Support::Partial("flushes the file's own data (gofer files: host fsync of the fd)"),
+    );
     t.set(nr::SYNC_FILE_RANGE, sys_sync_file_range, sync);
     t.set(nr::SYNC, sys_sync, sync);
     for n in [
@@ -1003,8 +1007,13 @@ fn sys_utime(t: &mut Task, a: &[u64; 6]) -> SysResult {
 }
 
 fn sys_fsync(t: &mut Task, a: &[u64; 6]) -> SysResult {
-    get_io(t, fd_arg(a[0]))?;
-    Ok(0)
+    let f = get_io(t, fd_arg(a[0]))?;
+    f.ops.fsync(&f, false).map(|_| 0)
+}
+
+fn sys_fdatasync(t: &mut Task, a: &[u64; 6]) -> SysResult {
+    let f = get_io(t, fd_arg(a[0]))?;
+    f.ops.fsync(&f, true).map(|_| 0)
 }
 
 fn sys_sync_file_range(t: &mut Task, a: &[u64; 6]) -> SysResult {

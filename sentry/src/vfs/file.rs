@@ -71,6 +71,10 @@ pub trait FileOps: Send + Sync {
     fn mmap(&self, _file: &File) -> Result<MmapSource, Errno> {
         Err(Errno::ENODEV)
     }
+    /// fsync(2)/fdatasync(2): flush what this file caches to storage.
+    fn fsync(&self, _file: &File, _datasync: bool) -> Result<(), Errno> {
+        Ok(())
+    }
     /// Size for SEEK_END.
     fn size(&self) -> Result<u64, Errno> {
         Ok(self.stat()?.st_size as u64)

@@ -390,6 +390,40 @@ impl Vfs {
         }))
     }
 
+    /// Mount the tree `client` serves (a `--volume` bind mount) at the
+    /// absolute `path`. Missing directories along the path are made as
+    /// synthetic directories (like the mount points of `/tmp` and
+    /// `/proc`); a symlink or non-directory in the way is ENOTDIR.
+    pub fn mount_volume(
+        &self,
+        path: &[u8],
+        client: Arc<gofer::Client>,
+        readonly: bool,
+    ) -> Result<(), Errno> {
+        if path.first() != Some(&b'/') {
+            return Err(Errno::EINVAL);
+        }
+        let fsroot = fs::gofer::GoferFs::with_mode(client, self.mf.clone(), readonly).root()?;
+        let mut d = self.root.clone();
+        for name in path.split(|b| *b == b'/').filter(|n| !n.is_empty()) {
+            if name == b"." || name == b".." || name.len() > NAME_MAX {
+                return Err(Errno::EINVAL);
+            }
+            let dir = d.follow_mounts();
+            d = match dir.lookup(name) {
+                Ok(c) if c.is_dir() => c,
+                Ok(_) => return Err(Errno::ENOTDIR),
+                Err(Errno::ENOENT) => dir.set_child(name, fs::synth::mountpoint_dir(&*dir.inode())),
+                Err(e) => return Err(e),
+            };
+        }
+        if Arc::ptr_eq(&d, &self.root) {
+            return Err(Errno::EBUSY);
+        }
+        Dentry::mount(&d.follow_mounts(), fsroot);
+        Ok(())
+    }
+
     /// The root of the mount namespace (the initial task root and cwd).
     pub fn root(&self) -> Arc<Dentry> {
         self.root.clone()

@@ -1,5 +1,5 @@
-//! The gofer file system: files of the container's root served by the
-//! gofer process (DESIGN §9).
+//! The gofer file system: files of the container's root and of `--volume`
+//! bind mounts, served by gofer processes (DESIGN §9).
 //!
 //! Inodes hold the gofer handle and the attributes cached at walk time; one
 //! inode per host file (keyed by device and inode number), so hard links and
@@ -8,18 +8,38 @@
 //! (no gofer round trip per open after the first): reads `pread` it
 //! directly, and mmap uses a per-inode page cache built on it, so every
 //! process shares the same pages. Directories are listed with `getdents`,
-//! symlink targets are cached. The root is read-only in this issue.
+//! symlink targets are cached.
+//!
+//! A writable mount (`GoferFs::new_writable`) creates, links, renames,
+//! removes and changes attributes through the gofer protocol. Opens for
+//! writing get a second donated fd per inode, `O_RDWR`, shared by every
+//! writer; `write` `pwrite`s it directly (`O_APPEND` writes take a
+//! per-inode lock, read the host file's size and write there, so writers
+//! in the sandbox never interleave), and copies the bytes into cached
+//! pages so mappings stay coherent. `fallocate`, `fsync` and `ftruncate`
+//! act on the donated fd. Cached attributes of an inode are refreshed on
+//! `stat` after a change (a write, or any namespace change on the mount,
+//! which may change link counts and times). Shared writable mappings are
+//! written back (see [`file`]).
+
+mod file;
+mod write;
+
+pub use file::GoferFile;
 
 use super::synth::{ST_RDONLY, ST_VALID};
 use crate::mm::memfile::MemoryFile;
 use crate::mm::object::{MemObject, Source};
-use crate::vfs::{Btime, Dentry, DirEntry, File, FileOps, Inode, MmapSource};
+use crate::vfs::{Btime, Dentry, DirEntry, FileOps, Inode};
 use gofer::{Attr, Client, Handle};
 use std::collections::HashMap;
-use std::os::fd::{AsFd, OwnedFd};
+use std::os::fd::OwnedFd;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 use syscalls::abi::{Stat, Statfs};
-use syscalls::consts::{O_RDONLY, S_IFBLK, S_IFCHR, S_IFIFO, S_IFMT, S_IFREG};
+use syscalls::consts::{
+    O_ACCMODE, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY, S_IFBLK, S_IFCHR, S_IFIFO, S_IFMT, S_IFREG,
+};
 use syscalls::{Errno, Pod};
 
 /// Entries asked for per getdents round trip.
@@ -34,6 +54,10 @@ pub struct GoferFs {
     client: Arc<Client>,
     mf: Arc<MemoryFile>,
     readonly: bool,
+    /// Bumped by every change of the namespace (link counts and times of
+    /// other inodes may have changed): cached attributes older than this
+    /// are refreshed on stat.
+    gen: AtomicU64,
     /// Live inodes by (device, inode number).
     inodes: Mutex<HashMap<(u64, u64), Weak<GoferInode>>>,
     /// Live page caches by (device, inode number): a file whose inode was
@@ -45,10 +69,22 @@ pub struct GoferFs {
 impl GoferFs {
     /// A read-only mount of what `client` serves.
     pub fn new(client: Arc<Client>, mf: Arc<MemoryFile>) -> Arc<GoferFs> {
+        Self::with_mode(client, mf, true)
+    }
+
+    /// A writable mount (the gofer must serve it writable, else changes
+    /// fail with EROFS from the gofer).
+    pub fn new_writable(client: Arc<Client>, mf: Arc<MemoryFile>) -> Arc<GoferFs> {
+        Self::with_mode(client, mf, false)
+    }
+
+    /// A mount, read-only or not.
+    pub fn with_mode(client: Arc<Client>, mf: Arc<MemoryFile>, readonly: bool) -> Arc<GoferFs> {
         Arc::new(GoferFs {
             client,
             mf,
-            readonly: true,
+            readonly,
+            gen: AtomicU64::new(0),
             inodes: Mutex::new(HashMap::new()),
             objects: Mutex::new(HashMap::new()),
         })
@@ -71,6 +107,8 @@ impl GoferFs {
             if existing.attr().mode & S_IFMT == attr.mode & S_IFMT {
                 drop(map);
                 let _ = self.client.release(handle);
+                // The walk's attributes are the freshest.
+                existing.set_attr(attr);
                 return existing;
             }
         }
@@ -82,7 +120,11 @@ impl GoferFs {
             fs: self.clone(),
             handle,
             attr: Mutex::new(attr),
+            attr_gen: AtomicU64::new(self.gen.load(Ordering::Relaxed)),
+            stale: AtomicBool::new(false),
             host_fd: Mutex::new(None),
+            rw_fd: Mutex::new(None),
+            append: Mutex::new(()),
             link: OnceLock::new(),
             obj: Mutex::new(None),
         });
@@ -97,8 +139,17 @@ pub struct GoferInode {
     fs: Arc<GoferFs>,
     handle: Handle,
     attr: Mutex<Attr>,
+    /// `GoferFs::gen` when `attr` was fetched.
+    attr_gen: AtomicU64,
+    /// The file changed through this inode (write, truncate...): refresh
+    /// `attr` on the next stat.
+    stale: AtomicBool,
     /// The shared read-only host fd of a regular file, opened on first use.
     host_fd: Mutex<Option<Arc<OwnedFd>>>,
+    /// The shared read-write host fd, opened by the first writer.
+    rw_fd: Mutex<Option<Arc<OwnedFd>>>,
+    /// Serialises O_APPEND writes (find the end, write there).
+    append: Mutex<()>,
     link: OnceLock<Vec<u8>>,
     /// The page cache for mmap.
     obj: Mutex<Option<Arc<MemObject>>>,
@@ -135,6 +186,46 @@ pub fn attr_to_stat(a: &Attr) -> Stat {
 impl GoferInode {
     pub fn attr(&self) -> Attr {
         *lock(&self.attr)
+    }
+
+    fn set_attr(&self, a: Attr) {
+        *lock(&self.attr) = a;
+        self.attr_gen
+            .store(self.fs.gen.load(Ordering::Relaxed), Ordering::Relaxed);
+        self.stale.store(false, Ordering::Relaxed);
+    }
+
+    /// Note that this file changed (its cached attributes are stale).
+    fn touch(&self) {
+        self.stale.store(true, Ordering::Relaxed);
+    }
+
+    /// Attributes, refreshed from the host when they may be stale.
+    pub fn fresh_attr(&self) -> Result<Attr, Errno> {
+        let old = self.attr_gen.load(Ordering::Relaxed) != self.fs.gen.load(Ordering::Relaxed);
+        if !self.stale.load(Ordering::Relaxed) && !old {
+            return Ok(self.attr());
+        }
+        let a = self.fs.client.stat(self.handle)?;
+        self.set_attr(a);
+        Ok(a)
+    }
+
+    /// The shared read-write host fd (opened through the gofer the first
+    /// time).
+    pub fn rw_fd(&self) -> Result<Arc<OwnedFd>, Errno> {
+        let mut g = lock(&self.rw_fd);
+        if let Some(fd) = g.as_ref() {
+            return Ok(fd.clone());
+        }
+        let fd = Arc::new(self.fs.client.open(self.handle, O_RDWR as i32)?);
+        *g = Some(fd.clone());
+        Ok(fd)
+    }
+
+    /// The read-write fd if a writer opened one.
+    fn rw_fd_if_open(&self) -> Option<Arc<OwnedFd>> {
+        lock(&self.rw_fd).clone()
     }
 
     /// The shared read-only host fd (opened through the gofer the first time).
@@ -176,7 +267,7 @@ impl GoferInode {
 
 impl Inode for GoferInode {
     fn stat(&self) -> Result<Stat, Errno> {
-        Ok(attr_to_stat(&self.attr()))
+        Ok(attr_to_stat(&self.fresh_attr()?))
     }
     fn mode(&self) -> u32 {
         self.attr().mode
@@ -243,17 +334,33 @@ impl Inode for GoferInode {
         let _ = self.link.set(l.clone());
         Ok(l)
     }
-    fn open(&self, _dentry: &Arc<Dentry>, _flags: u32) -> Result<Box<dyn FileOps>, Errno> {
+    fn open(&self, _dentry: &Arc<Dentry>, flags: u32) -> Result<Box<dyn FileOps>, Errno> {
         let inode = self.me.upgrade().ok_or(Errno::EIO)?;
+        let acc = flags & O_ACCMODE;
         match self.attr().mode & S_IFMT {
             S_IFREG => {
-                let fd = self.host_fd()?;
-                Ok(Box::new(GoferFile { inode, fd }))
+                let writes = acc == O_WRONLY || acc == O_RDWR || flags & O_TRUNC != 0;
+                if writes && self.fs.readonly {
+                    return Err(Errno::EROFS);
+                }
+                let rw = if writes { Some(self.rw_fd()?) } else { None };
+                if flags & O_TRUNC != 0 {
+                    if let Some(fd) = &rw {
+                        self.truncate_fd(fd, 0)?;
+                    }
+                }
+                // Readers share the read-only fd; a read-write file reads
+                // through its own fd.
+                let fd = match &rw {
+                    Some(fd) => fd.clone(),
+                    None => self.host_fd()?,
+                };
+                Ok(Box::new(GoferFile::new(inode, fd, rw)))
             }
             // Device nodes of the rootfs are never opened (a nodev mount).
             S_IFCHR | S_IFBLK => Err(Errno::EACCES),
             S_IFIFO => {
-                let fd = self.fs.client.open(self.handle, O_RDONLY as i32)?;
+                let fd = self.fs.client.open(self.handle, (acc & O_ACCMODE) as i32)?;
                 Ok(super::host::host_ops(fd))
             }
             _ => Err(Errno::ENXIO),
@@ -278,48 +385,45 @@ impl Inode for GoferInode {
     fn readonly(&self) -> bool {
         self.fs.readonly
     }
-}
-
-/// An open regular gofer file.
-pub struct GoferFile {
-    inode: Arc<GoferInode>,
-    fd: Arc<OwnedFd>,
-}
-
-impl FileOps for GoferFile {
-    fn read(&self, _file: &File, buf: &mut [u8], off: u64) -> Result<usize, Errno> {
-        let off = i64::try_from(off).map_err(|_| Errno::EINVAL)?;
-        loop {
-            match nix::sys::uio::pread(self.fd.as_fd(), buf, off) {
-                Ok(n) => return Ok(n),
-                Err(nix::errno::Errno::EINTR) => continue,
-                Err(e) => return Err(Errno::from_i32(e as i32).unwrap_or(Errno::EIO)),
-            }
-        }
+    fn mknod(
+        &self,
+        name: &[u8],
+        mode: u32,
+        rdev: u64,
+        owner: (u32, u32),
+    ) -> Result<Arc<dyn Inode>, Errno> {
+        self.do_mknod(name, mode, rdev, owner)
     }
-    fn write(&self, _file: &File, _buf: &[u8], _off: u64) -> Result<usize, Errno> {
-        Err(Errno::EBADF)
+    fn symlink(
+        &self,
+        name: &[u8],
+        target: &[u8],
+        owner: (u32, u32),
+    ) -> Result<Arc<dyn Inode>, Errno> {
+        self.do_symlink(name, target, owner)
     }
-    fn seekable(&self) -> bool {
-        true
+    fn link(&self, name: &[u8], target: &Arc<dyn Inode>) -> Result<(), Errno> {
+        self.do_link(name, target)
     }
-    fn stat(&self) -> Result<Stat, Errno> {
-        self.inode.stat()
+    fn unlink(&self, name: &[u8], dir: bool) -> Result<(), Errno> {
+        self.do_unlink(name, dir)
     }
-    fn mmap(&self, file: &File) -> Result<MmapSource, Errno> {
-        let obj = self.inode.mem_object()?;
-        let name = file
-            .dentry
-            .as_ref()
-            .map(|d| String::from_utf8_lossy(&d.abs_path()).into_owned())
-            .unwrap_or_default();
-        Ok(MmapSource::Object {
-            obj,
-            size: self.inode.attr().size,
-            name,
-        })
+    fn rename(
+        &self,
+        old: &[u8],
+        newdir: &Arc<dyn Inode>,
+        new: &[u8],
+        flags: u32,
+    ) -> Result<(), Errno> {
+        self.do_rename(old, newdir, new, flags)
     }
-    fn size(&self) -> Result<u64, Errno> {
-        Ok(self.inode.attr().size)
+    fn setattr(&self, attr: &crate::vfs::SetAttr) -> Result<(), Errno> {
+        self.do_setattr(attr)
+    }
+    fn fallocate(&self, mode: u32, off: u64, len: u64) -> Result<(), Errno> {
+        self.do_fallocate(mode, off, len)
+    }
+    fn as_any(self: Arc<Self>) -> Option<Arc<dyn std::any::Any + Send + Sync>> {
+        Some(self)
     }
 }
