@@ -774,7 +774,13 @@ pub fn assert_native_sane(native: &Output, expected: i32) {
 /// status (as a shell reports it) must be equal. `expected` is the exit status the native
 /// run must have (0 for most programs, 139 for a SIGSEGV death, ...).
 pub fn differential(cmd: &Cmd, expected: i32) -> (Output, Option<Output>) {
-    let native = cmd.run_native();
+    differential_pair(cmd, cmd, expected)
+}
+
+/// [`differential`] with different command lines natively and in the sandbox (e.g. a
+/// scratch directory of its own for each run, mounted with `--volume` in the sandbox).
+pub fn differential_pair(native_cmd: &Cmd, cmd: &Cmd, expected: i32) -> (Output, Option<Output>) {
+    let native = native_cmd.run_native();
     assert_native_sane(&native, expected);
     if native_only() {
         eprintln!(

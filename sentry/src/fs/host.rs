@@ -345,6 +345,15 @@ impl HostFile {
 }
 
 impl FileOps for HostFile {
+    fn fsync(&self, _file: &File, datasync: bool) -> Result<(), Errno> {
+        let fd = self.fd.as_raw_fd();
+        let r = if datasync {
+            nix::unistd::fdatasync(fd)
+        } else {
+            nix::unistd::fsync(fd)
+        };
+        r.map_err(|e| Errno::from_i32(e as i32).unwrap_or(Errno::EIO))
+    }
     fn read(&self, file: &File, buf: &mut [u8], off: u64) -> Result<usize, Errno> {
         if self.positional() {
             let off = i64::try_from(off).map_err(|_| Errno::EINVAL)?;

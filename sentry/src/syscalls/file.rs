@@ -758,8 +758,11 @@ fn sys_fallocate(t: &mut Task, a: &[u64; 6]) -> SysResult {
         | FALLOC_FL_ZERO_RANGE
         | FALLOC_FL_INSERT_RANGE
         | FALLOC_FL_UNSHARE_RANGE;
-    if off < 0 || len <= 0 || mode & !known != 0 {
+    if off < 0 || len <= 0 {
         return Err(Errno::EINVAL);
+    }
+    if mode & !known != 0 {
+        return Err(Errno::EOPNOTSUPP);
     }
     if mode & FALLOC_FL_PUNCH_HOLE != 0 && mode & FALLOC_FL_KEEP_SIZE == 0 {
         return Err(Errno::EOPNOTSUPP);

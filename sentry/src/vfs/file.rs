@@ -71,9 +71,15 @@ pub trait FileOps: Send + Sync {
     fn mmap(&self, _file: &File) -> Result<MmapSource, Errno> {
         Err(Errno::ENODEV)
     }
-    /// fsync(2)/fdatasync(2): flush what this file caches to storage.
-    fn fsync(&self, _file: &File, _datasync: bool) -> Result<(), Errno> {
-        Ok(())
+    /// fsync(2)/fdatasync(2): flush what this file caches to storage. By
+    /// default a no-op for regular files and directories of the sentry's
+    /// file systems, EINVAL for the rest (pipes, sockets, devices) like
+    /// Linux's files without an fsync operation.
+    fn fsync(&self, file: &File, _datasync: bool) -> Result<(), Errno> {
+        match &file.dentry {
+            Some(d) if d.is_dir() || d.inode_ref().is_regular() => Ok(()),
+            _ => Err(Errno::EINVAL),
+        }
     }
     /// Size for SEEK_END.
     fn size(&self) -> Result<u64, Errno> {
