@@ -19,8 +19,37 @@ fn step(op: &'static str) -> impl FnOnce(nix::Error) -> GoferError {
     }
 }
 
+/// Capabilities the gofer keeps after confinement, as a mask of `CAP_*` numbers. The sentry
+/// does the permission checks of the sandbox's users; the gofer acts for them on the host:
+/// * `CAP_CHOWN`: owners of created files and `chown` for the sandbox's root;
+/// * `CAP_DAC_OVERRIDE`: open, create and remove whatever the sentry allowed, regardless of
+///   the host's permission bits;
+/// * `CAP_DAC_READ_SEARCH`: `linkat(AT_EMPTY_PATH)` of a handle's fd (no re-resolution of a
+///   name that could have been swapped);
+/// * `CAP_FOWNER`: chmod, utimes and xattrs of files the gofer's uid does not own;
+/// * `CAP_FSETID`: keep set-group-ID bits the sentry decided to keep.
+///
+/// Dropped, among all the others: `CAP_SYS_ADMIN` (no more mounts), `CAP_MKNOD` (device nodes
+/// are refused anyway), `CAP_SYS_PTRACE`, `CAP_NET_*`, `CAP_SETUID`/`CAP_SETGID`,
+/// `CAP_SYS_CHROOT` (the root cannot be escaped by another chroot).
+pub const KEPT_CAPS: u64 = 1 << CAP_CHOWN
+    | 1 << CAP_DAC_OVERRIDE
+    | 1 << CAP_DAC_READ_SEARCH
+    | 1 << CAP_FOWNER
+    | 1 << CAP_FSETID;
+
+const CAP_CHOWN: u64 = 0;
+const CAP_DAC_OVERRIDE: u64 = 1;
+const CAP_DAC_READ_SEARCH: u64 = 2;
+const CAP_FOWNER: u64 = 3;
+const CAP_FSETID: u64 = 4;
+
 /// Makes `root` the whole visible filesystem of this process and returns an `O_PATH` fd of it
 /// for [`crate::serve`].
+///
+/// The process also enters new network and IPC namespaces (no network at all), keeps only
+/// [`KEPT_CAPS`], sets `no_new_privs` and installs the seccomp allowlist of
+/// [`crate::seccomp`] (anything else kills it).
 ///
 /// In a new mount namespace (with `/` made a recursive slave, so nothing propagates back to the
 /// host), `root` is bind-mounted onto itself (non-recursively: mounts below `root` on the host are
@@ -32,7 +61,8 @@ fn step(op: &'static str) -> impl FnOnce(nix::Error) -> GoferError {
 /// threads it creates afterwards. Needs `CAP_SYS_ADMIN`.
 pub fn confine_to(root: &Path) -> Result<OwnedFd, GoferError> {
     const NONE: Option<&str> = None;
-    unshare(CloneFlags::CLONE_NEWNS).map_err(step("unshare(CLONE_NEWNS)"))?;
+    unshare(CloneFlags::CLONE_NEWNS | CloneFlags::CLONE_NEWNET | CloneFlags::CLONE_NEWIPC)
+        .map_err(step("unshare(CLONE_NEWNS|CLONE_NEWNET|CLONE_NEWIPC)"))?;
     mount(NONE, "/", NONE, MsFlags::MS_SLAVE | MsFlags::MS_REC, NONE)
         .map_err(step("make / rslave"))?;
     mount(Some(root), root, NONE, MsFlags::MS_BIND, NONE).map_err(step("bind-mount the root"))?;
@@ -74,8 +104,12 @@ pub fn confine_to(root: &Path) -> Result<OwnedFd, GoferError> {
             errno: e.into(),
         })?;
 
+    crate::sys::restrict_caps(KEPT_CAPS).map_err(|errno| GoferError::Sys {
+        op: "drop capabilities",
+        errno,
+    })?;
     nix::sys::prctl::set_no_new_privs().map_err(step("prctl(PR_SET_NO_NEW_PRIVS)"))?;
-    // TODO(issue 5): install the gofer's seccomp allowlist here, once nothing but serving is left.
+    crate::seccomp::install().map_err(|e| GoferError::Seccomp(e.to_string()))?;
     Ok(root_fd.into())
 }
 
@@ -127,6 +161,8 @@ mod tests {
             return;
         };
         let dir = std::path::PathBuf::from(dir);
+        // socketpair is not on the confined gofer's allowlist: channels come from outside.
+        let (srv, cli) = crate::channel_pair().unwrap();
         let root = confine_to(&dir).unwrap();
 
         // Only the root's contents are visible; the host tree is gone.
@@ -141,8 +177,7 @@ mod tests {
             "{flags:?}"
         );
 
-        // And it can be served.
-        let (srv, cli) = crate::channel_pair().unwrap();
+        // And it can be served, under the seccomp allowlist.
         let server = std::thread::spawn(move || crate::serve(root, vec![srv], Default::default()));
         let client = crate::Client::new(vec![cli]);
         let (r, _) = client.attach().unwrap();

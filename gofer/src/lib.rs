@@ -38,14 +38,18 @@
 //! * Every message is parsed with checked decoding; a malformed request gets `EINVAL` and the
 //!   server keeps serving. A client treats a malformed response as `EIO`. Neither side panics on
 //!   peer input, and fds received unexpectedly are closed.
-//! * In the `runsc gofer` process, [`confine_to`] first moves into a private mount namespace whose
-//!   root is the container root (`pivot_root`), and sets `no_new_privs`.
+//! * In the `runsc gofer` process, [`confine_to`] first moves into private mount, network and
+//!   IPC namespaces whose root is the container root (`pivot_root`), keeps only the
+//!   capabilities file serving needs ([`confine::KEPT_CAPS`]), sets `no_new_privs` and installs
+//!   a seccomp allowlist ([`seccomp::ALLOWED`], one reason per entry; anything else kills the
+//!   gofer).
 
 #![deny(unsafe_code)]
 
 pub mod client;
 pub mod confine;
 pub mod protocol;
+pub mod seccomp;
 pub mod server;
 #[allow(unsafe_code)]
 mod sys;
@@ -72,6 +76,9 @@ pub enum GoferError {
     /// A server thread could not be started.
     #[error("cannot start a server thread: {0}")]
     Spawn(std::io::Error),
+    /// The seccomp allowlist could not be built or installed.
+    #[error("seccomp: {0}")]
+    Seccomp(String),
     /// A server thread panicked (a bug).
     #[error("a server thread panicked")]
     ThreadPanicked,

@@ -224,6 +224,74 @@ pub(crate) fn futimens(fd: BorrowedFd<'_>, atime: TimeSet, mtime: TimeSet) -> Sy
     }
 }
 
+/// Keeps only the capabilities in `keep` (a mask of `CAP_*` bit numbers) in the permitted,
+/// effective and inheritable sets, drops every other one from the bounding set, and clears the
+/// ambient set.
+pub(crate) fn restrict_caps(keep: u64) -> SysResult<()> {
+    #[repr(C)]
+    struct Header {
+        version: u32,
+        pid: i32,
+    }
+    #[repr(C)]
+    #[derive(Clone, Copy)]
+    struct Data {
+        effective: u32,
+        permitted: u32,
+        inheritable: u32,
+    }
+    const LINUX_CAPABILITY_VERSION_3: u32 = 0x2008_0522;
+    for cap in 0..64u64 {
+        if keep & (1 << cap) != 0 {
+            continue;
+        }
+        // SAFETY: prctl with integer arguments only.
+        let r = unsafe { libc::prctl(libc::PR_CAPBSET_DROP, cap as libc::c_ulong, 0, 0, 0) };
+        if r != 0 && Errno::last() != Errno::EINVAL {
+            // EINVAL: a capability number this kernel does not know.
+            return Err(Errno::last());
+        }
+    }
+    // SAFETY: prctl with integer arguments only.
+    let r = unsafe {
+        libc::prctl(
+            libc::PR_CAP_AMBIENT,
+            libc::PR_CAP_AMBIENT_CLEAR_ALL as libc::c_ulong,
+            0,
+            0,
+            0,
+        )
+    };
+    if r != 0 && Errno::last() != Errno::EINVAL {
+        return Err(Errno::last());
+    }
+    let mut hdr = Header {
+        version: LINUX_CAPABILITY_VERSION_3,
+        pid: 0,
+    };
+    let low = keep as u32;
+    let high = (keep >> 32) as u32;
+    let data = [
+        Data {
+            effective: low,
+            permitted: low,
+            inheritable: 0,
+        },
+        Data {
+            effective: high,
+            permitted: high,
+            inheritable: 0,
+        },
+    ];
+    // SAFETY: `hdr` and `data` are valid, properly laid out capset arguments that live for the
+    // duration of the call; capset only reads them (and may write hdr.version).
+    let r = unsafe { libc::syscall(libc::SYS_capset, &mut hdr as *mut Header, data.as_ptr()) };
+    if r != 0 {
+        return Err(Errno::last());
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
