@@ -45,6 +45,9 @@ pub struct VolumeSpec {
     /// Gofer channels of this volume.
     pub channels: usize,
     pub readonly: bool,
+    /// Lookups are not cached (the host changes the tree).
+    #[serde(default)]
+    pub shared: bool,
 }
 
 pub fn run(cli: &Cli, a: &BootArgs) -> anyhow::Result<i32> {
@@ -62,6 +65,7 @@ pub fn run(cli: &Cli, a: &BootArgs) -> anyhow::Result<i32> {
             path: v.path.clone(),
             client: Arc::new(gofer::Client::new(std::mem::replace(&mut rest, tail))),
             readonly: v.readonly,
+            shared: v.shared,
         });
     }
     let stdio = vec![dup_stdio(0)?, dup_stdio(1)?, dup_stdio(2)?];

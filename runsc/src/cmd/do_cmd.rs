@@ -23,22 +23,27 @@ pub struct Volume {
     pub host: std::path::PathBuf,
     pub sandbox: String,
     pub readonly: bool,
+    /// The host may change the tree while the sandbox runs: lookups are
+    /// not cached (each walk asks the gofer).
+    pub shared: bool,
 }
 
 /// Parse and check one `--volume` argument (the host directory must exist).
 pub fn parse_volume(arg: &str) -> anyhow::Result<Volume> {
     let mut parts: Vec<&str> = arg.split(':').collect();
-    let readonly = match parts.last() {
-        Some(&"ro") if parts.len() == 3 => {
-            parts.pop();
-            true
+    let (mut readonly, mut shared) = (false, false);
+    if parts.len() == 3 {
+        for opt in parts.pop().unwrap_or_default().split(',') {
+            match opt {
+                "ro" => readonly = true,
+                "rw" => readonly = false,
+                "shared" => shared = true,
+                _ => anyhow::bail!(
+                    "--volume {arg}: unknown option {opt:?} (expected HOST_PATH:SANDBOX_PATH[:ro|rw][,shared])"
+                ),
+            }
         }
-        Some(&"rw") if parts.len() == 3 => {
-            parts.pop();
-            false
-        }
-        _ => false,
-    };
+    }
     let [host, sandbox] = parts[..] else {
         anyhow::bail!("--volume {arg}: expected HOST_PATH:SANDBOX_PATH[:ro]");
     };
@@ -62,6 +67,7 @@ pub fn parse_volume(arg: &str) -> anyhow::Result<Volume> {
         host,
         sandbox: sandbox.to_string(),
         readonly,
+        shared,
     })
 }
 
@@ -91,9 +97,10 @@ pub struct DoArgs {
     /// Environment variable K=V (repeatable). Without any, the program gets an empty environment.
     #[arg(long = "env")]
     pub env: Vec<String>,
-    /// Bind-mount a host directory: HOST_PATH:SANDBOX_PATH[:ro] (repeatable).
-    /// Each volume is served by its own gofer; writes reach the host
-    /// unless `:ro` (then EROFS).
+    /// Bind-mount a host directory: HOST_PATH:SANDBOX_PATH[:ro|rw][,shared]
+    /// (repeatable). Each volume is served by its own gofer; writes reach
+    /// the host unless `ro` (then EROFS). `shared`: the host changes the
+    /// tree meanwhile, so directory lookups are never cached.
     #[arg(long = "volume", short = 'v')]
     pub volumes: Vec<String>,
     /// Skip the sentry's namespace confinement (debugging).
@@ -169,6 +176,7 @@ pub fn launch(cli: &Cli, a: &DoArgs, compat_out: Option<OwnedFd>) -> anyhow::Res
                 path: v.sandbox.as_bytes().to_vec(),
                 channels: VOLUME_CHANNELS,
                 readonly: v.readonly,
+                shared: v.shared,
             })
             .collect(),
     };

@@ -35,6 +35,8 @@ pub struct Volume {
     pub path: Vec<u8>,
     pub client: Arc<gofer::Client>,
     pub readonly: bool,
+    /// The host may change the tree meanwhile: never cache lookups.
+    pub shared: bool,
 }
 
 /// Why the sandbox could not start the program.
@@ -77,7 +79,7 @@ pub fn run(cfg: BootConfig) -> Result<ExitStatus, BootError> {
     let vfs = Vfs::new(mf.clone(), cfg.gofer.clone()).map_err(|e| setup("root file system", &e))?;
     for v in cfg.volumes {
         let what = format!("volume {}", String::from_utf8_lossy(&v.path));
-        vfs.mount_volume(&v.path, v.client, v.readonly)
+        vfs.mount_volume(&v.path, v.client, v.readonly, v.shared)
             .map_err(|e| setup(&what, &e))?;
     }
     let k = Arc::new(Kernel {

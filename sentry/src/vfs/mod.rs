@@ -393,23 +393,34 @@ impl Vfs {
     /// Mount the tree `client` serves (a `--volume` bind mount) at the
     /// absolute `path`. Missing directories along the path are made as
     /// synthetic directories (like the mount points of `/tmp` and
-    /// `/proc`); a symlink or non-directory in the way is ENOTDIR.
+    /// `/proc`); a symlink or non-directory in the way is ENOTDIR, a
+    /// directory of a `shared` mount (whose lookups are not cached, so it
+    /// cannot hold a mount point) EINVAL. With `shared`, lookups in the
+    /// new mount are never cached, so host-side changes show at once.
     pub fn mount_volume(
         &self,
         path: &[u8],
         client: Arc<gofer::Client>,
         readonly: bool,
+        shared: bool,
     ) -> Result<(), Errno> {
         if path.first() != Some(&b'/') {
             return Err(Errno::EINVAL);
         }
-        let fsroot = fs::gofer::GoferFs::with_mode(client, self.mf.clone(), readonly).root()?;
+        let gfs = fs::gofer::GoferFs::with_mode(client, self.mf.clone(), readonly);
+        if shared {
+            gfs.set_shared();
+        }
+        let fsroot = gfs.root()?;
         let mut d = self.root.clone();
         for name in path.split(|b| *b == b'/').filter(|n| !n.is_empty()) {
             if name == b"." || name == b".." || name.len() > NAME_MAX {
                 return Err(Errno::EINVAL);
             }
             let dir = d.follow_mounts();
+            if dir.inode_ref().dynamic() {
+                return Err(Errno::EINVAL);
+            }
             d = match dir.lookup(name) {
                 Ok(c) if c.is_dir() => c,
                 Ok(_) => return Err(Errno::ENOTDIR),

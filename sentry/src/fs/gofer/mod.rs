@@ -58,6 +58,9 @@ pub struct GoferFs {
     /// other inodes may have changed): cached attributes older than this
     /// are refreshed on stat.
     gen: AtomicU64,
+    /// The host changes the tree meanwhile: directory lookups are never
+    /// cached in the dentry tree (every walk asks the gofer).
+    shared: AtomicBool,
     /// Live inodes by (device, inode number).
     inodes: Mutex<HashMap<(u64, u64), Weak<GoferInode>>>,
     /// Live page caches by (device, inode number): a file whose inode was
@@ -85,9 +88,15 @@ impl GoferFs {
             mf,
             readonly,
             gen: AtomicU64::new(0),
+            shared: AtomicBool::new(false),
             inodes: Mutex::new(HashMap::new()),
             objects: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// Never cache lookups of this mount (see `shared`).
+    pub fn set_shared(&self) {
+        self.shared.store(true, Ordering::Relaxed);
     }
 
     /// The root inode (attach).
@@ -425,5 +434,8 @@ impl Inode for GoferInode {
     }
     fn as_any(self: Arc<Self>) -> Option<Arc<dyn std::any::Any + Send + Sync>> {
         Some(self)
+    }
+    fn dynamic(&self) -> bool {
+        self.fs.shared.load(Ordering::Relaxed)
     }
 }

@@ -1,0 +1,178 @@
+//! Escape tests (issue 5): a custom `--rootfs` and a `--volume` full of symlinks and hard
+//! links that point out of them, a symlink swapped with a directory during walks (a
+//! 10-second race against a host-side swapper), `/proc/self/root/..`, `/proc/self/fd/N/..`
+//! of gofer files, and `openat2` with and without `RESOLVE_BENEATH`. Nothing outside the
+//! rootfs and the volume may be reachable by name: no output of the probe may contain the
+//! marker written outside them.
+//!
+//! Hard links made on the host to files outside the rootfs are legitimately the same inode
+//! (their content is readable); the test checks that nothing *next to* them is reachable.
+
+use std::fs;
+use std::os::unix::fs::symlink;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use systests::{compile_sandbox_program, runsc_cmd_with, sandbox_enabled, scratch_dir, Link};
+
+const MARKER: &str = "ESCAPE-MARKER";
+
+#[test]
+fn nothing_outside_rootfs_and_volumes_is_reachable() {
+    if !sandbox_enabled("escape") {
+        return;
+    }
+    let x = scratch_dir("escape");
+    let out = x.join("outside");
+    let root = x.join("rootfs");
+    let vol = x.join("vol");
+    for d in [&out, &root, &vol, &root.join("inside"), &vol.join("race")] {
+        fs::create_dir_all(d).unwrap();
+    }
+    fs::write(out.join("marker"), format!("{MARKER} outside\n")).unwrap();
+    fs::write(out.join("f"), format!("{MARKER} race\n")).unwrap();
+    fs::write(out.join("linked"), "HARDLINKED\n").unwrap();
+    fs::write(root.join("inside/f"), "INSIDE\n").unwrap();
+    fs::write(vol.join("race/f"), "INSIDE\n").unwrap();
+    fs::write(vol.join("f"), "INSIDE\n").unwrap();
+    let abs_marker = out.join("marker");
+    symlink(&abs_marker, root.join("abs")).unwrap();
+    symlink(&out, root.join("absdir")).unwrap();
+    symlink("../outside/marker", root.join("rel")).unwrap();
+    symlink("../outside", root.join("reldir")).unwrap();
+    let climb = format!("{}{}", "../".repeat(12), abs_marker.display());
+    symlink(&climb, root.join("deep")).unwrap();
+    symlink("../outside", vol.join("race_alt")).unwrap();
+    fs::hard_link(out.join("linked"), root.join("hl")).unwrap();
+    symlink("../outside/marker", vol.join("up")).unwrap();
+    symlink(&abs_marker, vol.join("abs")).unwrap();
+    symlink("..", vol.join("updir")).unwrap();
+    fs::copy(
+        compile_sandbox_program("escape_probe", Link::Static),
+        root.join("prog"),
+    )
+    .unwrap();
+    // On the host these names do lead to the marker: the test can fail.
+    for p in ["abs", "rel", "deep", "reldir/marker", "absdir/marker"] {
+        let s = fs::read_to_string(root.join(p)).unwrap();
+        assert!(s.contains(MARKER), "{p}");
+    }
+    assert!(fs::read_to_string(vol.join("up")).unwrap().contains(MARKER));
+
+    // Swap /vol/race between the directory and a symlink that leads out on the host (the
+    // volume is `shared`: every walk asks the gofer, so the walks race with the swaps).
+    let stop = Arc::new(AtomicBool::new(false));
+    let swapper = {
+        let stop = stop.clone();
+        let (a, b) = (vol.join("race"), vol.join("race_alt"));
+        std::thread::spawn(move || {
+            let mut swaps = 0u64;
+            while !stop.load(Ordering::Relaxed) {
+                nix::fcntl::renameat2(None, &a, None, &b, nix::fcntl::RenameFlags::RENAME_EXCHANGE)
+                    .unwrap();
+                swaps += 1;
+                if swaps % 64 == 0 {
+                    std::thread::sleep(Duration::from_micros(50));
+                }
+            }
+            swaps
+        })
+    };
+
+    let probes = [
+        "/abs",
+        "/absdir/marker",
+        "/rel",
+        "/deep",
+        "/reldir/marker",
+        "/hl",
+        "/hl/..",
+        "/..",
+        "/../outside/marker",
+        "/proc/self/root/..",
+        "/proc/self/root/../outside/marker",
+        "/proc/self/cwd/../outside/marker",
+        "fd:/inside/f:../outside/marker",
+        "fd:/inside:../outside/marker",
+        "fd:/inside:../../outside/marker",
+        "fd:/hl:..",
+        "fd:/vol/f:../../outside/marker",
+        "fd:/vol:../outside/marker",
+        "/vol/up",
+        "/vol/abs",
+        "/vol/updir",
+        "/vol/updir/outside/marker",
+        "/vol/..",
+        "/vol/../../outside/marker",
+        "at2:/:../outside/marker",
+        "at2:/:abs",
+        "at2:/:rel",
+        "at2:/inside:../../outside/marker",
+        "at2:/vol:../outside/marker",
+        "at2:/vol:up",
+        "race:10:/vol/race/f",
+    ];
+    let mut args: Vec<String> = vec![
+        "do".into(),
+        "--rootfs".into(),
+        root.display().to_string(),
+        "--volume".into(),
+        format!("{}:/vol:rw,shared", vol.display()),
+        "--cwd".into(),
+        "/".into(),
+        "/prog".into(),
+    ];
+    args.extend(probes.iter().map(|s| s.to_string()));
+    let res = runsc_cmd_with(&args, Duration::from_secs(60), None);
+    stop.store(true, Ordering::Relaxed);
+    let swaps = swapper.join().unwrap();
+    res.assert_no_panic().assert_code(0);
+    let stdout = res.stdout_str();
+    if std::env::var_os("SYSTESTS_KEEP_OUTPUT").is_some() {
+        eprintln!("{swaps} swaps\n{}", res.describe());
+    }
+    assert!(swaps > 1000, "the swapper barely ran ({swaps})");
+    assert!(
+        !stdout.contains(MARKER),
+        "a file outside the rootfs and volumes was reached:\n{}",
+        res.describe()
+    );
+    for l in stdout.lines() {
+        assert!(
+            !l.contains(" outside ") && !l.contains(" rootfs ") && !l.contains(" vol "),
+            "a listing shows the host directory around the rootfs: {l}\n{}",
+            res.describe()
+        );
+    }
+    let line = |p: &str| {
+        stdout
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{p}: ")))
+            .unwrap_or_else(|| panic!("no line for {p}\n{}", res.describe()))
+            .to_string()
+    };
+    assert_eq!(line("/hl"), "HARDLINKED ");
+    assert_eq!(line("/hl/.."), "ENOTDIR");
+    assert_eq!(line("/abs"), "ENOENT");
+    assert_eq!(line("/deep"), "ENOENT");
+    assert_eq!(line("/vol/up"), "ENOENT");
+    assert_eq!(line("/vol/abs"), "ENOENT");
+    assert_eq!(line("at2-beneath:/:../outside/marker"), "EXDEV");
+    assert_eq!(line("at2-beneath:/vol:up"), "EXDEV");
+    assert!(
+        stdout.contains("race: opened 1 failed 1 escaped 0"),
+        "{}",
+        res.describe()
+    );
+    // The root listed through every way up is the rootfs itself.
+    let root_list = line("/..");
+    for name in ["abs", "hl", "inside", "prog", "rel"] {
+        assert!(root_list.contains(&format!(" {name} ")), "{root_list}");
+    }
+    assert_eq!(line("/proc/self/root/.."), root_list);
+    assert_eq!(line("/vol/.."), root_list);
+    assert_eq!(line("/vol/updir"), root_list);
+    let _ = fs::remove_dir_all(&x);
+    assert!(!Path::new(&x).exists());
+}
