@@ -72,7 +72,7 @@ fn nothing_outside_rootfs_and_volumes_is_reachable() {
                 nix::fcntl::renameat2(None, &a, None, &b, nix::fcntl::RenameFlags::RENAME_EXCHANGE)
                     .unwrap();
                 swaps += 1;
-                if swaps % 64 == 0 {
+                if swaps.is_multiple_of(64) {
                     std::thread::sleep(Duration::from_micros(50));
                 }
             }
