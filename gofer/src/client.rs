@@ -15,6 +15,7 @@ use syscalls::Errno;
 use crate::protocol::{
     check_name, decode_response, Attr, DecodeError, Dirent, Handle, Op, Reply, Request, SetAttr,
     Statfs, HEADER_LEN, MAX_MESSAGE, MAX_RELEASE_HANDLES, MAX_SYMLINK_LEN, MAX_WALK_NAMES,
+    MAX_XATTR_VALUE,
 };
 use crate::transport;
 
@@ -356,6 +357,42 @@ impl Client {
             Reply::Attr(a) => Ok(a),
             _ => Err(Errno::EIO),
         }
+    }
+
+    /// The value of the extended attribute `name` of `h`.
+    pub fn getxattr(&self, h: Handle, name: &[u8]) -> Result<Vec<u8>, Errno> {
+        match self.call_plain(&Request::GetXattr { handle: h, name })? {
+            Reply::Bytes(b) if b.len() <= MAX_XATTR_VALUE => Ok(b),
+            _ => Err(Errno::EIO),
+        }
+    }
+
+    /// Sets the extended attribute `name` of `h` (`flags`: 0, `XATTR_CREATE`, `XATTR_REPLACE`).
+    pub fn setxattr(&self, h: Handle, name: &[u8], value: &[u8], flags: i32) -> Result<(), Errno> {
+        if value.len() > MAX_XATTR_VALUE {
+            return Err(Errno::E2BIG);
+        }
+        self.call_plain(&Request::SetXattr {
+            handle: h,
+            name,
+            value,
+            flags,
+        })
+        .map(drop)
+    }
+
+    /// The extended attribute names of `h`, each NUL-terminated.
+    pub fn listxattr(&self, h: Handle) -> Result<Vec<u8>, Errno> {
+        match self.call_plain(&Request::ListXattr { handle: h })? {
+            Reply::Bytes(b) => Ok(b),
+            _ => Err(Errno::EIO),
+        }
+    }
+
+    /// Removes the extended attribute `name` of `h`.
+    pub fn removexattr(&self, h: Handle, name: &[u8]) -> Result<(), Errno> {
+        self.call_plain(&Request::RemoveXattr { handle: h, name })
+            .map(drop)
     }
 
     /// Flushes `h` (a regular file or directory; a no-op for other types) to storage.

@@ -341,6 +341,15 @@ impl Server {
             } => plain(self.rename(old_dir, old_name, new_dir, new_name, flags)),
             Request::SetAttr { handle, attr } => plain(self.setattr(handle, attr)),
             Request::Fsync { handle } => plain(self.fsync(handle)),
+            Request::GetXattr { handle, name } => plain(self.getxattr(handle, name)),
+            Request::SetXattr {
+                handle,
+                name,
+                value,
+                flags,
+            } => plain(self.setxattr(handle, name, value, flags)),
+            Request::ListXattr { handle } => plain(self.listxattr(handle)),
+            Request::RemoveXattr { handle, name } => plain(self.removexattr(handle, name)),
         }
     }
 
@@ -872,6 +881,71 @@ impl Server {
         }
         Ok(Reply::Empty)
     }
+}
+
+impl Server {
+    /// An fd of `node` that the f*xattr calls accept (`O_PATH` fds are refused by the host):
+    /// regular files and directories are reopened read-only. Other kinds carry no user
+    /// attributes (`None`).
+    fn xattr_fd(&self, node: &Node) -> SysResult<Option<OwnedFd>> {
+        match node.kind {
+            S_IFREG | S_IFDIR => self.reopen(node, libc::O_RDONLY).map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    fn getxattr(&self, h: Handle, name: &[u8]) -> SysResult<Reply> {
+        let name = check_xattr_name(name)?;
+        let node = self.get(h)?;
+        let Some(fd) = self.xattr_fd(&node)? else {
+            return Err(Errno::ENODATA);
+        };
+        sys::fgetxattr(fd.as_fd(), &name).map(Reply::Bytes)
+    }
+
+    fn listxattr(&self, h: Handle) -> SysResult<Reply> {
+        let node = self.get(h)?;
+        let Some(fd) = self.xattr_fd(&node)? else {
+            return Ok(Reply::Bytes(Vec::new()));
+        };
+        sys::flistxattr(fd.as_fd()).map(Reply::Bytes)
+    }
+
+    fn setxattr(&self, h: Handle, name: &[u8], value: &[u8], flags: i32) -> SysResult<Reply> {
+        self.writable()?;
+        let name = check_xattr_name(name)?;
+        if flags & !(libc::XATTR_CREATE | libc::XATTR_REPLACE) != 0 {
+            return Err(Errno::EINVAL);
+        }
+        if value.len() > crate::protocol::MAX_XATTR_VALUE {
+            return Err(Errno::E2BIG);
+        }
+        let node = self.get(h)?;
+        let fd = self.xattr_fd(&node)?.ok_or(Errno::EPERM)?;
+        sys::fsetxattr(fd.as_fd(), &name, value, flags).map(|()| Reply::Empty)
+    }
+
+    fn removexattr(&self, h: Handle, name: &[u8]) -> SysResult<Reply> {
+        self.writable()?;
+        let name = check_xattr_name(name)?;
+        let node = self.get(h)?;
+        let fd = self.xattr_fd(&node)?.ok_or(Errno::EPERM)?;
+        sys::fremovexattr(fd.as_fd(), &name).map(|()| Reply::Empty)
+    }
+}
+
+/// Extended attribute names the server handles: `user.*` and `trusted.*` (the latter only
+/// where the host allows it), at most `XATTR_NAME_MAX` bytes. Other namespaces (`security.`,
+/// `system.`) are `EOPNOTSUPP`.
+fn check_xattr_name(name: &[u8]) -> SysResult<CString> {
+    if name.is_empty() || name.len() > crate::protocol::MAX_XATTR_NAME {
+        return Err(Errno::ERANGE);
+    }
+    let known = |p: &[u8]| name.len() > p.len() && name.starts_with(p);
+    if !known(b"user.") && !known(b"trusted.") {
+        return Err(Errno::EOPNOTSUPP);
+    }
+    CString::new(name).map_err(|_| Errno::EINVAL)
 }
 
 /// The op field of a (possibly malformed) message, for echoing in an error response.

@@ -224,6 +224,94 @@ pub(crate) fn futimens(fd: BorrowedFd<'_>, atime: TimeSet, mtime: TimeSet) -> Sy
     }
 }
 
+fn xattr_result(r: isize) -> SysResult<usize> {
+    if r < 0 {
+        Err(Errno::last())
+    } else {
+        Ok(r as usize)
+    }
+}
+
+/// `fgetxattr`: the whole value (asks for the size first; retries if it grew meanwhile).
+pub(crate) fn fgetxattr(fd: BorrowedFd<'_>, name: &CStr) -> SysResult<Vec<u8>> {
+    loop {
+        // SAFETY: a NULL buffer of size 0 asks for the size only.
+        let n = xattr_result(unsafe {
+            libc::fgetxattr(fd.as_raw_fd(), name.as_ptr(), std::ptr::null_mut(), 0)
+        })?;
+        let mut buf = vec![0u8; n];
+        // SAFETY: `buf` is writable for `buf.len()` bytes during the call.
+        match xattr_result(unsafe {
+            libc::fgetxattr(
+                fd.as_raw_fd(),
+                name.as_ptr(),
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+            )
+        }) {
+            Ok(got) => {
+                buf.truncate(got);
+                return Ok(buf);
+            }
+            Err(Errno::ERANGE) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// `flistxattr`: every name, NUL-terminated.
+pub(crate) fn flistxattr(fd: BorrowedFd<'_>) -> SysResult<Vec<u8>> {
+    loop {
+        // SAFETY: a NULL buffer of size 0 asks for the size only.
+        let n = xattr_result(unsafe { libc::flistxattr(fd.as_raw_fd(), std::ptr::null_mut(), 0) })?;
+        let mut buf = vec![0u8; n];
+        // SAFETY: `buf` is writable for `buf.len()` bytes during the call.
+        match xattr_result(unsafe {
+            libc::flistxattr(fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len())
+        }) {
+            Ok(got) => {
+                buf.truncate(got);
+                return Ok(buf);
+            }
+            Err(Errno::ERANGE) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// `fsetxattr`.
+pub(crate) fn fsetxattr(
+    fd: BorrowedFd<'_>,
+    name: &CStr,
+    value: &[u8],
+    flags: i32,
+) -> SysResult<()> {
+    // SAFETY: `value` is readable for its length during the call; `name` is NUL-terminated.
+    let r = unsafe {
+        libc::fsetxattr(
+            fd.as_raw_fd(),
+            name.as_ptr(),
+            value.as_ptr().cast(),
+            value.len(),
+            flags,
+        )
+    };
+    if r != 0 {
+        return Err(Errno::last());
+    }
+    Ok(())
+}
+
+/// `fremovexattr`.
+pub(crate) fn fremovexattr(fd: BorrowedFd<'_>, name: &CStr) -> SysResult<()> {
+    // SAFETY: `name` is NUL-terminated and lives for the call.
+    let r = unsafe { libc::fremovexattr(fd.as_raw_fd(), name.as_ptr()) };
+    if r != 0 {
+        return Err(Errno::last());
+    }
+    Ok(())
+}
+
 /// Keeps only the capabilities in `keep` (a mask of `CAP_*` bit numbers) in the permitted,
 /// effective and inheritable sets, drops every other one from the bounding set, and clears the
 /// ambient set.

@@ -95,6 +95,7 @@ conformance! {
     stat: "stat";
     statx: "statx";
     statfs: "statfs";
+    xattr_tmpfs: "xattr_tmpfs";
     getdents: "getdents";
     readlink: "readlink";
     access: "access";

@@ -89,6 +89,26 @@ pub enum Request<'a> {
     Fsync {
         handle: Handle,
     },
+    /// The value of extended attribute `name`.
+    GetXattr {
+        handle: Handle,
+        name: &'a [u8],
+    },
+    /// Set `name` to `value`; `flags` is 0, `XATTR_CREATE` or `XATTR_REPLACE`.
+    SetXattr {
+        handle: Handle,
+        name: &'a [u8],
+        value: &'a [u8],
+        flags: i32,
+    },
+    /// The names of the extended attributes, each NUL-terminated.
+    ListXattr {
+        handle: Handle,
+    },
+    RemoveXattr {
+        handle: Handle,
+        name: &'a [u8],
+    },
 }
 
 impl<'a> Request<'a> {
@@ -111,6 +131,10 @@ impl<'a> Request<'a> {
             Request::Rename { .. } => Op::Rename,
             Request::SetAttr { .. } => Op::SetAttr,
             Request::Fsync { .. } => Op::Fsync,
+            Request::GetXattr { .. } => Op::GetXattr,
+            Request::SetXattr { .. } => Op::SetXattr,
+            Request::ListXattr { .. } => Op::ListXattr,
+            Request::RemoveXattr { .. } => Op::RemoveXattr,
         }
     }
 
@@ -128,8 +152,20 @@ impl<'a> Request<'a> {
             Request::Stat { handle }
             | Request::Readlink { handle }
             | Request::Statfs { handle }
-            | Request::Fsync { handle } => {
+            | Request::Fsync { handle }
+            | Request::ListXattr { handle } => {
                 e.handle(*handle);
+            }
+            Request::GetXattr { handle, name } | Request::RemoveXattr { handle, name } => {
+                e.handle(*handle).bytes(name);
+            }
+            Request::SetXattr {
+                handle,
+                name,
+                value,
+                flags,
+            } => {
+                e.handle(*handle).bytes(name).bytes(value).i32(*flags);
             }
             Request::Open { handle, flags } => {
                 e.handle(*handle).i32(*flags);
@@ -309,6 +345,23 @@ impl<'a> Request<'a> {
             Op::Fsync => Request::Fsync {
                 handle: d.handle()?,
             },
+            Op::GetXattr => Request::GetXattr {
+                handle: d.handle()?,
+                name: d.bytes()?,
+            },
+            Op::SetXattr => Request::SetXattr {
+                handle: d.handle()?,
+                name: d.bytes()?,
+                value: d.bytes()?,
+                flags: d.i32()?,
+            },
+            Op::ListXattr => Request::ListXattr {
+                handle: d.handle()?,
+            },
+            Op::RemoveXattr => Request::RemoveXattr {
+                handle: d.handle()?,
+                name: d.bytes()?,
+            },
         };
         if d.remaining() != 0 {
             return Err(DecodeError::TrailingBytes);
@@ -321,7 +374,7 @@ impl<'a> Request<'a> {
 /// [`Reply::fits`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Reply {
-    /// `Open`, `Release`, `Unlink`, `Rename`, `Fsync`.
+    /// `Open`, `Release`, `Unlink`, `Rename`, `Fsync`, `SetXattr`, `RemoveXattr`.
     Empty,
     /// `Attach`, `Create`, `Mkdir`, `Symlink`, `Link`, `Mknod`.
     Node(Handle, Attr),
@@ -329,7 +382,7 @@ pub enum Reply {
     Nodes(Vec<(Handle, Attr)>),
     /// `Stat`, `SetAttr` (the attributes after the change).
     Attr(Attr),
-    /// `Readlink`.
+    /// `Readlink`, `GetXattr`, `ListXattr`.
     Bytes(Vec<u8>),
     /// `Getdents`.
     Dirents(Vec<Dirent>),
@@ -363,11 +416,17 @@ impl Reply {
 
     fn shape_of(op: Op) -> Shape {
         match op {
-            Op::Open | Op::Release | Op::Unlink | Op::Rename | Op::Fsync => Shape::Empty,
+            Op::Open
+            | Op::Release
+            | Op::Unlink
+            | Op::Rename
+            | Op::Fsync
+            | Op::SetXattr
+            | Op::RemoveXattr => Shape::Empty,
             Op::Attach | Op::Create | Op::Mkdir | Op::Symlink | Op::Link | Op::Mknod => Shape::Node,
             Op::Walk => Shape::Nodes,
             Op::Stat | Op::SetAttr => Shape::Attr,
-            Op::Readlink => Shape::Bytes,
+            Op::Readlink | Op::GetXattr | Op::ListXattr => Shape::Bytes,
             Op::Getdents => Shape::Dirents,
             Op::Statfs => Shape::Statfs,
         }

@@ -59,6 +59,10 @@ pub const MAX_MESSAGE: usize = 64 * 1024;
 pub const MAX_NAME_LEN: usize = 255;
 /// Longest symlink target (Linux `PATH_MAX` minus the NUL).
 pub const MAX_SYMLINK_LEN: usize = 4095;
+/// Longest extended attribute name (Linux `XATTR_NAME_MAX`).
+pub const MAX_XATTR_NAME: usize = 255;
+/// Largest extended attribute value (Linux allows 64 KiB; one message must hold it).
+pub const MAX_XATTR_VALUE: usize = 60 * 1024;
 /// Most components one `Walk` request may carry (the client splits longer walks).
 pub const MAX_WALK_NAMES: usize = 256;
 /// Most handles one `Release` request may carry (the client splits longer lists).
@@ -108,10 +112,14 @@ pub enum Op {
     Rename = 15,
     SetAttr = 16,
     Fsync = 17,
+    GetXattr = 18,
+    SetXattr = 19,
+    ListXattr = 20,
+    RemoveXattr = 21,
 }
 
 impl Op {
-    const ALL: [Op; 17] = [
+    const ALL: [Op; 21] = [
         Op::Attach,
         Op::Walk,
         Op::Stat,
@@ -129,6 +137,10 @@ impl Op {
         Op::Rename,
         Op::SetAttr,
         Op::Fsync,
+        Op::GetXattr,
+        Op::SetXattr,
+        Op::ListXattr,
+        Op::RemoveXattr,
     ];
 
     /// The op numbered `v`, if any.

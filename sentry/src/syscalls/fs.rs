@@ -79,34 +79,6 @@ pub fn register(t: &mut Table) {
     );
     t.set(nr::SYNC_FILE_RANGE, sys_sync_file_range, sync);
     t.set(nr::SYNC, sys_sync, sync);
-    for n in [
-        nr::GETXATTR,
-        nr::LGETXATTR,
-        nr::FGETXATTR,
-        nr::LISTXATTR,
-        nr::LLISTXATTR,
-        nr::FLISTXATTR,
-    ] {
-        t.errno(
-            n,
-            Errno::EOPNOTSUPP,
-            "extended attributes are not supported yet",
-        );
-    }
-    for n in [
-        nr::SETXATTR,
-        nr::LSETXATTR,
-        nr::FSETXATTR,
-        nr::REMOVEXATTR,
-        nr::LREMOVEXATTR,
-        nr::FREMOVEXATTR,
-    ] {
-        t.errno(
-            n,
-            Errno::EOPNOTSUPP,
-            "extended attributes are not supported yet",
-        );
-    }
 }
 
 /// A path argument; with `empty_ok` an empty string is allowed (else ENOENT

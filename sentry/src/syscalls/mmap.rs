@@ -15,7 +15,9 @@ pub fn register(t: &mut Table) {
     t.set(
         nr::MMAP,
         sys_mmap,
-        Support::Partial("MAP_SHARED writable file mappings are not written back (read-only root)"),
+        Support::Partial(
+            "MAP_SHARED writable gofer-file mappings write back on msync/munmap/exit/fsync (no dirty tracking: all cached pages)",
+        ),
     );
     t.set(nr::MUNMAP, sys_munmap, Support::Full);
     t.set(nr::MPROTECT, sys_mprotect, Support::Full);
@@ -30,7 +32,9 @@ pub fn register(t: &mut Table) {
     t.set(
         nr::MSYNC,
         sys_msync,
-        Support::Partial("nothing to write back (tmpfs pages are the file; the root is read-only)"),
+        Support::Partial(
+            "writes back shared gofer-file mappings in the range; tmpfs pages are the file",
+        ),
     );
     t.set(
         nr::MLOCK,

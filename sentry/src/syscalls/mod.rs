@@ -26,6 +26,7 @@ pub mod time;
 pub mod timer;
 pub mod usage;
 pub mod wait;
+pub mod xattr;
 
 use crate::kernel::task::Task;
 use std::sync::{LazyLock, Mutex};
@@ -104,6 +105,7 @@ pub static TABLE: LazyLock<Table> = LazyLock::new(|| {
     fdkinds::register(&mut t);
     file::register(&mut t);
     fs::register(&mut t);
+    xattr::register(&mut t);
     futex::register(&mut t);
     identity::register(&mut t);
     membarrier::register(&mut t);

@@ -199,6 +199,23 @@ pub trait Inode: Send + Sync {
     fn fallocate(&self, _mode: u32, _off: u64, _len: u64) -> Result<(), Errno> {
         Err(Errno::EOPNOTSUPP)
     }
+    /// The value of the extended attribute `name` (ENODATA if unset). The
+    /// syscall layer checked the namespace and permissions.
+    fn getxattr(&self, _name: &[u8]) -> Result<Vec<u8>, Errno> {
+        Err(Errno::EOPNOTSUPP)
+    }
+    /// Set an extended attribute (`flags`: XATTR_CREATE, XATTR_REPLACE).
+    fn setxattr(&self, _name: &[u8], _value: &[u8], _flags: i32) -> Result<(), Errno> {
+        Err(Errno::EOPNOTSUPP)
+    }
+    /// The extended attribute names, each NUL-terminated.
+    fn listxattr(&self) -> Result<Vec<u8>, Errno> {
+        Ok(Vec::new())
+    }
+    /// Remove an extended attribute (ENODATA if unset).
+    fn removexattr(&self, _name: &[u8]) -> Result<(), Errno> {
+        Err(Errno::EOPNOTSUPP)
+    }
     /// F_GET_SEALS (EINVAL for files that cannot be sealed).
     fn seals(&self) -> Result<u32, Errno> {
         Err(Errno::EINVAL)

@@ -435,6 +435,28 @@ impl Inode for GoferInode {
     fn as_any(self: Arc<Self>) -> Option<Arc<dyn std::any::Any + Send + Sync>> {
         Some(self)
     }
+    fn getxattr(&self, name: &[u8]) -> Result<Vec<u8>, Errno> {
+        self.fs.client.getxattr(self.handle, name)
+    }
+    fn setxattr(&self, name: &[u8], value: &[u8], flags: i32) -> Result<(), Errno> {
+        if self.fs.readonly {
+            return Err(Errno::EROFS);
+        }
+        self.fs.client.setxattr(self.handle, name, value, flags)?;
+        self.touch();
+        Ok(())
+    }
+    fn listxattr(&self) -> Result<Vec<u8>, Errno> {
+        self.fs.client.listxattr(self.handle)
+    }
+    fn removexattr(&self, name: &[u8]) -> Result<(), Errno> {
+        if self.fs.readonly {
+            return Err(Errno::EROFS);
+        }
+        self.fs.client.removexattr(self.handle, name)?;
+        self.touch();
+        Ok(())
+    }
     fn dynamic(&self) -> bool {
         self.fs.shared.load(Ordering::Relaxed)
     }

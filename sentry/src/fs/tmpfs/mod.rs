@@ -165,6 +165,7 @@ impl TmpFs {
                 // Only memfds created with MFD_ALLOW_SEALING can be sealed.
                 seals: F_SEAL_SEAL,
                 linkable: false,
+                xattrs: BTreeMap::new(),
             }),
             kind,
         })
@@ -198,6 +199,8 @@ struct Meta {
     seals: u32,
     /// An O_TMPFILE file that linkat may give a name (Linux's I_LINKABLE).
     linkable: bool,
+    /// Extended attributes (user.*, trusted.*), in memory.
+    xattrs: BTreeMap<Vec<u8>, Vec<u8>>,
 }
 
 type Entries = BTreeMap<Vec<u8>, Arc<TmpInode>>;
@@ -627,6 +630,39 @@ impl Inode for TmpInode {
     }
     fn as_any(self: Arc<Self>) -> Option<Arc<dyn Any + Send + Sync>> {
         Some(self)
+    }
+    fn getxattr(&self, name: &[u8]) -> Result<Vec<u8>, Errno> {
+        self.meta().xattrs.get(name).cloned().ok_or(Errno::ENODATA)
+    }
+    fn setxattr(&self, name: &[u8], value: &[u8], flags: i32) -> Result<(), Errno> {
+        const XATTR_CREATE: i32 = 1;
+        const XATTR_REPLACE: i32 = 2;
+        let mut m = self.meta();
+        let exists = m.xattrs.contains_key(name);
+        if flags & XATTR_CREATE != 0 && exists {
+            return Err(Errno::EEXIST);
+        }
+        if flags & XATTR_REPLACE != 0 && !exists {
+            return Err(Errno::ENODATA);
+        }
+        m.xattrs.insert(name.to_vec(), value.to_vec());
+        m.ctime = Time::now();
+        Ok(())
+    }
+    fn listxattr(&self) -> Result<Vec<u8>, Errno> {
+        let m = self.meta();
+        let mut out = Vec::new();
+        for k in m.xattrs.keys() {
+            out.extend_from_slice(k);
+            out.push(0);
+        }
+        Ok(out)
+    }
+    fn removexattr(&self, name: &[u8]) -> Result<(), Errno> {
+        let mut m = self.meta();
+        m.xattrs.remove(name).ok_or(Errno::ENODATA)?;
+        m.ctime = Time::now();
+        Ok(())
     }
 }
 
