@@ -69,8 +69,9 @@ impl FileOps for GoferFile {
         }
     }
     fn write(&self, file: &File, buf: &[u8], off: u64) -> Result<usize, Errno> {
+        // No write-back first: the bytes also go into the cached pages
+        // below, so a later write-back writes them again, not older ones.
         let rw = self.rw.as_ref().ok_or(Errno::EBADF)?;
-        self.sync_maps()?;
         let (n, at) = if file.flags() & O_APPEND != 0 {
             // The end as the host file has it, under the inode's lock, so
             // appends from several files (and processes) never overlap.
