@@ -336,8 +336,10 @@ impl<'a> Walker<'a> {
                     );
                     let made = parent.inode_ref().mknod(&name, mode, 0, owner);
                     parent.invalidate(&name);
-                    match made {
-                        Ok(_) => {}
+                    let d = match made {
+                        // The new inode goes straight into the dentry cache
+                        // (no second lookup of what was just made).
+                        Ok(inode) => parent.set_child(&name, inode),
                         // Created by someone else meanwhile: open theirs.
                         Err(Errno::EEXIST) if flags & O_EXCL == 0 => {
                             start = parent;
@@ -345,8 +347,7 @@ impl<'a> Walker<'a> {
                             continue;
                         }
                         Err(e) => return Err(e),
-                    }
-                    let d = parent.lookup(&name)?;
+                    };
                     // A new file is opened whatever its mode says.
                     return self.open_checked(d, flags, false);
                 }

@@ -6,6 +6,7 @@ use crate::vfs::{Inode, SetAttr, Time};
 use gofer::{Attr, Handle, TimeSet, Timestamp};
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::sync::Arc;
+use syscalls::consts::O_RDWR;
 use syscalls::consts::{S_IFDIR, S_IFIFO, S_IFMT, S_IFREG, S_IFSOCK};
 use syscalls::Errno;
 
@@ -64,7 +65,28 @@ impl GoferInode {
         let h = self.handle;
         match mode & S_IFMT {
             S_IFDIR => self.adopt(c.mkdir(h, name, mode & 0o7777, uid, gid)),
-            S_IFREG | S_IFIFO | S_IFSOCK => self.adopt(c.mknod(h, name, mode, uid, gid)),
+            // A regular file is created open: its donated fd becomes the
+            // inode's read-write fd, so the open that usually follows
+            // needs no round trip.
+            S_IFREG => {
+                let (fh, attr, fd) = match c.create(h, name, O_RDWR as i32, mode & 0o7777, uid, gid)
+                {
+                    Ok(r) => r,
+                    Err(e) => {
+                        self.changed();
+                        return Err(e);
+                    }
+                };
+                self.changed();
+                let inode = self.fs.inode(fh, attr);
+                let mut g = super::lock(&inode.rw_fd);
+                if g.is_none() {
+                    *g = Some(Arc::new(fd));
+                }
+                drop(g);
+                Ok(inode)
+            }
+            S_IFIFO | S_IFSOCK => self.adopt(c.mknod(h, name, mode, uid, gid)),
             // Device nodes are never created on gofer mounts (gVisor does
             // the same): the sandbox cannot use host devices.
             _ => Err(Errno::EPERM),
