@@ -529,7 +529,11 @@ fn remove_at(t: &Task, dirfd: i32, addr: u64, rmdir: bool) -> SysResult {
         return Err(Errno::EBUSY);
     }
     let r = parent.inode_ref().unlink(&name, rmdir);
-    parent.invalidate(&name);
+    match r {
+        // The name is gone: remember that (a create that follows needs no lookup).
+        Ok(()) => parent.set_negative(&name),
+        Err(_) => parent.invalidate(&name),
+    }
     r.map(|_| 0)
 }
 

@@ -290,6 +290,16 @@ impl Dentry {
         d
     }
 
+    /// Record that `name` does not exist (after it was removed through this
+    /// dentry's file system).
+    pub fn set_negative(&self, name: &[u8]) {
+        let mut ch = lock(&self.children);
+        if ch.len() >= MAX_NEGATIVE {
+            ch.retain(|_, v| v.is_some());
+        }
+        ch.insert(name.to_vec(), None);
+    }
+
     /// Forget the cached child `name` (after a change on the file system).
     pub fn invalidate(&self, name: &[u8]) {
         lock(&self.children).remove(name);
