@@ -42,6 +42,9 @@ use syscalls::consts::{
 };
 use syscalls::{Errno, Pod};
 
+/// Handles of dropped inodes released per round trip.
+const RELEASE_BATCH: usize = 64;
+
 /// Entries asked for per getdents round trip.
 const GETDENTS_BATCH: usize = 1024;
 
@@ -61,6 +64,8 @@ pub struct GoferFs {
     /// The host changes the tree meanwhile: directory lookups are never
     /// cached in the dentry tree (every walk asks the gofer).
     shared: AtomicBool,
+    /// Handles of dropped inodes not released on the gofer yet.
+    pending_release: Mutex<Vec<Handle>>,
     /// Live inodes by (device, inode number).
     inodes: Mutex<HashMap<(u64, u64), Weak<GoferInode>>>,
     /// Live page caches by (device, inode number): a file whose inode was
@@ -89,9 +94,25 @@ impl GoferFs {
             readonly,
             gen: AtomicU64::new(0),
             shared: AtomicBool::new(false),
+            pending_release: Mutex::new(Vec::new()),
             inodes: Mutex::new(HashMap::new()),
             objects: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// Forget `h` on the gofer, batched: handles are released
+    /// `RELEASE_BATCH` at a time (one round trip instead of one per
+    /// dropped inode; each pending handle keeps an `O_PATH` fd in the gofer).
+    fn release_later(&self, h: Handle) {
+        let batch = {
+            let mut p = lock(&self.pending_release);
+            p.push(h);
+            if p.len() < RELEASE_BATCH {
+                return;
+            }
+            std::mem::take(&mut *p)
+        };
+        let _ = self.client.release_all(&batch);
     }
 
     /// Never cache lookups of this mount (see `shared`).
@@ -115,7 +136,7 @@ impl GoferFs {
             // inode number for a new file after the old one was deleted).
             if existing.attr().mode & S_IFMT == attr.mode & S_IFMT {
                 drop(map);
-                let _ = self.client.release(handle);
+                self.release_later(handle);
                 // The walk's attributes are the freshest.
                 existing.set_attr(attr);
                 return existing;
@@ -139,6 +160,15 @@ impl GoferFs {
         });
         map.insert(key, Arc::downgrade(&inode));
         inode
+    }
+}
+
+impl Drop for GoferFs {
+    fn drop(&mut self) {
+        let pending = std::mem::take(&mut *lock(&self.pending_release));
+        if !pending.is_empty() {
+            let _ = self.client.release_all(&pending);
+        }
     }
 }
 
@@ -166,7 +196,7 @@ pub struct GoferInode {
 
 impl Drop for GoferInode {
     fn drop(&mut self) {
-        let _ = self.fs.client.release(self.handle);
+        self.fs.release_later(self.handle);
     }
 }
 
