@@ -220,3 +220,35 @@ fn wait_code(pid: i32) -> anyhow::Result<i32> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parse_volume;
+
+    #[test]
+    fn volume_arguments() {
+        let v = parse_volume("/tmp:/data").unwrap();
+        assert_eq!(
+            (v.sandbox.as_str(), v.readonly, v.shared),
+            ("/data", false, false)
+        );
+        let v = parse_volume("/tmp:/data:ro").unwrap();
+        assert!(v.readonly && !v.shared);
+        let v = parse_volume("/tmp:/data:rw,shared").unwrap();
+        assert!(!v.readonly && v.shared);
+        let v = parse_volume("/tmp:/data:ro,shared").unwrap();
+        assert!(v.readonly && v.shared);
+        for bad in [
+            "/tmp",
+            "/tmp:/a:ro:x",
+            "/tmp:/a:bogus",
+            "tmp:/a",
+            "/tmp:a",
+            "/tmp:/a/../b",
+            "/no/such/dir/here:/a",
+            "/etc/passwd:/a",
+        ] {
+            assert!(parse_volume(bad).is_err(), "{bad}");
+        }
+    }
+}
