@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{bail, Context, Result};
+
+use crate::catalog::Location;
 use serde_json::json;
 
 /// PATH given to every workload, in every runtime (the environment is
@@ -63,6 +65,9 @@ pub struct Locations {
     /// Why the runner could not get a private mount namespace (runc's
     /// bundle needs one), from [`enter_private_mount_namespace`].
     pub mount_ns_error: Option<String>,
+    /// The host directory the bind-mount benchmarks write into (mounted at
+    /// the same path in every container).
+    pub volume: PathBuf,
 }
 
 /// Moves this process into a mount namespace of its own, with every mount
@@ -105,6 +110,7 @@ pub struct Runtime {
     pub binary: Option<PathBuf>,
     pub version: String,
     bundle: Option<RuncBundle>,
+    volume: PathBuf,
     runs: Cell<u64>,
 }
 
@@ -117,6 +123,7 @@ impl Runtime {
             binary: None,
             version: String::new(),
             bundle: None,
+            volume: loc.volume.clone(),
             runs: Cell::new(0),
         };
         match kind {
@@ -131,7 +138,7 @@ impl Runtime {
                     return Err(format!("no private mount namespace for the bundle: {why}"));
                 }
                 rt.version = version_of(&bin);
-                let bundle = RuncBundle::create(loc.binds.clone())
+                let bundle = RuncBundle::create(loc.binds.clone(), loc.volume.clone())
                     .map_err(|e| format!("cannot prepare the runc bundle: {e:#}"))?;
                 rt.bundle = Some(bundle);
                 rt.binary = Some(bin);
@@ -168,20 +175,28 @@ impl Runtime {
         Ok(rt)
     }
 
-    /// Base directory for the scratch files of micro benchmarks: tmpfs
-    /// everywhere (/dev/shm natively, a tmpfs /tmp in runc, the in-memory
-    /// overlay's /tmp in gVisor and ours), so file benchmarks compare
-    /// syscall paths, not disks.
-    pub fn scratch_base(&self) -> &'static str {
-        match self.kind {
-            RuntimeKind::Native if Path::new("/dev/shm").is_dir() => "/dev/shm",
-            _ => "/tmp",
-        }
+    /// Base directory for the scratch files of micro benchmarks at
+    /// `location` ([`Location`] says what each is in each runtime), or why
+    /// this runtime has none.
+    pub fn scratch_base(&self, location: Location) -> Result<String, String> {
+        Ok(match (location, self.kind) {
+            (Location::None, _) => String::new(),
+            (Location::Tmpfs, RuntimeKind::Native) if Path::new("/dev/shm").is_dir() => {
+                "/dev/shm".into()
+            }
+            (Location::Tmpfs, _) => "/tmp".into(),
+            (Location::Root, RuntimeKind::Runc) => {
+                return Err("runc's root here is the host's / read-only".into())
+            }
+            (Location::Root, _) => "/var/tmp".into(),
+            (Location::Bind, _) => self.volume.to_string_lossy().into_owned(),
+        })
     }
 
     /// The host command that runs `argv` in this runtime, with an
-    /// environment of just PATH, cwd `/` and the runtime's own options.
-    pub fn command(&self, argv: &[String]) -> Result<Command> {
+    /// environment of just PATH, cwd `/` and the runtime's own options
+    /// (and what `location` needs mounted).
+    pub fn command(&self, argv: &[String], location: Location) -> Result<Command> {
         let n = self.runs.get();
         self.runs.set(n + 1);
         let mut cmd = match self.kind {
@@ -202,17 +217,25 @@ impl Runtime {
             }
             RuntimeKind::Gvisor => {
                 let mut c = Command::new(self.binary.as_ref().unwrap());
-                c.args(["--platform=ptrace", "--network=none", "do"])
-                    .args(argv);
+                c.args(["--platform=ptrace", "--network=none", "do"]);
+                if location == Location::Bind {
+                    // No --volume in gVisor's `do`: a write-through root
+                    // reaches the host directory through the gofer.
+                    c.arg("--force-overlay=false");
+                }
+                c.args(argv);
                 c
             }
             RuntimeKind::Ours => {
                 let mut c = Command::new(self.binary.as_ref().unwrap());
                 c.arg("do")
                     .arg("--env")
-                    .arg(format!("PATH={WORKLOAD_PATH}"))
-                    .arg("--")
-                    .args(argv);
+                    .arg(format!("PATH={WORKLOAD_PATH}"));
+                if location == Location::Bind {
+                    let v = self.volume.display();
+                    c.arg("--volume").arg(format!("{v}:{v}"));
+                }
+                c.arg("--").args(argv);
                 c
             }
         };
@@ -378,10 +401,11 @@ struct RuncBundle {
     dir: PathBuf,
     rootfs: PathBuf,
     binds: Vec<PathBuf>,
+    volume: PathBuf,
 }
 
 impl RuncBundle {
-    fn create(binds: Vec<PathBuf>) -> Result<RuncBundle> {
+    fn create(binds: Vec<PathBuf>, volume: PathBuf) -> Result<RuncBundle> {
         let dir = std::env::temp_dir().join(format!("benchmarks-runc-{}", std::process::id()));
         let rootfs = dir.join("rootfs");
         fs::create_dir_all(&rootfs).with_context(|| format!("creating {}", rootfs.display()))?;
@@ -412,11 +436,16 @@ impl RuncBundle {
                 std::ptr::null(),
             );
         }
-        Ok(RuncBundle { dir, rootfs, binds })
+        Ok(RuncBundle {
+            dir,
+            rootfs,
+            binds,
+            volume,
+        })
     }
 
     fn write_config(&self, argv: &[String]) -> Result<()> {
-        let config = runc_config(argv, &self.binds);
+        let config = runc_config(argv, &self.binds, &self.volume);
         let path = self.dir.join("config.json");
         fs::write(&path, serde_json::to_vec_pretty(&config)?)
             .with_context(|| format!("writing {}", path.display()))
@@ -446,7 +475,7 @@ impl Drop for RuncBundle {
 }
 
 /// An OCI runtime spec close to `runc spec`'s and Docker's defaults.
-fn runc_config(argv: &[String], binds: &[PathBuf]) -> serde_json::Value {
+fn runc_config(argv: &[String], binds: &[PathBuf], volume: &Path) -> serde_json::Value {
     let caps = [
         "CAP_CHOWN",
         "CAP_DAC_OVERRIDE",
@@ -482,6 +511,10 @@ fn runc_config(argv: &[String], binds: &[PathBuf]) -> serde_json::Value {
         mounts.push(json!({"destination": b, "type": "bind", "source": b,
                            "options": ["rbind", "ro"]}));
     }
+    mounts.push(
+        json!({"destination": volume, "type": "bind", "source": volume,
+                       "options": ["rbind", "rw"]}),
+    );
     json!({
         "ociVersion": "1.0.2",
         "process": {
@@ -521,11 +554,17 @@ mod tests {
     #[test]
     fn runc_config_carries_args_and_binds() {
         let argv = vec!["/bin/true".to_string(), "x".to_string()];
-        let c = runc_config(&argv, &[PathBuf::from("/opt/progs")]);
+        let c = runc_config(
+            &argv,
+            &[PathBuf::from("/opt/progs")],
+            Path::new("/var/tmp/v"),
+        );
         assert_eq!(c["process"]["args"], json!(["/bin/true", "x"]));
         assert_eq!(c["root"]["readonly"], json!(true));
         let mounts = c["mounts"].as_array().unwrap();
         assert!(mounts.iter().any(|m| m["destination"] == "/opt/progs"));
+        assert!(mounts.iter().any(|m| m["destination"] == "/var/tmp/v"
+            && m["options"].as_array().unwrap().contains(&json!("rw"))));
         assert!(mounts
             .iter()
             .any(|m| m["destination"] == "/tmp" && m["type"] == "tmpfs"));
@@ -539,11 +578,17 @@ mod tests {
             ours: None,
             binds: vec![],
             mount_ns_error: None,
+            volume: "/var/tmp/v".into(),
         };
         let rt = Runtime::detect(RuntimeKind::Native, &loc).unwrap();
-        let cmd = rt.command(&["/bin/true".to_string()]).unwrap();
+        let cmd = rt
+            .command(&["/bin/true".to_string()], Location::None)
+            .unwrap();
         assert_eq!(cmd.get_program(), "/bin/true");
-        assert!(Path::new(rt.scratch_base()).is_absolute());
+        for l in [Location::Tmpfs, Location::Root, Location::Bind] {
+            assert!(Path::new(&rt.scratch_base(l).unwrap()).is_absolute());
+        }
+        assert_eq!(rt.scratch_base(Location::Bind).unwrap(), "/var/tmp/v");
     }
 
     #[test]
@@ -568,6 +613,7 @@ mod tests {
             ours: Some("/nonexistent/ours".into()),
             binds: vec![],
             mount_ns_error: None,
+            volume: "/var/tmp/v".into(),
         };
         let err = Runtime::detect(RuntimeKind::Runc, &loc).err().unwrap();
         assert!(err.contains("apt-get install"), "{err}");
