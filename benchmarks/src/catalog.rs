@@ -23,6 +23,8 @@ pub enum Kind {
         argv: Vec<String>,
         check: Vec<String>,
     },
+    /// An OCI verb on a container running /bin/true (see `lifecycle`).
+    Lifecycle { phase: crate::lifecycle::Phase },
 }
 
 /// The file system a micro benchmark's scratch directory is on. The same
@@ -64,6 +66,7 @@ impl Benchmark {
         match self.kind {
             Kind::Micro { .. } => "ns per operation (measured inside the program)",
             Kind::Workload { .. } => "ns wall clock of the whole command",
+            Kind::Lifecycle { .. } => "ns wall clock of the runtime command",
         }
     }
 }
@@ -309,6 +312,25 @@ pub fn all(smoke: bool) -> Vec<Benchmark> {
             )),
         ),
     ];
+    use crate::lifecycle::Phase;
+    out.extend(
+        [
+            ("oci_create", "OCI create (init /bin/true)", Phase::Create),
+            ("oci_start", "OCI start", Phase::Start),
+            (
+                "oci_delete",
+                "OCI delete of a stopped container",
+                Phase::Delete,
+            ),
+            ("oci_run", "OCI run of /bin/true to its end", Phase::Run),
+        ]
+        .into_iter()
+        .map(|(name, title, phase)| Benchmark {
+            name,
+            title,
+            kind: Kind::Lifecycle { phase },
+        }),
+    );
     out.extend(
         workloads
             .into_iter()

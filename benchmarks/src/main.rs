@@ -3,6 +3,7 @@
 
 mod catalog;
 mod exec;
+mod lifecycle;
 mod programs;
 mod report;
 mod runner;
@@ -71,10 +72,11 @@ struct Cli {
 fn main() -> Result<()> {
     let cli = Cli::parse();
     // First, while the process is still single-threaded.
-    let mount_ns_error =
-        (cli.render.is_none() && !cli.list && cli.against.contains(&RuntimeKind::Runc))
-            .then(runtimes::enter_private_mount_namespace)
-            .and_then(Result::err);
+    let mount_ns_error = (cli.render.is_none()
+        && !cli.list
+        && cli.against.iter().any(|k| *k != RuntimeKind::Native))
+    .then(runtimes::enter_private_mount_namespace)
+    .and_then(Result::err);
     let benches = catalog::select(catalog::all(cli.smoke), cli.filter.as_deref());
     if cli.list {
         for b in &benches {

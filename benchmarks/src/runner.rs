@@ -59,6 +59,7 @@ fn argv_for(
             argv
         }
         Kind::Workload { argv, .. } => argv.clone(),
+        Kind::Lifecycle { .. } => Vec::new(),
     })
 }
 
@@ -66,7 +67,7 @@ fn argv_for(
 fn location_of(bench: &Benchmark) -> Location {
     match bench.kind {
         Kind::Micro { location, .. } => location,
-        Kind::Workload { .. } => Location::None,
+        Kind::Workload { .. } | Kind::Lifecycle { .. } => Location::None,
     }
 }
 
@@ -93,6 +94,9 @@ fn check(check: &[String], rt: &Runtime, plan: &Plan) -> Result<(), String> {
 
 /// One run: the sample (ns) or why it failed.
 fn measure(bench: &Benchmark, argv: &[String], rt: &Runtime, plan: &Plan) -> Result<f64, String> {
+    if let Kind::Lifecycle { phase } = bench.kind {
+        return rt.lifecycle(phase, plan.timeout);
+    }
     let mut cmd = rt
         .command(argv, location_of(bench))
         .map_err(|e| format!("{e:#}"))?;
@@ -107,7 +111,7 @@ fn measure(bench: &Benchmark, argv: &[String], rt: &Runtime, plan: &Plan) -> Res
                 .map_or_else(|| "no output".into(), |l| format!("output: {l}"));
             format!("exited 0 without printing a result ({said})")
         }),
-        Kind::Workload { .. } => Ok(done.wall_ns),
+        Kind::Workload { .. } | Kind::Lifecycle { .. } => Ok(done.wall_ns),
     }
 }
 
@@ -202,11 +206,11 @@ fn run_one(
         unit: bench.unit().into(),
         iterations: match bench.kind {
             Kind::Micro { iterations, .. } => Some(iterations),
-            Kind::Workload { .. } => None,
+            Kind::Workload { .. } | Kind::Lifecycle { .. } => None,
         },
         command: match &bench.kind {
             Kind::Workload { argv, .. } => Some(argv.clone()),
-            Kind::Micro { .. } => None,
+            Kind::Micro { .. } | Kind::Lifecycle { .. } => None,
         },
         results,
     };

@@ -11,6 +11,7 @@ use std::process::Command;
 use anyhow::{bail, Context, Result};
 
 use crate::catalog::Location;
+use crate::lifecycle::{Oci, Phase};
 use serde_json::json;
 
 /// PATH given to every workload, in every runtime (the environment is
@@ -138,7 +139,7 @@ impl Runtime {
                     return Err(format!("no private mount namespace for the bundle: {why}"));
                 }
                 rt.version = version_of(&bin);
-                let bundle = RuncBundle::create(loc.binds.clone(), loc.volume.clone())
+                let bundle = RuncBundle::create("runc", loc.binds.clone(), loc.volume.clone())
                     .map_err(|e| format!("cannot prepare the runc bundle: {e:#}"))?;
                 rt.bundle = Some(bundle);
                 rt.binary = Some(bin);
@@ -153,6 +154,7 @@ impl Runtime {
                 require_root("gVisor's runsc do")?;
                 rt.version = version_of(&bin);
                 rt.binary = Some(bin);
+                rt.bundle = lifecycle_bundle("gvisor", loc);
             }
             RuntimeKind::Ours => {
                 let bin = match &loc.ours {
@@ -170,9 +172,54 @@ impl Runtime {
                     None => version,
                 };
                 rt.binary = Some(bin);
+                rt.bundle = lifecycle_bundle("ours", loc);
             }
         }
         Ok(rt)
+    }
+
+    /// One sample of an OCI lifecycle benchmark (see `lifecycle`).
+    pub fn lifecycle(&self, phase: Phase, timeout: std::time::Duration) -> Result<f64, String> {
+        let n = self.runs.get();
+        self.runs.set(n + 1);
+        let (Some(binary), Some(bundle)) = (&self.binary, &self.bundle) else {
+            if self.kind != RuntimeKind::Native {
+                return Err(
+                    "no bundle (the runner needs root and a private mount namespace)".into(),
+                );
+            }
+            if phase != Phase::Run {
+                return Err(format!("no native equivalent of `{}`", phase.verb()));
+            }
+            // Natively, "running /bin/true" is spawning it.
+            let start = std::time::Instant::now();
+            let st = Command::new("/bin/true")
+                .status()
+                .map_err(|e| format!("/bin/true: {e}"))?;
+            return st
+                .success()
+                .then(|| start.elapsed().as_nanos() as f64)
+                .ok_or_else(|| format!("/bin/true: {st}"));
+        };
+        bundle
+            .write_config(&["/bin/true".to_string()])
+            .map_err(|e| format!("{e:#}"))?;
+        let mut global = vec![
+            "--root".to_string(),
+            bundle.state_root.display().to_string(),
+        ];
+        if self.kind == RuntimeKind::Gvisor {
+            global.extend([
+                "--platform=ptrace".to_string(),
+                "--network=none".to_string(),
+            ]);
+        }
+        let oci = Oci {
+            binary,
+            global,
+            bundle: &bundle.dir,
+        };
+        oci.sample(phase, &format!("bench-{}-{n}", std::process::id()), timeout)
     }
 
     /// Base directory for the scratch files of micro benchmarks at
@@ -402,11 +449,26 @@ struct RuncBundle {
     rootfs: PathBuf,
     binds: Vec<PathBuf>,
     volume: PathBuf,
+    /// The runtime's `--root` for lifecycle benchmarks (removed on drop).
+    state_root: PathBuf,
+}
+
+/// A bundle for the OCI lifecycle benchmarks of gVisor and ours, when the
+/// runner can make one (root, private mount namespace).
+fn lifecycle_bundle(name: &str, loc: &Locations) -> Option<RuncBundle> {
+    if loc.mount_ns_error.is_some() || require_root("a bundle").is_err() {
+        return None;
+    }
+    RuncBundle::create(name, loc.binds.clone(), loc.volume.clone())
+        .map_err(|e| eprintln!("no OCI bundle for {name}: {e:#}"))
+        .ok()
 }
 
 impl RuncBundle {
-    fn create(binds: Vec<PathBuf>, volume: PathBuf) -> Result<RuncBundle> {
-        let dir = std::env::temp_dir().join(format!("benchmarks-runc-{}", std::process::id()));
+    fn create(name: &str, binds: Vec<PathBuf>, volume: PathBuf) -> Result<RuncBundle> {
+        let pid = std::process::id();
+        let dir = std::env::temp_dir().join(format!("benchmarks-{name}-{pid}"));
+        let state_root = PathBuf::from(format!("/run/benchmarks-{name}-{pid}"));
         let rootfs = dir.join("rootfs");
         fs::create_dir_all(&rootfs).with_context(|| format!("creating {}", rootfs.display()))?;
         let target = CString::new(rootfs.as_os_str().as_bytes())?;
@@ -441,6 +503,7 @@ impl RuncBundle {
             rootfs,
             binds,
             volume,
+            state_root,
         })
     }
 
@@ -462,6 +525,7 @@ impl Drop for RuncBundle {
         // Never remove recursively: while the bind is mounted, rootfs *is*
         // the host's root. rmdir fails harmlessly if anything is left.
         let _ = fs::remove_file(self.dir.join("config.json"));
+        let _ = fs::remove_dir_all(&self.state_root);
         if unmounted {
             let _ = fs::remove_dir(&self.rootfs);
             let _ = fs::remove_dir(&self.dir);
