@@ -13,8 +13,8 @@ use std::fs;
 use std::os::unix::fs::{symlink, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use systests::{
-    assert_native_sane, compile, line_diff, native_only, runsc_cmd, sandbox_enabled,
-    scratch_dir, Cmd, Link, Output,
+    assert_native_sane, compile, line_diff, native_only, runsc_cmd, sandbox_enabled, scratch_dir,
+    Cmd, Link, Output,
 };
 
 /// One entry of a tree snapshot: mode, size (files), mtime, content or link target.
@@ -36,7 +36,10 @@ fn snapshot(root: &Path) -> Snapshot {
             let p = e.unwrap().path();
             let m = fs::symlink_metadata(&p).unwrap();
             let data = if m.file_type().is_symlink() {
-                fs::read_link(&p).unwrap().into_os_string().into_encoded_bytes()
+                fs::read_link(&p)
+                    .unwrap()
+                    .into_os_string()
+                    .into_encoded_bytes()
             } else if m.is_file() {
                 fs::read(&p).unwrap_or_default()
             } else {
