@@ -48,7 +48,9 @@ use super::tmpfs::{TmpFs, TmpInode};
 use crate::mm::memfile::MemoryFile;
 use crate::vfs::{Btime, Dentry, DirEntry, FileOps, Inode, SetAttr};
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
+use std::sync::{
+    Arc, Mutex, MutexGuard, OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard, Weak,
+};
 use syscalls::abi::{Stat, Statfs};
 use syscalls::consts::{O_ACCMODE, O_TRUNC, S_IFCHR, S_IFDIR, S_IFMT, S_IFREG};
 use syscalls::Errno;
@@ -79,15 +81,17 @@ fn upper_ino(u: &TmpInode) -> u64 {
 }
 
 /// Proof that the overlay's namespace lock is held.
-struct Locked<'a>(#[allow(dead_code)] MutexGuard<'a, ()>);
+struct Locked<'a>(#[allow(dead_code)] RwLockWriteGuard<'a, ()>);
 
 /// One overlay mount.
 pub struct OverlayFs {
     /// The root of the upper layer (statfs).
     upper_root: Arc<TmpInode>,
     dev: u64,
-    /// Serializes namespace changes and copy-ups.
-    ns_lock: Mutex<()>,
+    /// Namespace changes and copy-ups hold it for writing, lookups and
+    /// listings for reading (so they never see a change half done, e.g. a
+    /// renamed lower file before its whiteout is in place).
+    ns_lock: RwLock<()>,
     /// Opaque upper directories, by upper inode number (never reused).
     opaque: Mutex<HashSet<u64>>,
     /// Copy-up origins: upper inode number -> lower (dev, ino).
@@ -117,7 +121,7 @@ impl OverlayFs {
         let fs = Arc::new(OverlayFs {
             upper_root: uroot.clone(),
             dev: anon_dev(),
-            ns_lock: Mutex::new(()),
+            ns_lock: RwLock::new(()),
             opaque: Mutex::new(HashSet::new()),
             origins: Mutex::new(HashMap::new()),
             lower_devs: Mutex::new(vec![st.st_dev]),
@@ -129,7 +133,11 @@ impl OverlayFs {
     }
 
     fn lock_ns(&self) -> Locked<'_> {
-        Locked(lock(&self.ns_lock))
+        Locked(self.ns_lock.write().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    fn read_ns(&self) -> RwLockReadGuard<'_, ()> {
+        self.ns_lock.read().unwrap_or_else(|p| p.into_inner())
     }
 
     fn is_opaque(&self, u: &TmpInode) -> bool {
@@ -472,10 +480,12 @@ impl Inode for OvlInode {
         self.top_ref().and_then(|i| i.btime())
     }
     fn lookup(&self, name: &[u8]) -> Result<Arc<dyn Inode>, Errno> {
+        let _r = self.fs.read_ns();
         Ok(self.child(name)?)
     }
     fn lookup_many(&self, names: &[&[u8]]) -> Result<Vec<Arc<dyn Inode>>, Errno> {
         let first = names.first().ok_or(Errno::EINVAL)?;
+        let _r = self.fs.read_ns();
         // Below a lower-only directory everything is lower-only: one
         // remote walk for the whole chain.
         if self.upper.get().is_some() || names.len() < 2 {
@@ -503,6 +513,7 @@ impl Inode for OvlInode {
         if !self.is_dir_inode() {
             return Err(Errno::ENOTDIR);
         }
+        let _r = self.fs.read_ns();
         self.merged_list()
     }
     fn readlink(&self) -> Result<Vec<u8>, Errno> {
