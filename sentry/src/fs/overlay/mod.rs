@@ -390,6 +390,11 @@ impl OvlInode {
         };
         let mut out = Vec::new();
         let mut seen: HashSet<Vec<u8>> = HashSet::new();
+        let lower_dirs: HashMap<&Vec<u8>, &DirEntry> = lower
+            .iter()
+            .filter(|l| l.d_type == syscalls::consts::DT_DIR)
+            .map(|l| (&l.name, l))
+            .collect();
         for e in pu.list()? {
             seen.insert(e.name.clone());
             let u = match pu.lookup(&e.name) {
@@ -401,12 +406,10 @@ impl OvlInode {
             }
             let mut ino = xino(1, e.ino);
             if u.mode() & S_IFMT == S_IFDIR {
-                let merged = !self.fs.is_opaque(&*as_tmp(u)?);
-                if let Some(l) = lower
-                    .iter()
-                    .find(|l| merged && l.name == e.name && l.d_type == syscalls::consts::DT_DIR)
-                {
-                    ino = lower_ino(l);
+                if !self.fs.is_opaque(&*as_tmp(u)?) {
+                    if let Some(l) = lower_dirs.get(&e.name) {
+                        ino = lower_ino(l);
+                    }
                 }
             } else if let Some(&(d, i)) = lock(&self.fs.origins).get(&e.ino) {
                 ino = self.fs.lower_xino(d, i);
@@ -487,25 +490,36 @@ impl Inode for OvlInode {
         let first = names.first().ok_or(Errno::EINVAL)?;
         let _r = self.fs.read_ns();
         // Below a lower-only directory everything is lower-only: one
-        // remote walk for the whole chain.
-        if self.upper.get().is_some() || names.len() < 2 {
-            return Ok(vec![self.child(first)?]);
-        }
-        let Some(l) = &self.lower else {
+        // remote walk for the rest of the chain.
+        let mut out: Vec<Arc<dyn Inode>> = Vec::new();
+        let (start, rest) = if self.upper.get().is_some() {
+            let c = self.child(first)?;
+            if names.len() < 2 || c.upper.get().is_some() || !c.is_dir_inode() {
+                return Ok(vec![c]);
+            }
+            out.push(c.clone());
+            (c, &names[1..])
+        } else {
+            (self.arc()?, names)
+        };
+        let Some(l) = &start.lower else {
             return Err(Errno::EIO);
         };
-        let got = l.lookup_many(names)?;
-        let mut parent = self.arc()?;
-        let mut out: Vec<Arc<dyn Inode>> = Vec::with_capacity(got.len());
-        for (name, li) in names.iter().zip(got) {
+        let got = match l.lookup_many(rest) {
+            Ok(g) => g,
+            // The first component exists: report it, the walk finds the rest.
+            Err(_) if !out.is_empty() => return Ok(out),
+            Err(e) => return Err(e),
+        };
+        let mut parent = start;
+        for (name, li) in rest.iter().zip(got) {
             let i = self.fs.inode_for_lower(li, (parent, name.to_vec()));
-            // Someone copied it up meanwhile: stop at the fresh state.
+            out.push(i.clone());
+            // Copied up meanwhile: stop at the fresh state.
             if i.upper.get().is_some() {
-                out.push(i);
                 break;
             }
-            parent = i.clone();
-            out.push(i);
+            parent = i;
         }
         Ok(out)
     }

@@ -232,3 +232,51 @@ fn statfs_and_devices() {
     d.mknod(b"new", S_IFREG | 0o600, 0, ROOT).unwrap();
     assert_eq!(d.stat().unwrap().st_nlink, 1);
 }
+
+#[test]
+fn dirent_inos_match_stat() {
+    let (_lower, ovl) = setup(1 << 30);
+    let d = walk(&ovl, "d").unwrap();
+    d.mknod(b"new", S_IFREG | 0o600, 0, ROOT).unwrap();
+    d.mknod(b"newdir", S_IFDIR | 0o700, 0, ROOT).unwrap();
+    walk(&ovl, "d/a")
+        .unwrap()
+        .setattr(&SetAttr {
+            mode: Some(0o600),
+            ..SetAttr::default()
+        })
+        .unwrap();
+    walk(&ovl, "d/sub/x")
+        .unwrap()
+        .setattr(&SetAttr {
+            mode: Some(0o600),
+            ..SetAttr::default()
+        })
+        .unwrap();
+    for e in d.list().unwrap() {
+        let st = d.lookup(&e.name).unwrap().stat().unwrap();
+        assert_eq!(e.ino, st.st_ino, "{}", String::from_utf8_lossy(&e.name));
+    }
+}
+
+#[test]
+fn lookup_many_and_unlinked_copy_up() {
+    let (lower, ovl) = setup(1 << 30);
+    // Below the merged root, the lower layer's walk (tmpfs: one name).
+    let got = ovl.lookup_many(&[b"d", b"sub", b"x"]).unwrap();
+    assert_eq!(got.len(), 2);
+    let sub = walk(&ovl, "d/sub").unwrap();
+    assert!(Arc::ptr_eq(&sub, &got[1]), "one inode per lower directory");
+    let x = walk(&ovl, "d/sub/x").unwrap();
+    // Unlinked while held, then changed: an unnamed copy; the name stays gone.
+    walk(&ovl, "d/sub").unwrap().unlink(b"x", false).unwrap();
+    x.setattr(&SetAttr {
+        mode: Some(0o600),
+        ..SetAttr::default()
+    })
+    .unwrap();
+    assert_eq!(x.mode() & 0o7777, 0o600);
+    assert_eq!(walk(&ovl, "d/sub/x").err(), Some(Errno::ENOENT));
+    assert_eq!(read_all(&x), b"X");
+    assert!(walk(&lower, "d/sub/x").is_ok());
+}
