@@ -2,8 +2,10 @@
 //! `boot` (sentry) and `gofer` roles it re-executes itself as.
 
 mod cmd;
+mod config;
 mod logging;
 mod sandbox;
+mod seccomp;
 
 use clap::{Parser, Subcommand};
 
@@ -20,9 +22,9 @@ pub struct Cli {
     /// Log file (default: stderr).
     #[arg(long, global = true)]
     pub log: Option<String>,
-    /// Log format: text or json.
-    #[arg(long = "log-format", global = true, default_value = "text")]
-    pub log_format: String,
+    /// Log format: text (default) or json.
+    #[arg(long = "log-format", global = true)]
+    pub log_format: Option<String>,
     /// Verbose logging.
     #[arg(long, global = true)]
     pub debug: bool,
@@ -30,8 +32,23 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub strace: bool,
     /// Platform (only "ptrace" for now).
-    #[arg(long, global = true, default_value = "ptrace")]
-    pub platform: String,
+    #[arg(long, global = true)]
+    pub platform: Option<String>,
+    /// Network: sandbox (the sentry's own stack, the default) or none.
+    #[arg(long, global = true)]
+    pub network: Option<String>,
+    /// A writable in-memory layer over the root file system (true/false).
+    #[arg(long, global = true, num_args = 0..=1, default_missing_value = "true")]
+    pub overlay: Option<String>,
+    /// Write one debug log per runsc process into this directory.
+    #[arg(long = "debug-log", global = true)]
+    pub debug_log: Option<String>,
+    /// Accepted for runc compatibility: systemd cgroup paths are mapped to plain ones.
+    #[arg(long = "systemd-cgroup", global = true)]
+    pub systemd_cgroup: bool,
+    /// Sentry seccomp filter action for syscalls outside its allowlist: kill (default) or log.
+    #[arg(long, global = true)]
+    pub seccomp: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }

@@ -27,12 +27,22 @@ pub struct DoArgs {
     /// Environment variable K=V (repeatable). Without any, the program gets an empty environment.
     #[arg(long = "env")]
     pub env: Vec<String>,
-    /// Skip the sentry's namespace confinement (debugging).
+    /// Bundle-style annotation K=V (repeatable); `dev.runsc.<option>=VALUE`
+    /// sets a runsc option as a bundle's annotation would.
+    #[arg(long = "annotation", value_parser = parse_annotation)]
+    pub annotations: Vec<(String, String)>,
+    /// Skip the sentry's namespace confinement and seccomp filter (debugging).
     #[arg(long, hide = true)]
     pub no_confine: bool,
     /// The program and its arguments.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true, required = true)]
     pub command: Vec<std::ffi::OsString>,
+}
+
+fn parse_annotation(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .ok_or_else(|| format!("annotation {s:?} is not KEY=VALUE"))
 }
 
 pub fn run(cli: &Cli, a: &DoArgs) -> anyhow::Result<i32> {
@@ -43,6 +53,8 @@ pub fn run(cli: &Cli, a: &DoArgs) -> anyhow::Result<i32> {
 /// return its exit status. With `compat_out`, the sentry collects a
 /// compatibility profile and writes it (JSON) to that fd (`runsc compat`).
 pub fn launch(cli: &Cli, a: &DoArgs, compat_out: Option<OwnedFd>) -> anyhow::Result<i32> {
+    let annotations = a.annotations.iter().cloned().collect();
+    let opts = crate::config::resolve(&crate::config::cli_flags(cli), &annotations)?;
     let root = std::fs::canonicalize(&a.rootfs).with_context(|| format!("rootfs {}", a.rootfs))?;
     if !root.is_dir() {
         anyhow::bail!("rootfs {} is not a directory", a.rootfs);
@@ -54,14 +66,15 @@ pub fn launch(cli: &Cli, a: &DoArgs, compat_out: Option<OwnedFd>) -> anyhow::Res
         server.push(s);
         client.push(c);
     }
-    let gofer_args = vec![
+    let mut gofer_args = opts.boot_flags();
+    gofer_args.extend([
         "gofer".to_string(),
         "--root".into(),
         root.to_string_lossy().into_owned(),
         "--channels".into(),
         CHANNELS.to_string(),
         "--readonly".into(),
-    ];
+    ]);
     let mut gofer = spawn_self(&gofer_args, &server, true)?;
     drop(server);
 
@@ -79,14 +92,9 @@ pub fn launch(cli: &Cli, a: &DoArgs, compat_out: Option<OwnedFd>) -> anyhow::Res
         hostname: b"runsc".to_vec(),
         no_confine: a.no_confine,
         compat: compat_out.is_some(),
+        seccomp: opts.seccomp,
     };
-    let mut boot_args = Vec::new();
-    if cli.strace {
-        boot_args.push("--strace".to_string());
-    }
-    if cli.debug {
-        boot_args.push("--debug".to_string());
-    }
+    let mut boot_args = opts.boot_flags();
     boot_args.extend([
         "boot".to_string(),
         "--config".into(),
