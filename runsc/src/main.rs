@@ -4,6 +4,7 @@
 mod cmd;
 mod config;
 mod logging;
+mod oci;
 mod sandbox;
 mod seccomp;
 
