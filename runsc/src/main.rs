@@ -1,6 +1,7 @@
 //! `runsc`: the OCI runtime command line. One binary: the CLI verbs, and the
 //! `boot` (sentry) and `gofer` roles it re-executes itself as.
 
+mod cgroup;
 mod cmd;
 mod config;
 mod logging;
