@@ -381,7 +381,13 @@ mod tests {
 
     #[test]
     fn errors_are_one_line_and_name_the_source() {
-        let cases: Vec<(Vec<(&str, String)>, BTreeMap<String, String>, &str, &str)> = vec![
+        type Case<'a> = (
+            Vec<(&'a str, String)>,
+            BTreeMap<String, String>,
+            &'a str,
+            &'a str,
+        );
+        let cases: Vec<Case> = vec![
             (vec![], ann(&[]), "bogus = 1\n", "unknown option \"bogus\""),
             (
                 vec![],

@@ -1,10 +1,14 @@
 //! `runsc`: the OCI runtime command line. One binary: the CLI verbs, and the
 //! `boot` (sentry) and `gofer` roles it re-executes itself as.
 
+// cgroup and oci::hooks are libraries for the lifecycle verbs (create,
+// start, delete, ...); until those call them, parts are only used by tests.
+#[allow(dead_code)]
 mod cgroup;
 mod cmd;
 mod config;
 mod logging;
+#[allow(dead_code)]
 mod oci;
 mod sandbox;
 mod seccomp;
@@ -63,6 +67,14 @@ pub enum Command {
     Compat(cmd::compat::CompatArgs),
     /// Print the syscall compatibility table.
     Syscalls(cmd::syscalls::SyscallsArgs),
+    /// Write a default OCI config.json (runc's) into the bundle directory.
+    Spec(cmd::spec::SpecArgs),
+    /// Print the runtime's features (runc's JSON schema).
+    Features(cmd::features::FeaturesArgs),
+    /// Register runsc as a Docker runtime in daemon.json.
+    Install(cmd::install::InstallArgs),
+    /// Remove a runtime from Docker's daemon.json.
+    Uninstall(cmd::install::UninstallArgs),
     /// Internal: the sentry process.
     #[command(hide = true)]
     Boot(cmd::boot::BootArgs),
@@ -78,6 +90,10 @@ fn main() {
         Command::Do(a) => cmd::do_cmd::run(&cli, a),
         Command::Compat(a) => cmd::compat::run(&cli, a),
         Command::Syscalls(a) => cmd::syscalls::run(a),
+        Command::Spec(a) => cmd::spec::run(a),
+        Command::Features(a) => cmd::features::run(a),
+        Command::Install(a) => cmd::install::run_install(a),
+        Command::Uninstall(a) => cmd::install::run_uninstall(a),
         Command::Boot(a) => cmd::boot::run(&cli, a),
         Command::Gofer(a) => cmd::gofer::run(a),
     };

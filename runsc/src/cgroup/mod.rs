@@ -18,7 +18,7 @@
 //! [`Cgroup::remove`] once the caller has waited for every process (no
 //! polling here: rmdir of a cgroup that still has tasks fails with EBUSY).
 
-mod resources;
+pub mod resources;
 mod stats;
 
 pub use resources::Resources;
@@ -371,3 +371,8 @@ pub(crate) fn read(dir: &Path, file: &str) -> anyhow::Result<String> {
 
 #[cfg(test)]
 mod tests;
+
+/// A pids limit (for callers outside this module).
+pub fn resources_pids(limit: i64) -> resources::Pids {
+    resources::Pids { limit }
+}

@@ -124,11 +124,8 @@ pub fn run_hook(h: &Hook, state: &[u8]) -> anyhow::Result<()> {
         None => None,
     };
     let mut cmd = Command::new(&h.path);
-    match h.args.as_deref() {
-        Some([argv0, rest @ ..]) => {
-            cmd.arg0(argv0).args(rest);
-        }
-        _ => {}
+    if let Some([argv0, rest @ ..]) = h.args.as_deref() {
+        cmd.arg0(argv0).args(rest);
     }
     cmd.env_clear();
     for kv in h.env.iter().flatten() {

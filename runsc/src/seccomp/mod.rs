@@ -8,10 +8,12 @@
 //! (`dmesg`: `type=1326 ... syscall=N`), which is how missing entries are
 //! found.
 //!
-//! Two programs are stacked: the allowlist, and a one-entry filter that makes
-//! clone3 fail with ENOSYS (its flags live in memory where seccomp cannot
-//! inspect them; glibc then falls back to clone, whose flags the allowlist
-//! checks).
+//! Three programs are stacked (the kernel takes the strictest answer): the
+//! allowlist; one that makes clone3 fail with ENOSYS (its flags live in
+//! memory where seccomp cannot inspect them; glibc then falls back to clone,
+//! whose flags the allowlist checks); and one that answers open/openat with
+//! ENOENT (the sentry's root is empty anyway: lazy lookups of host /proc
+//! files fall back to defaults instead of killing the sandbox).
 //!
 //! Contains `unsafe`: only in the tests (fork and raw syscalls in the child).
 
@@ -78,16 +80,17 @@ pub fn sentry_programs(mode: SeccompMode) -> anyhow::Result<Vec<BpfProgram>> {
         SeccompMode::Log => SeccompAction::Log,
     };
     let allow = compile(sentry::SENTRY, mismatch, SeccompAction::Allow)?;
-    let no_clone3 = compile(
-        &[(
-            libc::SYS_clone3,
-            Arg::Any,
-            "flags not inspectable: use clone",
-        )],
+    let enosys = compile(
+        sentry::ENOSYS,
         SeccompAction::Allow,
         SeccompAction::Errno(libc::ENOSYS as u32),
     )?;
-    Ok(vec![allow, no_clone3])
+    let enoent = compile(
+        sentry::ENOENT,
+        SeccompAction::Allow,
+        SeccompAction::Errno(libc::ENOENT as u32),
+    )?;
+    Ok(vec![allow, enosys, enoent])
 }
 
 /// Install the sentry's filters on every thread of the calling process.
@@ -145,6 +148,17 @@ mod tests {
             ) != 0
             {
                 libc::_exit(91);
+            }
+            // Host paths: ENOENT, not fatal.
+            if libc::syscall(
+                libc::SYS_openat,
+                libc::AT_FDCWD,
+                c"/".as_ptr(),
+                libc::O_RDONLY,
+            ) != -1
+                || *libc::__errno_location() != libc::ENOENT
+            {
+                libc::_exit(93);
             }
             // clone3 is refused with ENOSYS, not fatal.
             if libc::syscall(libc::SYS_clone3, 0u64, 0u64) != -1

@@ -130,6 +130,16 @@ pub(super) const SENTRY: &[Entry] = &[
     ),
     (libc::SYS_close, Arg::Any, "close fds"),
     (
+        libc::SYS_openat,
+        Arg::Any,
+        "answered ENOENT by the errno filter (see ENOENT below)",
+    ),
+    (
+        libc::SYS_open,
+        Arg::Any,
+        "answered ENOENT by the errno filter (see ENOENT below)",
+    ),
+    (
         libc::SYS_close_range,
         Arg::Any,
         "stub setup closes every inherited fd",
@@ -256,6 +266,11 @@ pub(super) const SENTRY: &[Entry] = &[
     (libc::SYS_pause, Arg::Any, "stub threads wait to be seized"),
     (libc::SYS_sched_yield, Arg::Any, "spin-wait back-off"),
     (
+        libc::SYS_sched_rr_get_interval,
+        Arg::Any,
+        "the host's round-robin quantum for the emulated call",
+    ),
+    (
         libc::SYS_sched_getaffinity,
         Arg::Any,
         "available_parallelism; emulated sched_getaffinity",
@@ -332,4 +347,25 @@ pub(super) const SENTRY: &[Entry] = &[
     (libc::SYS_geteuid, Arg::Any, "identity"),
     (libc::SYS_getgid, Arg::Any, "identity"),
     (libc::SYS_getegid, Arg::Any, "identity"),
+];
+
+/// Syscalls answered with ENOSYS instead of running (stacked filter).
+pub(super) const ENOSYS: &[Entry] = &[(
+    libc::SYS_clone3,
+    Arg::Any,
+    "its flags live in memory seccomp cannot read: glibc falls back to clone, whose flags are checked",
+)];
+
+/// Syscalls answered with ENOENT instead of running (stacked filter). The
+/// sentry's root is an empty tmpfs, so a host path open could only fail;
+/// a few lazy lookups (/proc/cpuinfo, /proc/sys/net/core/*, another
+/// process's /proc stat) then fall back to defaults, as they did before the
+/// filter. Opening host paths is never allowed.
+pub(super) const ENOENT: &[Entry] = &[
+    (
+        libc::SYS_openat,
+        Arg::Any,
+        "no host paths after confinement",
+    ),
+    (libc::SYS_open, Arg::Any, "no host paths after confinement"),
 ];
