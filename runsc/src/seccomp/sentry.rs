@@ -70,6 +70,11 @@ pub(super) const SENTRY: &[Entry] = &[
         "stubs register for expedited barriers (app membarrier)",
     ),
     (
+        libc::SYS_mincore,
+        Arg::Any,
+        "residency of memory-file pages (the app's mincore)",
+    ),
+    (
         libc::SYS_memfd_create,
         Arg::Any,
         "the sandbox memory file and the stub code page",
