@@ -324,6 +324,9 @@ impl Options {
         if let Some(d) = &self.debug_log {
             f.push(format!("--debug-log={}", d.display()));
         }
+        if self.seccomp == SeccompMode::Log {
+            f.push("--seccomp=log".to_string());
+        }
         if self.log_format == LogFormat::Json {
             f.push("--log-format=json".to_string());
         }

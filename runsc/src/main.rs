@@ -95,7 +95,7 @@ fn main() {
         Command::Install(a) => cmd::install::run_install(a),
         Command::Uninstall(a) => cmd::install::run_uninstall(a),
         Command::Boot(a) => cmd::boot::run(&cli, a),
-        Command::Gofer(a) => cmd::gofer::run(a),
+        Command::Gofer(a) => cmd::gofer::run(&cli, a),
     };
     match res {
         Ok(code) => std::process::exit(code),

@@ -16,7 +16,7 @@ pub struct GoferArgs {
     pub readonly: bool,
 }
 
-pub fn run(a: &GoferArgs) -> anyhow::Result<i32> {
+pub fn run(cli: &crate::Cli, a: &GoferArgs) -> anyhow::Result<i32> {
     let (Some(root), Some(n)) = (&a.root, a.channels) else {
         anyhow::bail!("runsc gofer is internal: it is started by runsc create/run/do, not by hand");
     };
@@ -28,6 +28,12 @@ pub fn run(a: &GoferArgs) -> anyhow::Result<i32> {
     let channels = inherited_fds(n);
     let root = gofer::confine_to(std::path::Path::new(root))
         .map_err(|e| anyhow::anyhow!("gofer: cannot confine to {root}: {e}"))?;
+    // Confined to the root: from here on an allowlist of file operations.
+    let mode = match cli.seccomp.as_deref() {
+        Some("log") => crate::config::SeccompMode::Log,
+        _ => crate::config::SeccompMode::Kill,
+    };
+    crate::seccomp::install_gofer(mode)?;
     gofer::serve(
         root,
         channels,

@@ -17,6 +17,7 @@
 //!
 //! Contains `unsafe`: only in the tests (fork and raw syscalls in the child).
 
+mod gofer;
 mod sentry;
 
 use crate::config::SeccompMode;
@@ -93,6 +94,32 @@ pub fn sentry_programs(mode: SeccompMode) -> anyhow::Result<Vec<BpfProgram>> {
     Ok(vec![allow, enosys, enoent])
 }
 
+/// The gofer's programs, in installation order: clone3 → ENOSYS, then its allowlist.
+pub fn gofer_programs(mode: SeccompMode) -> anyhow::Result<Vec<BpfProgram>> {
+    let mismatch = match mode {
+        SeccompMode::Kill => SeccompAction::KillProcess,
+        SeccompMode::Log => SeccompAction::Log,
+    };
+    let allow = compile(gofer::GOFER, mismatch, SeccompAction::Allow)?;
+    let enosys = compile(
+        sentry::ENOSYS,
+        SeccompAction::Allow,
+        SeccompAction::Errno(libc::ENOSYS as u32),
+    )?;
+    // The allowlist last: installing it is the last prctl/seccomp call, so
+    // neither needs to be in the list.
+    Ok(vec![enosys, allow])
+}
+
+/// Install the gofer's filters on every thread of the calling process.
+pub fn install_gofer(mode: SeccompMode) -> anyhow::Result<()> {
+    for p in gofer_programs(mode)? {
+        seccompiler::apply_filter_all_threads(&p)
+            .map_err(|e| anyhow::anyhow!("installing the gofer's seccomp filter: {e}"))?;
+    }
+    Ok(())
+}
+
 /// Install the sentry's filters on every thread of the calling process.
 pub fn install_sentry(mode: SeccompMode) -> anyhow::Result<()> {
     for p in sentry_programs(mode)? {
@@ -102,9 +129,14 @@ pub fn install_sentry(mode: SeccompMode) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The allowlist as (syscall name, reason) for documentation.
+/// The sentry's allowlist as (syscall number, reason) for documentation.
 pub fn sentry_allowlist() -> impl Iterator<Item = (i64, &'static str)> {
     sentry::SENTRY.iter().map(|(nr, _, why)| (*nr, *why))
+}
+
+/// The gofer's allowlist as (syscall number, reason) for documentation.
+pub fn gofer_allowlist() -> impl Iterator<Item = (i64, &'static str)> {
+    gofer::GOFER.iter().map(|(nr, _, why)| (*nr, *why))
 }
 
 #[cfg(test)]
@@ -116,7 +148,10 @@ mod tests {
     /// Fork; the child installs the sentry's filters (kill mode) and runs
     /// `body`, exiting 0 if it returns. Returns how the child ended.
     fn in_filtered_child(body: fn()) -> WaitStatus {
-        let progs = sentry_programs(SeccompMode::Kill).unwrap();
+        in_child_with(sentry_programs(SeccompMode::Kill).unwrap(), body)
+    }
+
+    fn in_child_with(progs: Vec<BpfProgram>, body: fn()) -> WaitStatus {
         // SAFETY: the child only makes raw syscalls (prctl/seccomp through
         // seccompiler on prebuilt programs, then `body`) and _exit.
         match unsafe { fork() }.unwrap() {
@@ -244,11 +279,60 @@ mod tests {
     }
 
     #[test]
+    fn gofer_filter_allows_file_ops_and_kills_the_rest() {
+        let ok = in_child_with(gofer_programs(SeccompMode::Kill).unwrap(), || unsafe {
+            let fd = libc::openat(
+                libc::AT_FDCWD,
+                c"/".as_ptr(),
+                libc::O_RDONLY | libc::O_DIRECTORY,
+            );
+            if fd < 0 {
+                libc::_exit(91);
+            }
+            let mut buf = [0u8; 512];
+            if libc::syscall(libc::SYS_getdents64, fd, buf.as_mut_ptr(), buf.len()) <= 0 {
+                libc::_exit(92);
+            }
+            libc::close(fd);
+        });
+        assert!(matches!(ok, WaitStatus::Exited(_, 0)), "{ok:?}");
+        // No sockets, no ptrace, no execve.
+        for nr in [libc::SYS_socket, libc::SYS_ptrace, libc::SYS_execve] {
+            let progs = gofer_programs(SeccompMode::Kill).unwrap();
+            let body: fn() = match nr {
+                libc::SYS_socket => || unsafe {
+                    libc::syscall(libc::SYS_socket, libc::AF_INET, libc::SOCK_STREAM, 0);
+                },
+                libc::SYS_ptrace => || unsafe {
+                    libc::syscall(libc::SYS_ptrace, libc::PTRACE_TRACEME, 0, 0, 0);
+                },
+                _ => || unsafe {
+                    libc::syscall(libc::SYS_execve, c"/bin/true".as_ptr(), 0usize, 0usize);
+                },
+            };
+            let st = in_child_with(progs, body);
+            assert!(
+                matches!(
+                    st,
+                    WaitStatus::Signaled(_, nix::sys::signal::Signal::SIGSYS, _)
+                ),
+                "syscall {nr}: {st:?}"
+            );
+        }
+    }
+
+    #[test]
     fn every_entry_has_a_reason_and_is_unique() {
         let mut seen = std::collections::HashSet::new();
         for (nr, why) in sentry_allowlist() {
             assert!(why.len() > 5, "syscall {nr} lacks a reason");
             assert!(seen.insert(nr), "syscall {nr} listed twice");
         }
+        let mut seen = std::collections::HashSet::new();
+        for (nr, why) in gofer_allowlist() {
+            assert!(why.len() > 3, "gofer: syscall {nr} lacks a reason");
+            assert!(seen.insert(nr), "gofer: syscall {nr} listed twice");
+        }
+        gofer_programs(SeccompMode::Kill).unwrap();
     }
 }
