@@ -254,3 +254,104 @@ fn install_and_uninstall_on_a_temp_daemon_json() {
     assert!(out.stderr_str().contains("not found"), "{}", out.describe());
     let _ = std::fs::remove_dir_all(&d);
 }
+
+/// The directory of cgroup `name` (relative to this process's cgroup) in the
+/// pids hierarchy (v1) or the unified tree (v2).
+fn pids_cgroup_dir(name: &str) -> Option<PathBuf> {
+    let own = std::fs::read_to_string("/proc/self/cgroup").ok()?;
+    for l in own.lines() {
+        let mut f = l.splitn(3, ':');
+        let (_, ctl, path) = (f.next()?, f.next()?, f.next()?);
+        if ctl.split(',').any(|c| c == "pids") {
+            return Some(PathBuf::from(format!("/sys/fs/cgroup/pids{path}")).join(name));
+        }
+    }
+    let v2 = own.lines().find_map(|l| l.strip_prefix("0::"))?;
+    Some(PathBuf::from(format!("/sys/fs/cgroup{v2}")).join(name))
+}
+
+fn ppid(pid: u32) -> Option<u32> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    s[s.rfind(')')? + 2..].split(' ').nth(1)?.parse().ok()
+}
+
+/// `runsc do --cgroup-path`: the CLI, the gofer, the sentry and every stub
+/// are in the cgroup while the sandbox runs; the resources apply; the cgroup
+/// is gone afterwards.
+#[test]
+fn do_runs_the_whole_sandbox_in_a_cgroup() {
+    use std::io::{BufRead, Write};
+    if !sandbox_enabled("do_cgroup") || unsafe { libc::geteuid() } != 0 {
+        return;
+    }
+    let name = format!("systests-do-{}", std::process::id());
+    let Some(dir) = pids_cgroup_dir(&name) else {
+        eprintln!("no pids cgroup: skipped");
+        return;
+    };
+    let d = tmpdir("cgroup");
+    let res = d.join("resources.json");
+    std::fs::write(
+        &res,
+        r#"{"pids":{"limit":200},"memory":{"limit":536870912}}"#,
+    )
+    .unwrap();
+    let mut child = Command::new(runsc())
+        .args([
+            "do",
+            "--cgroup-path",
+            &name,
+            "--resources",
+            res.to_str().unwrap(),
+        ])
+        .args(["/bin/sh", "-c", "echo ready; read x; echo done"])
+        .env_clear()
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let cli = child.id();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let procs = std::fs::read_to_string(dir.join("cgroup.procs")).unwrap_or_default();
+    let limit = std::fs::read_to_string(dir.join("pids.max")).unwrap_or_default();
+    // Every descendant of the CLI (gofer, sentry, stubs).
+    let mut family = vec![cli];
+    let all: Vec<u32> = std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+        .collect();
+    loop {
+        let more: Vec<u32> = all
+            .iter()
+            .copied()
+            .filter(|p| !family.contains(p) && ppid(*p).is_some_and(|pp| family.contains(&pp)))
+            .collect();
+        if more.is_empty() {
+            break;
+        }
+        family.extend(more);
+    }
+    writeln!(child.stdin.take().unwrap(), "go").unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+    let st = child.wait().unwrap();
+    let _ = std::fs::remove_dir_all(&d);
+    assert_eq!(line, "ready\n");
+    assert_eq!(rest, "done\n");
+    assert!(st.success(), "{st:?}");
+    assert_eq!(limit.trim(), "200");
+    let in_cg: Vec<u32> = procs.lines().filter_map(|l| l.parse().ok()).collect();
+    assert!(
+        family.len() >= 4,
+        "CLI, gofer, sentry and a stub expected: {family:?}"
+    );
+    for p in &family {
+        assert!(
+            in_cg.contains(p),
+            "pid {p} of the sandbox is outside the cgroup: {in_cg:?} vs {family:?}"
+        );
+    }
+    assert!(!dir.exists(), "{} left behind", dir.display());
+}

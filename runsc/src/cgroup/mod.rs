@@ -159,7 +159,9 @@ fn join(mount: &Path, base: &str, path: &str) -> anyhow::Result<PathBuf> {
     if path.split('/').any(|c| c == "..") {
         anyhow::bail!("cgroupsPath {path:?} must not contain \"..\"");
     }
-    let rel = if path.starts_with('/') {
+    let rel = if path.is_empty() {
+        base.to_string()
+    } else if path.starts_with('/') {
         path.trim_start_matches('/').to_string()
     } else {
         format!("{}/{}", base.trim_matches('/'), path)
@@ -175,11 +177,20 @@ impl Cgroup {
             Some(p) if !p.is_empty() => plain_path(p),
             _ => id.to_string(),
         };
+        Cgroup::locate_path(&path)
+    }
+
+    /// The cgroup this process is in now (in the hierarchies runsc uses).
+    pub fn current() -> anyhow::Result<Cgroup> {
+        Cgroup::locate_path("")
+    }
+
+    fn locate_path(path: &str) -> anyhow::Result<Cgroup> {
         let h = hierarchies()?;
         let mut dirs: Vec<Dir> = Vec::new();
         for ctl in CONTROLLERS {
             if let Some((mnt, base)) = h.v1.get(ctl) {
-                let p = join(mnt, base, &path)?;
+                let p = join(mnt, base, path)?;
                 match dirs.iter_mut().find(|d| d.path == p) {
                     Some(d) => d.controllers.push(ctl),
                     None => dirs.push(Dir {
@@ -200,7 +211,7 @@ impl Cgroup {
             // directory: process placement and cgroup.freeze need none.
             if !v2_ctls.is_empty() || h.v1.is_empty() {
                 dirs.push(Dir {
-                    path: join(mnt, base, &path)?,
+                    path: join(mnt, base, path)?,
                     version: Version::V2,
                     controllers: v2_ctls,
                 });

@@ -31,6 +31,13 @@ pub struct DoArgs {
     /// sets a runsc option as a bundle's annotation would.
     #[arg(long = "annotation", value_parser = parse_annotation)]
     pub annotations: Vec<(String, String)>,
+    /// Run the whole sandbox (gofer, sentry, stubs) in this cgroup
+    /// (linux.cgroupsPath rules), created for the run and removed after it.
+    #[arg(long = "cgroup-path")]
+    pub cgroup_path: Option<String>,
+    /// linux.resources JSON (memory, cpu, pids) applied to that cgroup.
+    #[arg(long, requires = "cgroup_path")]
+    pub resources: Option<std::path::PathBuf>,
     /// Skip the sentry's namespace confinement and seccomp filter (debugging).
     #[arg(long, hide = true)]
     pub no_confine: bool,
@@ -75,6 +82,12 @@ pub fn launch(cli: &Cli, a: &DoArgs, compat_out: Option<OwnedFd>) -> anyhow::Res
         CHANNELS.to_string(),
         "--readonly".into(),
     ]);
+    // The CLI enters the cgroup first, so the gofer, the sentry and every
+    // stub start in it (no window where a stub is forked outside).
+    let cgroup = match &a.cgroup_path {
+        Some(p) => Some(SandboxCgroup::enter(p, a.resources.as_deref())?),
+        None => None,
+    };
     let mut gofer = spawn_self(&gofer_args, &server, true)?;
     drop(server);
 
@@ -108,11 +121,53 @@ pub fn launch(cli: &Cli, a: &DoArgs, compat_out: Option<OwnedFd>) -> anyhow::Res
     fds.extend(compat_out);
     let boot = spawn_self(&boot_args, &fds, false)?;
     drop(fds);
-    let code = wait_code(boot.id() as i32)?;
+    let code = wait_code(boot.id() as i32);
     // The gofer exits when its channels close; don't let it linger.
     let _ = gofer.kill();
     let _ = gofer.wait();
-    Ok(code)
+    // Every process of the sandbox is reaped (the stubs died with the
+    // sentry, the init of their pid namespace): the cgroup can go.
+    drop(cgroup);
+    code
+}
+
+/// The cgroup of a `runsc do --cgroup-path` run, with where the CLI was.
+struct SandboxCgroup {
+    cg: crate::cgroup::Cgroup,
+    home: crate::cgroup::Cgroup,
+}
+
+impl SandboxCgroup {
+    fn enter(path: &str, resources: Option<&std::path::Path>) -> anyhow::Result<SandboxCgroup> {
+        let res = match resources {
+            Some(f) => {
+                let text = std::fs::read_to_string(f)
+                    .with_context(|| format!("cannot read {}", f.display()))?;
+                serde_json::from_str(&text)
+                    .map_err(|e| anyhow::anyhow!("{}: invalid resources JSON: {e}", f.display()))?
+            }
+            None => crate::cgroup::Resources::default(),
+        };
+        let home = crate::cgroup::Cgroup::current()?;
+        let cg = crate::cgroup::Cgroup::create(Some(path), "do", &res)?;
+        if let Err(e) = cg.add_pid(std::process::id() as i32) {
+            let _ = home.add_pid(std::process::id() as i32);
+            let _ = cg.remove();
+            return Err(e);
+        }
+        Ok(SandboxCgroup { cg, home })
+    }
+}
+
+/// Leaving (also on an early error return): the CLI moves back to where it
+/// was and removes the cgroup.
+impl Drop for SandboxCgroup {
+    fn drop(&mut self) {
+        let back = self.home.add_pid(std::process::id() as i32);
+        if let Err(e) = back.and_then(|_| self.cg.remove()) {
+            tracing::warn!("{e:#}");
+        }
+    }
 }
 
 fn wait_code(pid: i32) -> anyhow::Result<i32> {
