@@ -214,6 +214,11 @@ pub(super) const SENTRY: &[Entry] = &[
     ),
     (libc::SYS_shutdown, Arg::Any, "donated sockets"),
     (
+        libc::SYS_accept4,
+        Arg::Any,
+        "connections on the control socket (listening before confinement) from runsc verbs",
+    ),
+    (
         libc::SYS_socketpair,
         Arg::Eq(0, libc::AF_UNIX as u64),
         "internal channels (unix only)",
