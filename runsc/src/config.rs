@@ -41,10 +41,11 @@ pub enum Network {
 }
 
 /// Action of the sentry's seccomp filter on a syscall outside its allowlist.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SeccompMode {
     /// Kill the sandbox (the default).
+    #[default]
     Kill,
     /// Allow it and log it to the host's audit log (finding missing entries).
     Log,

@@ -32,12 +32,8 @@ pub struct BootSpec {
     #[serde(default)]
     pub compat: bool,
     /// Action of the sentry's seccomp filter outside its allowlist.
-    #[serde(default = "default_seccomp")]
+    #[serde(default)]
     pub seccomp: crate::config::SeccompMode,
-}
-
-fn default_seccomp() -> crate::config::SeccompMode {
-    crate::config::SeccompMode::Kill
 }
 
 pub fn run(cli: &Cli, a: &BootArgs) -> anyhow::Result<i32> {
