@@ -9,12 +9,18 @@
 //! errors (the caller stops the lifecycle step and cleans up); poststart and
 //! poststop failures are logged as warnings and the remaining hooks still run.
 //!
+//! Single-threaded (a CLI that unshared a pid namespace cannot create
+//! threads): the hook's stdout, stderr and a pidfd are polled together.
+//! Contains `unsafe`: `pidfd_open`.
+//!
 //! The sandbox never runs host code inside the container, so createContainer
 //! and startContainer also run on the host, in runsc's namespaces (gVisor
 //! does the same).
 
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use serde::Deserialize;
-use std::io::{Read, Write};
+use std::io::Write;
+use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -115,6 +121,17 @@ impl Hooks {
     }
 }
 
+/// A pidfd of `pid` (readable once it exited).
+fn pidfd_open(pid: i32) -> std::io::Result<OwnedFd> {
+    // SAFETY: pidfd_open takes plain integers and returns a new fd or -1.
+    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
+    if fd < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: the kernel just returned this fd; nothing else owns it.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd as i32) })
+}
+
 /// Run one hook; Err on a start failure, a non-zero exit, death by a signal
 /// or the timeout.
 pub fn run_hook(h: &Hook, state: &[u8]) -> anyhow::Result<()> {
@@ -148,33 +165,78 @@ pub fn run_hook(h: &Hook, state: &[u8]) -> anyhow::Result<()> {
         // state is far smaller than a pipe buffer).
         let _ = stdin.write_all(state);
     }
-    let (tx, rx) = std::sync::mpsc::channel();
-    let waiter = std::thread::spawn(move || {
-        let mut out = Vec::new();
-        let mut err = Vec::new();
-        if let Some(mut o) = child.stdout.take() {
-            let _ = o.read_to_end(&mut out);
+    // One thread (the CLI may be in a state where it cannot create threads:
+    // after unshare(CLONE_NEWPID)): poll the two pipes and a pidfd of the
+    // hook until it exited, or the timeout.
+    let pidfd = pidfd_open(pid.as_raw()).map_err(|e| anyhow::anyhow!("pidfd_open: {e}"))?;
+    let deadline = timeout.map(|t| std::time::Instant::now() + t);
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let mut pipes = [
+        child.stdout.take().map(OwnedFd::from),
+        child.stderr.take().map(OwnedFd::from),
+    ];
+    let mut exited = false;
+    let mut timed_out = false;
+    loop {
+        if exited && pipes.iter().all(Option::is_none) {
+            break;
         }
-        if let Some(mut e) = child.stderr.take() {
-            let _ = e.read_to_end(&mut err);
+        let wait_ms: i32 = if exited {
+            0 // only drain what is already there
+        } else {
+            match deadline {
+                Some(d) => d
+                    .saturating_duration_since(std::time::Instant::now())
+                    .as_millis()
+                    .min(i32::MAX as u128) as i32,
+                None => -1,
+            }
+        };
+        let mut fds: Vec<PollFd> = vec![PollFd::new(pidfd.as_fd(), PollFlags::POLLIN)];
+        for p in pipes.iter().flatten() {
+            fds.push(PollFd::new(p.as_fd(), PollFlags::POLLIN));
         }
-        let st = child.wait();
-        let _ = tx.send(());
-        (st, out, err)
-    });
-    let timed_out = match timeout {
-        Some(t) => rx.recv_timeout(t).is_err(),
-        None => rx.recv().is_err(),
-    };
-    if timed_out {
-        // The waiter has not reaped the child yet (it would have sent), so
-        // the group still exists.
-        let _ = nix::sys::signal::killpg(pid, nix::sys::signal::Signal::SIGKILL);
+        let n = match poll(
+            &mut fds,
+            PollTimeout::try_from(wait_ms).unwrap_or(PollTimeout::NONE),
+        ) {
+            Ok(n) => n,
+            Err(nix::errno::Errno::EINTR) => continue,
+            Err(e) => anyhow::bail!("poll: {e}"),
+        };
+        if n == 0 {
+            if !exited {
+                timed_out = true;
+                // Not reaped yet (we reap below), so the group still exists.
+                let _ = nix::sys::signal::killpg(pid, nix::sys::signal::Signal::SIGKILL);
+            }
+            break;
+        }
+        let ready: Vec<bool> = fds
+            .iter()
+            .map(|f| f.revents().is_some_and(|r| !r.is_empty()))
+            .collect();
+        drop(fds);
+        if ready[0] {
+            exited = true;
+        }
+        let mut i = 1;
+        for (slot, buf) in pipes.iter_mut().zip([&mut out, &mut err]) {
+            let Some(fd) = slot else { continue };
+            if ready[i] {
+                let mut chunk = [0u8; 4096];
+                match nix::unistd::read(fd.as_raw_fd(), &mut chunk) {
+                    Ok(0) | Err(nix::errno::Errno::EBADF) => *slot = None,
+                    Ok(k) => buf.extend_from_slice(&chunk[..k]),
+                    Err(nix::errno::Errno::EINTR | nix::errno::Errno::EAGAIN) => {}
+                    Err(_) => *slot = None,
+                }
+            }
+            i += 1;
+        }
     }
-    let (st, out, err) = waiter
-        .join()
-        .map_err(|_| anyhow::anyhow!("hook waiter thread panicked"))?;
-    let st = st.map_err(|e| anyhow::anyhow!("wait: {e}"))?;
+    let st = child.wait().map_err(|e| anyhow::anyhow!("wait: {e}"))?;
     let detail = || {
         let o = String::from_utf8_lossy(&out);
         let e = String::from_utf8_lossy(&err);
