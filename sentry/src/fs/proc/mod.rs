@@ -15,6 +15,7 @@
 pub mod global;
 pub mod magic;
 pub mod mem;
+pub mod mounts;
 pub mod pid;
 pub mod status;
 pub mod sys;

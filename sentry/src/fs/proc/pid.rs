@@ -154,10 +154,14 @@ static PROCESS: &[Entry<Pid>] = &[
     ("maps", R | 0o444, |fs, p| file(fs, p, 0o444, maps)),
     ("mem", R | 0o600, super::mem::mem),
     ("mountinfo", R | 0o444, |fs, p| {
-        file(fs, p, 0o444, |_| Ok(super::global::mountinfo()))
+        file(fs, p, 0o444, |p| {
+            Ok(super::mounts::mountinfo_from(&fs_dentry(p, true)?))
+        })
     }),
     ("mounts", R | 0o444, |fs, p| {
-        file(fs, p, 0o444, |_| Ok(super::global::mounts()))
+        file(fs, p, 0o444, |p| {
+            Ok(super::mounts::mounts_from(&fs_dentry(p, true)?))
+        })
     }),
     ("ns", D | 0o511, ns_dir),
     ("oom_adj", R | 0o644, |fs, p| {
@@ -322,7 +326,7 @@ fn exe_dentry(p: &Pid) -> Result<Arc<Dentry>, Errno> {
 }
 
 /// The cwd (or root) of the task.
-fn fs_dentry(p: &Pid, root: bool) -> Result<Arc<Dentry>, Errno> {
+pub(crate) fn fs_dentry(p: &Pid, root: bool) -> Result<Arc<Dentry>, Errno> {
     let t = task_of(p).map_err(|_| Errno::ENOENT)?;
     let fs = view(&t).fs.upgrade().ok_or(Errno::ENOENT)?;
     let c = fs.lock().unwrap_or_else(|e| e.into_inner());
@@ -449,7 +453,7 @@ fn fdinfo_dir(fs: &Arc<SynthFs>, p: &Pid) -> Arc<dyn Inode> {
                     flags |= libc::O_CLOEXEC as u32;
                 }
                 let st = e.file.stat().unwrap_or_else(|_| crate::fs::anon::stat());
-                let mnt = super::global::mount_id(st.st_dev);
+                let mnt = super::mounts::mount_id(&e.file, st.st_dev);
                 Ok(format!(
                     "pos:\t{pos}\nflags:\t0{flags:o}\nmnt_id:\t{mnt}\nino:\t{}\n",
                     st.st_ino
