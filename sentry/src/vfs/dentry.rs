@@ -163,6 +163,29 @@ impl Dentry {
         *lock(&self.covers) = at;
     }
 
+    /// Whether any dentry of the tree below this mount root is used by
+    /// something other than the tree itself (an open file, a cwd or root, a
+    /// mount on it), besides `held` references of the caller to this root.
+    /// Linux's `propagate_mount_busy` on reference counts.
+    pub fn tree_in_use(self: &Arc<Dentry>, held: usize) -> bool {
+        // The root: the mount's reference, the covered dentry's `mounted`
+        // and the caller's.
+        let mut todo = vec![(self.clone(), 2 + held)];
+        while let Some((d, base)) = todo.pop() {
+            if d.mounted().is_some() {
+                return true;
+            }
+            let kids: Vec<Arc<Dentry>> = lock(&d.children).values().flatten().cloned().collect();
+            // `d` itself in `todo` and each child's parent link.
+            if Arc::strong_count(&d) > base + 1 + kids.len() {
+                return true;
+            }
+            // A child: its parent's map entry.
+            todo.extend(kids.into_iter().map(|k| (k, 1)));
+        }
+        false
+    }
+
     /// Mark this dentry and its cached descendants (in the same mount) as
     /// aliased by another tree: lookups below revalidate from now on.
     pub fn mark_alias(self: &Arc<Dentry>) {

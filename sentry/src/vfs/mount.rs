@@ -121,6 +121,8 @@ struct State {
     super_opts: String,
     /// The super block is read-only (mount without MS_BIND remounted ro).
     super_ro: bool,
+    /// Marked by a first umount2(MNT_EXPIRE).
+    expiry: bool,
 }
 
 /// One mount.
@@ -153,8 +155,16 @@ impl Mount {
         self.state().flags = f;
     }
 
+    /// Writes give EROFS: the mount or its super block is read-only.
     pub fn readonly(&self) -> bool {
-        self.flags().has(MountFlags::RDONLY)
+        let st = self.state();
+        st.flags.has(MountFlags::RDONLY) || st.super_ro
+    }
+
+    /// MNT_EXPIRE: set the expiry mark; returns whether it was already set
+    /// (then the umount goes ahead).
+    pub fn expire_mark(&self) -> bool {
+        std::mem::replace(&mut self.state().expiry, true)
     }
 
     pub fn parent_id(&self) -> u32 {
@@ -292,6 +302,7 @@ impl MountNamespace {
                 propagation: Propagation::Private,
                 super_opts: String::new(),
                 super_ro: false,
+                expiry: false,
             }),
         });
         m.root.set_mount(&m);
@@ -379,31 +390,49 @@ impl MountNamespace {
         Ok(())
     }
 
-    /// pivot_root: `new` (attached, not the root) becomes the namespace
-    /// root and the old root mount is attached on `put_old`.
-    pub fn pivot(&self, new: &Arc<Mount>, put_old: &Arc<Dentry>) -> Result<(), Errno> {
-        let old_root = self.root().ok_or(Errno::EINVAL)?;
-        let mp = new.mountpoint().ok_or(Errno::EINVAL)?;
-        mp.unmount_root(&new.root);
-        new.root.set_covers(None);
-        // put_old is now in the tree under `new`.
-        let put_parent = put_old.mnt().ok_or(Errno::EINVAL)?;
-        put_old.mount_root(&old_root.root);
-        old_root.root.set_covers(Some(put_old.clone()));
+    /// pivot_root: the mount `root` (the task's root) goes onto `put_old`
+    /// (a dentry below `new`), and the attached mount `new` takes its
+    /// place (the namespace root, or `root`'s old mount point).
+    pub fn pivot(&self, root: &Arc<Mount>, new: &Arc<Mount>, put_old: &Arc<Dentry>) {
+        let (root_mp, root_parent) = {
+            let st = root.state();
+            (st.mountpoint.clone(), st.parent)
+        };
+        if let Some(mp) = new.mountpoint() {
+            mp.unmount_root(&new.root);
+        }
+        if let Some(mp) = &root_mp {
+            mp.unmount_root(&root.root);
+        }
+        // put_old is in `new`'s tree, which is now detached: no cycle.
+        let put_parent = put_old.mnt().map(|m| m.id).unwrap_or(new.id);
+        put_old.mount_root(&root.root);
+        root.root.set_covers(Some(put_old.clone()));
         {
-            let mut st = old_root.state();
+            let mut st = root.state();
             st.mountpoint = Some(put_old.clone());
-            st.parent = put_parent.id;
+            st.parent = put_parent;
         }
-        {
-            let mut st = new.state();
-            st.mountpoint = None;
-            st.parent = new.id;
+        match root_mp {
+            Some(mp) => {
+                mp.mount_root(&new.root);
+                new.root.set_covers(Some(mp.clone()));
+                let mut st = new.state();
+                st.mountpoint = Some(mp);
+                st.parent = root_parent;
+            }
+            None => {
+                new.root.set_covers(None);
+                {
+                    let mut st = new.state();
+                    st.mountpoint = None;
+                    st.parent = new.id;
+                }
+                let mut list = self.list();
+                list.retain(|x| !Arc::ptr_eq(x, new));
+                list.insert(0, new.clone());
+            }
         }
-        let mut list = self.list();
-        list.retain(|x| !Arc::ptr_eq(x, new));
-        list.insert(0, new.clone());
-        Ok(())
     }
 }
 
