@@ -99,6 +99,12 @@ conformance! {
     readlink: "readlink";
     access: "access";
     getcwd: "getcwd";
+    // mounts (each program unshares a private mount namespace first)
+    mnt_tmpfs_size: "mnt_tmpfs_size";
+    mnt_bind_ro: "mnt_bind_ro";
+    mnt_remount: "mnt_remount";
+    mnt_noexec: "mnt_noexec";
+    mnt_umount: "mnt_umount";
     // procfs
     proc_self: "proc_self";
     proc_pid: "proc_pid";
