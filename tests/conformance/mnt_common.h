@@ -11,6 +11,8 @@
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/sysmacros.h>
+#include <sys/syscall.h>
+#define pivot_root(a, b) syscall(SYS_pivot_root, a, b)
 #include <sys/wait.h>
 
 static char mnt_base[64];
@@ -38,7 +40,7 @@ static void mnt_setup(void) {
 }
 
 /* Leave the base tree and remove its directory. */
-static void mnt_done(void) {
+__attribute__((unused)) static void mnt_done(void) {
   if (chdir("/") != 0) return;
   umount2(mnt_base, MNT_DETACH);
   rmdir(mnt_base);
@@ -63,7 +65,19 @@ static int mountinfo_of(const char *path, char *out, size_t outlen) {
     size_t bl = strlen(mnt_base);
     if (strncmp(mp, mnt_base, bl) == 0) rel = mp[bl] ? mp + bl : "/";
     char *dash = strstr(rest, "- ");
-    snprintf(out, outlen, "root=%s mp=%s opts=%s %s", root, rel, opts, dash ? dash : rest);
+    /* Optional fields without their peer-group numbers. */
+    char optional[256] = "";
+    for (char *tok = rest; dash && tok < dash;) {
+      char *end = strchr(tok, ' ');
+      if (!end || end > dash) break;
+      char *colon = memchr(tok, ':', end - tok);
+      size_t n = colon ? (size_t)(colon - tok) : (size_t)(end - tok);
+      strncat(optional, tok, n < 64 ? n : 64);
+      strcat(optional, colon ? ":N " : " ");
+      tok = end + 1;
+    }
+    snprintf(out, outlen, "root=%s mp=%s opts=%s %s%s", root, rel, opts, optional,
+             dash ? dash : rest);
     found = 0; /* the last one wins: mounts stack */
   }
   fclose(f);

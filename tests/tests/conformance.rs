@@ -105,6 +105,11 @@ conformance! {
     mnt_remount: "mnt_remount";
     mnt_noexec: "mnt_noexec";
     mnt_umount: "mnt_umount";
+    mnt_errors: "mnt_errors";
+    mnt_move: "mnt_move";
+    mnt_propagation: "mnt_propagation";
+    mnt_chroot: "mnt_chroot";
+    mnt_pivot_root: "mnt_pivot_root";
     // procfs
     proc_self: "proc_self";
     proc_pid: "proc_pid";

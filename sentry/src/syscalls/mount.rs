@@ -385,11 +385,11 @@ fn sys_umount2(t: &mut Task, a: &[u64; 6]) -> SysResult {
     if flags & !(MNT_FORCE | MNT_DETACH | MNT_EXPIRE | UMOUNT_NOFOLLOW) != 0 {
         return Err(Errno::EINVAL);
     }
+    let path = t.read_path(a[0])?;
+    let d = resolve_mount_path(t, &path, flags & UMOUNT_NOFOLLOW == 0)?;
     if !has_cap(t, CAP_SYS_ADMIN) {
         return Err(Errno::EPERM);
     }
-    let path = t.read_path(a[0])?;
-    let d = resolve_mount_path(t, &path, flags & UMOUNT_NOFOLLOW == 0)?;
     if !is_mount_root(&d) {
         return Err(Errno::EINVAL);
     }
