@@ -27,7 +27,7 @@ static char mnt_base[64];
   } while (0)
 
 /* Private namespace and a tmpfs at mnt_base; chdir there. */
-static void mnt_setup(void) {
+__attribute__((unused)) static void mnt_setup(void) {
   MUST(unshare(CLONE_NEWNS));
   MUST(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
   strcpy(mnt_base, "/tmp/mnt_test_XXXXXX");

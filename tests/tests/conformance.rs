@@ -110,6 +110,7 @@ conformance! {
     mnt_propagation: "mnt_propagation";
     mnt_chroot: "mnt_chroot";
     mnt_pivot_root: "mnt_pivot_root";
+    mnt_unshare: "mnt_unshare";
     // procfs
     proc_self: "proc_self";
     proc_pid: "proc_pid";

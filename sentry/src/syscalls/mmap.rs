@@ -163,6 +163,7 @@ fn sys_mmap(t: &mut Task, a: &[u64; 6]) -> SysResult {
             MmapSource::Object { obj, size, name } => {
                 req.backing = Backing::Object { obj, off };
                 req.name = Some(name);
+                req.file_id = file.stat().ok().map(|st| (st.st_dev, st.st_ino));
                 req.obj_pages = size.saturating_sub(off).div_ceil(PAGE);
                 if !shared {
                     // Private file pages beyond EOF behave like Linux: SIGBUS.

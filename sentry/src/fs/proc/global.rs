@@ -40,6 +40,13 @@ static ROOT: &[Entry<()>] = &[
             Arc::new(|| Ok(b"self/mounts".to_vec())),
         )
     }),
+    ("net", L, |fs, _| {
+        ProcLink::new(
+            fs,
+            Arc::new(|| (0, 0)),
+            Arc::new(|| Ok(b"self/net".to_vec())),
+        )
+    }),
     ("self", L, |fs, _| {
         ProcLink::new(
             fs,
