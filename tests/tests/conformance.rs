@@ -112,6 +112,12 @@ conformance! {
     mnt_pivot_root: "mnt_pivot_root";
     mnt_unshare: "mnt_unshare";
     // procfs
+    proc_mountinfo: "proc_mountinfo";
+    proc_maps_file: "proc_maps_file";
+    proc_limits: "proc_limits";
+    proc_files: "proc_files";
+    // sysfs
+    sys_cpu: "sys_cpu";
     proc_self: "proc_self";
     proc_pid: "proc_pid";
     // system and identity

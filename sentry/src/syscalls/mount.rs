@@ -149,7 +149,6 @@ fn sys_mount(t: &mut Task, a: &[u64; 6]) -> SysResult {
     let (fs, super_opts) = new_fs(t, &fstype, &data)?;
     let m = vfs.mount(&at, fs, &lossy(&fstype), &source, mflags)?;
     m.set_super_opts(&super_opts);
-    m.set_super_ro(mflags.has(MountFlags::RDONLY));
     Ok(0)
 }
 

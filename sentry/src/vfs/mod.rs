@@ -430,11 +430,13 @@ impl Vfs {
             }
             .follow_mounts();
         }
-        self.mount(&d, fs, fstype, "none", flags)
+        self.mount(&d, fs, fstype, fstype, flags)
     }
 
     /// Mount the file system whose root is `fs` on `at` (the topmost
-    /// dentry there, as a path walk returns it).
+    /// dentry there, as a path walk returns it). `fstype` and `source` are
+    /// what `/proc/self/mountinfo` shows; `flags` are the per-mount flags
+    /// (a read-only mount also makes the new super block read-only).
     pub fn mount(
         &self,
         at: &Arc<Dentry>,
@@ -443,8 +445,11 @@ impl Vfs {
         source: &str,
         flags: MountFlags,
     ) -> Result<Arc<Mount>, Errno> {
-        self.mounts
-            .attach(at, fs, mount::NewMount::new(fstype, source, flags))
+        let m = self
+            .mounts
+            .attach(at, fs, mount::NewMount::new(fstype, source, flags))?;
+        m.set_super_ro(flags.has(MountFlags::RDONLY));
+        Ok(m)
     }
 
     /// The root of the mount namespace (the initial task root and cwd).

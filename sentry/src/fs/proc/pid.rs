@@ -431,8 +431,11 @@ fn fd_dir(fs: &Arc<SynthFs>, p: &Pid) -> Arc<dyn Inode> {
         // Linux: r-x for a readable file, -wx for a writable one.
         let perm = fds_of(&p)
             .and_then(|t| t.get(fd))
-            .map(|f| {
-                (if f.readable() { 0o500 } else { 0 }) | (if f.writable() { 0o300 } else { 0 })
+            .map(|f| match f.is_path() {
+                true => 0,
+                false => {
+                    (if f.readable() { 0o500 } else { 0 }) | (if f.writable() { 0o300 } else { 0 })
+                }
             })
             .unwrap_or(0o700);
         ProcLink::magic_perm(
