@@ -564,7 +564,7 @@ fn mount_table_lists_the_initial_mounts_in_order() {
             "rw,nosuid,nodev,relatime",
             "-",
             "tmpfs",
-            "none"
+            "tmpfs"
         )
     );
 }
