@@ -111,6 +111,7 @@ conformance! {
     mnt_chroot: "mnt_chroot";
     mnt_pivot_root: "mnt_pivot_root";
     mnt_unshare: "mnt_unshare";
+    mnt_statx: "mnt_statx";
     // procfs
     proc_mountinfo: "proc_mountinfo";
     proc_maps_file: "proc_maps_file";

@@ -215,6 +215,17 @@ fn sys_statx(t: &mut Task, a: &[u64; 6]) -> SysResult {
         At::File(_) => None,
     };
     let mut x = statx_from(&st, btime);
+    if let At::Dentry(d) = &at {
+        if let Some(m) = d.mnt() {
+            x.stx_mnt_id = u64::from(m.id);
+            // STATX_ATTR_MOUNT_ROOT, as the VFS adds it for every file.
+            const MOUNT_ROOT: u64 = 0x2000;
+            x.stx_attributes_mask |= MOUNT_ROOT;
+            if d.parent().is_none() {
+                x.stx_attributes |= MOUNT_ROOT;
+            }
+        }
+    }
     // Linux reports only what was asked for (the fields are filled anyway).
     x.stx_mask &= mask;
     t.mm.write_obj(buf, &x)?;

@@ -127,7 +127,9 @@ impl Dentry {
         lock(&self.covers).clone()
     }
 
-    /// Mount the file system whose root dentry is `root` on `at`.
+    /// Link the file system whose root inode is `root` on `at` (the
+    /// dentry-level part of a mount). Mounts are made with
+    /// [`super::Vfs::mount`], which also records them in the mount table.
     pub fn mount(at: &Arc<Dentry>, root: Arc<dyn Inode>) -> Arc<Dentry> {
         let r = Dentry::new_root(root);
         *lock(&r.covers) = Some(at.clone());
