@@ -24,7 +24,9 @@ pub fn register(t: &mut Table) {
     t.set(
         nr::STATX,
         sys_statx,
-        Support::Partial("basic stats, btime and a mount id; no stx_attributes"),
+        Support::Partial(
+            "basic stats, btime, the mount id; of stx_attributes only STATX_ATTR_MOUNT_ROOT",
+        ),
     );
     t.set(nr::ACCESS, sys_access, full);
     t.set(nr::FACCESSAT, sys_faccessat, full);
