@@ -65,6 +65,17 @@ int main(void) {
   /* MNT_FORCE on tmpfs is a plain umount. */
   T(mount("none", "m", "tmpfs", 0, NULL));
   T(umount2("m", MNT_FORCE));
+  /* A lazily detached read-only mount stays read-only for a cwd inside it, and the
+   * cwd's ".." stays inside the detached tree. */
+  T(mount("none", "m", "tmpfs", 0, NULL));
+  MUST(mkdir("m/sub", 0755));
+  T(mount(NULL, "m", NULL, MS_REMOUNT | MS_RDONLY, NULL));
+  MUST(chdir("m/sub"));
+  T(umount2(path, MNT_DETACH));
+  T(mkdir("new", 0755));
+  T(open("f", O_WRONLY | O_CREAT, 0644));
+  printf("../sub via detached tree: %d, ../under: %d\n", exists("../sub"), exists("../under"));
+  MUST(chdir(mnt_base));
   printf("under at the end: %d\n", exists("m/under"));
   mnt_done();
   return 0;

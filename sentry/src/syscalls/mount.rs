@@ -409,14 +409,16 @@ fn sys_umount2(t: &mut Task, a: &[u64; 6]) -> SysResult {
         }
     }
     if flags & MNT_DETACH != 0 {
+        drop((d, task_root));
         ns.detach(&m, true);
         return Ok(0);
     }
-    // The walk's dentry and this mount's own reference are ours.
     drop(task_root);
-    if !ns.children(&m).is_empty() || m.root.tree_in_use(1) {
+    // The mount's reference, the covered dentry's and the walk's.
+    if !ns.children(&m).is_empty() || m.root.tree_in_use(3) {
         return Err(Errno::EBUSY);
     }
+    drop(d);
     ns.detach(&m, false);
     Ok(0)
 }

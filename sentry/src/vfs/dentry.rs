@@ -167,12 +167,11 @@ impl Dentry {
 
     /// Whether any dentry of the tree below this mount root is used by
     /// something other than the tree itself (an open file, a cwd or root, a
-    /// mount on it), besides `held` references of the caller to this root.
+    /// mount on it). `root_refs` are the references to this root that do
+    /// not count (the mount's, the covered dentry's, the caller's).
     /// Linux's `propagate_mount_busy` on reference counts.
-    pub fn tree_in_use(self: &Arc<Dentry>, held: usize) -> bool {
-        // The root: the mount's reference, the covered dentry's `mounted`
-        // and the caller's.
-        let mut todo = vec![(self.clone(), 2 + held)];
+    pub fn tree_in_use(self: &Arc<Dentry>, root_refs: usize) -> bool {
+        let mut todo = vec![(self.clone(), root_refs)];
         while let Some((d, base)) = todo.pop() {
             if d.mounted().is_some() {
                 return true;
@@ -186,6 +185,20 @@ impl Dentry {
             todo.extend(kids.into_iter().map(|k| (k, 1)));
         }
         false
+    }
+
+    /// Drop the cached children of this tree (of a mount nobody uses any
+    /// more): children point at their parents, so a cached tree would
+    /// otherwise keep itself alive.
+    pub fn forget_tree(self: &Arc<Dentry>) {
+        let mut todo = vec![self.clone()];
+        while let Some(d) = todo.pop() {
+            let kids: Vec<Arc<Dentry>> = std::mem::take(&mut *lock(&d.children))
+                .into_values()
+                .flatten()
+                .collect();
+            todo.extend(kids);
+        }
     }
 
     /// Mark this dentry and its cached descendants (in the same mount) as

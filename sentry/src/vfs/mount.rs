@@ -216,6 +216,10 @@ impl std::fmt::Debug for Mount {
 /// The mount namespace: the mounts in mount order.
 pub struct MountNamespace {
     mounts: Mutex<Vec<Arc<Mount>>>,
+    /// Mounts detached lazily (MNT_DETACH) while still in use: kept alive
+    /// (their flags still apply to open files and cwds inside) until
+    /// nothing uses their tree.
+    lazy: Mutex<Vec<Arc<Mount>>>,
     next_id: AtomicU32,
 }
 
@@ -223,6 +227,7 @@ impl Default for MountNamespace {
     fn default() -> Self {
         MountNamespace {
             mounts: Mutex::new(Vec::new()),
+            lazy: Mutex::new(Vec::new()),
             next_id: AtomicU32::new(1),
         }
     }
@@ -375,6 +380,17 @@ impl MountNamespace {
             v.root.set_covers(None);
             self.list().retain(|x| !Arc::ptr_eq(x, v));
         }
+        // Trees nobody uses are released now, the others when unused.
+        let mut lazy = self.lazy.lock().unwrap_or_else(|p| p.into_inner());
+        lazy.extend(victims);
+        lazy.retain(|m| {
+            // The mount's own reference to its root.
+            let used = m.root.tree_in_use(1);
+            if !used {
+                m.root.forget_tree();
+            }
+            used
+        });
     }
 
     /// Move the attached mount `m` onto `at` (MS_MOVE).
