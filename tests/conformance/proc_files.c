@@ -31,7 +31,7 @@ int main(void) {
       "/proc/self/auxv", "/proc/self/cgroup", "/proc/self/cmdline", "/proc/self/comm",
       "/proc/self/cwd", "/proc/self/environ", "/proc/self/exe", "/proc/self/fd",
       "/proc/self/fdinfo", "/proc/self/io", "/proc/self/limits", "/proc/self/maps",
-      "/proc/self/mem", "/proc/self/mountinfo", "/proc/self/mounts", "/proc/self/net",
+      "/proc/self/mem", "/proc/self/mountinfo", "/proc/self/mounts", "/proc/self/mountstats", "/proc/self/net",
       "/proc/self/ns", "/proc/self/ns/mnt", "/proc/self/ns/pid", "/proc/self/ns/net",
       "/proc/self/ns/uts", "/proc/self/ns/ipc", "/proc/self/ns/user", "/proc/self/ns/cgroup",
       "/proc/self/oom_score_adj", "/proc/self/oom_score", "/proc/self/root",

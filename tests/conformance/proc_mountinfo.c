@@ -93,6 +93,13 @@ int main(void) {
   }
   if (f) fclose(f);
   printf("/proc/mounts == /proc/self/mounts: %d\n", same_file("/proc/mounts", "/proc/self/mounts"));
+  f = fopen("/proc/self/mountstats", "r");
+  while (f && fgets(line, sizeof line, f)) {
+    char *on = strstr(line, " mounted on ");
+    if (on && strncmp(on + 12, mnt_base, bl) == 0 && on[12 + bl] == '/')
+      printf("mountstats: %.*s%s", (int)(on + 12 - line), line, on + 12 + bl);
+  }
+  if (f) fclose(f);
   /* A child's /proc/<pid>/mountinfo shows the same table. */
   fflush(stdout);
   int pfd[2];

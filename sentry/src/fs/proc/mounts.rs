@@ -105,6 +105,24 @@ pub fn mountinfo_in(ns: &MountNamespace, root: &Arc<Dentry>) -> Vec<u8> {
     s.into_bytes()
 }
 
+/// `/proc/[pid]/mountstats` (`show_vfsstat`, without per-fs statistics).
+pub fn mountstats_from(root: &Arc<Dentry>) -> Vec<u8> {
+    let Ok(k) = kernel() else {
+        return Vec::new();
+    };
+    let mut s = String::new();
+    for (m, path) in visible(&k.vfs.mounts, root) {
+        let _ = writeln!(
+            s,
+            "device {} mounted on {} with fstype {}",
+            escape(m.source.as_bytes()),
+            escape(&path),
+            escape(m.fstype.as_bytes())
+        );
+    }
+    s.into_bytes()
+}
+
 /// The mount id of an open file (fdinfo's `mnt_id`): its dentry's mount,
 /// else the first mount of its device, else 0.
 pub fn mount_id(f: &File, dev: u64) -> u32 {

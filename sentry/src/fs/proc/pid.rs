@@ -163,6 +163,11 @@ static PROCESS: &[Entry<Pid>] = &[
             Ok(super::mounts::mounts_from(&fs_dentry(p, true)?))
         })
     }),
+    ("mountstats", R | 0o400, |fs, p| {
+        gated(fs, p, |p| {
+            Ok(super::mounts::mountstats_from(&fs_dentry(p, true)?))
+        })
+    }),
     ("net", D | 0o555, |fs, _| super::net::net_dir(fs)),
     ("ns", D | 0o511, ns_dir),
     ("oom_adj", R | 0o644, |fs, p| {
