@@ -44,7 +44,13 @@ int main(void) {
       "/proc/sys/kernel/domainname", "/proc/sys/kernel/osrelease", "/proc/sys/kernel/ostype",
       "/proc/sys/kernel/version", "/proc/sys/kernel/ngroups_max",
       "/proc/sys/kernel/random/boot_id", "/proc/sys/kernel/random/uuid",
-      "/proc/sys/kernel/cap_last_cap", NULL};
+      "/proc/sys/kernel/cap_last_cap", "/proc/sys/kernel/pid_max",
+      "/proc/sys/kernel/overflowuid", "/proc/sys/kernel/overflowgid",
+      "/proc/sys/vm/overcommit_memory", "/proc/sys/vm/max_map_count",
+      "/proc/sys/vm/mmap_min_addr", "/proc/sys/fs/file-max", "/proc/sys/fs/nr_open",
+      "/proc/sys/fs/pipe-max-size", "/proc/sys/fs/inotify/max_user_watches",
+      "/proc/sys/fs/inotify/max_user_instances", "/proc/sys/fs/inotify/max_queued_events",
+      NULL};
   for (int i = 0; files[i]; i++) show(files[i]);
   /* fd links: r-x for read-only, -wx for write-only, rwx for read-write. */
   int r = open("/proc/self/status", O_RDONLY);
