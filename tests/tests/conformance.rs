@@ -99,7 +99,26 @@ conformance! {
     readlink: "readlink";
     access: "access";
     getcwd: "getcwd";
+    // mounts (each program unshares a private mount namespace first)
+    mnt_tmpfs_size: "mnt_tmpfs_size";
+    mnt_bind_ro: "mnt_bind_ro";
+    mnt_remount: "mnt_remount";
+    mnt_noexec: "mnt_noexec";
+    mnt_umount: "mnt_umount";
+    mnt_errors: "mnt_errors";
+    mnt_move: "mnt_move";
+    mnt_propagation: "mnt_propagation";
+    mnt_chroot: "mnt_chroot";
+    mnt_pivot_root: "mnt_pivot_root";
+    mnt_unshare: "mnt_unshare";
+    mnt_statx: "mnt_statx";
     // procfs
+    proc_mountinfo: "proc_mountinfo";
+    proc_maps_file: "proc_maps_file";
+    proc_limits: "proc_limits";
+    proc_files: "proc_files";
+    // sysfs
+    sys_cpu: "sys_cpu";
     proc_self: "proc_self";
     proc_pid: "proc_pid";
     // system and identity

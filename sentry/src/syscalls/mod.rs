@@ -14,6 +14,7 @@ pub mod futex;
 pub mod identity;
 pub mod membarrier;
 pub mod mmap;
+pub mod mount;
 pub mod pidfd;
 pub mod poll;
 pub mod process;
@@ -108,6 +109,7 @@ pub static TABLE: LazyLock<Table> = LazyLock::new(|| {
     identity::register(&mut t);
     membarrier::register(&mut t);
     mmap::register(&mut t);
+    mount::register(&mut t);
     pidfd::register(&mut t);
     poll::register(&mut t);
     process::register(&mut t);
