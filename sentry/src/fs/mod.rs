@@ -17,4 +17,3 @@ pub mod signalfd;
 pub mod synth;
 pub mod timerfd;
 pub mod tmpfs;
-pub mod unix;
