@@ -78,12 +78,11 @@ pub fn send(
     }
     let from = st.addr.clone();
     drop(st);
-    let explicit = to.is_some();
     let Some(other) = to.or(connected.clone()) else {
         return Err(Errno::ENOTCONN);
     };
     let peer = peer_of(&other);
-    if explicit && peer.as_ref().is_some_and(|p| !same(p, me)) {
+    if peer.as_ref().is_some_and(|p| !same(p, me)) {
         return Err(Errno::EPERM);
     }
     let mutual = peer.as_ref().is_some_and(|p| same(p, me));
