@@ -133,3 +133,18 @@ fn posix_spawn() {
 fn select_pipe() {
     python_differential("select_pipe", 0);
 }
+
+/// AF_UNIX socketpairs of every type (round trips), socket.send_fds/recv_fds passing a
+/// pipe, a temporary file (shared offset) and a socket, MSG_CTRUNC.
+#[test]
+fn unix_socketpair_fds() {
+    python_differential("unix_socketpair_fds", 0);
+}
+
+/// AF_UNIX servers: socketserver.ThreadingUnixStreamServer with 8 concurrent clients,
+/// UnixDatagramServer replying to bound clients, asyncio.start_unix_server with
+/// asyncio clients on a path and an abstract name.
+#[test]
+fn unix_servers() {
+    python_differential("unix_servers", 0);
+}
