@@ -1,7 +1,7 @@
 /* FIONREAD/SIOCINQ/SIOCOUTQ on AF_UNIX sockets (stream: all queued bytes,
  * datagram: the next message; EINVAL on a listener), fstat of a socket
  * (S_IFSOCK), /proc/self/fd/N reading socket:[ino] with the fstat inode,
- * and socket(2) argument errors. */
+ * the listener's line in /proc/net/unix, and socket(2) argument errors. */
 #include "unix_common.h"
 #include <linux/sockios.h>
 
@@ -25,6 +25,22 @@ int main(int argc, char **argv) {
   socklen_t al = uabs(&a, "io");
   int l = xlisten(SOCK_STREAM, &a, al, 1);
   T(ioctl(l, FIONREAD, &n));
+  /* The listener's line in /proc/net/unix: flags, type, state, name. */
+  FILE *pf = fopen("/proc/net/unix", "r");
+  char line[512], want[128];
+  snprintf(want, sizeof want, "@%s", a.sun_path + 1);
+  int found = 0;
+  while (pf && fgets(line, sizeof line, pf)) {
+    char num[32], path[256] = "";
+    unsigned ref, proto, fl, ty, stt;
+    unsigned long ino;
+    if (sscanf(line, "%31s %x %x %x %x %x %lu %255s", num, &ref, &proto, &fl, &ty, &stt, &ino, path) >= 7 &&
+        strcmp(path, want) == 0) {
+      printf("proc net unix: flags %08x type %04x st %02x\n", fl, ty, stt);
+      found++;
+    }
+  }
+  printf("found %d\n", found);
   T(ioctl(sv[0], TCGETS, &n));
   struct stat st;
   T(fstat(sv[0], &st));

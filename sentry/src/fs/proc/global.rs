@@ -40,6 +40,9 @@ static ROOT: &[Entry<()>] = &[
             Arc::new(|| Ok(b"self/mounts".to_vec())),
         )
     }),
+    ("net", D, |fs, _| {
+        super::table_dir(fs, 0o555, Arc::new(|| (0, 0)), NET, ())
+    }),
     ("self", L, |fs, _| {
         ProcLink::new(
             fs,
@@ -65,6 +68,9 @@ static ROOT: &[Entry<()>] = &[
     ("uptime", R, |fs, _| text(fs, uptime)),
     ("version", R, |fs, _| text(fs, version)),
 ];
+
+/// `/proc/net` (the sandbox has one network namespace).
+static NET: &[Entry<()>] = &[("unix", R, |fs, _| text(fs, crate::net::unix::proc_net_unix))];
 
 /// Every process in the table (zombies included), sorted.
 fn pids() -> Vec<i32> {

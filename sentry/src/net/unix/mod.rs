@@ -431,8 +431,62 @@ pub fn socket_of(file: &File) -> Option<&UnixSocket> {
         .and_then(|a| a.downcast_ref::<UnixSocket>())
 }
 
+/// Every socket that has a file (for /proc/net/unix); dead entries are
+/// pruned as the list grows.
+fn live() -> MutexGuard<'static, Vec<std::sync::Weak<Core>>> {
+    static L: OnceLock<Mutex<Vec<std::sync::Weak<Core>>>> = OnceLock::new();
+    L.get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+}
+
+fn track(core: &Arc<Core>) {
+    static PRUNE_AT: AtomicUsize = AtomicUsize::new(64);
+    let mut l = live();
+    l.push(Arc::downgrade(core));
+    if l.len() >= PRUNE_AT.load(Ordering::Relaxed) {
+        l.retain(|w| w.strong_count() > 0);
+        PRUNE_AT.store((l.len() * 2).max(64), Ordering::Relaxed);
+    }
+}
+
+/// `/proc/net/unix`: one line per socket, as Linux's unix_seq_show (the
+/// kernel address column is zero, as with kptr_restrict).
+pub fn proc_net_unix() -> Vec<u8> {
+    use std::fmt::Write as _;
+    let cores: Vec<Arc<Core>> = live().iter().filter_map(std::sync::Weak::upgrade).collect();
+    let mut out = String::from("Num       RefCount Protocol Flags    Type St Inode Path\n");
+    for c in cores {
+        let st = c.lock();
+        if st.released {
+            continue;
+        }
+        let (flags, state) = match &st.conn {
+            Conn::Listening(_) => (1 << 16, 1),
+            Conn::Connected(..) => (0, 3),
+            _ => (0, 1),
+        };
+        let _ = write!(
+            out,
+            "0000000000000000: {:08X} {:08X} {:08X} {:04X} {:02X} {:5}",
+            2,
+            0,
+            flags,
+            c.kind,
+            state,
+            c.ino.load(Ordering::Relaxed)
+        );
+        if let Some(a) = &st.addr {
+            let _ = write!(out, " {}", a.display());
+        }
+        out.push('\n');
+    }
+    out.into_bytes()
+}
+
 /// An open file for `core`, owned by `t`, with O_NONBLOCK from `flags`.
 pub fn new_file(t: &Task, core: Arc<Core>, flags: u32) -> Arc<File> {
+    track(&core);
     let fs = sockfs();
     let ino = fs.ino();
     core.ino.store(ino as usize, Ordering::Relaxed);
