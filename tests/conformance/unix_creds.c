@@ -74,6 +74,8 @@ int main(int argc, char **argv) {
     T(setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &on, sizeof on));
     T(send(sv[0], "b", 1, 0));
     rcv(sv[1], "passcred");
+    T(write(sv[0], "w", 1));
+    rcv(sv[1], "write");
     T(send_creds(sv[0], getpid(), 0));
     rcv(sv[1], "explicit own");
     T(send_creds(sv[0], getpid(), 1));

@@ -563,10 +563,13 @@ impl FileOps for UnixSocket {
         self.core.recv(buf, 0, Self::nonblock(file, 0)).map(|r| r.n)
     }
     fn write_cur(&self, file: &File, buf: &[u8]) -> Result<usize, Errno> {
-        let own = crate::kernel::wait::current().map_or(NO_CRED, |t| Ucred {
-            pid: t.tgid,
-            ..NO_CRED
-        });
+        // write(2) has no task credentials at hand: the caller's pid and
+        // the ids of the socket's creator (the same unless they changed).
+        let own = Ucred {
+            pid: crate::kernel::wait::current().map_or(0, |t| t.tgid),
+            uid: self.stat.st_uid,
+            gid: self.stat.st_gid,
+        };
         let a = stream::SendArgs {
             scm: Scm::default(),
             own,
