@@ -66,6 +66,8 @@ int main(int argc, char **argv) {
   T(epoll_wait(got[0], &out, 1, 1000));
   printf("epoll data %u\n", out.data.u32);
   T(read(got[1], buf, 1));
+  v = 3;
+  T(write(e, &v, 8));
   T(read(got[2], &v, 8));
   printf("eventfd %llu\n", (unsigned long long)v);
   return 0;

@@ -229,6 +229,7 @@ conformance! {
     unix_ioctl_proc: "unix_ioctl_proc";
     unix_mmsg: "unix_mmsg";
     unix_eintr: "unix_eintr";
+    unix_perms: "unix_perms";
     // tmpfs (/tmp, /dev/shm) and memfd
     tmpfs_files: "tmpfs_files";
     tmpfs_sticky: "tmpfs_sticky";
