@@ -13,6 +13,9 @@ int main(int argc, char **argv) {
   T(stat(a.sun_path, &st));
   CHECK(S_ISSOCK(st.st_mode));
   printf("perm %o\n", st.st_mode & 0777 & ~0022);
+  /* A socket file cannot be opened. */
+  T(open(a.sun_path, O_RDONLY));
+  T(open(a.sun_path, O_PATH) >= 0);
   T(listen(l, 5));
   int c = xsock(SOCK_STREAM);
   T(connect(c, (struct sockaddr *)&a, len));
