@@ -104,10 +104,14 @@ pub fn find(key: &Key) -> Option<Arc<Core>> {
     table().get(key).and_then(Weak::upgrade)
 }
 
-/// Register `core` under `key`: EADDRINUSE if a live socket has it.
+/// Register `core` under `key`: EADDRINUSE if a live socket has an
+/// abstract name. An inode key was just created by bind's mknod, so a live
+/// entry for it is a socket whose file was deleted and whose inode number
+/// the file system reused: the new socket replaces it.
 pub fn insert(key: Key, core: &Arc<Core>) -> Result<(), Errno> {
     let mut t = table();
-    if t.get(&key).and_then(Weak::upgrade).is_some() {
+    let inode = matches!(key, Key::Inode(..));
+    if !inode && t.get(&key).and_then(Weak::upgrade).is_some() {
         return Err(Errno::EADDRINUSE);
     }
     t.insert(key, Arc::downgrade(core));
@@ -122,11 +126,6 @@ pub fn remove(key: &Key, core: &Core) {
     {
         t.remove(key);
     }
-}
-
-/// Every registered live socket (for /proc/net/unix).
-pub fn all() -> Vec<Arc<Core>> {
-    table().values().filter_map(Weak::upgrade).collect()
 }
 
 /// Linux's unix_autobind: a free abstract name of five hex digits
