@@ -148,3 +148,10 @@ fn unix_socketpair_fds() {
 fn unix_servers() {
     python_differential("unix_servers", 0);
 }
+
+/// multiprocessing over AF_UNIX: connection.Listener/Client on a path with forked
+/// clients, reduction.send_handle passing an fd to a child, a duplex Pipe echo.
+#[test]
+fn unix_mp_connection() {
+    python_differential("unix_mp_connection", 0);
+}
