@@ -177,3 +177,100 @@ impl Core {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::unix::stream::SendArgs;
+    use crate::net::unix::{Scm, NO_CRED};
+    use syscalls::consts::{SOCK_SEQPACKET, SOCK_STREAM};
+
+    fn args() -> SendArgs {
+        SendArgs {
+            scm: Scm::default(),
+            own: NO_CRED,
+            flags: 0,
+            nonblock: true,
+            deadline: None,
+        }
+    }
+
+    fn named(kind: i32, name: &[u8]) -> Arc<Core> {
+        let c = Core::new(kind);
+        let mut raw = vec![1u8, 0, 0];
+        raw.extend_from_slice(name);
+        let a = Addr(raw);
+        c.bind(Key::Abstract(a.0.clone(), kind), a)
+            .map_err(|e| e as i32)
+            .unwrap();
+        c
+    }
+
+    #[test]
+    fn backlog_connect_accept_and_data() {
+        let l = named(SOCK_STREAM, b"conn-test-backlog");
+        assert_eq!(l.listen(0, NO_CRED), Ok(()));
+        let c1 = Core::new(SOCK_STREAM);
+        let c2 = Core::new(SOCK_STREAM);
+        assert_eq!(c1.connect_stream(&l, NO_CRED, true, None), Ok(()));
+        // backlog 0 lets one connection wait.
+        assert_eq!(
+            c2.connect_stream(&l, NO_CRED, true, None),
+            Err(Errno::EAGAIN)
+        );
+        let s = l.accept(true).map_err(|e| e as i32).unwrap();
+        // With room in the backlog, the own state is checked (as Linux).
+        assert_eq!(
+            c1.connect_stream(&l, NO_CRED, true, None),
+            Err(Errno::EISCONN)
+        );
+        assert_eq!(l.accept(true).err(), Some(Errno::EAGAIN));
+        assert_eq!(c1.send(None, b"hello", args()), Ok(5));
+        let mut buf = [0u8; 8];
+        let r = s.recv(&mut buf, 0, true).map_err(|e| e as i32).unwrap();
+        assert_eq!(&buf[..r.n], b"hello");
+        assert_eq!(s.name(), l.name());
+        // Closing the listener resets a waiting connection.
+        assert_eq!(c2.connect_stream(&l, NO_CRED, true, None), Ok(()));
+        l.release(false);
+        assert_eq!(c2.recv(&mut buf, 0, true).err(), Some(Errno::ECONNRESET));
+        let key = Key::Abstract(b"\x01\0\0conn-test-backlog".to_vec(), SOCK_STREAM);
+        assert!(addr::find(&key).is_none());
+    }
+
+    #[test]
+    fn names_are_per_type_and_freed() {
+        let a = named(SOCK_SEQPACKET, b"conn-test-names");
+        let b = Core::new(SOCK_SEQPACKET);
+        let mut raw = vec![1u8, 0, 0];
+        raw.extend_from_slice(b"conn-test-names");
+        let key = Key::Abstract(raw.clone(), SOCK_SEQPACKET);
+        assert_eq!(
+            b.bind(key.clone(), Addr(raw.clone())),
+            Err(Errno::EADDRINUSE)
+        );
+        a.release(false);
+        assert_eq!(b.bind(key, Addr(raw)), Ok(()));
+        assert_eq!(
+            b.bind(Key::Inode(1, 2), Addr(vec![1, 0, b'x', 0])),
+            Err(Errno::EINVAL)
+        );
+    }
+
+    #[test]
+    fn dgram_refused_after_peer_close_then_not_connected() {
+        let r = named(SOCK_DGRAM, b"conn-test-dgram");
+        let s = Core::new(SOCK_DGRAM);
+        assert_eq!(
+            crate::net::unix::dgram::connect(&s, Some(r.clone())),
+            Ok(())
+        );
+        assert_eq!(s.send(None, b"x", args()), Ok(1));
+        let mut buf = [0u8; 4];
+        let got = r.recv(&mut buf, syscalls::consts::MSG_PEEK, true);
+        assert_eq!(got.map(|g| (g.n, g.len)), Ok((1, 1)));
+        r.release(false);
+        assert_eq!(s.send(None, b"x", args()), Err(Errno::ECONNREFUSED));
+        assert_eq!(s.send(None, b"x", args()), Err(Errno::ENOTCONN));
+    }
+}
