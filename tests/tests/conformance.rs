@@ -230,6 +230,7 @@ conformance! {
     unix_mmsg: "unix_mmsg";
     unix_eintr: "unix_eintr";
     unix_perms: "unix_perms";
+    unix_oob: "unix_oob";
     // tmpfs (/tmp, /dev/shm) and memfd
     tmpfs_files: "tmpfs_files";
     tmpfs_sticky: "tmpfs_sticky";

@@ -36,7 +36,9 @@ pub fn register(t: &mut Table) {
     t.set(
         nr::SOCKETPAIR,
         sys_socketpair,
-        Support::Partial("AF_UNIX SOCK_STREAM/SEQPACKET/DGRAM; other families EOPNOTSUPP or EAFNOSUPPORT; MSG_OOB EOPNOTSUPP"),
+        Support::Partial(
+            "AF_UNIX SOCK_STREAM/SEQPACKET/DGRAM; other families EOPNOTSUPP or EAFNOSUPPORT",
+        ),
     );
     let unix = Support::Partial("AF_UNIX only");
     for (n, h) in [
@@ -68,7 +70,9 @@ pub fn register(t: &mut Table) {
     t.set(
         nr::SENDMSG,
         sys_sendmsg,
-        Support::Partial("AF_UNIX only; SCM_RIGHTS and SCM_CREDENTIALS"),
+        Support::Partial(
+            "AF_UNIX only; SCM_RIGHTS and SCM_CREDENTIALS; MSG_OOB on streams without SIGURG",
+        ),
     );
     t.set(
         nr::RECVMSG,
@@ -399,10 +403,10 @@ fn do_send(
     flags: u32,
 ) -> SysResult {
     let s = us(f)?;
-    if flags & MSG_OOB != 0 {
+    let want = io::total(segs) as usize;
+    if flags & MSG_OOB != 0 && (s.kind() != SOCK_STREAM || want == 0) {
         return Err(Errno::EOPNOTSUPP);
     }
-    let want = io::total(segs) as usize;
     if s.kind() != SOCK_STREAM {
         // One message: it must fit in the send buffer anyway.
         if want
@@ -428,11 +432,14 @@ fn do_send(
         if data.is_empty() && (want > 0 || done > 0) {
             break;
         }
+        // Only the last byte of the whole send is out of band.
+        let last = done + data.len() >= want;
         let args = SendArgs {
             scm: Scm {
                 rights: rights.take(),
                 cred: scm.cred,
             },
+            flags: if last { flags } else { flags & !MSG_OOB },
             ..base
         };
         match s.core.send(to.clone(), &data, args) {
@@ -464,12 +471,8 @@ fn sys_sendto(t: &mut Task, a: &[u64; 6]) -> SysResult {
 /// stream larger than one queue loops.
 fn do_recv(t: &Task, f: &File, segs: &Segs, flags: u32) -> Result<Recv, Errno> {
     let s = us(f)?;
-    if flags & MSG_OOB != 0 {
-        return Err(if s.kind() == SOCK_STREAM {
-            Errno::EINVAL
-        } else {
-            Errno::EOPNOTSUPP
-        });
+    if flags & MSG_OOB != 0 && s.kind() != SOCK_STREAM {
+        return Err(Errno::EOPNOTSUPP);
     }
     let want = io::total(segs);
     let avail = io::writable_prefix(t, segs, want) as usize;
@@ -582,7 +585,7 @@ fn recvmsg_one(t: &Task, f: &File, hdr: u64, flags: u32) -> SysResult {
     let s = us(f)?;
     let mut r = do_recv(t, f, &segs, flags)?;
     let ret = recv_ret(s, &r, flags);
-    let mut mflags = flags & MSG_CMSG_CLOEXEC;
+    let mut mflags = flags & (MSG_CMSG_CLOEXEC | MSG_OOB);
     if r.len > r.n {
         mflags |= MSG_TRUNC;
     }

@@ -9,8 +9,8 @@
 //! [`conn`] has bind/listen/connect/accept, [`cmsg`] the control messages.
 //!
 //! Gaps: no garbage collection of sockets passed over themselves (such a
-//! cycle is leaked, where Linux's unix_gc would free it); MSG_OOB is
-//! refused; SO_PEERSEC has no security label (ENOPROTOOPT, as Linux
+//! cycle is leaked, where Linux's unix_gc would free it); MSG_OOB only on
+//! streams (as Linux) and without SIGURG; SO_PEERSEC has no security label (ENOPROTOOPT, as Linux
 //! without an LSM).
 
 pub mod addr;
@@ -158,6 +158,14 @@ impl Opts {
 
     pub fn misc(&self) -> MutexGuard<'_, Misc> {
         self.misc.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// SO_OOBINLINE.
+    pub fn oobinline(&self) -> bool {
+        self.misc()
+            .plain
+            .iter()
+            .any(|o| o.0 == syscalls::consts::SO_OOBINLINE && o.1 != 0)
     }
 }
 
@@ -366,6 +374,12 @@ impl Core {
         let deadline = self.deadline(false);
         if self.kind == SOCK_DGRAM {
             return dgram::recv(self, buf, flags, nonblock, deadline);
+        }
+        if flags & syscalls::consts::MSG_OOB != 0 {
+            return match self.pair() {
+                Some((p, me)) => p.recv_oob(me, buf, flags),
+                None => Err(Errno::EINVAL),
+            };
         }
         match self.pair() {
             Some((p, me)) => p.recv(me, buf, flags, nonblock, deadline),
@@ -595,6 +609,10 @@ impl FileOps for UnixSocket {
             SIOCOUTQ => match self.core.pair() {
                 Some((p, me)) => p.queued(me).1,
                 None => self.core.wmem.load(Ordering::Relaxed),
+            },
+            syscalls::consts::SIOCATMARK => match self.core.pair() {
+                Some((p, me)) => usize::from(p.at_mark(me)),
+                None => 0,
             },
             _ => return Err(Errno::ENOTTY),
         };

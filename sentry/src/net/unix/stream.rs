@@ -16,7 +16,7 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 use syscalls::abi::Ucred;
-use syscalls::consts::{MSG_NOSIGNAL, MSG_PEEK, MSG_WAITALL, SOCK_STREAM};
+use syscalls::consts::{MSG_NOSIGNAL, MSG_OOB, MSG_PEEK, MSG_WAITALL, SOCK_STREAM};
 use syscalls::Errno;
 
 /// What a queued message costs beyond its bytes (roughly an skb's
@@ -28,6 +28,8 @@ pub struct Seg {
     pub len: usize,
     pub rights: Option<Rights>,
     pub cred: Option<Ucred>,
+    /// The current out-of-band byte (MSG_OOB, a one-byte segment).
+    pub oob: bool,
 }
 
 /// The data queued for one end to read.
@@ -51,24 +53,52 @@ impl Dir {
     /// A stream read: bytes of consecutive writes, stopping after a write
     /// that carried files (which come with it) and, when the reader wants
     /// credentials, before a write from other credentials (Linux never
-    /// glues messages from different writers then).
-    pub fn read_stream(&mut self, out: &mut [u8], peek: bool, creds: bool) -> Recv {
+    /// glues messages from different writers then). A read stops at the
+    /// out-of-band mark; at the head, the OOB byte is skipped (dropped
+    /// unless peeking) or, with SO_OOBINLINE (`inline`), read as data.
+    pub fn read_stream(&mut self, out: &mut [u8], peek: bool, creds: bool, inline: bool) -> Recv {
         let mut done = 0;
+        // Offset in `buf` of segment `i`.
+        let mut boff = 0;
         let mut rights = None;
-        let cred = self.segs.front().and_then(|s| s.cred);
+        let mut cred = None;
         // Segments read to their end.
         let mut whole = 0;
         let mut i = 0;
         while i < self.segs.len() && done < out.len() {
-            if creds && i > 0 && !same_cred(&self.segs[i].cred, &cred) {
+            if self.segs[i].oob {
+                if done > 0 {
+                    break;
+                }
+                if !inline {
+                    if peek {
+                        boff += self.segs[i].len;
+                        i += 1;
+                        continue;
+                    }
+                    // At the head (nothing is skipped without peeking).
+                    if let Some(seg) = self.segs.pop_front() {
+                        self.buf.drain(..seg.len);
+                        self.used = self.used.saturating_sub(seg.len);
+                    }
+                    continue;
+                }
+                if !peek {
+                    self.segs[i].oob = false;
+                }
+            }
+            if done == 0 {
+                cred = self.segs[i].cred;
+            } else if creds && !same_cred(&self.segs[i].cred, &cred) {
                 break;
             }
             let len = self.segs[i].len;
             let n = len.min(out.len() - done);
-            for (d, b) in out[done..done + n].iter_mut().zip(self.buf.range(done..)) {
+            for (d, b) in out[done..done + n].iter_mut().zip(self.buf.range(boff..)) {
                 *d = *b;
             }
             done += n;
+            boff += n;
             let had = if peek {
                 self.segs[i].rights.clone()
             } else {
@@ -100,6 +130,28 @@ impl Dir {
             cred,
             from: None,
         }
+    }
+
+    /// recv(MSG_OOB): the out-of-band byte, consumed unless `peek`.
+    pub fn read_oob(&mut self, out: &mut [u8], peek: bool) -> Option<usize> {
+        let idx = self.segs.iter().position(|s| s.oob)?;
+        let off: usize = self.segs.iter().take(idx).map(|s| s.len).sum();
+        let byte = *self.buf.get(off)?;
+        let n = out.len().min(1);
+        if n > 0 {
+            out[0] = byte;
+        }
+        if !peek {
+            self.segs.remove(idx);
+            self.buf.remove(off);
+            self.used = self.used.saturating_sub(1);
+        }
+        Some(n)
+    }
+
+    /// SIOCATMARK: whether the next byte is the out-of-band one.
+    pub fn at_mark(&self) -> bool {
+        self.segs.front().is_some_and(|s| s.oob)
     }
 
     /// A message read: bytes copied, the message length, files, creds.
@@ -237,6 +289,46 @@ impl Pair {
     }
 
     fn send_stream(&self, me: usize, data: &[u8], a: SendArgs) -> Result<usize, Errno> {
+        if a.flags & MSG_OOB != 0 {
+            // The last byte is out of band (Linux's queue_oob).
+            let Some((last, body)) = data.split_last() else {
+                return Err(Errno::EOPNOTSUPP);
+            };
+            let flags = a.flags;
+            let args = SendArgs {
+                flags: flags & !MSG_OOB,
+                ..a
+            };
+            let n = if body.is_empty() {
+                0
+            } else {
+                self.send_stream(me, body, args)?
+            };
+            if n < body.len() {
+                return Ok(n);
+            }
+            let peer = 1 - me;
+            let mut s = self.lock();
+            if s.ends[me].shutdown & SEND_SHUTDOWN != 0 || !s.ends[peer].open {
+                drop(s);
+                return if n > 0 { Ok(n) } else { Err(epipe(flags)) };
+            }
+            let rx = &mut s.ends[peer].rx;
+            for seg in rx.segs.iter_mut() {
+                seg.oob = false;
+            }
+            rx.buf.push_back(*last);
+            rx.segs.push_back(Seg {
+                len: 1,
+                rights: None,
+                cred: None,
+                oob: true,
+            });
+            rx.used += 1;
+            drop(s);
+            self.notify();
+            return Ok(n + 1);
+        }
         let peer = 1 - me;
         if data.is_empty() {
             let s = self.lock();
@@ -270,6 +362,7 @@ impl Pair {
                     len: n,
                     rights: rights.take(),
                     cred,
+                    oob: false,
                 });
                 rx.used += n;
                 done += n;
@@ -307,6 +400,7 @@ impl Pair {
                 len: data.len(),
                 rights: rights.take(),
                 cred,
+                oob: false,
             });
             rx.used += data.len() + MSG_OVERHEAD;
             drop(s);
@@ -344,6 +438,7 @@ impl Pair {
     ) -> Result<Recv, Errno> {
         let peek = flags & MSG_PEEK != 0;
         let creds = self.opts[me].passcred.load(Ordering::Relaxed);
+        let inline = self.opts[me].oobinline();
         let target = if flags & MSG_WAITALL != 0 && !peek {
             buf.len().max(1)
         } else {
@@ -358,7 +453,9 @@ impl Pair {
                 if !first && creds && !same_cred(&next_cred, &out.cred) {
                     return Some(Ok(()));
                 }
-                let r = s.ends[me].rx.read_stream(&mut buf[out.n..], peek, creds);
+                let r = s.ends[me]
+                    .rx
+                    .read_stream(&mut buf[out.n..], peek, creds, inline);
                 if first {
                     out.cred = r.cred;
                     first = false;
@@ -431,6 +528,31 @@ impl Pair {
         r.unwrap_or_else(|e| Err(wait_err(e, deadline.is_some())))
     }
 
+    /// recv(MSG_OOB) at end `me`: EINVAL without an out-of-band byte or
+    /// with SO_OOBINLINE.
+    pub fn recv_oob(&self, me: usize, buf: &mut [u8], flags: u32) -> Result<Recv, Errno> {
+        if self.kind != SOCK_STREAM || self.opts[me].oobinline() {
+            return Err(Errno::EINVAL);
+        }
+        let mut s = self.lock();
+        let n = s.ends[me]
+            .rx
+            .read_oob(buf, flags & MSG_PEEK != 0)
+            .ok_or(Errno::EINVAL)?;
+        drop(s);
+        self.notify();
+        Ok(Recv {
+            n,
+            len: n,
+            ..Recv::default()
+        })
+    }
+
+    /// SIOCATMARK at end `me`.
+    pub fn at_mark(&self, me: usize) -> bool {
+        self.lock().ends[me].rx.at_mark()
+    }
+
     /// shutdown(2) at end `me` with Linux's mode bits (SHUT_x + 1).
     pub fn shutdown(&self, me: usize, mode: u8) {
         let peer = 1 - me;
@@ -479,6 +601,9 @@ impl Pair {
         if !e.rx.segs.is_empty() {
             mask |= POLLIN | POLLRDNORM;
         }
+        if e.rx.segs.iter().any(|x| x.oob) {
+            mask |= POLLPRI;
+        }
         let sndbuf = self.opts[me].sndbuf.load(Ordering::Relaxed);
         if s.ends[1 - me].rx.used * 4 <= sndbuf {
             mask |= POLLOUT | POLLWRNORM | POLLWRBAND;
@@ -512,6 +637,7 @@ mod tests {
                 uid: 0,
                 gid: 0,
             }),
+            oob: false,
         });
         d.used += data.len();
     }
@@ -523,11 +649,11 @@ mod tests {
         seg(&mut d, b"de", true, 1);
         seg(&mut d, b"fg", false, 1);
         let mut out = [0u8; 10];
-        let r = d.read_stream(&mut out, true, false);
+        let r = d.read_stream(&mut out, true, false, false);
         assert_eq!((&out[..r.n], r.rights.is_some()), (&b"abcde"[..], true));
-        let r = d.read_stream(&mut out[..4], false, false);
+        let r = d.read_stream(&mut out[..4], false, false, false);
         assert_eq!((&out[..r.n], r.rights.is_some()), (&b"abcd"[..], true));
-        let r = d.read_stream(&mut out, false, false);
+        let r = d.read_stream(&mut out, false, false, false);
         assert_eq!((&out[..r.n], r.rights.is_some()), (&b"efg"[..], false));
         assert!(d.segs.is_empty() && d.buf.is_empty() && d.used == 0);
     }
@@ -538,8 +664,8 @@ mod tests {
         seg(&mut d, b"ab", false, 1);
         seg(&mut d, b"cd", false, 2);
         let mut out = [0u8; 10];
-        assert_eq!(d.read_stream(&mut out, true, false).n, 4);
-        let r = d.read_stream(&mut out, false, true);
+        assert_eq!(d.read_stream(&mut out, true, false, false).n, 4);
+        let r = d.read_stream(&mut out, false, true, false);
         assert_eq!((r.n, r.cred.map(|c| c.pid)), (2, Some(1)));
     }
 
@@ -552,6 +678,7 @@ mod tests {
                 len,
                 rights: None,
                 cred: None,
+                oob: false,
             });
         }
         let mut out = [0u8; 3];
