@@ -226,6 +226,30 @@ conformance! {
     pipe_size_packet: "pipe_size_packet";
     // AF_UNIX socket pairs
     unix_socketpair: "unix_socketpair";
+    // AF_UNIX sockets with names (net/unix)
+    unix_stream_path: "unix_stream_path";
+    unix_stream_abstract: "unix_stream_abstract";
+    unix_seqpacket: "unix_seqpacket";
+    unix_dgram: "unix_dgram";
+    unix_dgram_refused: "unix_dgram_refused";
+    unix_backlog: "unix_backlog";
+    unix_accept4: "unix_accept4";
+    unix_scm_pipe: "unix_scm_pipe";
+    unix_scm_kinds: "unix_scm_kinds";
+    unix_scm_limits: "unix_scm_limits";
+    unix_creds: "unix_creds";
+    unix_peercred: "unix_peercred";
+    unix_msg_flags: "unix_msg_flags";
+    unix_shutdown: "unix_shutdown";
+    unix_names: "unix_names";
+    unix_connect_errors: "unix_connect_errors";
+    unix_epoll: "unix_epoll";
+    unix_sockopts: "unix_sockopts";
+    unix_ioctl_proc: "unix_ioctl_proc";
+    unix_mmsg: "unix_mmsg";
+    unix_eintr: "unix_eintr";
+    unix_perms: "unix_perms";
+    unix_oob: "unix_oob";
     // tmpfs (/tmp, /dev/shm) and memfd
     tmpfs_files: "tmpfs_files";
     tmpfs_sticky: "tmpfs_sticky";

@@ -20,4 +20,3 @@ pub mod synth;
 pub mod sys;
 pub mod timerfd;
 pub mod tmpfs;
-pub mod unix;

@@ -382,7 +382,7 @@ fn parent_of(t: &Task, dirfd: i32, path: &[u8]) -> Result<(Arc<Dentry>, Last), E
 /// `filename_create`: EEXIST for an existing name (or `.`, `..`, `/`),
 /// ENOENT/ENOTDIR from the walk, EROFS, then write and search permission
 /// on the parent. Returns the parent and the new name.
-fn create_at(
+pub(crate) fn create_at(
     t: &Task,
     dirfd: i32,
     path: &[u8],
