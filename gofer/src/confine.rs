@@ -48,8 +48,8 @@ const CAP_FSETID: u64 = 4;
 /// for [`crate::serve`].
 ///
 /// The process also enters new network and IPC namespaces (no network at all), keeps only
-/// [`KEPT_CAPS`], sets `no_new_privs` and installs the seccomp allowlist of
-/// [`crate::seccomp`] (anything else kills it).
+/// [`KEPT_CAPS`] and sets `no_new_privs`; `runsc gofer` then installs its seccomp allowlist
+/// (`runsc/src/seccomp/gofer.rs`).
 ///
 /// In a new mount namespace (with `/` made a recursive slave, so nothing propagates back to the
 /// host), `root` is bind-mounted onto itself (non-recursively: mounts below `root` on the host are
@@ -109,7 +109,6 @@ pub fn confine_to(root: &Path) -> Result<OwnedFd, GoferError> {
         errno,
     })?;
     nix::sys::prctl::set_no_new_privs().map_err(step("prctl(PR_SET_NO_NEW_PRIVS)"))?;
-    crate::seccomp::install().map_err(|e| GoferError::Seccomp(e.to_string()))?;
     Ok(root_fd.into())
 }
 
@@ -161,7 +160,6 @@ mod tests {
             return;
         };
         let dir = std::path::PathBuf::from(dir);
-        // socketpair is not on the confined gofer's allowlist: channels come from outside.
         let (srv, cli) = crate::channel_pair().unwrap();
         let root = confine_to(&dir).unwrap();
 
@@ -177,7 +175,7 @@ mod tests {
             "{flags:?}"
         );
 
-        // And it can be served, under the seccomp allowlist.
+        // And it can be served.
         let server = std::thread::spawn(move || crate::serve(root, vec![srv], Default::default()));
         let client = crate::Client::new(vec![cli]);
         let (r, _) = client.attach().unwrap();

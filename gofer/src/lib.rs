@@ -40,16 +40,14 @@
 //!   peer input, and fds received unexpectedly are closed.
 //! * In the `runsc gofer` process, [`confine_to`] first moves into private mount, network and
 //!   IPC namespaces whose root is the container root (`pivot_root`), keeps only the
-//!   capabilities file serving needs ([`confine::KEPT_CAPS`]), sets `no_new_privs` and installs
-//!   a seccomp allowlist ([`seccomp::ALLOWED`], one reason per entry; anything else kills the
-//!   gofer).
+//!   capabilities file serving needs ([`confine::KEPT_CAPS`]) and sets `no_new_privs`; `runsc
+//!   gofer` then installs its seccomp allowlist (`runsc/src/seccomp/gofer.rs`).
 
 #![deny(unsafe_code)]
 
 pub mod client;
 pub mod confine;
 pub mod protocol;
-pub mod seccomp;
 pub mod server;
 #[allow(unsafe_code)]
 mod sys;
@@ -76,9 +74,6 @@ pub enum GoferError {
     /// A server thread could not be started.
     #[error("cannot start a server thread: {0}")]
     Spawn(std::io::Error),
-    /// The seccomp allowlist could not be built or installed.
-    #[error("seccomp: {0}")]
-    Seccomp(String),
     /// A server thread panicked (a bug).
     #[error("a server thread panicked")]
     ThreadPanicked,

@@ -280,7 +280,7 @@ pub fn open_and_install(
         if !d.is_dir() {
             return Err(Errno::ENOTDIR);
         }
-        if d.inode_ref().readonly() {
+        if d.readonly() {
             return Err(Errno::EROFS);
         }
         check_access(d.inode_ref(), &t.creds, MAY_WRITE | MAY_EXEC, Ids::Fs)?;
