@@ -226,3 +226,34 @@ fn volume_bad_arguments() {
         assert_eq!(err.trim_end().lines().count(), 1, "{arg}: {err}");
     }
 }
+
+/// `--overlay=none`: the root's gofer serves it writable and writes reach the host rootfs;
+/// with the default overlay the same program leaves the rootfs unchanged.
+#[test]
+fn overlay_none_writes_through_to_the_rootfs() {
+    if skip("overlay_none_writes_through_to_the_rootfs") {
+        return;
+    }
+    let prog = compile("gw_rw", Link::Static);
+    for (overlay, written) in [("none", true), ("memory", false)] {
+        let root = scratch_dir("rootfs-rw");
+        std::fs::copy(&prog, root.join("prog")).unwrap();
+        let out = runsc_cmd([
+            format!("--overlay={overlay}"),
+            "do".into(),
+            "--rootfs".into(),
+            root.display().to_string(),
+            "/prog".into(),
+            "/".into(),
+        ]);
+        out.assert_code(0);
+        assert!(
+            out.stdout_str().contains("size 300000"),
+            "{}",
+            out.describe()
+        );
+        let big = std::fs::metadata(root.join("big")).map(|m| m.len()).ok();
+        assert_eq!(big, written.then_some(300000), "--overlay={overlay}");
+        assert_eq!(root.join("f").exists(), written, "--overlay={overlay}");
+    }
+}
