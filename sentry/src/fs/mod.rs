@@ -3,10 +3,12 @@
 //! directories ([`synth`]) and host fds given to the sandbox ([`host`]), the
 //! in-memory [`tmpfs`]
 //! (`/tmp`, `/dev/shm`, memfd_create), pipes and the anonymous fd kinds
-//! (eventfd, epoll, timerfd, signalfd).
+//! (eventfd, epoll, timerfd, signalfd), pseudo-terminals ([`devpts`]) and
+//! what all terminals share ([`tty`]).
 
 pub mod anon;
 pub mod dev;
+pub mod devpts;
 pub mod epoll;
 pub mod eventfd;
 pub mod gofer;
@@ -17,4 +19,5 @@ pub mod signalfd;
 pub mod synth;
 pub mod timerfd;
 pub mod tmpfs;
+pub mod tty;
 pub mod unix;

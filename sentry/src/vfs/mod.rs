@@ -357,12 +357,14 @@ pub struct Vfs {
 impl Vfs {
     /// Attach the gofer's root and mount the synthetic `/dev`, `/proc` and
     /// `/sys` over it (so the host's are never served, even when the rootfs
-    /// is the host's `/`), and a fresh tmpfs on `/tmp` and `/dev/shm`.
+    /// is the host's `/`), a fresh tmpfs on `/tmp` and `/dev/shm`, and devpts
+    /// on `/dev/pts`.
     pub fn new(mf: Arc<MemoryFile>, gofer: Arc<gofer::Client>) -> Result<Arc<Vfs>, Errno> {
         let rootfs = fs::gofer::GoferFs::new(gofer.clone(), mf.clone());
         let root = Dentry::new_root(rootfs.root()?);
+        let devpts = fs::devpts::DevptsFs::new(fs::devpts::Options::default());
         let mounts: [(&[u8], Arc<dyn Inode>); 4] = [
-            (b"dev", fs::dev::new_devfs()),
+            (b"dev", fs::dev::new_devfs(&devpts)),
             (b"proc", fs::proc::new_procfs()),
             (b"sys", fs::synth::sys_placeholder()),
             (b"tmp", fs::tmpfs::TmpFs::mount(mf.clone(), 0o1777)),
@@ -377,6 +379,9 @@ impl Vfs {
                 // /dev/shm: a tmpfs on the synthetic /dev.
                 let shm = mounted.lookup(b"shm")?;
                 Dentry::mount(&shm, fs::tmpfs::TmpFs::mount(mf.clone(), 0o1777));
+                // /dev/pts: the devpts instance /dev/ptmx opens ptys on.
+                let pts = mounted.lookup(b"pts")?;
+                Dentry::mount(&pts, devpts.root());
             }
         }
         let memfd = fs::tmpfs::TmpFs::with_limit(mf.clone(), fs::tmpfs::DEFAULT_LIMIT);

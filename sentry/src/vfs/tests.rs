@@ -407,7 +407,9 @@ fn parent_walks() {
 }
 
 fn dummy_file() -> Arc<File> {
-    let root = Dentry::new_root(fs::dev::new_devfs());
+    let root = Dentry::new_root(fs::dev::new_devfs(&fs::devpts::DevptsFs::new(
+        Default::default(),
+    )));
     let c = root_creds();
     let w = Walker::new(root.clone(), &c);
     let null = w.child(&root, b"null").unwrap();
