@@ -654,6 +654,8 @@ impl FileOps for SlaveFile {
             });
         }
         match cmd {
+            // Linux's ptm_open_peer refuses anything but a master.
+            TIOCGPTPEER => Err(Errno::EIO),
             FIONREAD => {
                 let n = self.pty.lock().ld.inq() as i32;
                 t.mm.write_obj(arg, &n)?;
