@@ -29,7 +29,9 @@ int main(void) {
   run("noisig ctl", 0, ISIG, "\x03\x1a\n");
   run("raw echo", 0, ICANON, "ab\x7f\r");
   /* ISIG without a foreground group: echoed, input flushed. */
-  run("intr", 0, 0, "abc\x03");
+  pty_write(m, "abc");
+  pty_show_drain("before intr", m);
+  run("intr", 0, 0, "\x03");
   char buf[16];
   T(fcntl(s, F_SETFL, O_NONBLOCK));
   T(read(s, buf, sizeof buf));

@@ -40,6 +40,7 @@ int main(void) {
   T(ioctl(m, TIOCGPGRP, &fg));
   printf("master sees child's group: %d\n", fg == c);
   pty_write(m, "lost");
+  pty_show_drain("echo", m);
   pty_write(m, "\x03");
   pty_show_drain("echo", m);
   pty_write(m, "kept\n");

@@ -234,15 +234,21 @@ impl JobCtl {
                 if pg < 0 {
                     return Err(Errno::EINVAL);
                 }
-                // The group must exist in the caller's session.
-                let exists =
-                    t.k.procs
-                        .lock()
-                        .procs
-                        .values()
-                        .any(|e| e.pgid == pg && e.sid == sid && e.exit.is_none());
-                if !exists {
-                    return Err(Errno::EPERM);
+                // The group must exist (ESRCH) in the caller's session
+                // (EPERM), as Linux's tiocspgrp.
+                {
+                    let tab = t.k.procs.lock();
+                    let live = |e: &&crate::kernel::procs::ProcEntry| e.exit.is_none();
+                    let mut members = tab.procs.values().filter(live).filter(|e| e.pgid == pg);
+                    let group_sid = match members.next() {
+                        Some(e) => Some(e.sid),
+                        None => tab.procs.get(&pg).filter(live).map(|e| e.sid),
+                    };
+                    match group_sid {
+                        None => return Err(Errno::ESRCH),
+                        Some(s) if s != sid => return Err(Errno::EPERM),
+                        Some(_) => {}
+                    }
                 }
                 job.fg_pgrp.store(pg, Ordering::SeqCst);
                 Ok(0)

@@ -21,9 +21,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 use syscalls::abi::{Stat, Termios, Termios2, Winsize};
 use syscalls::consts::{
-    CREAD, CS8, CSIZE, FIONREAD, O_CLOEXEC, O_NOCTTY, O_NONBLOCK, PARENB, TCFLSH, TCGETS, TCGETS2,
-    TCIFLUSH, TCIOFF, TCIOFLUSH, TCION, TCOFLUSH, TCOOFF, TCOON, TCSBRK, TCSBRKP, TCSETS, TCSETS2,
-    TCSETSF, TCSETSF2, TCSETSW, TCSETSW2, TCXONC, TIOCEXCL, TIOCGETD, TIOCGPGRP, TIOCGPKT,
+    CREAD, CS6, CS7, CS8, CSIZE, FIONREAD, O_CLOEXEC, O_NOCTTY, O_NONBLOCK, PARENB, TCFLSH, TCGETS,
+    TCGETS2, TCIFLUSH, TCIOFF, TCIOFLUSH, TCION, TCOFLUSH, TCOOFF, TCOON, TCSBRK, TCSBRKP, TCSETS,
+    TCSETS2, TCSETSF, TCSETSF2, TCSETSW, TCSETSW2, TCXONC, TIOCEXCL, TIOCGETD, TIOCGPGRP, TIOCGPKT,
     TIOCGPTLCK, TIOCGPTN, TIOCGPTPEER, TIOCGSID, TIOCGWINSZ, TIOCNOTTY, TIOCNXCL, TIOCOUTQ,
     TIOCPKT, TIOCSCTTY, TIOCSETD, TIOCSIG, TIOCSPGRP, TIOCSPTLCK, TIOCSWINSZ, TOSTOP, VMIN, VTIME,
 };
@@ -164,8 +164,15 @@ impl Pty {
                 if slave {
                     self.job.check_change(t)?;
                 }
-                // Linux's pty_set_termios: always 8 bits, no parity.
-                v.c_cflag = (v.c_cflag & !(CSIZE | PARENB)) | CS8 | CREAD;
+                // A pty is always 8 bits without parity, receiving: Linux
+                // (6.x as measured) refuses CS6, CS7, PARENB and !CREAD
+                // with EINVAL and turns CS5 into CS8.
+                let csize = v.c_cflag & CSIZE;
+                if csize == CS6 || csize == CS7 || v.c_cflag & PARENB != 0 || v.c_cflag & CREAD == 0
+                {
+                    return Err(Errno::EINVAL);
+                }
+                v.c_cflag = (v.c_cflag & !CSIZE) | CS8;
                 let mut s = self.lock();
                 if matches!(cmd, TCSETSF | TCSETSF2) {
                     s.ld.flush_input();
@@ -226,9 +233,11 @@ impl Pty {
                     _ => return Err(Errno::EINVAL),
                 };
                 let mut s = self.lock();
-                // The slave's input is the master's output and the other
-                // way round.
-                let (flush_ld, flush_out) = if slave { (inq, outq) } else { (outq, inq) };
+                // Each end flushes what it has to read; output already
+                // passed to the other end stays there (Linux's
+                // pty_flush_buffer only reaches the peer's flip buffer).
+                let (flush_ld, flush_out) = if slave { (inq, false) } else { (false, inq) };
+                let _ = outq;
                 if flush_ld {
                     s.ld.flush_input();
                 }
