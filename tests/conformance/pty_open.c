@@ -85,7 +85,10 @@ int main(void) {
   int am, as;
   struct winsize ws = {.ws_row = 24, .ws_col = 80};
   struct termios t;
+  memset(&t, 0, sizeof t);
   cfmakeraw(&t);
+  t.c_cflag |= CREAD;
+  cfsetspeed(&t, B38400);
   T(openpty(&am, &as, NULL, &t, &ws));
   struct winsize got = {0};
   T(ioctl(as, TIOCGWINSZ, &got));
