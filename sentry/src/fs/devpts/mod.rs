@@ -299,3 +299,64 @@ impl Inode for DevTtyInode {
         false
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vfs::File;
+    use syscalls::consts::{O_NONBLOCK, O_RDWR};
+
+    fn names(root: &Arc<dyn Inode>) -> Vec<Vec<u8>> {
+        root.list().unwrap().into_iter().map(|e| e.name).collect()
+    }
+
+    #[test]
+    fn pair_lifecycle() {
+        let fs = DevptsFs::new(Options::default());
+        let root = fs.root();
+        let pty = fs.new_pty().unwrap();
+        let st = pty.slave_stat();
+        assert_eq!(crate::vfs::major(st.st_rdev), PTS_MAJOR);
+        let master = File::new(pty.master(st), O_RDWR | O_NONBLOCK, None);
+        assert_eq!(names(&root), [b"ptmx".to_vec(), b"0".to_vec()]);
+        // Locked until TIOCSPTLCK(0).
+        assert_eq!(pty.open_slave().err(), Some(Errno::EIO));
+        pty.set_locked(false);
+        let slave = File::new(pty.open_slave().unwrap(), O_RDWR | O_NONBLOCK, None);
+        // A second pty gets the next index.
+        let other = fs.new_pty().unwrap();
+        assert_eq!(other.index, 1);
+        drop(other);
+
+        let mut buf = [0u8; 64];
+        assert_eq!(master.ops.read_cur(&master, &mut buf), Err(Errno::EAGAIN));
+        assert_eq!(master.ops.write_cur(&master, b"ab\x7fc\n"), Ok(5));
+        assert_eq!(slave.ops.read_cur(&slave, &mut buf), Ok(3));
+        assert_eq!(&buf[..3], b"ac\n");
+        let n = master.ops.read_cur(&master, &mut buf).unwrap();
+        assert_eq!(&buf[..n], b"ab\x08 \x08c\r\n");
+        assert_eq!(slave.ops.write_cur(&slave, b"out\n"), Ok(4));
+        let n = master.ops.read_cur(&master, &mut buf).unwrap();
+        assert_eq!(&buf[..n], b"out\r\n");
+
+        // The last slave closing: master reads EIO once drained.
+        assert_eq!(slave.ops.write_cur(&slave, b"x"), Ok(1));
+        drop(slave);
+        assert_eq!(master.ops.read_cur(&master, &mut buf), Ok(1));
+        assert_eq!(master.ops.read_cur(&master, &mut buf), Err(Errno::EIO));
+        let (mask, _) = master.ops.poll(&master, 0);
+        assert_ne!(mask & crate::vfs::file::pollev::POLLHUP, 0);
+
+        // The master closing hangs the slave up and removes /dev/pts/0.
+        let slave = File::new(pty.open_slave().unwrap(), O_RDWR, None);
+        drop(master);
+        assert_eq!(names(&root), [b"ptmx".to_vec()]);
+        assert_eq!(slave.ops.read_cur(&slave, &mut buf), Ok(0));
+        assert_eq!(slave.ops.write_cur(&slave, b"x"), Err(Errno::EIO));
+        assert_eq!(pty.open_slave().err(), Some(Errno::EIO));
+        drop(slave);
+        drop(pty);
+        // The index is free again.
+        assert_eq!(fs.new_pty().unwrap().index, 0);
+    }
+}

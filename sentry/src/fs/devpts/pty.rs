@@ -90,6 +90,11 @@ impl Pty {
         self.slave_stat
     }
 
+    /// TIOCSPTLCK: (un)lock the slave; opening a locked slave gives EIO.
+    pub fn set_locked(&self, locked: bool) {
+        self.lock().locked = locked;
+    }
+
     /// Whether `/dev/pts/N` exists: until the master is closed.
     pub fn visible(&self) -> bool {
         !self.lock().master_closed
@@ -405,7 +410,7 @@ impl FileOps for MasterFile {
             }
             TIOCSPTLCK => {
                 let v: i32 = t.mm.read_obj(arg)?;
-                self.pty.lock().locked = v != 0;
+                self.pty.set_locked(v != 0);
                 Ok(0)
             }
             TIOCGPTLCK => {
