@@ -246,6 +246,7 @@ conformance! {
     pty_winch: "pty_winch";
     pty_hangup: "pty_hangup";
     pty_ctty: "pty_ctty";
+    pty_pkt: "pty_pkt";
     // job control
     job_stop_cont: "job_stop_cont";
     waitid_stop_cont: "waitid_stop_cont";

@@ -132,7 +132,7 @@ impl Pty {
         if fx.flush_output {
             s.out.clear();
             if s.packet {
-                s.pktstatus |= TIOCPKT_FLUSHWRITE;
+                s.pktstatus |= TIOCPKT_FLUSHREAD | TIOCPKT_FLUSHWRITE;
             }
         }
         s.out.extend(fx.echo);
@@ -241,21 +241,21 @@ impl Pty {
                 // Each end flushes what it has to read; output already
                 // passed to the other end stays there (Linux's
                 // pty_flush_buffer only reaches the peer's flip buffer).
-                let (flush_ld, flush_out) = if slave { (inq, false) } else { (false, inq) };
-                let _ = outq;
-                if flush_ld {
-                    s.ld.flush_input();
-                }
-                if flush_out {
+                // A master in packet mode learns of the slave's flushes.
+                if slave {
+                    if inq {
+                        s.ld.flush_input();
+                    }
+                    if s.packet {
+                        if inq {
+                            s.pktstatus |= TIOCPKT_FLUSHREAD;
+                        }
+                        if outq {
+                            s.pktstatus |= TIOCPKT_FLUSHWRITE;
+                        }
+                    }
+                } else if inq {
                     s.out.clear();
-                }
-                if s.packet {
-                    if flush_out {
-                        s.pktstatus |= TIOCPKT_FLUSHREAD;
-                    }
-                    if flush_ld {
-                        s.pktstatus |= TIOCPKT_FLUSHWRITE;
-                    }
                 }
                 drop(s);
                 self.queue.notify_all();
