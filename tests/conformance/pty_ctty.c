@@ -2,6 +2,19 @@
  * session leader (not with O_NOCTTY), TIOCSCTTY rules, /dev/tty, tcgetsid,
  * tcsetpgrp rules, TIOCNOTTY, SIGTTIN for a background reader. */
 #include "pty_util.h"
+#include <sys/sysmacros.h>
+
+/* Fields 7 (tty_nr) and 8 (tpgid) of /proc/self/stat. */
+static void stat_tty(int *tty_nr, int *tpgid) {
+  char buf[512];
+  int fd = open("/proc/self/stat", O_RDONLY);
+  long n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  buf[n < 0 ? 0 : n] = 0;
+  char *p = strrchr(buf, ')');
+  *tty_nr = *tpgid = -2;
+  if (p) sscanf(p + 2, "%*c %*d %*d %*d %d %d", tty_nr, tpgid);
+}
 
 int main(void) {
   pid_t a = fork();
@@ -15,8 +28,18 @@ int main(void) {
     int s1 = TOK(open(ptsname(m), O_RDWR | O_NOCTTY));
     T(tcgetsid(s1) == -1);
     T(tcgetpgrp(s1));
+    int nr, tpgid;
+    stat_tty(&nr, &tpgid);
+    printf("stat without ctty: tty_nr %d tpgid %d\n", nr, tpgid);
     int s2 = TOK(open(ptsname(m), O_RDWR));
     printf("tcgetsid is me: %d\n", tcgetsid(s2) == getpid());
+    struct stat sst;
+    fstat(s2, &sst);
+    stat_tty(&nr, &tpgid);
+    printf("stat tty_nr matches: %d, tpgid is me: %d\n",
+           (unsigned)nr == ((minor(sst.st_rdev) & 0xff) | (major(sst.st_rdev) << 8) |
+                            ((minor(sst.st_rdev) & ~0xffu) << 12)),
+           tpgid == getpid());
     printf("tcgetpgrp is me: %d\n", tcgetpgrp(s1) == getpid());
     pid_t sid = -1;
     T(ioctl(m, TIOCGSID, &sid));

@@ -53,6 +53,11 @@ impl Terminal for HostTty {
     fn job(&self) -> &JobCtl {
         &self.job
     }
+    fn rdev(&self) -> u64 {
+        nix::sys::stat::fstat(self.fd.as_raw_fd())
+            .map(|st| st.st_rdev)
+            .unwrap_or(0)
+    }
     fn open_ctty(self: Arc<Self>, _flags: u32) -> Result<Box<dyn FileOps>, Errno> {
         Ok(Box::new(HostFile {
             fd: self.fd.clone(),

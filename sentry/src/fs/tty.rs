@@ -28,6 +28,26 @@ pub trait Terminal: Send + Sync {
     fn job(&self) -> &JobCtl;
     /// File operations for an open of `/dev/tty` on this terminal.
     fn open_ctty(self: Arc<Self>, flags: u32) -> Result<Box<dyn FileOps>, Errno>;
+    /// Its device number.
+    fn rdev(&self) -> u64;
+}
+
+/// `tty_nr` and `tpgid` of `/proc/[pid]/stat` for a process of session
+/// `sid`: the controlling terminal's device in the old encoding and its
+/// foreground group; (0, -1) without one.
+pub fn proc_stat_fields(sid: i32) -> (u32, i32) {
+    match ctty(sid) {
+        Some(t) => {
+            let rdev = t.rdev();
+            let (ma, mi) = (crate::vfs::major(rdev), crate::vfs::minor(rdev));
+            let fg = t.job().fg();
+            (
+                (mi & 0xff) | (ma << 8) | ((mi & !0xff) << 12),
+                if fg > 0 { fg } else { -1 },
+            )
+        }
+        None => (0, -1),
+    }
 }
 
 /// The job-control state of one terminal.

@@ -51,6 +51,31 @@ impl Default for Options {
     }
 }
 
+impl Options {
+    /// Parse mount(2) data: `mode=`, `ptmxmode=` (octal), `gid=`; `uid=`,
+    /// `newinstance` and `max=` are accepted and ignored (every mount is a
+    /// new instance, as Linux since 4.7). EINVAL for anything else.
+    pub fn parse(data: &[u8]) -> Result<Options, Errno> {
+        let mut o = Options::default();
+        let text = std::str::from_utf8(data).map_err(|_| Errno::EINVAL)?;
+        for opt in text.split(',').filter(|s| !s.is_empty()) {
+            let (k, v) = opt.split_once('=').unwrap_or((opt, ""));
+            let octal = || u32::from_str_radix(v, 8).map_err(|_| Errno::EINVAL);
+            match k {
+                "mode" => o.mode = octal()? & 0o7777,
+                "ptmxmode" => o.ptmxmode = octal()? & 0o7777,
+                "gid" => o.gid = Some(v.parse().map_err(|_| Errno::EINVAL)?),
+                "uid" | "max" => {
+                    v.parse::<u32>().map_err(|_| Errno::EINVAL)?;
+                }
+                "newinstance" | "rw" | "ro" | "nosuid" | "noexec" | "relatime" => {}
+                _ => return Err(Errno::EINVAL),
+            }
+        }
+        Ok(o)
+    }
+}
+
 /// A devpts instance.
 pub struct DevptsFs {
     fs: Arc<SynthFs>,
@@ -308,6 +333,16 @@ mod tests {
 
     fn names(root: &Arc<dyn Inode>) -> Vec<Vec<u8>> {
         root.list().unwrap().into_iter().map(|e| e.name).collect()
+    }
+
+    #[test]
+    fn mount_options() {
+        let o = Options::parse(b"newinstance,ptmxmode=0666,mode=620,gid=5").unwrap();
+        assert_eq!((o.mode, o.ptmxmode, o.gid), (0o620, 0o666, Some(5)));
+        let d = Options::parse(b"").unwrap();
+        assert_eq!((d.mode, d.ptmxmode, d.gid), (0o600, 0, None));
+        assert_eq!(Options::parse(b"mode=9").err(), Some(Errno::EINVAL));
+        assert_eq!(Options::parse(b"bogus").err(), Some(Errno::EINVAL));
     }
 
     #[test]

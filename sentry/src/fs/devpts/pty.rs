@@ -295,6 +295,9 @@ impl Terminal for Pty {
     fn job(&self) -> &JobCtl {
         &self.job
     }
+    fn rdev(&self) -> u64 {
+        self.slave_stat.st_rdev
+    }
     fn open_ctty(self: Arc<Self>, _flags: u32) -> Result<Box<dyn FileOps>, Errno> {
         self.open_slave()
     }
