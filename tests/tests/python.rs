@@ -134,6 +134,15 @@ fn select_pipe() {
     python_differential("select_pipe", 0);
 }
 
+/// File-system modules on /tmp: tempfile, pathlib, glob/os.walk/scandir, shutil
+/// (copytree, move, make_archive/unpack_archive, rmtree), zipfile, tarfile (xz), sqlite3
+/// (rollback journal and WAL, two connections), mmap (shared write-back, private, resize,
+/// anonymous), select/poll/epoll (edge-triggered)/selectors on pipes, sparse files.
+#[test]
+fn fs_stdlib() {
+    python_differential("fs_stdlib", 0);
+}
+
 /// pty.spawn of /bin/sh: output through the master (ONLCR), stty's view of the pty's
 /// default settings and size, tty's name for the slave, exit statuses.
 #[test]
