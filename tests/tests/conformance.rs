@@ -276,6 +276,20 @@ conformance! {
     // process groups and sessions
     kill_pgrp: "kill_pgrp";
     session_pgid: "session_pgid";
+    // pseudo-terminals (devpts, line discipline, job control on ptys)
+    pty_open: "pty_open";
+    pty_canon: "pty_canon";
+    pty_echo: "pty_echo";
+    pty_raw: "pty_raw";
+    pty_onlcr: "pty_onlcr";
+    pty_termios: "pty_termios";
+    pty_poll: "pty_poll";
+    pty_sigint: "pty_sigint";
+    pty_jobstop: "pty_jobstop";
+    pty_winch: "pty_winch";
+    pty_hangup: "pty_hangup";
+    pty_ctty: "pty_ctty";
+    pty_pkt: "pty_pkt";
     // job control
     job_stop_cont: "job_stop_cont";
     waitid_stop_cont: "waitid_stop_cont";

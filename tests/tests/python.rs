@@ -164,3 +164,24 @@ fn unix_mp_connection() {
 fn fs_stdlib() {
     python_differential("fs_stdlib", 0);
 }
+
+/// pty.spawn of /bin/sh: output through the master (ONLCR), stty's view of the pty's
+/// default settings and size, tty's name for the slave, exit statuses.
+#[test]
+fn pty_spawn() {
+    python_differential("pty_spawn", 0);
+}
+
+/// termios round trips on a pty slave, tty.setraw/setcbreak, VTIME reads, window
+/// sizes, tcflush/tcdrain, ttyname/isatty.
+#[test]
+fn termios_tty() {
+    python_differential("termios_tty", 0);
+}
+
+/// os.openpty + fork: the child's controlling terminal and stdio on the slave, the
+/// parent reading the master until EIO, ^C killing the child.
+#[test]
+fn openpty_fork() {
+    python_differential("openpty_fork", 0);
+}

@@ -4,10 +4,12 @@
 //! directories ([`synth`]) and host fds given to the sandbox ([`host`]), the
 //! in-memory [`tmpfs`]
 //! (`/tmp`, `/dev/shm`, memfd_create), pipes and the anonymous fd kinds
-//! (eventfd, epoll, timerfd, signalfd).
+//! (eventfd, epoll, timerfd, signalfd), pseudo-terminals ([`devpts`]) and
+//! what all terminals share ([`tty`]).
 
 pub mod anon;
 pub mod dev;
+pub mod devpts;
 pub mod epoll;
 pub mod eventfd;
 pub mod gofer;
@@ -20,3 +22,4 @@ pub mod synth;
 pub mod sys;
 pub mod timerfd;
 pub mod tmpfs;
+pub mod tty;

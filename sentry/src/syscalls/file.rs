@@ -75,7 +75,7 @@ pub fn register(t: &mut Table) {
         nr::IOCTL,
         sys_ioctl,
         Support::Partial(
-            "FIOCLEX/FIONCLEX/FIONBIO/FIOASYNC/FIONREAD/FIOQSIZE; terminal ioctls on host ttys",
+            "FIOCLEX/FIONCLEX/FIONBIO/FIOASYNC/FIONREAD/FIOQSIZE; terminal ioctls on host ttys and ptys (termios, window size, job control, TIOCGPTN/TIOCSPTLCK/TIOCGPTPEER/TIOCPKT/TIOCSIG)",
         ),
     );
     t.set(nr::GETDENTS64, sys_getdents64, full);
