@@ -275,6 +275,14 @@ conformance! {
     seccomp_errors: "seccomp_errors";
     seccomp_inherit: "seccomp_inherit" [helper("seccomp_exec_helper")];
     seccomp_tsync: "seccomp_tsync";
+    // file locks (flock, POSIX record locks, OFD locks)
+    lock_conflict: "lock_conflict";
+    lock_setlkw: "lock_setlkw";
+    lock_deadlock: "lock_deadlock";
+    lock_close: "lock_close";
+    lock_ofd: "lock_ofd";
+    lock_flock: "lock_flock";
+    lock_errors: "lock_errors";
     // exit statuses
     exit_0: "exit_codes" ["0"];
     exit_1: "exit_codes" ["1"] => 1;

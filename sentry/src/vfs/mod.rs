@@ -15,6 +15,7 @@ pub mod dentry;
 pub mod dir;
 pub mod file;
 pub mod io;
+pub mod lock;
 pub mod resolve;
 
 #[cfg(test)]
