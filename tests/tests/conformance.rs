@@ -283,6 +283,11 @@ conformance! {
     lock_ofd: "lock_ofd";
     lock_flock: "lock_flock";
     lock_errors: "lock_errors";
+    // data movement between fds
+    splice_sendfile: "splice_sendfile";
+    splice_splice: "splice_splice";
+    splice_tee: "splice_tee";
+    splice_copy_file_range: "splice_copy_file_range";
     // exit statuses
     exit_0: "exit_codes" ["0"];
     exit_1: "exit_codes" ["1"] => 1;

@@ -22,6 +22,7 @@ pub mod sched;
 pub mod seccomp;
 pub mod signal;
 pub mod socket;
+pub mod splice;
 pub mod time;
 pub mod timer;
 pub mod usage;
@@ -115,6 +116,7 @@ pub static TABLE: LazyLock<Table> = LazyLock::new(|| {
     sched::register(&mut t);
     signal::register(&mut t);
     socket::register(&mut t);
+    splice::register(&mut t);
     time::register(&mut t);
     timer::register(&mut t);
     usage::register(&mut t);

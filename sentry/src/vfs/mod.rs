@@ -17,6 +17,7 @@ pub mod file;
 pub mod io;
 pub mod lock;
 pub mod resolve;
+pub mod splice;
 
 #[cfg(test)]
 mod tests;
