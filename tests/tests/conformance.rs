@@ -288,6 +288,8 @@ conformance! {
     splice_splice: "splice_splice";
     splice_tee: "splice_tee";
     splice_copy_file_range: "splice_copy_file_range";
+    // inotify
+    inotify_events: "inotify_events";
     // exit statuses
     exit_0: "exit_codes" ["0"];
     exit_1: "exit_codes" ["1"] => 1;

@@ -3,7 +3,7 @@
 //! directories ([`synth`]) and host fds given to the sandbox ([`host`]), the
 //! in-memory [`tmpfs`]
 //! (`/tmp`, `/dev/shm`, memfd_create), pipes and the anonymous fd kinds
-//! (eventfd, epoll, timerfd, signalfd).
+//! (eventfd, epoll, timerfd, signalfd, [`inotify`]).
 
 pub mod anon;
 pub mod dev;
@@ -11,6 +11,7 @@ pub mod epoll;
 pub mod eventfd;
 pub mod gofer;
 pub mod host;
+pub mod inotify;
 pub mod pipe;
 pub mod proc;
 pub mod signalfd;

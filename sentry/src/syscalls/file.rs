@@ -299,6 +299,9 @@ pub fn open_and_install(
         return Ok(fd as u64);
     }
     let file = resolve::open_at(t, dirfd, path, flags, mode, resolve)?;
+    if !file.is_path() {
+        crate::fs::inotify::on_file(&file, IN_OPEN);
+    }
     let fd = t.fds.install(file, flags & O_CLOEXEC != 0, 0, nofile(t))?;
     Ok(fd as u64)
 }

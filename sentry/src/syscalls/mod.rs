@@ -12,6 +12,7 @@ pub mod file;
 pub mod fs;
 pub mod futex;
 pub mod identity;
+pub mod inotify;
 pub mod membarrier;
 pub mod mmap;
 pub mod pidfd;
@@ -107,6 +108,7 @@ pub static TABLE: LazyLock<Table> = LazyLock::new(|| {
     fs::register(&mut t);
     futex::register(&mut t);
     identity::register(&mut t);
+    inotify::register(&mut t);
     membarrier::register(&mut t);
     mmap::register(&mut t);
     pidfd::register(&mut t);

@@ -192,6 +192,7 @@ pub struct File {
 
 impl Drop for File {
     fn drop(&mut self) {
+        crate::fs::inotify::on_close(self);
         if self.locked.load(Ordering::Relaxed) {
             super::lock::release_file(self as *const File as usize);
         }

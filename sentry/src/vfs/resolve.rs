@@ -346,6 +346,7 @@ impl<'a> Walker<'a> {
                         }
                         Err(e) => return Err(e),
                     }
+                    crate::fs::inotify::on_child(&parent, &name, syscalls::consts::IN_CREATE);
                     let d = parent.lookup(&name)?;
                     // A new file is opened whatever its mode says.
                     return self.open_checked(d, flags, false);
