@@ -32,11 +32,11 @@ pub type Key = (u64, u64);
 
 static WATCHES: AtomicUsize = AtomicUsize::new(0);
 static COOKIE: AtomicU32 = AtomicU32::new(0);
-/// Watches by inode: (instance, wd).
-static REGISTRY: LazyLock<Mutex<HashMap<Key, Vec<(Weak<Inotify>, i32)>>>> =
-    LazyLock::new(Mutex::default);
+/// The watches of each inode: (instance, wd).
+type Registry = HashMap<Key, Vec<(Weak<Inotify>, i32)>>;
+static REGISTRY: LazyLock<Mutex<Registry>> = LazyLock::new(Mutex::default);
 
-fn registry() -> MutexGuard<'static, HashMap<Key, Vec<(Weak<Inotify>, i32)>>> {
+fn registry() -> MutexGuard<'static, Registry> {
     REGISTRY.lock().unwrap_or_else(|p| p.into_inner())
 }
 
