@@ -290,6 +290,8 @@ conformance! {
     splice_copy_file_range: "splice_copy_file_range";
     // inotify
     inotify_events: "inotify_events";
+    inotify_api: "inotify_api";
+    inotify_overflow: "inotify_overflow";
     // exit statuses
     exit_0: "exit_codes" ["0"];
     exit_1: "exit_codes" ["1"] => 1;

@@ -42,7 +42,11 @@ fn instance(t: &Task, fd: i32) -> Result<std::sync::Arc<inotify::Inotify>, Errno
 
 fn sys_inotify_add_watch(t: &mut Task, a: &[u64; 6]) -> SysResult {
     let (fd, path_addr, mask) = (fd_arg(a[0]), a[1], a[2] as u32);
+    // Linux's ALL_INOTIFY_BITS.
     let valid = IN_ALL_EVENTS
+        | IN_UNMOUNT
+        | IN_Q_OVERFLOW
+        | IN_IGNORED
         | IN_ONLYDIR
         | IN_DONT_FOLLOW
         | IN_EXCL_UNLINK
@@ -53,7 +57,7 @@ fn sys_inotify_add_watch(t: &mut Task, a: &[u64; 6]) -> SysResult {
     if mask & IN_MASK_ADD != 0 && mask & IN_MASK_CREATE != 0 {
         return Err(Errno::EINVAL);
     }
-    if mask & IN_ALL_EVENTS == 0 {
+    if mask & valid == 0 {
         return Err(Errno::EINVAL);
     }
     let ino = {
