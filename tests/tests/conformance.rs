@@ -292,6 +292,9 @@ conformance! {
     inotify_events: "inotify_events";
     inotify_api: "inotify_api";
     inotify_overflow: "inotify_overflow";
+    // openat2 and O_PATH
+    openat2_resolve: "openat2_resolve";
+    fd_opath: "fd_opath";
     // exit statuses
     exit_0: "exit_codes" ["0"];
     exit_1: "exit_codes" ["1"] => 1;

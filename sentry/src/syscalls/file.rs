@@ -41,7 +41,7 @@ pub fn register(t: &mut Table) {
     t.set(
         nr::OPENAT2,
         sys_openat2,
-        Support::Partial("RESOLVE_NO_MAGICLINKS and RESOLVE_CACHED accepted (no magic links yet); creating files (and O_TMPFILE) on tmpfs only"),
+        Support::Partial("RESOLVE_CACHED never fails with EAGAIN for plain lookups; creating files (and O_TMPFILE) on tmpfs only"),
     );
     t.set(
         nr::CREAT,
