@@ -133,3 +133,17 @@ fn posix_spawn() {
 fn select_pipe() {
     python_differential("select_pipe", 0);
 }
+
+/// fcntl.flock and fcntl.lockf between processes (blocking, non-blocking, ranges,
+/// release at exit and on close), a lock-file counter with 4 workers.
+#[test]
+fn fcntl_locks() {
+    python_differential("fcntl_locks", 0);
+}
+
+/// shutil.copyfile/copy2/copytree, os.sendfile (file and socket), os.copy_file_range,
+/// os.splice.
+#[test]
+fn file_copy() {
+    python_differential("file_copy", 0);
+}
