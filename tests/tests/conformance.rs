@@ -283,6 +283,7 @@ conformance! {
     lock_ofd: "lock_ofd";
     lock_flock: "lock_flock";
     lock_errors: "lock_errors";
+    lock_threads: "lock_threads";
     // data movement between fds
     splice_sendfile: "splice_sendfile";
     splice_splice: "splice_splice";
@@ -295,6 +296,8 @@ conformance! {
     // openat2 and O_PATH
     openat2_resolve: "openat2_resolve";
     fd_opath: "fd_opath";
+    fd_close_range: "fd_close_range";
+    fd_tmpfile: "fd_tmpfile";
     // exit statuses
     exit_0: "exit_codes" ["0"];
     exit_1: "exit_codes" ["1"] => 1;

@@ -386,6 +386,10 @@ fn sys_close_range(t: &mut Task, a: &[u64; 6]) -> SysResult {
     if flags & !(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC) != 0 || first > last {
         return Err(Errno::EINVAL);
     }
+    if flags & CLOSE_RANGE_UNSHARE != 0 && Arc::strong_count(&t.fds) > 1 {
+        // A private copy of a table shared with CLONE_FILES tasks.
+        t.fds = t.fds.fork();
+    }
     let closed = t
         .fds
         .close_range(first, last, flags & CLOSE_RANGE_CLOEXEC != 0);
