@@ -9,7 +9,7 @@
 
 static char in_dir[128];
 
-static const char *in_p(const char *name) {
+static inline const char *in_p(const char *name) {
   static char buf[4][256];
   static int i;
   i = (i + 1) % 4;
@@ -17,7 +17,7 @@ static const char *in_p(const char *name) {
   return buf[i];
 }
 
-static void in_setup(const char *tag) {
+static inline void in_setup(const char *tag) {
   snprintf(in_dir, sizeof in_dir, "/tmp/%s-%d", tag, (int)getpid());
   if (mkdir(in_dir, 0700) != 0)
     printf("mkdir: FAIL\n");

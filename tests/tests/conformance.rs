@@ -289,10 +289,13 @@ conformance! {
     splice_splice: "splice_splice";
     splice_tee: "splice_tee";
     splice_copy_file_range: "splice_copy_file_range";
+    splice_block: "splice_block";
     // inotify
     inotify_events: "inotify_events";
     inotify_api: "inotify_api";
     inotify_overflow: "inotify_overflow";
+    inotify_rename: "inotify_rename";
+    inotify_gofer: "inotify_gofer";
     // openat2 and O_PATH
     openat2_resolve: "openat2_resolve";
     fd_opath: "fd_opath";

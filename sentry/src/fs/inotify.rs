@@ -454,37 +454,64 @@ pub fn on_remove(parent: &Dentry, name: &[u8], v: Option<Victim>) {
     on_child(parent, name, IN_DELETE | if v.dir { IN_ISDIR } else { 0 });
 }
 
+/// One side of a rename: MOVED_FROM and MOVED_TO with a fresh cookie,
+/// then (after `between`) MOVE_SELF of the moved inode.
+fn move_pair(
+    from: &Dentry,
+    old: &[u8],
+    to: &Dentry,
+    new: &[u8],
+    m: &Victim,
+    between: impl FnOnce(),
+) {
+    let cookie = COOKIE.fetch_add(1, Ordering::Relaxed).wrapping_add(1);
+    let dirflag = if m.dir { IN_ISDIR } else { 0 };
+    if let Some(k) = key_of(from.inode_ref()) {
+        deliver(k, IN_MOVED_FROM | dirflag, cookie, old);
+    }
+    if let Some(k) = key_of(to.inode_ref()) {
+        deliver(k, IN_MOVED_TO | dirflag, cookie, new);
+    }
+    between();
+    if let Some(k) = m.key {
+        deliver(k, IN_MOVE_SELF, 0, b"");
+    }
+}
+
 /// After a successful rename of `old` in `op` to `new` in `np`; `moved` is
-/// the renamed file, `replaced` what was at the new name.
+/// the renamed file, `target` what was at the new name (replaced, or moved
+/// the other way with RENAME_EXCHANGE).
 pub fn on_rename(
     op: &Dentry,
     old: &[u8],
     np: &Dentry,
     new: &[u8],
     moved: Option<Victim>,
-    replaced: Option<Victim>,
+    target: Option<Victim>,
+    exchange: bool,
 ) {
     let Some(m) = moved else { return };
-    let cookie = COOKIE.fetch_add(1, Ordering::Relaxed).wrapping_add(1);
-    let dirflag = if m.dir { IN_ISDIR } else { 0 };
-    if let Some(k) = key_of(op.inode_ref()) {
-        deliver(k, IN_MOVED_FROM | dirflag, cookie, old);
+    // Renaming a file onto another link of itself does nothing.
+    if target.as_ref().is_some_and(|t| t.key == m.key) {
+        return;
     }
-    if let Some(k) = key_of(np.inode_ref()) {
-        deliver(k, IN_MOVED_TO | dirflag, cookie, new);
-    }
-    if let Some(k) = m.key {
-        deliver(k, IN_MOVE_SELF, 0, b"");
-    }
-    if let Some(r) = replaced {
-        if let Some(k) = r.key {
-            if !r.dir {
-                deliver(k, IN_ATTRIB, 0, b"");
-            }
-            if r.last {
+    match target {
+        Some(t) if exchange => {
+            move_pair(op, old, np, new, &m, || {});
+            move_pair(np, new, op, old, &t, || {});
+        }
+        Some(t) => {
+            let key = t.key;
+            move_pair(op, old, np, new, &m, || {
+                if let (Some(k), false) = (key, t.dir) {
+                    deliver(k, IN_ATTRIB, 0, b"");
+                }
+            });
+            if let (Some(k), true) = (key, t.last) {
                 gone(k);
             }
         }
+        None => move_pair(op, old, np, new, &m, || {}),
     }
 }
 

@@ -672,10 +672,14 @@ fn getdents_common(t: &mut Task, a: &[u64; 6], old: bool) -> SysResult {
         if !more.is_empty() {
             return Err(Errno::EINVAL);
         }
+        drop(pos);
+        crate::fs::inotify::on_file(&f, IN_ACCESS);
         return Ok(0);
     }
     t.mm.copy_out(addr, &out)?;
     *pos = next;
+    drop(pos);
+    crate::fs::inotify::on_file(&f, IN_ACCESS);
     Ok(out.len() as u64)
 }
 

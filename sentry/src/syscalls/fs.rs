@@ -673,18 +673,14 @@ fn rename_common(t: &Task, olddir: i32, old: u64, newdir: i32, new: u64, flags: 
         }
     }
     let moved = inotify::victim(&src);
-    let replaced = if exchange {
-        None
-    } else {
-        dst.as_ref().and_then(|d| inotify::victim(d))
-    };
+    let target = dst.as_ref().and_then(|d| inotify::victim(d));
     let r = op
         .inode_ref()
         .rename(&oname, &np.inode(), &nname, flags & !RENAME_WHITEOUT);
     op.invalidate(&oname);
     np.invalidate(&nname);
     r?;
-    inotify::on_rename(&op, &oname, &np, &nname, moved, replaced);
+    inotify::on_rename(&op, &oname, &np, &nname, moved, target, exchange);
     Ok(0)
 }
 
