@@ -8,7 +8,7 @@
 
 static char lk_path[128];
 
-static int lk_open(const char *tag, int flags) {
+static inline int lk_open(const char *tag, int flags) {
   snprintf(lk_path, sizeof lk_path, "/tmp/%s-%d", tag, (int)getpid());
   int fd = open(lk_path, flags | O_CREAT | O_TRUNC, 0600);
   if (fd < 0) {
@@ -20,12 +20,12 @@ static int lk_open(const char *tag, int flags) {
   return fd;
 }
 
-static int lk_set(int fd, int cmd, short type, short whence, long start, long len) {
+static inline int lk_set(int fd, int cmd, short type, short whence, long start, long len) {
   struct flock fl = {.l_type = type, .l_whence = whence, .l_start = start, .l_len = len};
   return fcntl(fd, cmd, &fl);
 }
 
-static const char *lk_type(short t) {
+static inline const char *lk_type(short t) {
   return t == F_RDLCK ? "RD" : t == F_WRLCK ? "WR" : t == F_UNLCK ? "UN" : "??";
 }
 

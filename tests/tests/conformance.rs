@@ -284,6 +284,7 @@ conformance! {
     lock_flock: "lock_flock";
     lock_errors: "lock_errors";
     lock_threads: "lock_threads";
+    lock_gofer: "lock_gofer";
     // data movement between fds
     splice_sendfile: "splice_sendfile";
     splice_splice: "splice_splice";
@@ -298,6 +299,7 @@ conformance! {
     inotify_gofer: "inotify_gofer";
     // openat2 and O_PATH
     openat2_resolve: "openat2_resolve";
+    openat2_create: "openat2_create";
     fd_opath: "fd_opath";
     fd_close_range: "fd_close_range";
     fd_tmpfile: "fd_tmpfile";

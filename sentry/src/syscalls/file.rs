@@ -267,6 +267,10 @@ pub fn open_and_install(
     mode: u32,
     resolve: u64,
 ) -> SysResult {
+    // Linux >= 6.4 (build_open_flags): O_CREAT with O_DIRECTORY is EINVAL.
+    if flags & (O_CREAT | O_DIRECTORY) == O_CREAT | O_DIRECTORY {
+        return Err(Errno::EINVAL);
+    }
     if flags & O_TMPFILE_BIT != 0 {
         if flags & O_TMPFILE != O_TMPFILE || flags & O_CREAT != 0 || flags & O_ACCMODE == O_RDONLY {
             return Err(Errno::EINVAL);
