@@ -297,6 +297,7 @@ conformance! {
     inotify_overflow: "inotify_overflow";
     inotify_rename: "inotify_rename";
     inotify_gofer: "inotify_gofer";
+    inotify_splice: "inotify_splice";
     // openat2 and O_PATH
     openat2_resolve: "openat2_resolve";
     openat2_create: "openat2_create";

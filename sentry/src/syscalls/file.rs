@@ -302,9 +302,18 @@ pub fn open_and_install(
         let fd = t.fds.install(file, flags & O_CLOEXEC != 0, 0, nofile(t))?;
         return Ok(fd as u64);
     }
+    // A truncating open of an existing file reports IN_MODIFY after
+    // IN_OPEN (not for a file it creates).
+    let truncates = crate::fs::inotify::active()
+        && flags & (O_TRUNC | O_PATH) == O_TRUNC
+        && resolve::lookup_at(t, dirfd, path, flags & O_NOFOLLOW == 0)
+            .is_ok_and(|d| d.inode_ref().is_regular());
     let file = resolve::open_at(t, dirfd, path, flags, mode, resolve)?;
     if !file.is_path() {
         crate::fs::inotify::on_file(&file, IN_OPEN);
+        if truncates {
+            crate::fs::inotify::on_file(&file, IN_MODIFY);
+        }
     }
     let fd = t.fds.install(file, flags & O_CLOEXEC != 0, 0, nofile(t))?;
     Ok(fd as u64)

@@ -4,6 +4,7 @@
 
 use super::file::{fd_arg, get_io};
 use super::{Support, SysResult, Table};
+use crate::fs::inotify;
 use crate::kernel::task::Task;
 use crate::vfs::io;
 use crate::vfs::splice::{self, pipe_of, At};
@@ -11,6 +12,15 @@ use crate::vfs::File;
 use syscalls::consts::*;
 use syscalls::nr;
 use syscalls::Errno;
+
+/// IN_ACCESS on the source and IN_MODIFY on the destination of a transfer
+/// that moved data.
+fn notify(n: usize, input: &File, out: &File) {
+    if n > 0 {
+        inotify::on_file(input, IN_ACCESS);
+        inotify::on_file(out, IN_MODIFY);
+    }
+}
 
 const SPLICE_F_ALL: u32 = SPLICE_F_MOVE | SPLICE_F_NONBLOCK | SPLICE_F_MORE | SPLICE_F_GIFT;
 
@@ -91,6 +101,7 @@ fn sys_sendfile(t: &mut Task, a: &[u64; 6]) -> SysResult {
         splice::copy(&input, &mut in_at, &out, &mut At::Current, count)
     };
     let n = res?;
+    notify(n, &input, &out);
     if off.is_some() {
         t.mm.write_obj(off_addr, &(pos as i64))?;
     }
@@ -143,7 +154,10 @@ fn sys_splice(t: &mut Task, a: &[u64; 6]) -> SysResult {
             let r = with_offset(t, &mut off, off_out, |at| {
                 splice::pipe_to_file(i, nonblock, &out, at, len)
             });
-            r.map(|n| n as u64)
+            r.map(|n| {
+                notify(n, &input, &out);
+                n as u64
+            })
         }
         (None, Some(o)) => {
             if off.is_some() && !input.ops.pread_ok() {
@@ -153,7 +167,10 @@ fn sys_splice(t: &mut Task, a: &[u64; 6]) -> SysResult {
             let r = with_offset(t, &mut off, off_in, |at| {
                 splice::file_to_pipe(&input, at, o, len, nonblock)
             });
-            r.map(|n| n as u64)
+            r.map(|n| {
+                notify(n, &input, &out);
+                n as u64
+            })
         }
         (None, None) => Err(Errno::EINVAL),
     }
@@ -345,6 +362,7 @@ fn sys_copy_file_range(t: &mut Task, a: &[u64; 6]) -> SysResult {
         &mut At::Offset(&mut pout),
         count as usize,
     )?;
+    notify(n, &input, &out);
     if off_in != 0 {
         t.mm.write_obj(off_in, &(pin as i64))?;
     } else {
