@@ -304,6 +304,7 @@ conformance! {
     fd_opath: "fd_opath";
     fd_close_range: "fd_close_range";
     fd_tmpfile: "fd_tmpfile";
+    fd_memfd_seals: "fd_memfd_seals";
     // exit statuses
     exit_0: "exit_codes" ["0"];
     exit_1: "exit_codes" ["1"] => 1;

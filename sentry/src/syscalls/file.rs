@@ -51,7 +51,7 @@ pub fn register(t: &mut Table) {
     t.set(
         nr::MEMFD_CREATE,
         sys_memfd_create,
-        Support::Partial("tmpfs-backed with seals; MFD_HUGETLB gives EINVAL; F_SEAL_WRITE does not check existing writable mappings (no EBUSY)"),
+        Support::Partial("tmpfs-backed with seals; MFD_HUGETLB gives EINVAL"),
     );
     t.set(
         nr::FALLOCATE,
@@ -515,6 +515,9 @@ fn sys_fcntl(t: &mut Task, a: &[u64; 6]) -> SysResult {
             if !f.writable() {
                 return Err(Errno::EPERM);
             }
+            if seals & F_SEAL_WRITE != 0 && writably_mapped(t, &f) {
+                return Err(Errno::EBUSY);
+            }
             d.inode_ref().add_seals(seals)?;
             Ok(0)
         }
@@ -525,6 +528,32 @@ fn sys_fcntl(t: &mut Task, a: &[u64; 6]) -> SysResult {
         }
         _ => Err(Errno::EINVAL),
     }
+}
+
+/// Whether some process maps `f`'s pages shared and possibly writable
+/// (Linux's `mapping_writably_mapped`: VM_SHARED with VM_MAYWRITE), which
+/// makes F_SEAL_WRITE fail with EBUSY.
+fn writably_mapped(t: &Task, f: &File) -> bool {
+    let Ok(crate::vfs::MmapSource::Object { obj, .. }) = f.mmap() else {
+        return false;
+    };
+    let mut mms = vec![t.mm.clone()];
+    for g in t.k.tasks.all_groups() {
+        for m in g.members().iter() {
+            if let Some(mm) = crate::fs::proc::view(m).mm.upgrade() {
+                if !mms.iter().any(|x| Arc::ptr_eq(x, &mm)) {
+                    mms.push(mm);
+                }
+            }
+        }
+    }
+    mms.iter().any(|mm| {
+        mm.lock().vmas.values().any(|v| {
+            v.shared
+                && v.max_prot & crate::mm::PROT_WRITE != 0
+                && matches!(&v.backing, crate::mm::Backing::Object { obj: o, .. } if Arc::ptr_eq(o, &obj))
+        })
+    })
 }
 
 /// The record-lock commands of fcntl(2).
