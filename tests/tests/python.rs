@@ -147,3 +147,10 @@ fn fcntl_locks() {
 fn file_copy() {
     python_differential("file_copy", 0);
 }
+
+/// inotify through ctypes: events of open/write/read/chmod/rename/mkdir/rmtree/unlink on a
+/// watched directory, select() readiness, rm_watch's IN_IGNORED.
+#[test]
+fn inotify_ctypes() {
+    python_differential("inotify_ctypes", 0);
+}
