@@ -403,19 +403,46 @@ pub fn on_file(f: &File, mask: u32) {
     }
 }
 
+/// Inodes unlinked while still open: their IN_DELETE_SELF waits for the
+/// last close (as Linux's, which comes with the final dput).
+static DOOMED: LazyLock<Mutex<Vec<Key>>> = LazyLock::new(Mutex::default);
+
+fn doomed() -> MutexGuard<'static, Vec<Key>> {
+    DOOMED.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 /// The last reference to an open file went away.
 pub fn on_close(f: &File) {
-    if !active() || f.is_path() {
+    if !active() {
         return;
     }
-    on_file(
-        f,
-        if f.writable() {
-            IN_CLOSE_WRITE
-        } else {
-            IN_CLOSE_NOWRITE
-        },
-    );
+    if !f.is_path() {
+        on_file(
+            f,
+            if f.writable() {
+                IN_CLOSE_WRITE
+            } else {
+                IN_CLOSE_NOWRITE
+            },
+        );
+    }
+    // The last open file of an unlinked inode.
+    let Some(d) = &f.dentry else { return };
+    if Arc::strong_count(d) != 1 || doomed().is_empty() {
+        return;
+    }
+    let Some(k) = key_of(d.inode_ref()) else {
+        return;
+    };
+    let was = {
+        let mut g = doomed();
+        let before = g.len();
+        g.retain(|x| *x != k);
+        before != g.len()
+    };
+    if was {
+        gone(k);
+    }
 }
 
 /// What unlink/rmdir (and rename over an entry) need to know before the
@@ -440,14 +467,21 @@ pub fn victim(d: &Dentry) -> Option<Victim> {
     })
 }
 
-/// After a successful unlink/rmdir of `name` in `parent`.
-pub fn on_remove(parent: &Dentry, name: &[u8], v: Option<Victim>) {
+/// After a successful unlink/rmdir of `name` in `parent`; `still_open`
+/// when open files still reach the removed entry (IN_DELETE_SELF then
+/// comes at their last close).
+pub fn on_remove(parent: &Dentry, name: &[u8], v: Option<Victim>, still_open: bool) {
     let Some(v) = v else { return };
     if let Some(k) = v.key {
         if !v.dir {
             deliver(k, IN_ATTRIB, 0, b"");
         }
-        if v.last {
+        if v.last && still_open && !v.dir {
+            let mut g = doomed();
+            if !g.contains(&k) && g.len() < 4096 {
+                g.push(k);
+            }
+        } else if v.last {
             gone(k);
         }
     }

@@ -569,7 +569,12 @@ fn remove_at(t: &Task, dirfd: i32, addr: u64, rmdir: bool) -> SysResult {
     let r = parent.inode_ref().unlink(&name, rmdir);
     parent.invalidate(&name);
     r?;
-    inotify::on_remove(&parent, &name, gone);
+    if gone.is_some() {
+        // Out of the cache now: other holders are open files (or cwds).
+        drop(d);
+        let still_open = Arc::strong_count(&victim) > 1;
+        inotify::on_remove(&parent, &name, gone, still_open);
+    }
     Ok(0)
 }
 
