@@ -301,6 +301,7 @@ conformance! {
     // openat2 and O_PATH
     openat2_resolve: "openat2_resolve";
     openat2_create: "openat2_create";
+    openat2_gofer: "openat2_gofer";
     fd_opath: "fd_opath";
     fd_close_range: "fd_close_range";
     fd_tmpfile: "fd_tmpfile";
