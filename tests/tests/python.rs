@@ -154,3 +154,12 @@ fn file_copy() {
 fn inotify_ctypes() {
     python_differential("inotify_ctypes", 0);
 }
+
+/// File-system modules on /tmp: tempfile, pathlib, glob/os.walk/scandir, shutil
+/// (copytree, move, make_archive/unpack_archive, rmtree), zipfile, tarfile (xz), sqlite3
+/// (rollback journal and WAL, two connections), mmap (shared write-back, private, resize,
+/// anonymous), select/poll/epoll (edge-triggered)/selectors on pipes, sparse files.
+#[test]
+fn fs_stdlib() {
+    python_differential("fs_stdlib", 0);
+}

@@ -27,10 +27,17 @@ pub struct BootSpec {
     pub hostname: Vec<u8>,
     /// Skip namespace confinement (debugging only).
     pub no_confine: bool,
+    /// The root is an in-memory overlay over the rootfs (`--overlay=memory`).
+    #[serde(default = "yes")]
+    pub overlay: bool,
     /// Collect a compatibility profile (`runsc compat`): one more fd after
     /// the gofer channels, where the sentry writes the JSON report.
     #[serde(default)]
     pub compat: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 pub fn run(cli: &Cli, a: &BootArgs) -> anyhow::Result<i32> {
@@ -51,6 +58,11 @@ pub fn run(cli: &Cli, a: &BootArgs) -> anyhow::Result<i32> {
         stdio,
         strace: cli.strace,
         hostname: spec.hostname,
+        overlay: if spec.overlay {
+            sentry::vfs::RootOverlay::Memory
+        } else {
+            sentry::vfs::RootOverlay::None
+        },
         compat_out,
     };
     match sentry::kernel::boot::run(cfg) {

@@ -1,6 +1,6 @@
 //! `runsc do`: run a program in a fresh sandbox, like `runc run` without a
-//! bundle. The root is the host's `/` (read-only, through the gofer) unless
-//! `--rootfs` says otherwise.
+//! bundle. The root is the host's `/` (through the gofer) unless `--rootfs`
+//! says otherwise, under an in-memory overlay unless `--overlay=none`.
 
 use super::boot::BootSpec;
 use crate::sandbox::spawn_self;
@@ -27,6 +27,11 @@ pub struct DoArgs {
     /// Environment variable K=V (repeatable). Without any, the program gets an empty environment.
     #[arg(long = "env")]
     pub env: Vec<String>,
+    /// Root file system overlay: `memory` (default) puts an in-memory
+    /// upper layer over the rootfs, so nothing written reaches the host;
+    /// `none` serves the rootfs itself.
+    #[arg(long, default_value = "memory", value_parser = ["none", "memory"])]
+    pub overlay: String,
     /// Skip the sentry's namespace confinement (debugging).
     #[arg(long, hide = true)]
     pub no_confine: bool,
@@ -78,6 +83,7 @@ pub fn launch(cli: &Cli, a: &DoArgs, compat_out: Option<OwnedFd>) -> anyhow::Res
         channels: CHANNELS,
         hostname: b"runsc".to_vec(),
         no_confine: a.no_confine,
+        overlay: a.overlay == "memory",
         compat: compat_out.is_some(),
     };
     let mut boot_args = Vec::new();
