@@ -4,8 +4,8 @@
 //! directories ([`synth`]) and host fds given to the sandbox ([`host`]), the
 //! in-memory [`tmpfs`]
 //! (`/tmp`, `/dev/shm`, memfd_create), pipes and the anonymous fd kinds
-//! (eventfd, epoll, timerfd, signalfd), pseudo-terminals ([`devpts`]) and
-//! what all terminals share ([`tty`]).
+//! (eventfd, epoll, timerfd, signalfd, [`inotify`]), pseudo-terminals
+//! ([`devpts`]) and what all terminals share ([`tty`]).
 
 pub mod anon;
 pub mod dev;
@@ -14,6 +14,7 @@ pub mod epoll;
 pub mod eventfd;
 pub mod gofer;
 pub mod host;
+pub mod inotify;
 pub mod overlay;
 pub mod pipe;
 pub mod proc;

@@ -15,8 +15,10 @@ pub mod dentry;
 pub mod dir;
 pub mod file;
 pub mod io;
+pub mod lock;
 pub mod mount;
 pub mod resolve;
+pub mod splice;
 
 #[cfg(test)]
 mod tests;
