@@ -345,9 +345,9 @@ mod tests {
     use super::*;
 
     fn tmpfile(name: &str, text: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("runsc-config-test-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let p = dir.join(name);
+        // Removed by the test after use.
+        let p =
+            std::env::temp_dir().join(format!("runsc-config-test-{}-{name}", std::process::id()));
         std::fs::write(&p, text).unwrap();
         p
     }
@@ -386,6 +386,7 @@ mod tests {
         assert_eq!(o.network, Network::None, "flag beats annotation");
         assert_eq!(o.debug_log.as_deref(), Some(Path::new("/tmp/x")));
         assert!(!o.debug, "default");
+        let _ = std::fs::remove_file(&f);
     }
 
     #[test]
@@ -428,6 +429,7 @@ mod tests {
         for (i, (flags, a, file, want)) in cases.into_iter().enumerate() {
             let f = tmpfile(&format!("err{i}.toml"), file);
             let e = format!("{:#}", resolve_with(&flags, &a, &f, true).unwrap_err());
+            let _ = std::fs::remove_file(&f);
             assert!(e.contains(want), "case {i}: {e:?} lacks {want:?}");
             assert!(!e.contains('\n'), "case {i}: not one line: {e:?}");
         }

@@ -277,6 +277,20 @@ conformance! {
     // process groups and sessions
     kill_pgrp: "kill_pgrp";
     session_pgid: "session_pgid";
+    // pseudo-terminals (devpts, line discipline, job control on ptys)
+    pty_open: "pty_open";
+    pty_canon: "pty_canon";
+    pty_echo: "pty_echo";
+    pty_raw: "pty_raw";
+    pty_onlcr: "pty_onlcr";
+    pty_termios: "pty_termios";
+    pty_poll: "pty_poll";
+    pty_sigint: "pty_sigint";
+    pty_jobstop: "pty_jobstop";
+    pty_winch: "pty_winch";
+    pty_hangup: "pty_hangup";
+    pty_ctty: "pty_ctty";
+    pty_pkt: "pty_pkt";
     // job control
     job_stop_cont: "job_stop_cont";
     waitid_stop_cont: "waitid_stop_cont";
@@ -319,6 +333,37 @@ conformance! {
     seccomp_errors: "seccomp_errors";
     seccomp_inherit: "seccomp_inherit" [helper("seccomp_exec_helper")];
     seccomp_tsync: "seccomp_tsync";
+    // file locks (flock, POSIX record locks, OFD locks)
+    lock_conflict: "lock_conflict";
+    lock_setlkw: "lock_setlkw";
+    lock_deadlock: "lock_deadlock";
+    lock_close: "lock_close";
+    lock_ofd: "lock_ofd";
+    lock_flock: "lock_flock";
+    lock_errors: "lock_errors";
+    lock_threads: "lock_threads";
+    lock_gofer: "lock_gofer";
+    // data movement between fds
+    splice_sendfile: "splice_sendfile";
+    splice_splice: "splice_splice";
+    splice_tee: "splice_tee";
+    splice_copy_file_range: "splice_copy_file_range";
+    splice_block: "splice_block";
+    // inotify
+    inotify_events: "inotify_events";
+    inotify_api: "inotify_api";
+    inotify_overflow: "inotify_overflow";
+    inotify_rename: "inotify_rename";
+    inotify_gofer: "inotify_gofer";
+    inotify_splice: "inotify_splice";
+    // openat2 and O_PATH
+    openat2_resolve: "openat2_resolve";
+    openat2_create: "openat2_create";
+    openat2_gofer: "openat2_gofer";
+    fd_opath: "fd_opath";
+    fd_close_range: "fd_close_range";
+    fd_tmpfile: "fd_tmpfile";
+    fd_memfd_seals: "fd_memfd_seals";
     // exit statuses
     exit_0: "exit_codes" ["0"];
     exit_1: "exit_codes" ["1"] => 1;

@@ -185,6 +185,7 @@ mod tests {
         assert!(e.contains("not found"), "{e}");
         uninstall(&p, "other").unwrap();
         assert_eq!(read(&p), json!({"storage-driver": "vfs"}));
+        let _ = std::fs::remove_dir_all(p.parent().unwrap());
     }
 
     #[test]
@@ -192,10 +193,12 @@ mod tests {
         let p = tmp("new").parent().unwrap().join("sub/daemon.json");
         assert!(install(&p, "rs", Path::new("/r"), &[]).unwrap().is_none());
         assert_eq!(read(&p), json!({"runtimes": {"rs": {"path": "/r"}}}));
+        let _ = std::fs::remove_dir_all(p.parent().unwrap().parent().unwrap());
         let p = tmp("empty");
         std::fs::write(&p, "").unwrap();
         install(&p, "rs", Path::new("/r"), &[]).unwrap();
         assert_eq!(read(&p)["runtimes"]["rs"]["path"], "/r");
+        let _ = std::fs::remove_dir_all(p.parent().unwrap());
         for bad in ["{", "[1]", r#"{"runtimes": 3}"#] {
             let p = tmp("bad");
             std::fs::write(&p, bad).unwrap();
@@ -208,6 +211,7 @@ mod tests {
                 bad,
                 "file changed on error"
             );
+            let _ = std::fs::remove_dir_all(p.parent().unwrap());
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use super::file::{fd_arg, get_io, get_raw};
 use super::{Support, SysResult, Table};
+use crate::fs::inotify;
 use crate::kernel::task::Task;
 use crate::vfs::resolve::{self, lookup_at, lookup_at_empty, walker, At, Last};
 use crate::vfs::{
@@ -391,7 +392,14 @@ fn mknod_in(t: &Task, parent: &Arc<Dentry>, name: &[u8], mode: u32, rdev: u64) -
     let (owner, mode) = new_owner(parent.inode_ref(), &t.creds, mode);
     let r = parent.inode_ref().mknod(name, mode, rdev, owner);
     parent.invalidate(name);
-    r.map(|_| 0)
+    r?;
+    let dirflag = if mode & S_IFMT == S_IFDIR {
+        IN_ISDIR
+    } else {
+        0
+    };
+    inotify::on_child(parent, name, IN_CREATE | dirflag);
+    Ok(0)
 }
 
 fn mkdir_common(t: &Task, dirfd: i32, addr: u64, mode: u32) -> SysResult {
@@ -449,7 +457,9 @@ fn symlink_common(t: &Task, target: u64, dirfd: i32, addr: u64) -> SysResult {
     let (owner, _) = new_owner(parent.inode_ref(), &t.creds, S_IFLNK | 0o777);
     let r = parent.inode_ref().symlink(&name, &target, owner);
     parent.invalidate(&name);
-    r.map(|_| 0)
+    r?;
+    inotify::on_child(&parent, &name, IN_CREATE);
+    Ok(0)
 }
 
 fn sys_symlink(t: &mut Task, a: &[u64; 6]) -> SysResult {
@@ -488,7 +498,10 @@ fn link_common(t: &Task, olddir: i32, old: u64, newdir: i32, new: u64, flags: u3
     }
     let r = parent.inode_ref().link(&name, &src.inode());
     parent.invalidate(&name);
-    r.map(|_| 0)
+    r?;
+    inotify::on_inode(src.inode_ref(), IN_ATTRIB);
+    inotify::on_child(&parent, &name, IN_CREATE);
+    Ok(0)
 }
 
 fn sys_link(t: &mut Task, a: &[u64; 6]) -> SysResult {
@@ -553,13 +566,21 @@ fn remove_at(t: &Task, dirfd: i32, addr: u64, rmdir: bool) -> SysResult {
     if victim.mounted().is_some() {
         return Err(Errno::EBUSY);
     }
+    let gone = inotify::victim(&victim);
     let r = parent.inode_ref().unlink(&name, rmdir);
     match r {
         // The name is gone: remember that (a create that follows needs no lookup).
         Ok(()) => parent.set_negative(&name),
         Err(_) => parent.invalidate(&name),
     }
-    r.map(|_| 0)
+    r?;
+    if gone.is_some() {
+        // Out of the cache now: other holders are open files (or cwds).
+        drop(d);
+        let still_open = Arc::strong_count(&victim) > 1;
+        inotify::on_remove(&parent, &name, gone, still_open);
+    }
+    Ok(0)
 }
 
 fn sys_unlink(t: &mut Task, a: &[u64; 6]) -> SysResult {
@@ -661,12 +682,16 @@ fn rename_common(t: &Task, olddir: i32, old: u64, newdir: i32, new: u64, flags: 
             return Err(Errno::ENOTEMPTY);
         }
     }
+    let moved = inotify::victim(&src);
+    let target = dst.as_ref().and_then(|d| inotify::victim(d));
     let r = op
         .inode_ref()
         .rename(&oname, &np.inode(), &nname, flags & !RENAME_WHITEOUT);
     op.invalidate(&oname);
     np.invalidate(&nname);
-    r.map(|_| 0)
+    r?;
+    inotify::on_rename(&op, &oname, &np, &nname, moved, target, exchange);
+    Ok(0)
 }
 
 fn sys_rename(t: &mut Task, a: &[u64; 6]) -> SysResult {
@@ -785,7 +810,9 @@ fn apply_change(t: &Task, at: &At, change: Change) -> SysResult {
             }
         }
     }
-    inode.setattr(&attr).map(|_| 0)
+    inode.setattr(&attr)?;
+    inotify::on_dentry(d, IN_ATTRIB);
+    Ok(0)
 }
 
 fn attr_path(t: &Task, dirfd: i32, addr: u64, flags: u32, valid: u32, change: Change) -> SysResult {
@@ -872,7 +899,9 @@ fn set_size(d: &Arc<Dentry>, size: u64) -> SysResult {
         size: Some(size),
         ..SetAttr::default()
     };
-    d.inode_ref().setattr(&attr).map(|_| 0)
+    d.inode_ref().setattr(&attr)?;
+    inotify::on_dentry(d, IN_MODIFY);
+    Ok(0)
 }
 
 fn sys_truncate(t: &mut Task, a: &[u64; 6]) -> SysResult {

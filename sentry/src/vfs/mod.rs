@@ -15,8 +15,10 @@ pub mod dentry;
 pub mod dir;
 pub mod file;
 pub mod io;
+pub mod lock;
 pub mod mount;
 pub mod resolve;
+pub mod splice;
 
 #[cfg(test)]
 mod tests;
@@ -413,7 +415,8 @@ impl Vfs {
     /// Attach the gofer's root (under an in-memory overlay unless
     /// `overlay` is `None`) and mount the synthetic `/dev`, `/proc` and
     /// `/sys` over it (so the host's are never served, even when the rootfs
-    /// is the host's `/`), and a fresh tmpfs on `/tmp` and `/dev/shm`.
+    /// is the host's `/`), a fresh tmpfs on `/tmp` and `/dev/shm`, and devpts
+    /// on `/dev/pts`.
     pub fn with_root(
         mf: Arc<MemoryFile>,
         gofer: Arc<gofer::Client>,
@@ -431,6 +434,7 @@ impl Vfs {
             ),
         };
         let root = Dentry::new_root(rootfs);
+        let devpts = fs::devpts::DevptsFs::new(fs::devpts::Options::default());
         let memfd = fs::tmpfs::TmpFs::with_limit(mf.clone(), fs::tmpfs::DEFAULT_LIMIT);
         let memfd_root = Dentry::new_root(memfd.make_root(0o1777));
         let vfs = Arc::new(Vfs {
@@ -446,8 +450,11 @@ impl Vfs {
         vfs.mounts
             .add_root(root, mount::NewMount::new(root_type, "none", rel));
         let tmpfs = |perm| fs::tmpfs::TmpFs::mount(mf.clone(), perm);
-        let dev = vfs.mount_at(b"/dev", fs::dev::new_devfs(), "tmpfs", nosuid | rel)?;
+        let dev = vfs.mount_at(b"/dev", fs::dev::new_devfs(&devpts), "tmpfs", nosuid | rel)?;
         dev.set_super_opts("mode=755");
+        // /dev/pts: the devpts instance /dev/ptmx opens ptys on.
+        let pts = vfs.mount_at(b"/dev/pts", devpts.root(), "devpts", nosuid | noexec | rel)?;
+        pts.set_super_opts("gid=5,mode=620,ptmxmode=666");
         vfs.mount_at(b"/dev/shm", tmpfs(0o1777), "tmpfs", nosuid | nodev | rel)?;
         vfs.mount_at(
             b"/proc",

@@ -355,8 +355,8 @@ fn directory_listings() {
     assert_eq!(
         names(&dev),
         [
-            ".", "..", "fd", "full", "null", "random", "shm", "stderr", "stdin", "stdout",
-            "urandom", "zero"
+            ".", "..", "fd", "full", "null", "ptmx", "pts", "random", "shm", "stderr", "stdin",
+            "stdout", "tty", "urandom", "zero"
         ]
     );
     let file = open(&fx, "/file", O_RDONLY).unwrap();
@@ -409,7 +409,9 @@ fn parent_walks() {
 }
 
 fn dummy_file() -> Arc<File> {
-    let root = Dentry::new_root(fs::dev::new_devfs());
+    let root = Dentry::new_root(fs::dev::new_devfs(&fs::devpts::DevptsFs::new(
+        Default::default(),
+    )));
     let c = root_creds();
     let w = Walker::new(root.clone(), &c);
     let null = w.child(&root, b"null").unwrap();
