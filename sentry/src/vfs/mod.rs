@@ -382,9 +382,11 @@ pub fn new_owner(dir: &dyn Inode, creds: &Creds, mode: u32) -> ((u32, u32), u32)
 /// What the root file system is (`runsc do --overlay`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum RootOverlay {
-    /// The gofer-served rootfs itself (writes go to the host if the gofer
-    /// allows them).
+    /// The gofer-served rootfs itself, writable: writes go to the host
+    /// (`--overlay=none`; its gofer serves it writable).
     None,
+    /// The gofer-served rootfs itself, read-only (EROFS).
+    ReadOnly,
     /// An overlay of an in-memory tmpfs over the rootfs (the default):
     /// nothing the workload writes reaches the host.
     #[default]
@@ -427,7 +429,7 @@ impl Vfs {
         let readonly = overlay != RootOverlay::None;
         let rootfs = fs::gofer::GoferFs::with_mode(gofer.clone(), mf.clone(), readonly).root()?;
         let (rootfs, root_type) = match overlay {
-            RootOverlay::None => (rootfs, "9p"),
+            RootOverlay::None | RootOverlay::ReadOnly => (rootfs, "9p"),
             RootOverlay::Memory => (
                 fs::overlay::OverlayFs::mount(mf.clone(), rootfs, fs::tmpfs::DEFAULT_LIMIT)?,
                 "overlay",

@@ -71,7 +71,7 @@ fn fixture() -> Fx {
     let client = Arc::new(gofer::Client::new(clients));
     let mf = crate::mm::memfile::MemoryFile::new().unwrap();
     // The plain read-only gofer root (the overlay has its own tests).
-    let vfs = Vfs::with_root(mf, client, super::RootOverlay::None).unwrap();
+    let vfs = Vfs::with_root(mf, client, super::RootOverlay::ReadOnly).unwrap();
     Fx { dir, vfs }
 }
 
