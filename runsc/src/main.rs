@@ -2,6 +2,7 @@
 //! `boot` (sentry) and `gofer` roles it re-executes itself as.
 
 mod cmd;
+mod container;
 mod logging;
 mod sandbox;
 
@@ -32,6 +33,15 @@ pub struct Cli {
     /// Platform (only "ptrace" for now).
     #[arg(long, global = true, default_value = "ptrace")]
     pub platform: String,
+    /// Accepted for runc compatibility (cgroups are not managed by systemd).
+    #[arg(long = "systemd-cgroup", global = true)]
+    pub systemd_cgroup: bool,
+    /// Accepted for runc compatibility.
+    #[arg(long, global = true, hide = true)]
+    pub rootless: Option<String>,
+    /// Accepted for runc compatibility.
+    #[arg(long, global = true, hide = true)]
+    pub criu: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -44,6 +54,31 @@ pub enum Command {
     Compat(cmd::compat::CompatArgs),
     /// Print the syscall compatibility table.
     Syscalls(cmd::syscalls::SyscallsArgs),
+    /// Create a container from a bundle; its init waits for `start`.
+    Create(cmd::create::CreateArgs),
+    /// Start a created container.
+    Start(cmd::start::StartArgs),
+    /// Create and start a container.
+    Run(cmd::run::RunArgs),
+    /// Print a container's OCI state.
+    State(cmd::state::StateArgs),
+    /// Send a signal to a container's init (or every process).
+    Kill(cmd::kill::KillArgs),
+    /// Delete a container.
+    Delete(cmd::delete::DeleteArgs),
+    /// List containers.
+    List(cmd::list::ListArgs),
+    /// List a container's processes (host pids).
+    Ps(cmd::ps::PsArgs),
+    /// Freeze every process of a container.
+    Pause(cmd::pause::PauseArgs),
+    /// Thaw a paused container.
+    Resume(cmd::resume::ResumeArgs),
+    /// Run a new process in a running container.
+    Exec(cmd::exec::ExecArgs),
+    /// Internal: the host process standing for an `exec --detach` process.
+    #[command(name = "exec-relay", hide = true)]
+    ExecRelay(cmd::exec::RelayArgs),
     /// Internal: the sentry process.
     #[command(hide = true)]
     Boot(cmd::boot::BootArgs),
@@ -61,6 +96,18 @@ fn main() {
         Command::Syscalls(a) => cmd::syscalls::run(a),
         Command::Boot(a) => cmd::boot::run(&cli, a),
         Command::Gofer(a) => cmd::gofer::run(a),
+        Command::Create(a) => cmd::create::run(&cli, a),
+        Command::Start(a) => cmd::start::run(&cli, a),
+        Command::Run(a) => cmd::run::run(&cli, a),
+        Command::State(a) => cmd::state::run(&cli, a),
+        Command::Kill(a) => cmd::kill::run(&cli, a),
+        Command::Delete(a) => cmd::delete::run(&cli, a),
+        Command::List(a) => cmd::list::run(&cli, a),
+        Command::Ps(a) => cmd::ps::run(&cli, a),
+        Command::Pause(a) => cmd::pause::run(&cli, a),
+        Command::Resume(a) => cmd::resume::run(&cli, a),
+        Command::Exec(a) => cmd::exec::run(&cli, a),
+        Command::ExecRelay(a) => cmd::exec::run_relay(a),
     };
     match res {
         Ok(code) => std::process::exit(code),

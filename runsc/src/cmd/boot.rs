@@ -1,5 +1,14 @@
 //! `runsc boot` (internal): the sentry process. Confines itself (new
 //! namespaces, an empty read-only root, no_new_privs), then boots the kernel.
+//!
+//! The sentry is the init of a new pid namespace (made by the CLI before it
+//! starts us), so every stub dies with it. It exits with the container
+//! init's exit status, and with 128+N when init died by signal N: the
+//! kernel ignores the fatal signals a pid-namespace init sends itself, and
+//! it cannot leave that namespace (a task whose children go to another pid
+//! namespace cannot create threads). containerd's shim, which waits on this
+//! pid, reports both "killed by N" and "exit 128+N" as 128+N; a SIGKILL from
+//! `runsc kill` hits the sentry itself and is seen as such.
 
 use crate::sandbox::{dup_stdio, inherited_fds};
 use crate::Cli;
@@ -7,6 +16,7 @@ use anyhow::Context;
 use clap::Args;
 use nix::mount::{mount, umount2, MntFlags, MsFlags};
 use nix::sched::{unshare, CloneFlags};
+use sentry::kernel::boot::UserSpec;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -17,8 +27,10 @@ pub struct BootArgs {
     pub config: String,
 }
 
-/// What `runsc do` (and later `create`) hands to the sentry.
-#[derive(Serialize, Deserialize, Debug)]
+/// What `runsc do` and `runsc create` hand to the sentry. Fds arrive at 3..
+/// in this order: the gofer channels, then (when set) the compat report fd,
+/// the control socket and the readiness pipe.
+#[derive(Serialize, Deserialize, Debug, Default)]
 pub struct BootSpec {
     pub argv: Vec<Vec<u8>>,
     pub env: Vec<Vec<u8>>,
@@ -31,17 +43,47 @@ pub struct BootSpec {
     /// the gofer channels, where the sentry writes the JSON report.
     #[serde(default)]
     pub compat: bool,
+    /// Identity, capabilities and limits of init.
+    #[serde(default)]
+    pub user: UserSpec,
+    /// A listening control socket follows.
+    #[serde(default)]
+    pub control: bool,
+    /// Init waits for `start` on the control socket before its exec.
+    #[serde(default)]
+    pub wait_start: bool,
+    /// A readiness pipe follows: "ok" or the error that stopped the boot.
+    #[serde(default)]
+    pub ready: bool,
+    /// Outlive the CLI that started us (`create`): no parent-death signal.
+    #[serde(default)]
+    pub detached: bool,
 }
 
 pub fn run(cli: &Cli, a: &BootArgs) -> anyhow::Result<i32> {
-    // If the CLI that started us dies, the sandbox must not outlive it.
-    nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL).context("pdeathsig")?;
     let spec: BootSpec = serde_json::from_str(&a.config).context("bad boot config")?;
-    let mut channels = inherited_fds(spec.channels + usize::from(spec.compat));
-    let compat_out = if spec.compat { channels.pop() } else { None };
+    if !spec.detached {
+        // If the CLI that started us dies, the sandbox must not outlive it.
+        nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL).context("pdeathsig")?;
+    }
+    let n = spec.channels
+        + usize::from(spec.compat)
+        + usize::from(spec.control)
+        + usize::from(spec.ready);
+    let mut fds = inherited_fds(n);
+    let ready = if spec.ready { fds.pop() } else { None };
+    let control = if spec.control { fds.pop() } else { None };
+    let compat_out = if spec.compat { fds.pop() } else { None };
+    let channels = fds;
     let stdio = vec![dup_stdio(0)?, dup_stdio(1)?, dup_stdio(2)?];
     if !spec.no_confine {
-        confine().context("cannot confine the sentry")?;
+        if let Err(e) = confine() {
+            let msg = format!("cannot confine the sentry: {e:#}");
+            if let Some(r) = ready {
+                let _ = nix::unistd::write(&r, msg.as_bytes());
+            }
+            anyhow::bail!(msg);
+        }
     }
     let cfg = sentry::kernel::boot::BootConfig {
         argv: spec.argv,
@@ -52,6 +94,10 @@ pub fn run(cli: &Cli, a: &BootArgs) -> anyhow::Result<i32> {
         strace: cli.strace,
         hostname: spec.hostname,
         compat_out,
+        user: spec.user,
+        control,
+        wait_start: spec.wait_start,
+        ready,
     };
     match sentry::kernel::boot::run(cfg) {
         Ok(st) => Ok(st.shell_code()),
@@ -62,8 +108,8 @@ pub fn run(cli: &Cli, a: &BootArgs) -> anyhow::Result<i32> {
     }
 }
 
-/// New mount/uts/ipc/net namespaces and an empty read-only root: after this
-/// the sentry cannot open any host path.
+/// New mount/uts/ipc/net namespaces and an empty read-only root: after
+/// this the sentry cannot open any host path.
 fn confine() -> anyhow::Result<()> {
     unshare(
         CloneFlags::CLONE_NEWNS

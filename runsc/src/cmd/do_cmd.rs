@@ -79,6 +79,7 @@ pub fn launch(cli: &Cli, a: &DoArgs, compat_out: Option<OwnedFd>) -> anyhow::Res
         hostname: b"runsc".to_vec(),
         no_confine: a.no_confine,
         compat: compat_out.is_some(),
+        ..Default::default()
     };
     let mut boot_args = Vec::new();
     if cli.strace {

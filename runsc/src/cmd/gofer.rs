@@ -14,11 +14,17 @@ pub struct GoferArgs {
     /// Refuse every write.
     #[arg(long)]
     pub readonly: bool,
+    /// Outlive the CLI that started us (`create`); we still exit when the
+    /// sentry closes its channels.
+    #[arg(long)]
+    pub detached: bool,
 }
 
 pub fn run(a: &GoferArgs) -> anyhow::Result<i32> {
-    // Never outlive the CLI that started us.
-    let _ = nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL);
+    if !a.detached {
+        // Never outlive the CLI that started us.
+        let _ = nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL);
+    }
     let channels = inherited_fds(a.channels);
     let root = gofer::confine_to(std::path::Path::new(&a.root))
         .map_err(|e| anyhow::anyhow!("gofer: cannot confine to {}: {e}", a.root))?;

@@ -2,6 +2,17 @@
 
 pub mod boot;
 pub mod compat;
+pub mod create;
+pub mod delete;
 pub mod do_cmd;
+pub mod exec;
 pub mod gofer;
+pub mod kill;
+pub mod list;
+pub mod pause;
+pub mod ps;
+pub mod resume;
+pub mod run;
+pub mod start;
+pub mod state;
 pub mod syscalls;
