@@ -4,7 +4,8 @@
 //! Which pids: each sandbox process runs its code in a host "stub" process,
 //! so `ps --format json` reports the stub's host pid for every process of
 //! the sandbox (init's stub included; before `start`, init is reported as
-//! the sentry's pid). These are real host pids that `docker top` /
+//! the sentry's pid; the sentry knows the stubs by their pids in its own
+//! pid namespace, translated here through `NSpid`). These are real host pids that `docker top` /
 //! `ctr task ps` can show with host `ps` (they appear as `runsc-stub`; CPU
 //! time of the app's code is accounted to them). gVisor reports sandbox
 //! pids here, which no host tool can resolve. The table format runs host
@@ -34,10 +35,47 @@ pub fn host_pids(c: &Container) -> anyhow::Result<Vec<i32>> {
         return Ok(Vec::new());
     }
     let r = client::call(&c.socket(), &Request::Ps)?;
+    let map = ns_to_host(st.pid);
     Ok(r.procs
         .iter()
-        .map(|p| if p.host_pid > 0 { p.host_pid } else { st.pid })
+        .map(|p| map.get(&p.host_pid).copied().unwrap_or(st.pid))
         .collect())
+}
+
+/// The stubs are the sentry's children in its pid namespace, where the
+/// sentry numbers them: map those numbers to host pids (`NSpid` in
+/// /proc/<pid>/status lists the pid in each namespace, outermost first).
+fn ns_to_host(sentry: i32) -> std::collections::HashMap<i32, i32> {
+    let mut m = std::collections::HashMap::new();
+    let Ok(rd) = std::fs::read_dir("/proc") else {
+        return m;
+    };
+    for e in rd.flatten() {
+        let Ok(pid) = e.file_name().to_string_lossy().parse::<i32>() else {
+            continue;
+        };
+        let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) else {
+            continue;
+        };
+        let field = |name: &str| -> Vec<i32> {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(name))
+                .map(|v| {
+                    v.split_whitespace()
+                        .filter_map(|x| x.parse().ok())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        if field("PPid:").first() != Some(&sentry) {
+            continue;
+        }
+        if let Some(inner) = field("NSpid:").last() {
+            m.insert(*inner, pid);
+        }
+    }
+    m
 }
 
 pub fn run(cli: &Cli, a: &PsArgs) -> anyhow::Result<i32> {

@@ -309,7 +309,11 @@ pub fn resolve_program(t: &Task, prog: &[u8], path: &[u8]) -> Result<Vec<u8>, Bo
         return Err(BootError::NotFound { prog: name });
     }
     if prog.contains(&b'/') {
-        return Ok(prog.to_vec());
+        // Checked now so that `runsc create` reports it, as runc does.
+        return match crate::vfs::open_exec(t, libc::AT_FDCWD, prog, 0) {
+            Ok(_) => Ok(prog.to_vec()),
+            Err(errno) => Err(BootError::Exec { prog: name, errno }),
+        };
     }
     let mut denied = None;
     for dir in path.split(|b| *b == b':') {

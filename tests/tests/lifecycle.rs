@@ -1,0 +1,702 @@
+//! OCI lifecycle tests: `runsc` driven exactly as containerd's runc shim
+//! drives it (global flags `--root R --log B/log.json --log-format json`
+//! before every verb; create, start, ps, exec, pause, resume, kill, delete),
+//! with a busybox-static root file system.
+//!
+//! The test process is a child subreaper, like the shim: the sentry and the
+//! exec relays that `runsc create` / `runsc exec --detach` leave behind are
+//! reparented to it, and it waits on the pid from the pid file to see the
+//! container's exit status. Tests in this file run one at a time (a lock),
+//! since each reaps every leftover child.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use systests::{runsc, sandbox_enabled, scratch_dir};
+
+static SERIAL: Mutex<()> = Mutex::new(());
+
+/// The host's static busybox (installed by .ci/run; `apt-get install
+/// busybox-static` otherwise).
+fn busybox() -> Option<PathBuf> {
+    ["/bin/busybox", "/usr/bin/busybox"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| {
+            p.is_file()
+                && Command::new("file")
+                    .arg(p)
+                    .output()
+                    .map(|o| !String::from_utf8_lossy(&o.stdout).contains("dynamically"))
+                    .unwrap_or(true)
+        })
+}
+
+struct Env {
+    dir: PathBuf,
+    root: PathBuf,
+    bundle: PathBuf,
+    log: PathBuf,
+    n: std::cell::Cell<u32>,
+    _guard: std::sync::MutexGuard<'static, ()>,
+}
+
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+    /// Where stdout went (the container's output for create/exec).
+    stdout_path: PathBuf,
+    cmdline: String,
+}
+
+impl Out {
+    fn ok(&self) -> &Self {
+        assert_eq!(self.code, 0, "{}", self.describe());
+        self
+    }
+    fn describe(&self) -> String {
+        format!(
+            "command: {}\nexit {}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.cmdline, self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// Become a subreaper (once) and reap whatever exited.
+fn subreaper() {
+    // SAFETY: prctl with integer arguments.
+    unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) };
+}
+
+fn reap_all() {
+    loop {
+        let mut st = 0;
+        // SAFETY: waitpid with a valid status pointer.
+        let r = unsafe { libc::waitpid(-1, &mut st, libc::WNOHANG) };
+        if r <= 0 {
+            return;
+        }
+    }
+}
+
+/// Wait for `pid` (our child by reparenting); returns the shell-style code.
+fn wait_pid(pid: i32) -> i32 {
+    let mut st = 0;
+    // SAFETY: waitpid with a valid status pointer.
+    let r = unsafe { libc::waitpid(pid, &mut st, 0) };
+    assert_eq!(
+        r,
+        pid,
+        "waitpid({pid}): {}",
+        std::io::Error::last_os_error()
+    );
+    if libc::WIFEXITED(st) {
+        libc::WEXITSTATUS(st)
+    } else {
+        128 + libc::WTERMSIG(st)
+    }
+}
+
+/// Living processes whose parent is this test process (zombies excluded).
+fn live_children() -> Vec<(i32, String)> {
+    let me = std::process::id() as i32;
+    systests::descendants(me)
+        .into_iter()
+        .filter(|(pid, _)| {
+            fs::read_to_string(format!("/proc/{pid}/stat"))
+                .ok()
+                .and_then(|s| s.rfind(')').map(|i| s[i + 2..].starts_with('Z')))
+                == Some(false)
+        })
+        .collect()
+}
+
+fn wait_for(what: &str, mut f: impl FnMut() -> bool) {
+    let t = Instant::now();
+    while !f() {
+        assert!(
+            t.elapsed() < Duration::from_secs(20),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+impl Env {
+    /// A bundle whose init runs `sh -c script`; None (skip) without busybox.
+    fn new(test: &str, script: &str) -> Option<Env> {
+        if !sandbox_enabled(test) {
+            return None;
+        }
+        let guard = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(bb) = busybox() else {
+            eprintln!(
+                "SKIP {test}: busybox-static is not installed (apt-get install busybox-static)"
+            );
+            return None;
+        };
+        subreaper();
+        reap_all();
+        let dir = scratch_dir(test);
+        let bundle = dir.join("bundle");
+        let bin = bundle.join("rootfs/bin");
+        fs::create_dir_all(&bin).unwrap();
+        fs::copy(&bb, bin.join("busybox")).unwrap();
+        for l in ["sh", "sleep", "echo", "cat", "true", "false", "ls", "id"] {
+            std::os::unix::fs::symlink("busybox", bin.join(l)).unwrap();
+        }
+        let e = Env {
+            root: dir.join("state"),
+            log: bundle.join("log.json"),
+            bundle,
+            dir,
+            n: std::cell::Cell::new(0),
+            _guard: guard,
+        };
+        e.write_config(script);
+        Some(e)
+    }
+
+    fn write_config(&self, script: &str) {
+        let cfg = serde_json(script);
+        fs::write(self.bundle.join("config.json"), cfg).unwrap();
+    }
+
+    /// `runsc --root R --log L --log-format json ARGS`, stdio to files.
+    fn rs(&self, args: &[&str]) -> Out {
+        let n = self.n.get() + 1;
+        self.n.set(n);
+        let out = self.dir.join(format!("out.{n}"));
+        let err = self.dir.join(format!("err.{n}"));
+        let mut c = Command::new(runsc());
+        c.arg("--root")
+            .arg(&self.root)
+            .arg("--log")
+            .arg(&self.log)
+            .arg("--log-format")
+            .arg("json")
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(fs::File::create(&out).unwrap())
+            .stderr(fs::File::create(&err).unwrap());
+        let cmdline = format!("runsc {}", args.join(" "));
+        let st = c.status().unwrap();
+        Out {
+            code: st
+                .code()
+                .unwrap_or(128 + std::os::unix::process::ExitStatusExt::signal(&st).unwrap_or(0)),
+            stdout: fs::read_to_string(&out).unwrap_or_default(),
+            stderr: fs::read_to_string(&err).unwrap_or_default(),
+            stdout_path: out,
+            cmdline,
+        }
+    }
+
+    fn b(&self) -> &str {
+        self.bundle.to_str().unwrap()
+    }
+
+    fn pid_file(&self) -> PathBuf {
+        self.bundle.join("init.pid")
+    }
+
+    /// create + start; returns (sentry pid, container stdout path).
+    fn create_start(&self, id: &str) -> (i32, PathBuf) {
+        let pf = self.pid_file();
+        let c = self.rs(&[
+            "create",
+            "--bundle",
+            self.b(),
+            "--pid-file",
+            pf.to_str().unwrap(),
+            id,
+        ]);
+        c.ok();
+        let pid: i32 = fs::read_to_string(&pf).unwrap().trim().parse().unwrap();
+        self.rs(&["start", id]).ok();
+        (pid, c.stdout_path)
+    }
+
+    fn status(&self, id: &str) -> String {
+        let o = self.rs(&["state", id]);
+        o.ok();
+        let v: serde_like::Value = serde_like::parse(&o.stdout);
+        v.get_str("status")
+    }
+
+    fn log_errors(&self) -> Vec<String> {
+        fs::read_to_string(&self.log)
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| l.contains("\"level\":\"error\""))
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Nothing of the container is left: no state, no processes.
+    fn assert_clean(&self, id: &str) {
+        assert!(
+            !self.root.join(id).exists(),
+            "state dir of {id} left behind"
+        );
+        reap_all();
+        let left = live_children();
+        assert!(left.is_empty(), "processes left behind: {left:?}");
+    }
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        for (pid, _) in live_children() {
+            // SAFETY: kill on a pid that is our own descendant.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
+        reap_all();
+    }
+}
+
+fn serde_json(script: &str) -> String {
+    let esc = script.replace('\\', "\\\\").replace('"', "\\\"");
+    format!(
+        r#"{{
+  "ociVersion": "1.0.2",
+  "process": {{
+    "terminal": false,
+    "user": {{"uid": 0, "gid": 0}},
+    "args": ["sh", "-c", "{esc}"],
+    "env": ["PATH=/bin", "TERM=xterm"],
+    "cwd": "/",
+    "capabilities": {{"bounding": ["CAP_KILL"], "effective": ["CAP_KILL"], "permitted": ["CAP_KILL"]}},
+    "rlimits": [{{"type": "RLIMIT_NOFILE", "hard": 1024, "soft": 1024}}],
+    "noNewPrivileges": true
+  }},
+  "root": {{"path": "rootfs", "readonly": true}},
+  "hostname": "lifecycle",
+  "mounts": [{{"destination": "/proc", "type": "proc", "source": "proc"}}],
+  "annotations": {{"org.example": "yes"}},
+  "linux": {{"namespaces": [{{"type": "pid"}}, {{"type": "mount"}}]}}
+}}"#
+    )
+}
+
+/// A tiny JSON reader for the few fields the tests look at (the test crate
+/// has no serde).
+mod serde_like {
+    pub struct Value(String);
+    pub fn parse(s: &str) -> Value {
+        Value(s.to_string())
+    }
+    impl Value {
+        pub fn get_str(&self, key: &str) -> String {
+            let pat = format!("\"{key}\":");
+            let Some(i) = self.0.find(&pat) else {
+                return String::new();
+            };
+            let rest = self.0[i + pat.len()..].trim_start();
+            let rest = rest.strip_prefix('"').unwrap_or(rest);
+            rest.chars()
+                .take_while(|c| *c != '"' && *c != ',' && *c != '\n')
+                .collect()
+        }
+    }
+    /// `[1,2,3]` → the numbers.
+    pub fn int_array(s: &str) -> Option<Vec<i32>> {
+        let t = s.trim().strip_prefix('[')?.strip_suffix(']')?;
+        if t.trim().is_empty() {
+            return Some(Vec::new());
+        }
+        t.split(',').map(|x| x.trim().parse().ok()).collect()
+    }
+}
+
+fn file_has(p: &Path, what: &str) -> bool {
+    fs::read_to_string(p).unwrap_or_default().contains(what)
+}
+
+#[test]
+fn shim_sequence() {
+    let script = "echo started; trap 'echo got TERM; exit 7' TERM; while true; do sleep 0.05; done";
+    let Some(e) = Env::new("lifecycle_shim", script) else {
+        return;
+    };
+    let id = "shim1";
+    let pf = e.pid_file();
+    let c = e.rs(&[
+        "create",
+        "--bundle",
+        e.b(),
+        "--pid-file",
+        pf.to_str().unwrap(),
+        id,
+    ]);
+    c.ok();
+    let pid: i32 = fs::read_to_string(&pf).unwrap().trim().parse().unwrap();
+    assert!(Path::new(&format!("/proc/{pid}")).exists());
+    assert_eq!(e.status(id), "created");
+    let st = e.rs(&["state", id]);
+    assert!(
+        st.stdout.contains(&format!("\"pid\": {pid}")),
+        "{}",
+        st.describe()
+    );
+    assert!(
+        st.stdout.contains("\"org.example\": \"yes\""),
+        "{}",
+        st.describe()
+    );
+    assert!(st.stdout.contains("\"ociVersion\""), "{}", st.describe());
+    // Nothing runs before start.
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(!file_has(&c.stdout_path, "started"));
+    e.rs(&["start", id]).ok();
+    assert_eq!(e.status(id), "running");
+    wait_for("init's output", || file_has(&c.stdout_path, "started"));
+    // A second start is refused.
+    assert_eq!(e.rs(&["start", id]).code, 1);
+
+    // ps: host pids of the sandbox's processes.
+    let ps = e.rs(&["ps", "--format", "json", id]);
+    ps.ok();
+    let pids = serde_like::int_array(&ps.stdout).unwrap_or_else(|| panic!("{}", ps.describe()));
+    assert!(!pids.is_empty(), "{}", ps.describe());
+    for p in &pids {
+        assert!(
+            Path::new(&format!("/proc/{p}")).exists(),
+            "ps pid {p} is not a host process"
+        );
+    }
+
+    // exec --process F --detach --pid-file P: a relay stands for the process.
+    let proc_json = e.dir.join("process.json");
+    fs::write(
+        &proc_json,
+        r#"{"terminal": false, "user": {"uid": 0, "gid": 0}, "args": ["sh", "-c", "echo exec-out $HOME; exit 4"], "env": ["PATH=/bin", "HOME=/root"], "cwd": "/"}"#,
+    )
+    .unwrap();
+    let ep = e.dir.join("exec.pid");
+    let x = e.rs(&[
+        "exec",
+        "--process",
+        proc_json.to_str().unwrap(),
+        "--detach",
+        "--pid-file",
+        ep.to_str().unwrap(),
+        id,
+    ]);
+    x.ok();
+    let relay: i32 = fs::read_to_string(&ep).unwrap().trim().parse().unwrap();
+    assert_eq!(wait_pid(relay), 4, "exec --detach status");
+    assert!(
+        file_has(&x.stdout_path, "exec-out /root"),
+        "{}",
+        x.describe()
+    );
+
+    // exec without --detach, trailing-command form.
+    let x2 = e.rs(&["exec", id, "sh", "-c", "echo fg; exit 3"]);
+    assert_eq!(x2.code, 3, "{}", x2.describe());
+    assert_eq!(x2.stdout, "fg\n");
+    // A signal to the relay reaches the process.
+    let ep2 = e.dir.join("exec2.pid");
+    e.rs(&[
+        "exec",
+        "--detach",
+        "--pid-file",
+        ep2.to_str().unwrap(),
+        id,
+        "sleep",
+        "30",
+    ])
+    .ok();
+    let relay2: i32 = fs::read_to_string(&ep2).unwrap().trim().parse().unwrap();
+    // SAFETY: kill of our own child.
+    unsafe { libc::kill(relay2, libc::SIGTERM) };
+    assert_eq!(wait_pid(relay2), 128 + libc::SIGTERM);
+
+    e.rs(&["pause", id]).ok();
+    assert_eq!(e.status(id), "paused");
+    assert_eq!(e.rs(&["pause", id]).code, 1);
+    e.rs(&["resume", id]).ok();
+    assert_eq!(e.status(id), "running");
+
+    let l = e.rs(&["list", "--format", "json"]);
+    assert!(l.stdout.contains("\"id\":\"shim1\""), "{}", l.describe());
+    let q = e.rs(&["list", "-q"]);
+    assert_eq!(q.stdout, "shim1\n");
+
+    e.rs(&["kill", id, "15"]).ok();
+    assert_eq!(wait_pid(pid), 7, "init's trap exits 7");
+    assert!(file_has(&c.stdout_path, "got TERM"));
+    assert_eq!(e.status(id), "stopped");
+    let s = e.rs(&["state", id]);
+    assert!(s.stdout.contains("\"pid\": 0"), "{}", s.describe());
+    e.rs(&["delete", id]).ok();
+    e.assert_clean(id);
+    // Only the two refusals above were logged as errors.
+    let errs = e.log_errors();
+    assert_eq!(errs.len(), 2, "errors logged: {errs:?}");
+    assert!(
+        errs[0].contains("cannot start an already running container"),
+        "{errs:?}"
+    );
+    assert!(errs[1].contains("container not running"), "{errs:?}");
+}
+
+#[test]
+fn kill_9_is_137_and_sigterm_without_trap_is_143() {
+    let Some(e) = Env::new("lifecycle_kill", "while true; do sleep 1; done") else {
+        return;
+    };
+    let (pid, _) = e.create_start("k9");
+    e.rs(&["kill", "k9", "9"]).ok();
+    assert_eq!(wait_pid(pid), 137);
+    assert_eq!(e.status("k9"), "stopped");
+    // Killing a stopped container: runc's message, which the shim maps to
+    // "not found".
+    let k = e.rs(&["kill", "k9", "KILL"]);
+    assert_eq!(k.code, 1);
+    assert!(
+        k.stderr.contains("container not running"),
+        "{}",
+        k.describe()
+    );
+    e.rs(&["delete", "k9"]).ok();
+    e.assert_clean("k9");
+
+    let (pid, _) = e.create_start("k15");
+    e.rs(&["kill", "k15", "SIGTERM"]).ok();
+    assert_eq!(wait_pid(pid), 143);
+    e.rs(&["delete", "k15"]).ok();
+    e.assert_clean("k15");
+}
+
+#[test]
+fn delete_force_and_killed_sandboxes() {
+    let Some(e) = Env::new("lifecycle_delete", "while true; do sleep 1; done") else {
+        return;
+    };
+    // A running container needs --force.
+    let (pid, _) = e.create_start("d1");
+    let d = e.rs(&["delete", "d1"]);
+    assert_eq!(d.code, 1);
+    assert!(d.stderr.contains("not stopped"), "{}", d.describe());
+    let t = Instant::now();
+    e.rs(&["delete", "--force", "d1"]).ok();
+    eprintln!("delete --force of a running sandbox: {:?}", t.elapsed());
+    assert_eq!(wait_pid(pid), 137);
+    e.assert_clean("d1");
+    // Flags after the id.
+    let pf = e.pid_file();
+    e.rs(&[
+        "create",
+        "d2",
+        "--bundle",
+        e.b(),
+        "--pid-file",
+        pf.to_str().unwrap(),
+    ])
+    .ok();
+    let pid: i32 = fs::read_to_string(&pf).unwrap().trim().parse().unwrap();
+    // A created (never started) container is deleted without --force.
+    e.rs(&["delete", "d2"]).ok();
+    assert_eq!(wait_pid(pid), 137);
+    e.assert_clean("d2");
+
+    // kill -9 of the sentry from outside, then delete.
+    let (pid, _) = e.create_start("d3");
+    // SAFETY: kill of our own child.
+    unsafe { libc::kill(pid, libc::SIGKILL) };
+    assert_eq!(wait_pid(pid), 137);
+    assert_eq!(e.status("d3"), "stopped");
+    e.rs(&["delete", "d3"]).ok();
+    e.assert_clean("d3");
+
+    // kill -9 of the gofer, then delete --force.
+    let (pid, _) = e.create_start("d4");
+    let state = fs::read_to_string(e.root.join("d4/state.json")).unwrap();
+    let gofer: i32 = serde_like::parse(&state)
+        .get_str("gofer_pid")
+        .parse()
+        .unwrap();
+    assert!(gofer > 0);
+    // SAFETY: kill of our own descendant.
+    unsafe { libc::kill(gofer, libc::SIGKILL) };
+    e.rs(&["delete", "--force", "d4"]).ok();
+    assert_eq!(wait_pid(pid), 137);
+    e.assert_clean("d4");
+    // Deleting a missing container with --force is fine; without, an error.
+    e.rs(&["delete", "--force", "d4"]).ok();
+    assert_eq!(e.rs(&["delete", "d4"]).code, 1);
+}
+
+/// One runc-style line on stderr, the same message in the JSON log, exit 1.
+fn assert_bad(e: &Env, o: &Out, needle: &str) {
+    assert_eq!(o.code, 1, "{}", o.describe());
+    let lines: Vec<&str> = o.stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(
+        lines.len(),
+        1,
+        "one line on stderr expected\n{}",
+        o.describe()
+    );
+    assert!(
+        lines[0].contains(needle),
+        "{:?} does not mention {needle:?}",
+        lines[0]
+    );
+    let log = e.log_errors();
+    let last = log.last().cloned().unwrap_or_default();
+    assert!(
+        last.contains(needle),
+        "JSON log's last error {last:?} lacks {needle:?}"
+    );
+    assert!(last.contains("\"time\":"), "{last}");
+}
+
+#[test]
+fn bad_input() {
+    let Some(e) = Env::new("lifecycle_bad", "sleep 1") else {
+        return;
+    };
+    let create = |e: &Env, bundle: &str, id: &str| {
+        let pf = e.dir.join("bad.pid");
+        e.rs(&[
+            "create",
+            "--bundle",
+            bundle,
+            "--pid-file",
+            pf.to_str().unwrap(),
+            id,
+        ])
+    };
+    let b = e.b().to_string();
+    // Missing config.json.
+    let empty = e.dir.join("empty");
+    fs::create_dir_all(&empty).unwrap();
+    assert_bad(
+        &e,
+        &create(&e, empty.to_str().unwrap(), "x1"),
+        "config.json",
+    );
+    // Malformed and wrongly typed config.json.
+    let bad = e.dir.join("badjson");
+    fs::create_dir_all(bad.join("rootfs")).unwrap();
+    fs::write(bad.join("config.json"), "{ not json").unwrap();
+    assert_bad(&e, &create(&e, bad.to_str().unwrap(), "x2"), "config.json");
+    fs::write(
+        bad.join("config.json"),
+        r#"{"ociVersion": "1.0.2", "process": {"args": "sh", "cwd": "/", "user": {"uid": 0, "gid": 0}}, "root": {"path": "rootfs"}}"#,
+    )
+    .unwrap();
+    assert_bad(&e, &create(&e, bad.to_str().unwrap(), "x3"), "config.json");
+    // Nonexistent bundle and rootfs.
+    assert_bad(
+        &e,
+        &create(&e, "/nonexistent/bundle", "x4"),
+        "/nonexistent/bundle",
+    );
+    fs::write(
+        bad.join("config.json"),
+        r#"{"ociVersion": "1.0.2", "process": {"args": ["sh"], "cwd": "/", "user": {"uid": 0, "gid": 0}}, "root": {"path": "nowhere"}}"#,
+    )
+    .unwrap();
+    assert_bad(&e, &create(&e, bad.to_str().unwrap(), "x5"), "nowhere");
+    // A program that does not exist fails create.
+    e.write_config("exit 0");
+    let cfg = fs::read_to_string(e.bundle.join("config.json")).unwrap();
+    fs::write(
+        e.bundle.join("config.json"),
+        cfg.replace(r#"["sh", "-c", "exit 0"]"#, r#"["/bin/nope"]"#),
+    )
+    .unwrap();
+    assert_bad(&e, &create(&e, &b, "x6"), "nope");
+    // A pid file in a missing directory.
+    e.write_config("sleep 1");
+    let o = e.rs(&[
+        "create",
+        "--bundle",
+        &b,
+        "--pid-file",
+        "/nonexistent/dir/p.pid",
+        "x7",
+    ]);
+    assert_bad(&e, &o, "/nonexistent/dir");
+    // None of these left state.
+    for id in ["x1", "x2", "x3", "x4", "x5", "x6", "x7"] {
+        assert!(!e.root.join(id).exists(), "partial state for {id}");
+    }
+    reap_all();
+    assert!(live_children().is_empty(), "{:?}", live_children());
+    // Duplicate id.
+    let (pid, _) = e.create_start("dup");
+    assert_bad(&e, &create(&e, &b, "dup"), "exists");
+    // Unknown signal.
+    assert_bad(&e, &e.rs(&["kill", "dup", "SIGNOPE"]), "unknown signal");
+    assert_eq!(wait_pid(pid), 0);
+    // Exec into a stopped container.
+    assert_bad(&e, &e.rs(&["exec", "dup", "true"]), "stopped");
+    // Unknown container.
+    assert_bad(&e, &e.rs(&["state", "ghost"]), "does not exist");
+    e.rs(&["delete", "dup"]).ok();
+    e.assert_clean("dup");
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+/// create / start / delete latencies (medians of 10), against runc when it
+/// is installed. A measurement, not a check: `-- --ignored` runs it.
+#[test]
+#[ignore = "measurement: run with --ignored --nocapture"]
+fn latency() {
+    let Some(e) = Env::new("lifecycle_latency", "sleep 5") else {
+        return;
+    };
+    let runc = Path::new("/usr/sbin/runc")
+        .exists()
+        .then(|| PathBuf::from("/usr/sbin/runc"));
+    let mut rows = Vec::new();
+    for (name, bin) in [("runsc", Some(runsc())), ("runc", runc)] {
+        let Some(bin) = bin else {
+            eprintln!("runc not installed: no comparison");
+            continue;
+        };
+        let (mut c, mut s, mut d) = (Vec::new(), Vec::new(), Vec::new());
+        for i in 0..10 {
+            let id = format!("lat{i}");
+            let root = e.dir.join(format!("root-{name}"));
+            let run = |args: &[&str]| {
+                let t = Instant::now();
+                let st = Command::new(&bin)
+                    .arg("--root")
+                    .arg(&root)
+                    .args(args)
+                    .stdin(Stdio::null())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status()
+                    .unwrap();
+                assert!(st.success(), "{name} {args:?}");
+                t.elapsed()
+            };
+            c.push(run(&["create", "--bundle", e.b(), &id]));
+            s.push(run(&["start", &id]));
+            d.push(run(&["delete", "--force", &id]));
+            reap_all();
+        }
+        rows.push(format!(
+            "{name:6} create {:?}  start {:?}  delete --force {:?}",
+            median(c),
+            median(s),
+            median(d)
+        ));
+    }
+    for r in rows {
+        eprintln!("{r}");
+    }
+}
