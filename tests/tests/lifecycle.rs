@@ -277,7 +277,7 @@ fn serde_json(script: &str) -> String {
   "hostname": "lifecycle",
   "mounts": [{{"destination": "/proc", "type": "proc", "source": "proc"}}],
   "annotations": {{"org.example": "yes"}},
-  "linux": {{"namespaces": [{{"type": "pid"}}, {{"type": "mount"}}]}}
+  "linux": {{"namespaces": [{{"type": "pid"}}, {{"type": "mount"}}, {{"type": "uts"}}, {{"type": "ipc"}}]}}
 }}"#
     )
 }
