@@ -700,3 +700,147 @@ fn latency() {
         eprintln!("{r}");
     }
 }
+
+/// Accept one connection on a console socket and take the pty master from
+/// it (runc's protocol: one message with the fd in SCM_RIGHTS).
+fn recv_master(l: &std::os::unix::net::UnixListener) -> (std::fs::File, String) {
+    use std::os::fd::{AsRawFd, FromRawFd};
+    let (c, _) = l.accept().unwrap();
+    let mut data = [0u8; 256];
+    let mut cbuf = [0u64; 8];
+    let mut iov = libc::iovec {
+        iov_base: data.as_mut_ptr().cast(),
+        iov_len: data.len(),
+    };
+    // SAFETY: a zeroed msghdr is valid; the pointers below outlive the call.
+    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+    msg.msg_iov = &mut iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = cbuf.as_mut_ptr().cast();
+    msg.msg_controllen = std::mem::size_of_val(&cbuf);
+    // SAFETY: msg points at live buffers of the sizes given.
+    let n = unsafe { libc::recvmsg(c.as_raw_fd(), &mut msg, 0) };
+    assert!(n > 0, "recvmsg: {}", std::io::Error::last_os_error());
+    // SAFETY: the kernel filled msg; CMSG_FIRSTHDR/CMSG_DATA walk it.
+    let fd = unsafe {
+        let h = libc::CMSG_FIRSTHDR(&msg);
+        assert!(
+            !h.is_null() && (*h).cmsg_type == libc::SCM_RIGHTS,
+            "no fd received"
+        );
+        std::ptr::read_unaligned(libc::CMSG_DATA(h) as *const i32)
+    };
+    let name = String::from_utf8_lossy(&data[..n as usize]).into_owned();
+    // SAFETY: SCM_RIGHTS gave us this fd.
+    (unsafe { std::fs::File::from_raw_fd(fd) }, name)
+}
+
+/// Everything the pty master yields until the slave side is closed.
+fn read_master(mut m: std::fs::File) -> String {
+    use std::io::Read;
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match m.read(&mut buf) {
+            Ok(0) | Err(_) => break, // EIO once every slave fd is closed
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[test]
+fn console_socket() {
+    let Some(e) = Env::new("lifecycle_tty", "while true; do sleep 1; done") else {
+        return;
+    };
+    let sock = e.dir.join("console.sock");
+    let l = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+    // exec --tty --console-socket: the process's stdio is a terminal.
+    let (pid, _) = e.create_start("t1");
+    let reader = std::thread::spawn(move || {
+        let (m, name) = recv_master(&l);
+        (read_master(m), name, l)
+    });
+    let x = e.rs(&[
+        "exec",
+        "--tty",
+        "--console-socket",
+        sock.to_str().unwrap(),
+        "t1",
+        "sh",
+        "-c",
+        "[ -t 0 ] && [ -t 1 ] && echo is-a-tty; exit 9",
+    ]);
+    assert_eq!(x.code, 9, "{}", x.describe());
+    let (out, name, l) = reader.join().unwrap();
+    assert_eq!(name, "/dev/ptmx");
+    assert!(out.contains("is-a-tty"), "pty output: {out:?}");
+    e.rs(&["kill", "t1", "9"]).ok();
+    assert_eq!(wait_pid(pid), 137);
+    e.rs(&["delete", "t1"]).ok();
+
+    // create with process.terminal: init's stdio is the pty.
+    let cfg = fs::read_to_string(e.bundle.join("config.json")).unwrap();
+    fs::write(
+        e.bundle.join("config.json"),
+        cfg.replace("\"terminal\": false", "\"terminal\": true")
+            .replace(
+                "while true; do sleep 1; done",
+                "[ -t 1 ] && echo init-tty; exit 2",
+            ),
+    )
+    .unwrap();
+    // Without a console socket, create refuses (it would detach).
+    let pf = e.pid_file();
+    let c = e.rs(&["create", "--bundle", e.b(), "t2"]);
+    assert_bad(&e, &c, "console socket");
+    let reader = std::thread::spawn(move || read_master(recv_master(&l).0));
+    e.rs(&[
+        "create",
+        "--bundle",
+        e.b(),
+        "--console-socket",
+        sock.to_str().unwrap(),
+        "--pid-file",
+        pf.to_str().unwrap(),
+        "t2",
+    ])
+    .ok();
+    let pid: i32 = fs::read_to_string(&pf).unwrap().trim().parse().unwrap();
+    e.rs(&["start", "t2"]).ok();
+    assert_eq!(wait_pid(pid), 2);
+    let out = reader.join().unwrap();
+    assert!(out.contains("init-tty"), "pty output: {out:?}");
+    e.rs(&["delete", "t2"]).ok();
+    e.assert_clean("t2");
+}
+
+#[test]
+fn run_foreground_and_detached() {
+    let Some(e) = Env::new("lifecycle_run", "echo ran; exit 5") else {
+        return;
+    };
+    let r = e.rs(&["run", "--bundle", e.b(), "r1"]);
+    assert_eq!(r.code, 5, "{}", r.describe());
+    assert_eq!(r.stdout, "ran\n");
+    // run without --detach removes the container.
+    assert!(!e.root.join("r1").exists());
+    e.write_config("sleep 30");
+    let pf = e.pid_file();
+    e.rs(&[
+        "run",
+        "--detach",
+        "--bundle",
+        e.b(),
+        "--pid-file",
+        pf.to_str().unwrap(),
+        "r2",
+    ])
+    .ok();
+    assert_eq!(e.status("r2"), "running");
+    let pid: i32 = fs::read_to_string(&pf).unwrap().trim().parse().unwrap();
+    e.rs(&["delete", "--force", "r2"]).ok();
+    assert_eq!(wait_pid(pid), 137);
+    e.assert_clean("r2");
+}

@@ -101,8 +101,12 @@ pub fn run(cli: &Cli, a: &BootArgs) -> anyhow::Result<i32> {
     };
     match sentry::kernel::boot::run(cfg) {
         Ok(st) => Ok(st.shell_code()),
-        Err(e) => {
-            eprintln!("runsc: {e}");
+        Err((e, reported)) => {
+            if reported {
+                tracing::debug!("boot failed: {e}");
+            } else {
+                eprintln!("runsc: {e}");
+            }
             Ok(e.exit_code())
         }
     }

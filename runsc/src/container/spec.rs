@@ -190,7 +190,8 @@ pub fn load(dir: &str) -> anyhow::Result<Bundle> {
     if !cfg.exists() {
         anyhow::bail!("JSON specification file {} not found", cfg.display());
     }
-    let spec = Spec::load(&cfg).map_err(|e| anyhow::anyhow!("{}: {e}", cfg.display()))?;
+    let data = std::fs::read(&cfg).with_context(|| format!("{}", cfg.display()))?;
+    let spec: Spec = serde_json::from_slice(&data).with_context(|| format!("{}", cfg.display()))?;
     from_spec(&dir, &spec)
 }
 

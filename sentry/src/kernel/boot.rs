@@ -72,13 +72,19 @@ pub struct CapSpec {
 struct Ready(Mutex<Option<std::fs::File>>);
 
 impl Ready {
-    fn report(&self, msg: &str) {
-        if let Some(mut f) = self.0.lock().unwrap_or_else(|p| p.into_inner()).take() {
-            let _ = f.write_all(if msg.is_empty() {
-                b"ok"
-            } else {
-                msg.as_bytes()
-            });
+    /// Returns whether this was the report (the pipe was still open).
+    fn report(&self, msg: &str) -> bool {
+        match self.0.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            Some(mut f) => {
+                let m: &[u8] = if msg.is_empty() {
+                    b"ok"
+                } else {
+                    msg.as_bytes()
+                };
+                let _ = f.write_all(m);
+                true
+            }
+            None => false,
         }
     }
 }
@@ -149,13 +155,15 @@ impl BootError {
 pub const DEFAULT_PATH: &[u8] = b"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /// Boot the sandbox and run the init program; returns its exit status.
-pub fn run(mut cfg: BootConfig) -> Result<ExitStatus, BootError> {
+///
+/// With a readiness pipe (`cfg.ready`), an error before init was ready is
+/// reported there and the returned flag is true: the CLI shows it.
+pub fn run(mut cfg: BootConfig) -> Result<ExitStatus, (BootError, bool)> {
     let ready = Arc::new(Ready(Mutex::new(cfg.ready.take().map(std::fs::File::from))));
-    let res = run_ready(cfg, &ready);
-    if let Err(e) = &res {
-        ready.report(&e.to_string());
-    }
-    res
+    run_ready(cfg, &ready).map_err(|e| {
+        let reported = ready.report(&e.to_string());
+        (e, reported)
+    })
 }
 
 fn run_ready(cfg: BootConfig, ready: &Arc<Ready>) -> Result<ExitStatus, BootError> {
@@ -212,7 +220,7 @@ fn run_ready(cfg: BootConfig, ready: &Arc<Ready>) -> Result<ExitStatus, BootErro
             }
             let path = resolve_program(&t, &prog, env_path.as_deref().unwrap_or(DEFAULT_PATH))?;
             let name = String::from_utf8_lossy(&prog).into_owned();
-            ready.report("");
+            let _ = ready.report("");
             gate.wait();
             let (argv, envc) = (cfg.argv.clone(), cfg.env.len());
             let start = std::time::Instant::now();
