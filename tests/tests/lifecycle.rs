@@ -416,11 +416,39 @@ fn shim_sequence() {
     unsafe { libc::kill(relay2, libc::SIGTERM) };
     assert_eq!(wait_pid(relay2), 128 + libc::SIGTERM);
 
+    // Paused: the init loop stops printing; resumed: it goes on.
+    let e2 = e.dir.join("ticks.pid");
+    let ticker = e.rs(&[
+        "exec",
+        "--detach",
+        "--pid-file",
+        e2.to_str().unwrap(),
+        id,
+        "sh",
+        "-c",
+        "while true; do echo tick; sleep 0.02; done",
+    ]);
+    ticker.ok();
+    let ticks = || {
+        fs::read_to_string(&ticker.stdout_path)
+            .unwrap_or_default()
+            .len()
+    };
+    wait_for("ticks", || ticks() > 0);
     e.rs(&["pause", id]).ok();
     assert_eq!(e.status(id), "paused");
+    std::thread::sleep(Duration::from_millis(100));
+    let frozen = ticks();
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(ticks(), frozen, "output went on while paused");
     assert_eq!(e.rs(&["pause", id]).code, 1);
     e.rs(&["resume", id]).ok();
     assert_eq!(e.status(id), "running");
+    wait_for("ticks after resume", || ticks() > frozen);
+    let ticker_pid: i32 = fs::read_to_string(&e2).unwrap().trim().parse().unwrap();
+    // SAFETY: kill of our own child (the relay), which forwards it.
+    unsafe { libc::kill(ticker_pid, libc::SIGINT) };
+    assert_eq!(wait_pid(ticker_pid), 128 + libc::SIGINT);
 
     let l = e.rs(&["list", "--format", "json"]);
     assert!(l.stdout.contains("\"id\":\"shim1\""), "{}", l.describe());

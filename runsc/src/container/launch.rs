@@ -146,14 +146,16 @@ fn launch(
     if b.readonly {
         gofer_args.push("--readonly".into());
     }
+    // The gofer's errors go to a text log; never into a JSON one (the shim
+    // reads it line by line as JSON).
     let gofer_err = match &cli.log {
-        Some(p) => std::fs::OpenOptions::new()
+        Some(p) if cli.log_format != "json" => std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(p)
             .map(Stdio::from)
             .unwrap_or_else(|_| Stdio::null()),
-        None => Stdio::null(),
+        _ => Stdio::null(),
     };
     let mut gofer = spawn_self_with(
         &gofer_args,
@@ -188,6 +190,7 @@ fn launch(
     }
     if let Some(l) = &cli.log {
         boot_args.extend(["--log".to_string(), l.clone()]);
+        boot_args.extend(["--log-format".to_string(), cli.log_format.clone()]);
     }
     boot_args.extend([
         "boot".to_string(),
