@@ -133,3 +133,12 @@ fn posix_spawn() {
 fn select_pipe() {
     python_differential("select_pipe", 0);
 }
+
+/// File-system modules on /tmp: tempfile, pathlib, glob/os.walk/scandir, shutil
+/// (copytree, move, make_archive/unpack_archive, rmtree), zipfile, tarfile (xz), sqlite3
+/// (rollback journal and WAL, two connections), mmap (shared write-back, private, resize,
+/// anonymous), select/poll/epoll (edge-triggered)/selectors on pipes, sparse files.
+#[test]
+fn fs_stdlib() {
+    python_differential("fs_stdlib", 0);
+}
