@@ -362,12 +362,19 @@ fn shim_sequence() {
     ps.ok();
     let pids = serde_like::int_array(&ps.stdout).unwrap_or_else(|| panic!("{}", ps.describe()));
     assert!(!pids.is_empty(), "{}", ps.describe());
-    for p in &pids {
-        assert!(
-            Path::new(&format!("/proc/{p}")).exists(),
-            "ps pid {p} is not a host process"
-        );
-    }
+    // The first is init's (sorted by sandbox pid): the host stub process
+    // running its code. (Others, like the loop's sleeps, come and go.)
+    let comm = fs::read_to_string(format!("/proc/{}/comm", pids[0])).unwrap_or_default();
+    assert_eq!(
+        comm.trim(),
+        "runsc-stub",
+        "ps pid {} is not init's stub",
+        pids[0]
+    );
+    assert!(
+        !pids.contains(&pid),
+        "init has a stub, not the sentry's pid"
+    );
 
     // exec --process F --detach --pid-file P: a relay stands for the process.
     let proc_json = e.dir.join("process.json");
@@ -395,6 +402,22 @@ fn shim_sequence() {
         x.describe()
     );
 
+    // exec flags: --user, --env, --cwd (flags between the id and the command).
+    let x3 = e.rs(&[
+        "exec",
+        "--user",
+        "1000:1001",
+        id,
+        "--env",
+        "FOO=bar",
+        "--cwd",
+        "/bin",
+        "sh",
+        "-c",
+        "echo $(id -u) $(id -g) $FOO $(pwd) $PATH",
+    ]);
+    x3.ok();
+    assert_eq!(x3.stdout, "1000 1001 bar /bin /bin\n", "{}", x3.describe());
     // exec without --detach, trailing-command form.
     let x2 = e.rs(&["exec", id, "sh", "-c", "echo fg; exit 3"]);
     assert_eq!(x2.code, 3, "{}", x2.describe());
@@ -437,7 +460,8 @@ fn shim_sequence() {
     wait_for("ticks", || ticks() > 0);
     e.rs(&["pause", id]).ok();
     assert_eq!(e.status(id), "paused");
-    std::thread::sleep(Duration::from_millis(100));
+    // A task finishes the syscall it is in before it parks: give it time.
+    std::thread::sleep(Duration::from_millis(300));
     let frozen = ticks();
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(ticks(), frozen, "output went on while paused");

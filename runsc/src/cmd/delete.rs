@@ -20,8 +20,15 @@ pub fn run(cli: &Cli, a: &DeleteArgs) -> anyhow::Result<i32> {
     let root = std::path::Path::new(&cli.root);
     let c = match Container::open(root, &a.id) {
         Ok(c) => c,
-        // runc: deleting a missing container with --force is not an error.
-        Err(_) if a.force && crate::container::check_id(&a.id).is_ok() => return Ok(0),
+        // runc: deleting a missing container with --force is not an error;
+        // a directory without state (a create that died half-way) goes.
+        Err(_) if a.force && crate::container::check_id(&a.id).is_ok() => {
+            let dir = root.join(&a.id);
+            if dir.is_dir() && !dir.join("state.json").exists() {
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+            return Ok(0);
+        }
         Err(e) => return Err(e),
     };
     let st = c.load()?;

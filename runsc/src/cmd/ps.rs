@@ -38,7 +38,13 @@ pub fn host_pids(c: &Container) -> anyhow::Result<Vec<i32>> {
     let map = ns_to_host(st.pid);
     Ok(r.procs
         .iter()
-        .map(|p| map.get(&p.host_pid).copied().unwrap_or(st.pid))
+        .filter_map(|p| match map.get(&p.host_pid) {
+            Some(h) => Some(*h),
+            // Init before `start` (its stub not running yet): the sentry.
+            None if p.pid == 1 => Some(st.pid),
+            // A process starting or exiting right now: no stub to show.
+            None => None,
+        })
         .collect())
 }
 
