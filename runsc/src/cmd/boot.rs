@@ -3,12 +3,14 @@
 //!
 //! The sentry is the init of a new pid namespace (made by the CLI before it
 //! starts us), so every stub dies with it. It exits with the container
-//! init's exit status, and with 128+N when init died by signal N: the
-//! kernel ignores the fatal signals a pid-namespace init sends itself, and
-//! it cannot leave that namespace (a task whose children go to another pid
-//! namespace cannot create threads). containerd's shim, which waits on this
-//! pid, reports both "killed by N" and "exit 128+N" as 128+N; a SIGKILL from
-//! `runsc kill` hits the sentry itself and is seen as such.
+//! init's exit status, and with 128+N when init died by signal N: a
+//! pid-namespace init only receives signals it has a handler for, from
+//! itself and even from an ancestor namespace (pid_namespaces(7); SIGKILL
+//! and SIGSTOP from outside excepted), and the sentry cannot step out of
+//! that namespace (a task whose children go to another pid namespace cannot
+//! create threads). containerd's shim, which waits on this pid, reports both
+//! "killed by N" and "exit 128+N" as 128+N; a SIGKILL from `runsc kill`
+//! hits the sentry itself and is seen as such.
 
 use crate::sandbox::{dup_stdio, inherited_fds};
 use crate::Cli;
