@@ -498,7 +498,7 @@ fn shim_sequence() {
 }
 
 #[test]
-fn kill_9_is_137_and_sigterm_without_trap_is_143() {
+fn kill_9_is_137_and_init_ignores_unhandled_sigterm() {
     let Some(e) = Env::new("lifecycle_kill", "while true; do sleep 1; done") else {
         return;
     };
@@ -518,9 +518,33 @@ fn kill_9_is_137_and_sigterm_without_trap_is_143() {
     e.rs(&["delete", "k9"]).ok();
     e.assert_clean("k9");
 
+    // As with runc, init without a TERM handler ignores SIGTERM from
+    // outside its pid namespace; another process gets it.
     let (pid, _) = e.create_start("k15");
     e.rs(&["kill", "k15", "SIGTERM"]).ok();
-    assert_eq!(wait_pid(pid), 143);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(e.status("k15"), "running");
+    let rp = e.dir.join("relay.pid");
+    e.rs(&[
+        "exec",
+        "--detach",
+        "--pid-file",
+        rp.to_str().unwrap(),
+        "k15",
+        "sleep",
+        "30",
+    ])
+    .ok();
+    let relay: i32 = fs::read_to_string(&rp).unwrap().trim().parse().unwrap();
+    e.rs(&["kill", "--all", "k15", "TERM"]).ok();
+    assert_eq!(
+        wait_pid(relay),
+        143,
+        "kill --all reaches the exec'd process"
+    );
+    assert_eq!(e.status("k15"), "running");
+    e.rs(&["kill", "k15", "KILL"]).ok();
+    assert_eq!(wait_pid(pid), 137);
     e.rs(&["delete", "k15"]).ok();
     e.assert_clean("k15");
 }

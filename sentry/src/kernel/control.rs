@@ -5,8 +5,9 @@
 //! (fds ride along with `SCM_RIGHTS`), answering with one [`Response`].
 //!
 //! Requests: `start` (open the gate the init task waits at before its
-//! exec), `kill` (a signal to init or to every process, sent as from the
-//! kernel: Linux lets an ancestor namespace signal the init), `ps`, `pause`
+//! exec), `kill` (a signal to init, a process or every process, sent as
+//! from an ancestor pid namespace: init only gets what it handles, plus
+//! SIGKILL and SIGSTOP), `ps`, `pause`
 //! and `resume` (the [`Freezer`]), and `exec` (a new process with the three
 //! stdio fds passed along; a second response on the same connection carries
 //! its exit status).
@@ -296,8 +297,17 @@ fn kill(k: &Kernel, sig: i32, all: bool, pid: i32) -> Response {
     }
     if sig != 0 {
         // SI_USER from pid 0: sent from outside the sandbox's pid namespace.
+        // As in Linux, the namespace's init only gets the signals it has a
+        // handler for (SIGKILL and SIGSTOP excepted): `kill ID 15` of an
+        // init without a TERM handler does nothing, as with runc.
         for g in groups {
-            g.send(sig, syscalls::abi::Siginfo::kill(sig, 0, 0, 0));
+            let unkillable = g.tgid == 1
+                && sig != libc::SIGKILL
+                && sig != libc::SIGSTOP
+                && g.action(sig).handler == libc::SIG_DFL as u64;
+            if !unkillable {
+                g.send(sig, syscalls::abi::Siginfo::kill(sig, 0, 0, 0));
+            }
         }
     }
     Response::default()
