@@ -902,6 +902,23 @@ fn run_foreground_and_detached() {
     assert_eq!(r.stdout, "ran\n");
     // run without --detach removes the container.
     assert!(!e.root.join("r1").exists());
+    // In the foreground, run passes its signals on to init.
+    e.write_config("trap 'echo int; exit 4' INT; echo ready; while true; do sleep 0.05; done");
+    let out = e.dir.join("run.out");
+    let mut child = Command::new(runsc())
+        .arg("--root")
+        .arg(&e.root)
+        .args(["run", "--bundle", e.b(), "r0"])
+        .stdin(Stdio::null())
+        .stdout(fs::File::create(&out).unwrap())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for("ready", || file_has(&out, "ready"));
+    // SAFETY: kill of our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    assert_eq!(child.wait().unwrap().code(), Some(4));
+    assert!(file_has(&out, "int"));
     e.write_config("sleep 30");
     let pf = e.pid_file();
     e.rs(&[

@@ -196,7 +196,8 @@ pub fn run_relay(a: &RelayArgs) -> anyhow::Result<i32> {
     relay(&a.socket, a.pid, conn, true)
 }
 
-const FORWARDED: [Signal; 10] = [
+/// The signals a relay (and `run` in the foreground) passes on.
+pub const FORWARDED: [Signal; 10] = [
     Signal::SIGHUP,
     Signal::SIGINT,
     Signal::SIGQUIT,

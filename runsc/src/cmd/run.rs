@@ -1,9 +1,11 @@
 //! `runsc run`: create + start. With `--detach` it returns once started;
-//! otherwise it waits for the sandbox, removes the container and returns
-//! init's exit status (128+N for a signal).
+//! otherwise it forwards the signals it gets to init, waits for the
+//! sandbox, removes the container and returns init's exit status (128+N for
+//! a signal).
 
 use crate::container::launch::{self, Options};
 use crate::Cli;
+use anyhow::Context;
 use clap::Args;
 use nix::sys::wait::{waitpid, WaitStatus};
 use nix::unistd::Pid;
@@ -53,7 +55,9 @@ pub fn run(cli: &Cli, a: &RunArgs) -> anyhow::Result<i32> {
     }
     // Let other verbs (exec, kill, ps) in while we wait.
     let root = container.dir.parent().map(|p| p.to_path_buf());
+    let sock = container.socket();
     drop(container);
+    forward_signals(&sock, sentry.id() as i32)?;
     let code = loop {
         match waitpid(Pid::from_raw(sentry.id() as i32), None) {
             Ok(WaitStatus::Exited(_, c)) => break c,
@@ -69,4 +73,46 @@ pub fn run(cli: &Cli, a: &RunArgs) -> anyhow::Result<i32> {
         }
     }
     Ok(code)
+}
+
+/// Until the sentry exits, pass the signals we get (INT, TERM, HUP, ...) to
+/// the container's init, as runc does in the foreground.
+fn forward_signals(sock: &std::path::Path, sentry: i32) -> anyhow::Result<()> {
+    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+    use nix::sys::signal::{SigSet, SigmaskHow};
+    use nix::sys::signalfd::{SfdFlags, SignalFd};
+    use std::os::fd::AsFd;
+    let pidfd = crate::sandbox::pidfd_open(sentry).context("pidfd of the sentry")?;
+    let mut set = SigSet::empty();
+    for s in super::exec::FORWARDED {
+        set.add(s);
+    }
+    nix::sys::signal::pthread_sigmask(SigmaskHow::SIG_BLOCK, Some(&set), None)
+        .context("block signals")?;
+    let sfd = SignalFd::with_flags(&set, SfdFlags::SFD_CLOEXEC | SfdFlags::SFD_NONBLOCK)
+        .context("signalfd")?;
+    loop {
+        let mut fds = [
+            PollFd::new(pidfd.as_fd(), PollFlags::POLLIN),
+            PollFd::new(sfd.as_fd(), PollFlags::POLLIN),
+        ];
+        match poll(&mut fds, PollTimeout::NONE) {
+            Err(nix::errno::Errno::EINTR) => continue,
+            Err(e) => anyhow::bail!("poll: {e}"),
+            Ok(_) => {}
+        }
+        if fds[0].revents().is_some_and(|r| !r.is_empty()) {
+            return Ok(());
+        }
+        while let Ok(Some(si)) = sfd.read_signal() {
+            let req = sentry::kernel::control::Request::Kill {
+                signal: si.ssi_signo as i32,
+                all: false,
+                pid: 0,
+            };
+            if let Err(e) = crate::container::client::call(sock, &req) {
+                tracing::debug!("run: forward signal: {e:#}");
+            }
+        }
+    }
 }
