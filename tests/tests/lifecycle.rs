@@ -606,6 +606,39 @@ fn delete_force_and_killed_sandboxes() {
     // Deleting a missing container with --force is fine; without, an error.
     e.rs(&["delete", "--force", "d4"]).ok();
     assert_eq!(e.rs(&["delete", "d4"]).code, 1);
+
+    // Two shims deleting at once (the lock serialises them) while others
+    // read the state: every call succeeds or says the container is gone.
+    let (pid, _) = e.create_start("d5");
+    let spawn = |args: &[&str]| {
+        Command::new(runsc())
+            .arg("--root")
+            .arg(&e.root)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let deleters: Vec<_> = (0..2)
+        .map(|_| spawn(&["delete", "--force", "d5"]))
+        .collect();
+    let readers: Vec<_> = (0..4).map(|_| spawn(&["state", "d5"])).collect();
+    for d in deleters {
+        let o = d.wait_with_output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    for r in readers {
+        let o = r.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            o.status.success() || err.contains("does not exist"),
+            "state: {err}"
+        );
+    }
+    assert_eq!(wait_pid(pid), 137);
+    e.assert_clean("d5");
 }
 
 /// One runc-style line on stderr, the same message in the JSON log, exit 1.

@@ -118,9 +118,11 @@ pub fn check_id(id: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn lock_file(dir: &Path) -> anyhow::Result<Flock<std::fs::File>> {
+/// Lock `<dir>/lock` (made by `create`; never created by other verbs, so
+/// a concurrent delete can always remove the directory).
+fn lock_file(dir: &Path, create: bool) -> anyhow::Result<Flock<std::fs::File>> {
     let mut f = std::fs::OpenOptions::new()
-        .create(true)
+        .create(create)
         .truncate(false)
         .read(true)
         .write(true)
@@ -148,7 +150,7 @@ impl Container {
             }
             Err(e) => return Err(e).with_context(|| format!("create {}", dir.display())),
         }
-        let lock = lock_file(&dir)?;
+        let lock = lock_file(&dir, true)?;
         Ok(Container {
             dir,
             id: id.to_string(),
@@ -163,7 +165,8 @@ impl Container {
         if !dir.join("state.json").exists() {
             anyhow::bail!("container does not exist: {id}");
         }
-        let lock = lock_file(&dir)?;
+        let gone = || anyhow::anyhow!("container does not exist: {id}");
+        let lock = lock_file(&dir, false).map_err(|_| gone())?;
         // Deleted while we waited for the lock?
         if !dir.join("state.json").exists() {
             anyhow::bail!("container does not exist: {id}");
