@@ -86,7 +86,7 @@ fn exec_spec(a: &ExecArgs, bundle: &str) -> anyhow::Result<(ExecSpec, bool)> {
                 cwd: b.cwd,
                 user: b.user,
             },
-            b.terminal,
+            b.terminal || a.tty,
         ));
     }
     if a.command.is_empty() {
