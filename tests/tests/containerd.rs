@@ -33,6 +33,15 @@ impl Drop for Containerd {
         if let Some(d) = self.sock.parent() {
             let _ = fs::remove_dir_all(d);
         }
+        // The shim's cgroup parent for our namespace (/<namespace>/<id>:
+        // runsc removes the container's cgroup, the parent stays, as with
+        // runc).
+        let ns = format!("runsc-test-{}", std::process::id());
+        if let Ok(rd) = fs::read_dir("/sys/fs/cgroup") {
+            for h in rd.flatten() {
+                let _ = fs::remove_dir(h.path().join(&ns));
+            }
+        }
     }
 }
 

@@ -2,7 +2,8 @@
 //! with `--force` a running or paused one is killed first. Processes are
 //! killed through pidfds and their exit is awaited on the pidfd (no
 //! polling); the stubs die with the sentry (their pid namespace's init
-//! goes with it) and the gofer is killed too.
+//! goes with it) and the gofer is killed too; then the cgroup is removed
+//! and the poststop hooks run.
 
 use crate::container::{proc, Container, Status};
 use crate::Cli;
@@ -49,8 +50,19 @@ pub fn run(cli: &Cli, a: &DeleteArgs) -> anyhow::Result<i32> {
 pub fn destroy(c: Container, st: &crate::container::State) -> anyhow::Result<i32> {
     proc::kill_wait(st.pid, st.pid_start);
     proc::kill_wait(st.gofer_pid, st.gofer_start);
-    // HOOKS(ocix): poststop hooks run here once runsc/src/oci/hooks.rs is on
-    // main (failures are logged, not fatal, as in runc).
+    // Every process of the sandbox has exited: the cgroup can go (no
+    // polling; a missing one is fine).
+    match st.cgroup() {
+        Ok(Some(cg)) => {
+            if let Err(e) = cg.remove() {
+                tracing::warn!("{e:#}");
+            }
+        }
+        Ok(None) => {}
+        Err(e) => tracing::warn!("{e:#}"),
+    }
+    // poststop: failures are warnings (runtime spec).
+    st.run_hooks(crate::oci::hooks::HookKind::Poststop, "stopped")?;
     c.remove()?;
     Ok(0)
 }

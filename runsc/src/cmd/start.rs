@@ -1,6 +1,7 @@
 //! `runsc start`: let the created container's init exec.
 
 use crate::container::{client, Container, Status};
+use crate::oci::hooks::HookKind;
 use crate::Cli;
 use clap::Args;
 use sentry::kernel::control::Request;
@@ -24,10 +25,13 @@ pub fn start(c: &Container) -> anyhow::Result<()> {
         Status::Stopped => anyhow::bail!("cannot start a container that has stopped"),
         s => anyhow::bail!("cannot start an already {} container", s.as_str()),
     }
+    // startContainer hooks run on the host (no host code runs in the
+    // sandbox), before init's exec; a failure fails the start.
+    st.run_hooks(HookKind::StartContainer, "created")?;
     client::call(&c.socket(), &Request::Start)?;
     st.status = Status::Running;
     c.save(&st)?;
-    // HOOKS(ocix): poststart hooks run here once runsc/src/oci/hooks.rs is
-    // on main (startContainer hooks would run in the sandbox before exec).
+    // poststart: failures are warnings (runtime spec).
+    st.run_hooks(HookKind::Poststart, "running")?;
     Ok(())
 }

@@ -94,9 +94,11 @@ pub fn create(cli: &Cli, o: &Options) -> anyhow::Result<Created> {
     if !bundle.terminal && o.console_socket.is_some() {
         anyhow::bail!("cannot use console socket if runsc will not detach or allocate tty");
     }
+    // flag > dev.runsc.* annotation > config file > default.
+    let opts = crate::config::resolve(&crate::config::cli_flags(cli), &bundle.annotations)?;
     let root = std::path::absolute(&cli.root).context("--root")?;
     let c = Container::create(&root, o.id)?;
-    match launch(cli, &c, &bundle, o, pid_file.as_deref()) {
+    match launch(cli, &opts, &c, &bundle, o, pid_file.as_deref()) {
         Ok((state, sentry)) => Ok(Created {
             container: c,
             state,
@@ -111,6 +113,7 @@ pub fn create(cli: &Cli, o: &Options) -> anyhow::Result<Created> {
 
 fn launch(
     cli: &Cli,
+    opts: &crate::config::Options,
     c: &Container,
     b: &Bundle,
     o: &Options,
@@ -135,21 +138,46 @@ fn launch(
         server.push(s);
         client.push(cl);
     }
-    let mut gofer_args = vec![
+    // linux.cgroupsPath / linux.resources: the CLI enters the sandbox's
+    // cgroup before it starts the gofer and the sentry, so every process of
+    // the sandbox (every stub included) starts inside.
+    let home = crate::cgroup::Cgroup::current().ok();
+    let cgroup = if b.cgroups_path.is_some() || b.resources.is_some() {
+        let res = b.resources.clone().unwrap_or_default();
+        let cg = crate::cgroup::Cgroup::create(b.cgroups_path.as_deref(), &c.id, &res)?;
+        if let Err(e) = cg.add_pid(std::process::id() as i32) {
+            let _ = cg.remove();
+            return Err(e);
+        }
+        Some(cg)
+    } else {
+        None
+    };
+    let leave_cgroup = || {
+        if let Some(cg) = &cgroup {
+            if let Some(home) = &home {
+                let _ = home.add_pid(std::process::id() as i32);
+            }
+            let _ = cg.remove();
+        }
+    };
+    let mut gofer_args = opts.boot_flags();
+    gofer_args.extend([
         "gofer".to_string(),
         "--root".into(),
         b.rootfs.to_string_lossy().into_owned(),
         "--channels".into(),
         CHANNELS.to_string(),
         "--detached".into(),
-    ];
-    if b.readonly {
+    ]);
+    // With the memory overlay the workload's writes never reach the rootfs.
+    if b.readonly || opts.overlay {
         gofer_args.push("--readonly".into());
     }
     // The gofer's errors go to a text log; never into a JSON one (the shim
     // reads it line by line as JSON).
     let gofer_err = match &cli.log {
-        Some(p) if cli.log_format != "json" => std::fs::OpenOptions::new()
+        Some(p) if opts.log_format != crate::config::LogFormat::Json => std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(p)
@@ -157,16 +185,23 @@ fn launch(
             .unwrap_or_else(|_| Stdio::null()),
         _ => Stdio::null(),
     };
-    let mut gofer = spawn_self_with(
+    let mut gofer = match spawn_self_with(
         &gofer_args,
         &server,
         [Stdio::null(), Stdio::null(), gofer_err],
         true,
-    )?;
+    ) {
+        Ok(g) => g,
+        Err(e) => {
+            leave_cgroup();
+            return Err(e);
+        }
+    };
     drop(server);
     let kill_gofer = |g: &mut Child| {
         let _ = g.kill();
         let _ = g.wait();
+        leave_cgroup();
     };
     let spec = BootSpec {
         argv: b.argv.iter().map(|s| s.as_bytes().to_vec()).collect(),
@@ -179,18 +214,13 @@ fn launch(
         wait_start: true,
         ready: true,
         detached: !o.foreground,
+        overlay: opts.overlay,
+        seccomp: opts.seccomp,
         ..Default::default()
     };
-    let mut boot_args = Vec::new();
-    if cli.strace {
-        boot_args.push("--strace".to_string());
-    }
-    if cli.debug {
-        boot_args.push("--debug".to_string());
-    }
+    let mut boot_args = opts.boot_flags();
     if let Some(l) = &cli.log {
         boot_args.extend(["--log".to_string(), l.clone()]);
-        boot_args.extend(["--log-format".to_string(), cli.log_format.clone()]);
     }
     boot_args.extend([
         "boot".to_string(),
@@ -246,6 +276,9 @@ fn launch(
             .iter()
             .map(|m| format!("{} ({} from {})", m.destination, m.typ, m.source))
             .collect(),
+        cgroup: cgroup.as_ref().map(|_| super::CgroupRef {
+            path: b.cgroups_path.clone(),
+        }),
     };
     let fail = |mut sentry: Child, mut gofer: Child, e: anyhow::Error| {
         let _ = sentry.kill();
@@ -256,9 +289,18 @@ fn launch(
     if let Err(e) = c.save(&state) {
         return fail(sentry, gofer, e);
     }
-    // HOOKS(ocix): createRuntime / createContainer / prestart hooks run
-    // here (on the host, the state on stdin) once runsc/src/oci/hooks.rs
-    // is on main; a failing hook fails the create like this.
+    // Hooks on the host with the state on stdin (runtime-spec order); a
+    // failing one fails the create and undoes it.
+    use crate::oci::hooks::HookKind;
+    for kind in [
+        HookKind::Prestart,
+        HookKind::CreateRuntime,
+        HookKind::CreateContainer,
+    ] {
+        if let Err(e) = b.hooks.run(kind, &state.hook_state("creating")) {
+            return fail(sentry, gofer, e);
+        }
+    }
     if let Some(p) = pid_file {
         if let Err(e) = write_pid_file(p, pid) {
             return fail(sentry, gofer, e);

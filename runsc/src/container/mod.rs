@@ -67,9 +67,45 @@ pub struct State {
     /// Mounts of config.json the sandbox does not provide yet.
     #[serde(default)]
     pub unmounted: Vec<String>,
+    /// The sandbox's cgroup (linux.cgroupsPath) when create made one.
+    #[serde(default)]
+    pub cgroup: Option<CgroupRef>,
+}
+
+/// Where the sandbox's cgroup is.
+#[derive(Serialize, Deserialize, Debug, Clone)]
+pub struct CgroupRef {
+    pub path: Option<String>,
 }
 
 impl State {
+    /// The state JSON hooks get on stdin, with `status` forced.
+    pub fn hook_state(&self, status: &str) -> Vec<u8> {
+        let mut j = self.oci_json();
+        j["status"] = serde_json::json!(status);
+        if status != "stopped" {
+            j["pid"] = serde_json::json!(self.pid);
+        }
+        serde_json::to_vec(&j).unwrap_or_default()
+    }
+
+    /// Run the bundle's hooks of `kind` (read from its config.json).
+    pub fn run_hooks(&self, kind: crate::oci::hooks::HookKind, status: &str) -> anyhow::Result<()> {
+        match spec::load(&self.bundle) {
+            Ok(b) => b.hooks.run(kind, &self.hook_state(status)),
+            // The bundle may be gone by delete: no hooks to run then.
+            Err(_) => Ok(()),
+        }
+    }
+
+    /// The sandbox's cgroup, if create made one.
+    pub fn cgroup(&self) -> anyhow::Result<Option<crate::cgroup::Cgroup>> {
+        match &self.cgroup {
+            Some(r) => crate::cgroup::Cgroup::locate(r.path.as_deref(), &self.id).map(Some),
+            None => Ok(None),
+        }
+    }
+
     /// The status now: the recorded one while the sentry lives.
     pub fn status(&self) -> Status {
         if self.status == Status::Stopped || !proc::alive(self.pid, self.pid_start) {
@@ -237,4 +273,17 @@ pub fn list(root: &Path) -> Vec<State> {
 /// Now in RFC 3339 with nanoseconds, like runc's `created`.
 pub fn now_rfc3339() -> String {
     crate::logging::rfc3339_now()
+}
+
+/// `runsc events` / `update`: the container's status and cgroup.
+pub fn events_target(cli: &crate::Cli, id: &str) -> anyhow::Result<crate::cmd::events::Target> {
+    let st = Container::open(Path::new(&cli.root), id)?.load()?;
+    let cgroup = match st.cgroup()? {
+        Some(c) => c,
+        None => crate::cgroup::Cgroup::locate(None, id)?,
+    };
+    Ok(crate::cmd::events::Target {
+        status: st.status().as_str().into(),
+        cgroup,
+    })
 }

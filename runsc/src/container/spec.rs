@@ -102,6 +102,11 @@ pub struct Bundle {
     pub hostname: String,
     pub annotations: BTreeMap<String, String>,
     pub unmounted: Vec<Unmounted>,
+    /// linux.cgroupsPath and linux.resources (a cgroup is made for the
+    /// sandbox when either is given).
+    pub cgroups_path: Option<String>,
+    pub resources: Option<crate::cgroup::Resources>,
+    pub hooks: crate::oci::hooks::Hooks,
 }
 
 /// Mount types the sandbox provides by itself at these places.
@@ -192,7 +197,23 @@ pub fn load(dir: &str) -> anyhow::Result<Bundle> {
     }
     let data = std::fs::read(&cfg).with_context(|| format!("{}", cfg.display()))?;
     let spec: Spec = serde_json::from_slice(&data).with_context(|| format!("{}", cfg.display()))?;
-    from_spec(&dir, &spec)
+    let mut b = from_spec(&dir, &spec)?;
+    // The parts runsc's own modules read in their own types.
+    let raw: serde_json::Value =
+        serde_json::from_slice(&data).with_context(|| format!("{}", cfg.display()))?;
+    let linux = &raw["linux"];
+    b.cgroups_path = linux["cgroupsPath"].as_str().map(str::to_string);
+    if !linux["resources"].is_null() {
+        b.resources = Some(
+            serde_json::from_value(linux["resources"].clone())
+                .with_context(|| format!("{}: linux.resources", cfg.display()))?,
+        );
+    }
+    if !raw["hooks"].is_null() {
+        b.hooks = serde_json::from_value(raw["hooks"].clone())
+            .with_context(|| format!("{}: hooks", cfg.display()))?;
+    }
+    Ok(b)
 }
 
 fn from_spec(dir: &Path, spec: &Spec) -> anyhow::Result<Bundle> {
@@ -257,6 +278,9 @@ fn from_spec(dir: &Path, spec: &Spec) -> anyhow::Result<Bundle> {
             .into_iter()
             .collect(),
         unmounted,
+        cgroups_path: None,
+        resources: None,
+        hooks: Default::default(),
     })
 }
 

@@ -1,4 +1,5 @@
-//! File-system implementations: the gofer-served root ([`gofer`]), the
+//! File-system implementations: the gofer-served rootfs ([`gofer`]) under
+//! the in-memory [`overlay`] root, the
 //! synthetic `/dev` ([`dev`]), procfs ([`proc`]), static synthetic
 //! directories ([`synth`]) and host fds given to the sandbox ([`host`]), the
 //! in-memory [`tmpfs`]
@@ -11,6 +12,7 @@ pub mod epoll;
 pub mod eventfd;
 pub mod gofer;
 pub mod host;
+pub mod overlay;
 pub mod pipe;
 pub mod proc;
 pub mod signalfd;

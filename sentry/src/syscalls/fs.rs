@@ -36,7 +36,9 @@ pub fn register(t: &mut Table) {
     t.set(nr::FCHDIR, sys_fchdir, full);
     t.set(nr::STATFS, sys_statfs, full);
     t.set(nr::FSTATFS, sys_fstatfs, full);
-    let ro = Support::Partial("tmpfs (/tmp, /dev/shm) is writable; the root is read-only (EROFS)");
+    let ro = Support::Partial(
+        "tmpfs and the default overlay root (copy-up into memory) are writable; with --overlay=none the rootfs is read-only (EROFS)",
+    );
     for (n, h) in [
         (nr::MKDIR, sys_mkdir as super::Handler),
         (nr::MKDIRAT, sys_mkdirat),

@@ -342,6 +342,18 @@ pub fn new_owner(dir: &dyn Inode, creds: &Creds, mode: u32) -> ((u32, u32), u32)
     ((creds.fsuid, gid), mode)
 }
 
+/// What the root file system is (`runsc do --overlay`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RootOverlay {
+    /// The gofer-served rootfs itself (writes go to the host if the gofer
+    /// allows them).
+    None,
+    /// An overlay of an in-memory tmpfs over the rootfs (the default):
+    /// nothing the workload writes reaches the host.
+    #[default]
+    Memory,
+}
+
 /// The sandbox's file-system state: the root and mounts.
 pub struct Vfs {
     root: Arc<Dentry>,
@@ -355,12 +367,28 @@ pub struct Vfs {
 }
 
 impl Vfs {
-    /// Attach the gofer's root and mount the synthetic `/dev`, `/proc` and
+    /// [`Vfs::with_root`] with the default in-memory overlay root.
+    pub fn new(mf: Arc<MemoryFile>, gofer: Arc<gofer::Client>) -> Result<Arc<Vfs>, Errno> {
+        Vfs::with_root(mf, gofer, RootOverlay::Memory)
+    }
+
+    /// Attach the gofer's root (under an in-memory overlay unless
+    /// `overlay` is `None`) and mount the synthetic `/dev`, `/proc` and
     /// `/sys` over it (so the host's are never served, even when the rootfs
     /// is the host's `/`), and a fresh tmpfs on `/tmp` and `/dev/shm`.
-    pub fn new(mf: Arc<MemoryFile>, gofer: Arc<gofer::Client>) -> Result<Arc<Vfs>, Errno> {
-        let rootfs = fs::gofer::GoferFs::new(gofer.clone(), mf.clone());
-        let root = Dentry::new_root(rootfs.root()?);
+    pub fn with_root(
+        mf: Arc<MemoryFile>,
+        gofer: Arc<gofer::Client>,
+        overlay: RootOverlay,
+    ) -> Result<Arc<Vfs>, Errno> {
+        let rootfs = fs::gofer::GoferFs::new(gofer.clone(), mf.clone()).root()?;
+        let rootfs = match overlay {
+            RootOverlay::None => rootfs,
+            RootOverlay::Memory => {
+                fs::overlay::OverlayFs::mount(mf.clone(), rootfs, fs::tmpfs::DEFAULT_LIMIT)?
+            }
+        };
+        let root = Dentry::new_root(rootfs);
         let mounts: [(&[u8], Arc<dyn Inode>); 4] = [
             (b"dev", fs::dev::new_devfs()),
             (b"proc", fs::proc::new_procfs()),

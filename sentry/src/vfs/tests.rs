@@ -70,7 +70,8 @@ fn fixture() -> Fx {
     });
     let client = Arc::new(gofer::Client::new(clients));
     let mf = crate::mm::memfile::MemoryFile::new().unwrap();
-    let vfs = Vfs::new(mf, client).unwrap();
+    // The plain read-only gofer root (the overlay has its own tests).
+    let vfs = Vfs::with_root(mf, client, super::RootOverlay::None).unwrap();
     Fx { dir, vfs }
 }
 

@@ -27,7 +27,7 @@ static ROOT: &[Entry<()>] = &[
     ("cpuinfo", R, |fs, _| text(fs, cpuinfo)),
     ("filesystems", R, |fs, _| {
         text(fs, || {
-            b"nodev\tsysfs\nnodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\nnodev\tpipefs\nnodev\tanon_inodefs\nnodev\t9p\n"
+            b"nodev\tsysfs\nnodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\nnodev\tpipefs\nnodev\tanon_inodefs\nnodev\t9p\nnodev\toverlay\n"
                 .to_vec()
         })
     }),
@@ -270,9 +270,13 @@ fn mount_table() -> Vec<Mount> {
         parent.lookup(name).ok().map(|d| d.follow_mounts())
     };
     let rw = |d: &Arc<crate::vfs::Dentry>| if d.inode_ref().readonly() { "ro" } else { "rw" };
+    let overlay = root
+        .inode()
+        .as_any()
+        .is_some_and(|a| a.downcast::<crate::fs::overlay::OvlInode>().is_ok());
     let mut v = vec![Mount {
         path: "/",
-        fstype: "9p",
+        fstype: if overlay { "overlay" } else { "9p" },
         opts: format!("{},relatime", rw(&root)),
         dev: dev_of(&root),
         parent: 0,
