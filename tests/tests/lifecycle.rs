@@ -970,3 +970,60 @@ fn run_foreground_and_detached() {
     assert_eq!(wait_pid(pid), 137);
     e.assert_clean("r2");
 }
+
+#[test]
+fn hooks_run_on_the_host_with_the_state() {
+    let Some(e) = Env::new("lifecycle_hooks", "sleep 30") else {
+        return;
+    };
+    let d = e.dir.display().to_string();
+    let hook = |name: &str| {
+        format!(r#"[{{"path": "/bin/sh", "args": ["sh", "-c", "cat > {d}/{name}.json"]}}]"#)
+    };
+    let cfg = fs::read_to_string(e.bundle.join("config.json")).unwrap();
+    let with_hooks = cfg.replacen(
+        "{\n  \"ociVersion\"",
+        &format!(
+            "{{\n  \"hooks\": {{\"prestart\": {}, \"createRuntime\": {}, \"poststart\": {}, \"poststop\": {}}},\n  \"ociVersion\"",
+            hook("prestart"),
+            hook("createRuntime"),
+            hook("poststart"),
+            hook("poststop")
+        ),
+        1,
+    );
+    assert_ne!(with_hooks, cfg);
+    fs::write(e.bundle.join("config.json"), &with_hooks).unwrap();
+    let (pid, _) = e.create_start("h1");
+    let read = |n: &str| fs::read_to_string(e.dir.join(format!("{n}.json"))).unwrap_or_default();
+    for (n, status) in [
+        ("prestart", "creating"),
+        ("createRuntime", "creating"),
+        ("poststart", "running"),
+    ] {
+        let j = read(n);
+        assert!(j.contains("\"id\":\"h1\""), "{n}: {j}");
+        assert!(j.contains(&format!("\"status\":\"{status}\"")), "{n}: {j}");
+        assert!(j.contains(&format!("\"pid\":{pid}")), "{n}: {j}");
+    }
+    assert!(read("poststop").is_empty());
+    e.rs(&["delete", "--force", "h1"]).ok();
+    assert_eq!(wait_pid(pid), 137);
+    assert!(
+        read("poststop").contains("\"status\":\"stopped\""),
+        "{}",
+        read("poststop")
+    );
+    e.assert_clean("h1");
+
+    // A failing createRuntime hook fails create and leaves nothing.
+    let failing = cfg.replacen(
+        "{\n  \"ociVersion\"",
+        "{\n  \"hooks\": {\"createRuntime\": [{\"path\": \"/bin/false\"}]},\n  \"ociVersion\"",
+        1,
+    );
+    fs::write(e.bundle.join("config.json"), failing).unwrap();
+    let o = e.rs(&["create", "--bundle", e.b(), "h2"]);
+    assert_bad(&e, &o, "createRuntime");
+    e.assert_clean("h2");
+}
