@@ -55,9 +55,6 @@ pub struct Cli {
     pub seccomp: Option<String>,
     /// Accepted for runc compatibility.
     #[arg(long, global = true, hide = true)]
-    pub rootless: Option<String>,
-    /// Accepted for runc compatibility.
-    #[arg(long, global = true, hide = true)]
     pub criu: Option<String>,
     #[command(subcommand)]
     pub command: Command,
