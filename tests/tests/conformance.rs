@@ -99,7 +99,26 @@ conformance! {
     readlink: "readlink";
     access: "access";
     getcwd: "getcwd";
+    // mounts (each program unshares a private mount namespace first)
+    mnt_tmpfs_size: "mnt_tmpfs_size";
+    mnt_bind_ro: "mnt_bind_ro";
+    mnt_remount: "mnt_remount";
+    mnt_noexec: "mnt_noexec";
+    mnt_umount: "mnt_umount";
+    mnt_errors: "mnt_errors";
+    mnt_move: "mnt_move";
+    mnt_propagation: "mnt_propagation";
+    mnt_chroot: "mnt_chroot";
+    mnt_pivot_root: "mnt_pivot_root";
+    mnt_unshare: "mnt_unshare";
+    mnt_statx: "mnt_statx";
     // procfs
+    proc_mountinfo: "proc_mountinfo";
+    proc_maps_file: "proc_maps_file";
+    proc_limits: "proc_limits";
+    proc_files: "proc_files";
+    // sysfs
+    sys_cpu: "sys_cpu";
     proc_self: "proc_self";
     proc_pid: "proc_pid";
     // system and identity
@@ -207,6 +226,30 @@ conformance! {
     pipe_size_packet: "pipe_size_packet";
     // AF_UNIX socket pairs
     unix_socketpair: "unix_socketpair";
+    // AF_UNIX sockets with names (net/unix)
+    unix_stream_path: "unix_stream_path";
+    unix_stream_abstract: "unix_stream_abstract";
+    unix_seqpacket: "unix_seqpacket";
+    unix_dgram: "unix_dgram";
+    unix_dgram_refused: "unix_dgram_refused";
+    unix_backlog: "unix_backlog";
+    unix_accept4: "unix_accept4";
+    unix_scm_pipe: "unix_scm_pipe";
+    unix_scm_kinds: "unix_scm_kinds";
+    unix_scm_limits: "unix_scm_limits";
+    unix_creds: "unix_creds";
+    unix_peercred: "unix_peercred";
+    unix_msg_flags: "unix_msg_flags";
+    unix_shutdown: "unix_shutdown";
+    unix_names: "unix_names";
+    unix_connect_errors: "unix_connect_errors";
+    unix_epoll: "unix_epoll";
+    unix_sockopts: "unix_sockopts";
+    unix_ioctl_proc: "unix_ioctl_proc";
+    unix_mmsg: "unix_mmsg";
+    unix_eintr: "unix_eintr";
+    unix_perms: "unix_perms";
+    unix_oob: "unix_oob";
     // tmpfs (/tmp, /dev/shm) and memfd
     tmpfs_files: "tmpfs_files";
     tmpfs_sticky: "tmpfs_sticky";
@@ -233,6 +276,20 @@ conformance! {
     // process groups and sessions
     kill_pgrp: "kill_pgrp";
     session_pgid: "session_pgid";
+    // pseudo-terminals (devpts, line discipline, job control on ptys)
+    pty_open: "pty_open";
+    pty_canon: "pty_canon";
+    pty_echo: "pty_echo";
+    pty_raw: "pty_raw";
+    pty_onlcr: "pty_onlcr";
+    pty_termios: "pty_termios";
+    pty_poll: "pty_poll";
+    pty_sigint: "pty_sigint";
+    pty_jobstop: "pty_jobstop";
+    pty_winch: "pty_winch";
+    pty_hangup: "pty_hangup";
+    pty_ctty: "pty_ctty";
+    pty_pkt: "pty_pkt";
     // job control
     job_stop_cont: "job_stop_cont";
     waitid_stop_cont: "waitid_stop_cont";

@@ -195,6 +195,7 @@ ovl_programs!(
     ovl_stat_ino,
     ovl_fallocate,
     ovl_big_copy,
+    unix_ovl_path,
 );
 
 /// The shell command of issue 5's first "Done when" item, working in `dir`.

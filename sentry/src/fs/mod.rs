@@ -1,13 +1,15 @@
 //! File-system implementations: the gofer-served rootfs ([`gofer`]) under
 //! the in-memory [`overlay`] root, the
-//! synthetic `/dev` ([`dev`]), procfs ([`proc`]), static synthetic
+//! synthetic `/dev` ([`dev`]), procfs ([`proc`]), sysfs ([`sys`]), static synthetic
 //! directories ([`synth`]) and host fds given to the sandbox ([`host`]), the
 //! in-memory [`tmpfs`]
 //! (`/tmp`, `/dev/shm`, memfd_create), pipes and the anonymous fd kinds
-//! (eventfd, epoll, timerfd, signalfd).
+//! (eventfd, epoll, timerfd, signalfd), pseudo-terminals ([`devpts`]) and
+//! what all terminals share ([`tty`]).
 
 pub mod anon;
 pub mod dev;
+pub mod devpts;
 pub mod epoll;
 pub mod eventfd;
 pub mod gofer;
@@ -17,6 +19,7 @@ pub mod pipe;
 pub mod proc;
 pub mod signalfd;
 pub mod synth;
+pub mod sys;
 pub mod timerfd;
 pub mod tmpfs;
-pub mod unix;
+pub mod tty;

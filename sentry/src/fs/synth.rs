@@ -1,5 +1,5 @@
 //! Synthetic file systems kept entirely in the sentry: static directories
-//! and symlinks (the `/dev` directory, the `/sys` placeholder,
+//! and symlinks (the `/dev` directory,
 //! mount points missing from the rootfs).
 
 use crate::vfs::{makedev, Dentry, DirEntry, FileOps, Inode};
@@ -198,11 +198,6 @@ impl Inode for SynthSymlink {
     fn readonly(&self) -> bool {
         self.fs.readonly
     }
-}
-
-/// The empty, read-only `/sys`.
-pub fn sys_placeholder() -> Arc<dyn Inode> {
-    SynthDir::new(SynthFs::new(SYSFS_MAGIC, true), 0o555)
 }
 
 /// An empty directory standing in for a mount point the rootfs lacks.

@@ -114,6 +114,7 @@ pub fn map_elf(
         MmapSource::Object { obj, size, name } => (obj, size, name),
         MmapSource::Zero => return Err(Errno::ENOEXEC),
     };
+    let file_id = file.stat().ok().map(|st| (st.st_dev, st.st_ino));
     let loads: Vec<&Elf64Phdr> = info.phdrs.iter().filter(|p| p.p_type == PT_LOAD).collect();
     let mut lo = u64::MAX;
     let mut hi = 0u64;
@@ -156,6 +157,7 @@ pub fn map_elf(
                 off,
             };
             req.name = Some(name.clone());
+            req.file_id = file_id;
             req.obj_pages = size.saturating_sub(off).div_ceil(PAGE);
             mm.map(req)?;
             // Zero the tail of the last file page that belongs to .bss.

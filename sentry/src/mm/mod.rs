@@ -61,6 +61,8 @@ pub struct Vma {
     pub backing: Backing,
     /// For /proc/pid/maps: the file path or a tag like "[stack]".
     pub name: Option<String>,
+    /// For /proc/pid/maps: the mapped file's (st_dev, st_ino).
+    pub file_id: Option<(u64, u64)>,
     /// Object size in pages from `off` (file mappings; beyond is SIGBUS).
     pub obj_pages: u64,
     /// MADV_DONTFORK: not inherited by fork.
@@ -157,6 +159,8 @@ pub struct MapRequest {
     pub populate: bool,
     pub backing: Backing,
     pub name: Option<String>,
+    /// The mapped file's (st_dev, st_ino), for /proc/pid/maps.
+    pub file_id: Option<(u64, u64)>,
     pub obj_pages: u64,
 }
 
@@ -176,6 +180,7 @@ impl MapRequest {
             populate: false,
             backing: Backing::Anon,
             name: None,
+            file_id: None,
             obj_pages: u64::MAX,
         }
     }
@@ -633,6 +638,7 @@ impl Mm {
                 && a.shared == b.shared
                 && a.growsdown == b.growsdown
                 && a.name == b.name
+                && a.file_id == b.file_id
                 && a.max_prot == b.max_prot
                 && a.dontfork == b.dontfork
                 && a.wipeonfork == b.wipeonfork
@@ -760,6 +766,7 @@ impl Mm {
             growsdown: req.growsdown,
             backing: req.backing,
             name: req.name,
+            file_id: req.file_id,
             obj_pages: req.obj_pages,
             dontfork: false,
             wipeonfork: false,

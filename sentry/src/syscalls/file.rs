@@ -75,7 +75,7 @@ pub fn register(t: &mut Table) {
         nr::IOCTL,
         sys_ioctl,
         Support::Partial(
-            "FIOCLEX/FIONCLEX/FIONBIO/FIOASYNC/FIONREAD/FIOQSIZE; terminal ioctls on host ttys",
+            "FIOCLEX/FIONCLEX/FIONBIO/FIOASYNC/FIONREAD/FIOQSIZE; terminal ioctls on host ttys and ptys (termios, window size, job control, TIOCGPTN/TIOCSPTLCK/TIOCGPTPEER/TIOCPKT/TIOCSIG)",
         ),
     );
     t.set(nr::GETDENTS64, sys_getdents64, full);
@@ -280,7 +280,7 @@ pub fn open_and_install(
         if !d.is_dir() {
             return Err(Errno::ENOTDIR);
         }
-        if d.inode_ref().readonly() {
+        if d.readonly() {
             return Err(Errno::EROFS);
         }
         check_access(d.inode_ref(), &t.creds, MAY_WRITE | MAY_EXEC, Ids::Fs)?;

@@ -6,8 +6,8 @@ use super::{Support, SysResult, Table};
 use crate::kernel::task::Task;
 use crate::vfs::resolve::{self, lookup_at, lookup_at_empty, walker, At, Last};
 use crate::vfs::{
-    check_access, check_perm, major, minor, new_owner, Dentry, File, Ids, SetAttr, Time, MAY_EXEC,
-    MAY_WRITE,
+    check_access, check_dentry_access, check_perm, major, minor, new_owner, Dentry, File, Ids,
+    SetAttr, Time, MAY_EXEC, MAY_WRITE,
 };
 use std::sync::Arc;
 use syscalls::abi::{Stat, Statfs, Statx, StatxTimestamp, Timespec, Timeval};
@@ -24,7 +24,9 @@ pub fn register(t: &mut Table) {
     t.set(
         nr::STATX,
         sys_statx,
-        Support::Partial("basic stats, btime and a mount id; no stx_attributes"),
+        Support::Partial(
+            "basic stats, btime, the mount id; of stx_attributes only STATX_ATTR_MOUNT_ROOT",
+        ),
     );
     t.set(nr::ACCESS, sys_access, full);
     t.set(nr::FACCESSAT, sys_faccessat, full);
@@ -217,6 +219,17 @@ fn sys_statx(t: &mut Task, a: &[u64; 6]) -> SysResult {
         At::File(_) => None,
     };
     let mut x = statx_from(&st, btime);
+    if let At::Dentry(d) = &at {
+        if let Some(m) = d.mnt() {
+            x.stx_mnt_id = u64::from(m.id);
+            // STATX_ATTR_MOUNT_ROOT, as the VFS adds it for every file.
+            const MOUNT_ROOT: u64 = 0x2000;
+            x.stx_attributes_mask |= MOUNT_ROOT;
+            if d.parent().is_none() {
+                x.stx_attributes |= MOUNT_ROOT;
+            }
+        }
+    }
     // Linux reports only what was asked for (the fields are filled anyway).
     x.stx_mask &= mask;
     t.mm.write_obj(buf, &x)?;
@@ -241,7 +254,7 @@ fn do_access(t: &Task, dirfd: i32, addr: u64, mode: u32, flags: u32) -> SysResul
         Ids::Real
     };
     match at {
-        At::Dentry(d) => check_access(d.inode_ref(), &t.creds, mode, ids)?,
+        At::Dentry(d) => check_dentry_access(&d, &t.creds, mode, ids)?,
         At::File(f) => {
             let st = f.stat()?;
             check_perm(
@@ -333,7 +346,8 @@ fn sys_fchdir(t: &mut Task, a: &[u64; 6]) -> SysResult {
 
 fn sys_statfs(t: &mut Task, a: &[u64; 6]) -> SysResult {
     let path = path_arg(t, a[0])?;
-    let s = lookup_at(t, AT_FDCWD, &path, true)?.inode_ref().statfs()?;
+    let d = lookup_at(t, AT_FDCWD, &path, true)?;
+    let s = statfs_of(&d)?;
     t.mm.write_obj(a[1], &s)?;
     Ok(0)
 }
@@ -341,11 +355,20 @@ fn sys_statfs(t: &mut Task, a: &[u64; 6]) -> SysResult {
 fn sys_fstatfs(t: &mut Task, a: &[u64; 6]) -> SysResult {
     let f = get_raw(t, fd_arg(a[0]))?;
     let s: Statfs = match &f.dentry {
-        Some(d) => d.inode_ref().statfs()?,
+        Some(d) => statfs_of(d)?,
         None => f.ops.statfs(&f)?,
     };
     t.mm.write_obj(a[1], &s)?;
     Ok(0)
+}
+
+/// statfs of the file system under `d`, with its mount's flags in f_flags.
+fn statfs_of(d: &Arc<Dentry>) -> Result<Statfs, Errno> {
+    let mut s = d.inode_ref().statfs()?;
+    if s.f_flags != 0 {
+        s.f_flags |= d.mount_flags().statfs_flags();
+    }
+    Ok(s)
 }
 
 // ---- calls that change the namespace or attributes ----
@@ -359,7 +382,7 @@ fn parent_of(t: &Task, dirfd: i32, path: &[u8]) -> Result<(Arc<Dentry>, Last), E
 /// `filename_create`: EEXIST for an existing name (or `.`, `..`, `/`),
 /// ENOENT/ENOTDIR from the walk, EROFS, then write and search permission
 /// on the parent. Returns the parent and the new name.
-fn create_at(
+pub(crate) fn create_at(
     t: &Task,
     dirfd: i32,
     path: &[u8],
@@ -379,7 +402,7 @@ fn create_at(
     if trailing && !dir_ok {
         return Err(Errno::ENOENT);
     }
-    if parent.inode_ref().readonly() {
+    if parent.readonly() {
         return Err(Errno::EROFS);
     }
     check_access(parent.inode_ref(), &t.creds, MAY_WRITE | MAY_EXEC, Ids::Fs)?;
@@ -533,7 +556,7 @@ fn remove_at(t: &Task, dirfd: i32, addr: u64, rmdir: bool) -> SysResult {
         (Last::Dot, true) => return Err(Errno::EINVAL),
         (Last::Root, true) => return Err(Errno::EBUSY),
     }
-    if parent.inode_ref().readonly() {
+    if parent.readonly() {
         return Err(Errno::EROFS);
     }
     let Last::Normal(name, trailing) = last else {
@@ -599,7 +622,7 @@ fn rename_common(t: &Task, olddir: i32, old: u64, newdir: i32, new: u64, flags: 
             Errno::EBUSY
         });
     };
-    if op.inode_ref().readonly() {
+    if op.readonly() {
         return Err(Errno::EROFS);
     }
     let w = walker(t);
@@ -706,7 +729,7 @@ fn apply_change(t: &Task, at: &At, change: Change) -> SysResult {
         At::File(_) => return Err(Errno::EPERM),
     };
     let inode = d.inode_ref();
-    if inode.readonly() {
+    if d.readonly() {
         return Err(Errno::EROFS);
     }
     let c = &t.creds;
@@ -861,8 +884,8 @@ fn sys_fchownat(t: &mut Task, a: &[u64; 6]) -> SysResult {
     )
 }
 
-fn set_size(d: &Dentry, size: u64) -> SysResult {
-    if d.inode_ref().readonly() {
+fn set_size(d: &Arc<Dentry>, size: u64) -> SysResult {
+    if d.readonly() {
         return Err(Errno::EROFS);
     }
     let attr = SetAttr {
@@ -884,7 +907,7 @@ fn sys_truncate(t: &mut Task, a: &[u64; 6]) -> SysResult {
     if !d.inode_ref().is_regular() {
         return Err(Errno::EINVAL);
     }
-    if d.inode_ref().readonly() {
+    if d.readonly() {
         return Err(Errno::EROFS);
     }
     check_access(d.inode_ref(), &t.creds, MAY_WRITE, Ids::Fs)?;

@@ -139,19 +139,31 @@ fn sys_mmap(t: &mut Task, a: &[u64; 6]) -> SysResult {
                 if prot & libc::PROT_WRITE != 0 {
                     return Err(Errno::EPERM);
                 }
-                req.max_prot = libc::PROT_READ | libc::PROT_EXEC;
+                req.max_prot &= !libc::PROT_WRITE;
             }
+        }
+        // Files of a noexec mount cannot be mapped executable (do_mmap).
+        if file
+            .dentry
+            .as_ref()
+            .is_some_and(|d| d.mount_flags().has(crate::vfs::MountFlags::NOEXEC))
+        {
+            if prot & libc::PROT_EXEC != 0 {
+                return Err(Errno::EPERM);
+            }
+            req.max_prot &= !libc::PROT_EXEC;
         }
         if shared && !file.writable() {
             if prot & libc::PROT_WRITE != 0 {
                 return Err(Errno::EACCES);
             }
-            req.max_prot = libc::PROT_READ | libc::PROT_EXEC;
+            req.max_prot &= !libc::PROT_WRITE;
         }
         match file.mmap()? {
             MmapSource::Object { obj, size, name } => {
                 req.backing = Backing::Object { obj, off };
                 req.name = Some(name);
+                req.file_id = file.stat().ok().map(|st| (st.st_dev, st.st_ino));
                 req.obj_pages = size.saturating_sub(off).div_ceil(PAGE);
                 if !shared {
                     // Private file pages beyond EOF behave like Linux: SIGBUS.

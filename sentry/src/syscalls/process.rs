@@ -307,6 +307,22 @@ fn do_clone(t: &mut Task, req: CloneRequest) -> SysResult {
     }
     let vfork = has(libc::CLONE_VFORK).then(|| Arc::new((Mutex::new(false), Condvar::new())));
     let k = t.k.clone();
+    let child_fs = if has(libc::CLONE_FS) {
+        t.fs.clone()
+    } else {
+        let copy = t.fs.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        Arc::new(Mutex::new(copy))
+    };
+    {
+        // procfs sees the child's files, root and memory before it first
+        // runs (a parent may read /proc/<child>/... right after fork).
+        let mut v = crate::fs::proc::view(&shared);
+        v.fs = Arc::downgrade(&child_fs);
+        v.fds = Arc::downgrade(&fds);
+        v.mm = Arc::downgrade(&mm);
+        v.creds = t.creds.clone();
+        v.rlimits = t.rlimits;
+    }
     let child_state = ChildState {
         k: k.clone(),
         tid,
@@ -317,12 +333,7 @@ fn do_clone(t: &mut Task, req: CloneRequest) -> SysResult {
         regs,
         mm,
         fds,
-        fs: if has(libc::CLONE_FS) {
-            t.fs.clone()
-        } else {
-            let copy = t.fs.lock().unwrap_or_else(|p| p.into_inner()).clone();
-            Arc::new(Mutex::new(copy))
-        },
+        fs: child_fs,
         creds: t.creds.clone(),
         sig,
         comm: t.comm.clone(),

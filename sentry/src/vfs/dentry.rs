@@ -1,6 +1,7 @@
 //! Dentries: the sentry's tree of names, with a cache of children
 //! (including negative entries) and mount points.
 
+use super::mount::Mount;
 use super::Inode;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -42,6 +43,11 @@ pub struct Dentry {
     covers: Mutex<Option<Arc<Dentry>>>,
     /// Used since the last prune (second chance).
     recent: AtomicBool,
+    /// For a mount's root dentry: its mount.
+    mnt: Mutex<Weak<Mount>>,
+    /// Another dentry tree names the same inodes (bind mounts): cached
+    /// children are revalidated on lookup and misses are not cached.
+    alias: AtomicBool,
 }
 
 impl Drop for Dentry {
@@ -66,6 +72,8 @@ impl Dentry {
             mounted: Mutex::new(None),
             covers: Mutex::new(None),
             recent: AtomicBool::new(true),
+            mnt: Mutex::new(Weak::new()),
+            alias: AtomicBool::new(false),
         })
     }
 
@@ -79,6 +87,8 @@ impl Dentry {
             mounted: Mutex::new(None),
             covers: Mutex::new(None),
             recent: AtomicBool::new(true),
+            mnt: Mutex::new(Weak::new()),
+            alias: AtomicBool::new(parent.alias.load(Ordering::Relaxed)),
         })
     }
 
@@ -117,12 +127,131 @@ impl Dentry {
         lock(&self.covers).clone()
     }
 
-    /// Mount the file system whose root dentry is `root` on `at`.
+    /// Link the file system whose root inode is `root` on `at` (the
+    /// dentry-level part of a mount). Mounts are made with
+    /// [`super::Vfs::mount`], which also records them in the mount table.
     pub fn mount(at: &Arc<Dentry>, root: Arc<dyn Inode>) -> Arc<Dentry> {
         let r = Dentry::new_root(root);
         *lock(&r.covers) = Some(at.clone());
         *lock(&at.mounted) = Some(r.clone());
         r
+    }
+
+    /// Record the mount whose root this dentry is.
+    pub(super) fn set_mount(&self, m: &Arc<Mount>) {
+        *lock(&self.mnt) = Arc::downgrade(m);
+    }
+
+    /// For a mount's root dentry: its mount.
+    pub(super) fn mount_of_root(&self) -> Option<Arc<Mount>> {
+        lock(&self.mnt).upgrade()
+    }
+
+    /// Attach the mount root `root` on this dentry.
+    pub(super) fn mount_root(&self, root: &Arc<Dentry>) {
+        *lock(&self.mounted) = Some(root.clone());
+    }
+
+    /// Detach the mount root `root` from this dentry (if it is the one
+    /// mounted here).
+    pub(super) fn unmount_root(&self, root: &Arc<Dentry>) {
+        let mut m = lock(&self.mounted);
+        if m.as_ref().is_some_and(|r| Arc::ptr_eq(r, root)) {
+            *m = None;
+        }
+    }
+
+    pub(super) fn set_covers(&self, at: Option<Arc<Dentry>>) {
+        *lock(&self.covers) = at;
+    }
+
+    /// Whether any dentry of the tree below this mount root is used by
+    /// something other than the tree itself (an open file, a cwd or root, a
+    /// mount on it). `root_refs` are the references to this root that do
+    /// not count (the mount's, the covered dentry's, the caller's).
+    /// Linux's `propagate_mount_busy` on reference counts.
+    pub fn tree_in_use(self: &Arc<Dentry>, root_refs: usize) -> bool {
+        let mut todo = vec![(self.clone(), root_refs)];
+        while let Some((d, base)) = todo.pop() {
+            if d.mounted().is_some() {
+                return true;
+            }
+            let kids: Vec<Arc<Dentry>> = lock(&d.children).values().flatten().cloned().collect();
+            // `d` itself in `todo` and each child's parent link.
+            if Arc::strong_count(&d) > base + 1 + kids.len() {
+                return true;
+            }
+            // A child: its parent's map entry.
+            todo.extend(kids.into_iter().map(|k| (k, 1)));
+        }
+        false
+    }
+
+    /// Drop the cached children of this tree (of a mount nobody uses any
+    /// more): children point at their parents, so a cached tree would
+    /// otherwise keep itself alive.
+    pub fn forget_tree(self: &Arc<Dentry>) {
+        let mut todo = vec![self.clone()];
+        while let Some(d) = todo.pop() {
+            let kids: Vec<Arc<Dentry>> = std::mem::take(&mut *lock(&d.children))
+                .into_values()
+                .flatten()
+                .collect();
+            todo.extend(kids);
+        }
+    }
+
+    /// Mark this dentry and its cached descendants (in the same mount) as
+    /// aliased by another tree: lookups below revalidate from now on.
+    pub fn mark_alias(self: &Arc<Dentry>) {
+        let mut todo = vec![self.clone()];
+        while let Some(d) = todo.pop() {
+            d.alias.store(true, Ordering::Relaxed);
+            let mut ch = lock(&d.children);
+            ch.retain(|_, c| c.is_some());
+            todo.extend(ch.values().flatten().cloned());
+        }
+    }
+
+    /// Whether `other` names the same file as this dentry's inode.
+    fn same_inode(a: &Arc<dyn Inode>, b: &Arc<dyn Inode>) -> bool {
+        if std::ptr::addr_eq(Arc::as_ptr(a), Arc::as_ptr(b)) {
+            return true;
+        }
+        match (a.stat(), b.stat()) {
+            (Ok(x), Ok(y)) => x.st_dev == y.st_dev && x.st_ino == y.st_ino,
+            _ => false,
+        }
+    }
+
+    /// [`Dentry::lookup`] in an aliased tree: ask the file system every
+    /// time, keep the cached dentry while it still names the same inode
+    /// (and always when something is mounted on it).
+    fn lookup_revalidate(self: &Arc<Dentry>, name: &[u8]) -> Result<Arc<Dentry>, Errno> {
+        let res = self.inode.lookup(name);
+        let mut ch = lock(&self.children);
+        let cached = ch.get(name).cloned().flatten();
+        match res {
+            Ok(inode) => {
+                if let Some(d) = cached {
+                    if d.mounted().is_some() || Dentry::same_inode(&d.inode, &inode) {
+                        d.recent.store(true, Ordering::Relaxed);
+                        return Ok(d);
+                    }
+                }
+                let d = Dentry::new_child(self, name, inode);
+                ch.insert(name.to_vec(), Some(d.clone()));
+                Ok(d)
+            }
+            Err(Errno::ENOENT) => match cached {
+                Some(d) if d.mounted().is_some() => Ok(d),
+                _ => {
+                    ch.remove(name);
+                    Err(Errno::ENOENT)
+                }
+            },
+            Err(e) => Err(e),
+        }
     }
 
     /// Follow mounts stacked on this dentry down to the topmost root.
@@ -219,6 +348,9 @@ impl Dentry {
         if self.inode.dynamic() {
             return Ok(Dentry::new_child(self, name, self.inode.lookup(name)?));
         }
+        if self.alias.load(Ordering::Relaxed) {
+            return self.lookup_revalidate(name);
+        }
         if let Some(c) = self.cached_child(name) {
             return c.ok_or(Errno::ENOENT);
         }
@@ -251,7 +383,11 @@ impl Dentry {
     /// the walk that follows to report.
     pub fn prefetch(self: &Arc<Dentry>, names: &[&[u8]]) {
         let Some(first) = names.first() else { return };
-        if names.len() < 2 || self.inode.dynamic() || self.cached_child(first).is_some() {
+        if names.len() < 2
+            || self.inode.dynamic()
+            || self.alias.load(Ordering::Relaxed)
+            || self.cached_child(first).is_some()
+        {
             return;
         }
         match self.inode.lookup_many(names) {

@@ -15,6 +15,7 @@ pub mod dentry;
 pub mod dir;
 pub mod file;
 pub mod io;
+pub mod mount;
 pub mod resolve;
 
 #[cfg(test)]
@@ -22,6 +23,7 @@ mod tests;
 
 pub use dentry::Dentry;
 pub use file::{FdEntry, FdTable, File, FileOps, MmapSource};
+pub use mount::{Mount, MountFlags, MountNamespace};
 pub use resolve::{lookup_dir, open_exec, Walker};
 
 use crate::fs;
@@ -279,6 +281,22 @@ pub fn check_access(inode: &dyn Inode, creds: &Creds, mask: u32, ids: Ids) -> Re
     )
 }
 
+/// [`check_access`] through a path: the mount's flags count too
+/// (read-only mounts give EROFS for writes, executing a regular file of a
+/// noexec mount gives EACCES, as Linux's `do_faccessat` and `may_open`).
+pub fn check_dentry_access(
+    d: &Arc<Dentry>,
+    creds: &Creds,
+    mask: u32,
+    ids: Ids,
+) -> Result<(), Errno> {
+    let inode = d.inode_ref();
+    if mask & MAY_EXEC != 0 && inode.is_regular() && d.mount_flags().has(MountFlags::NOEXEC) {
+        return Err(Errno::EACCES);
+    }
+    check_perm(inode.mode(), inode.owner(), d.readonly(), creds, mask, ids)
+}
+
 /// [`check_access`] on explicit attributes.
 pub fn check_perm(
     mode: u32,
@@ -356,7 +374,10 @@ pub enum RootOverlay {
 
 /// The sandbox's file-system state: the root and mounts.
 pub struct Vfs {
-    root: Arc<Dentry>,
+    /// The root dentry of the namespace (changed by pivot_root).
+    root: std::sync::Mutex<Arc<Dentry>>,
+    /// The mount table.
+    pub mounts: MountNamespace,
     pub mf: Arc<MemoryFile>,
     pub gofer: Arc<gofer::Client>,
     /// The internal tmpfs memfds are created on (Linux's `shm_mnt`).
@@ -375,51 +396,103 @@ impl Vfs {
     /// Attach the gofer's root (under an in-memory overlay unless
     /// `overlay` is `None`) and mount the synthetic `/dev`, `/proc` and
     /// `/sys` over it (so the host's are never served, even when the rootfs
-    /// is the host's `/`), and a fresh tmpfs on `/tmp` and `/dev/shm`.
+    /// is the host's `/`), a fresh tmpfs on `/tmp` and `/dev/shm`, and devpts
+    /// on `/dev/pts`.
     pub fn with_root(
         mf: Arc<MemoryFile>,
         gofer: Arc<gofer::Client>,
         overlay: RootOverlay,
     ) -> Result<Arc<Vfs>, Errno> {
         let rootfs = fs::gofer::GoferFs::new(gofer.clone(), mf.clone()).root()?;
-        let rootfs = match overlay {
-            RootOverlay::None => rootfs,
-            RootOverlay::Memory => {
-                fs::overlay::OverlayFs::mount(mf.clone(), rootfs, fs::tmpfs::DEFAULT_LIMIT)?
-            }
+        let (rootfs, root_type) = match overlay {
+            RootOverlay::None => (rootfs, "9p"),
+            RootOverlay::Memory => (
+                fs::overlay::OverlayFs::mount(mf.clone(), rootfs, fs::tmpfs::DEFAULT_LIMIT)?,
+                "overlay",
+            ),
         };
         let root = Dentry::new_root(rootfs);
-        let mounts: [(&[u8], Arc<dyn Inode>); 4] = [
-            (b"dev", fs::dev::new_devfs()),
-            (b"proc", fs::proc::new_procfs()),
-            (b"sys", fs::synth::sys_placeholder()),
-            (b"tmp", fs::tmpfs::TmpFs::mount(mf.clone(), 0o1777)),
-        ];
-        for (name, fsroot) in mounts {
-            let mp = match root.lookup(name) {
-                Ok(d) if d.is_dir() => d,
-                _ => root.set_child(name, fs::synth::mountpoint_dir(&*root.inode())),
-            };
-            let mounted = Dentry::mount(&mp, fsroot);
-            if name == b"dev" {
-                // /dev/shm: a tmpfs on the synthetic /dev.
-                let shm = mounted.lookup(b"shm")?;
-                Dentry::mount(&shm, fs::tmpfs::TmpFs::mount(mf.clone(), 0o1777));
-            }
-        }
+        let devpts = fs::devpts::DevptsFs::new(fs::devpts::Options::default());
         let memfd = fs::tmpfs::TmpFs::with_limit(mf.clone(), fs::tmpfs::DEFAULT_LIMIT);
         let memfd_root = Dentry::new_root(memfd.make_root(0o1777));
-        Ok(Arc::new(Vfs {
-            root,
-            mf,
+        let vfs = Arc::new(Vfs {
+            root: std::sync::Mutex::new(root.clone()),
+            mounts: MountNamespace::default(),
+            mf: mf.clone(),
             gofer,
             memfd,
             memfd_root,
-        }))
+        });
+        let rel = MountFlags::RELATIME;
+        let (nosuid, nodev, noexec) = (MountFlags::NOSUID, MountFlags::NODEV, MountFlags::NOEXEC);
+        vfs.mounts
+            .add_root(root, mount::NewMount::new(root_type, "none", rel));
+        let tmpfs = |perm| fs::tmpfs::TmpFs::mount(mf.clone(), perm);
+        let dev = vfs.mount_at(b"/dev", fs::dev::new_devfs(&devpts), "tmpfs", nosuid | rel)?;
+        dev.set_super_opts("mode=755");
+        // /dev/pts: the devpts instance /dev/ptmx opens ptys on.
+        let pts = vfs.mount_at(b"/dev/pts", devpts.root(), "devpts", nosuid | noexec | rel)?;
+        pts.set_super_opts("gid=5,mode=620,ptmxmode=666");
+        vfs.mount_at(b"/dev/shm", tmpfs(0o1777), "tmpfs", nosuid | nodev | rel)?;
+        vfs.mount_at(
+            b"/proc",
+            fs::proc::new_procfs(),
+            "proc",
+            nosuid | nodev | noexec | rel,
+        )?;
+        let sys = fs::sys::new_sysfs();
+        let ro = MountFlags::RDONLY;
+        vfs.mount_at(b"/sys", sys, "sysfs", ro | nosuid | nodev | noexec | rel)?;
+        vfs.mount_at(b"/tmp", tmpfs(0o1777), "tmpfs", rel)?;
+        Ok(vfs)
+    }
+
+    /// Mount `fs` on the absolute path `path` at start-up, creating a
+    /// synthetic mount point when the directory is missing.
+    pub fn mount_at(
+        &self,
+        path: &[u8],
+        fs: Arc<dyn Inode>,
+        fstype: &str,
+        flags: MountFlags,
+    ) -> Result<Arc<Mount>, Errno> {
+        let mut d = self.root();
+        for name in path.split(|&c| c == b'/').filter(|n| !n.is_empty()) {
+            d = match d.lookup(name) {
+                Ok(c) if c.is_dir() => c,
+                _ => d.set_child(name, fs::synth::mountpoint_dir(d.inode_ref())),
+            }
+            .follow_mounts();
+        }
+        self.mount(&d, fs, fstype, fstype, flags)
+    }
+
+    /// Mount the file system whose root is `fs` on `at` (the topmost
+    /// dentry there, as a path walk returns it). `fstype` and `source` are
+    /// what `/proc/self/mountinfo` shows; `flags` are the per-mount flags
+    /// (a read-only mount also makes the new super block read-only).
+    pub fn mount(
+        &self,
+        at: &Arc<Dentry>,
+        fs: Arc<dyn Inode>,
+        fstype: &str,
+        source: &str,
+        flags: MountFlags,
+    ) -> Result<Arc<Mount>, Errno> {
+        let m = self
+            .mounts
+            .attach(at, fs, mount::NewMount::new(fstype, source, flags))?;
+        m.set_super_ro(flags.has(MountFlags::RDONLY));
+        Ok(m)
     }
 
     /// The root of the mount namespace (the initial task root and cwd).
     pub fn root(&self) -> Arc<Dentry> {
-        self.root.clone()
+        self.root.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Make `d` the namespace root (pivot_root).
+    pub fn set_root(&self, d: Arc<Dentry>) {
+        *self.root.lock().unwrap_or_else(|p| p.into_inner()) = d;
     }
 }

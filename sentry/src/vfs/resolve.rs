@@ -6,15 +6,16 @@
 
 use super::dir::{DirFile, PathFile};
 use super::{
-    check_access, Dentry, File, Ids, MAX_SYMLINKS, MAY_EXEC, MAY_READ, MAY_WRITE, NAME_MAX,
+    check_access, check_dentry_access, Dentry, File, Ids, MountFlags, MAX_SYMLINKS, MAY_EXEC,
+    MAY_READ, MAY_WRITE, NAME_MAX,
 };
 use crate::kernel::task::{Creds, Task};
 use std::sync::Arc;
 use syscalls::consts::{
     AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, O_ACCMODE, O_CLOEXEC, O_CREAT, O_DIRECTORY,
     O_EXCL, O_LARGEFILE, O_NOATIME, O_NOCTTY, O_NOFOLLOW, O_PATH, O_RDONLY, O_TRUNC,
-    RESOLVE_BENEATH, RESOLVE_IN_ROOT, RESOLVE_NO_SYMLINKS, RESOLVE_NO_XDEV, S_IFDIR, S_IFLNK,
-    S_IFREG, S_IFSOCK,
+    RESOLVE_BENEATH, RESOLVE_IN_ROOT, RESOLVE_NO_SYMLINKS, RESOLVE_NO_XDEV, S_IFBLK, S_IFCHR,
+    S_IFDIR, S_IFLNK, S_IFREG, S_IFSOCK,
 };
 use syscalls::Errno;
 
@@ -320,7 +321,7 @@ impl<'a> Walker<'a> {
                     path = target;
                 }
                 Err(Errno::ENOENT) => {
-                    if parent.inode_ref().readonly() {
+                    if parent.readonly() {
                         return Err(Errno::EROFS);
                     }
                     check_access(
@@ -396,7 +397,10 @@ impl<'a> Walker<'a> {
             _ => {}
         }
         if check {
-            check_access(d.inode_ref(), self.creds, mask, Ids::Fs)?;
+            check_dentry_access(&d, self.creds, mask, Ids::Fs)?;
+        }
+        if matches!(ty, S_IFCHR | S_IFBLK) && d.mount_flags().has(MountFlags::NODEV) {
+            return Err(Errno::EACCES);
         }
         if flags & O_NOATIME != 0
             && self.creds.fsuid != 0
@@ -521,7 +525,7 @@ pub fn open_exec_dentry(creds: &Creds, d: Arc<Dentry>) -> Result<(Arc<File>, Arc
     if !inode.is_regular() {
         return Err(Errno::EACCES);
     }
-    check_access(inode, creds, MAY_EXEC, Ids::Fs)?;
+    check_dentry_access(&d, creds, MAY_EXEC, Ids::Fs)?;
     let ops = inode.open(&d, O_RDONLY)?;
     Ok((File::new(ops, O_RDONLY | O_LARGEFILE, Some(d.clone())), d))
 }

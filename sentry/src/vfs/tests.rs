@@ -307,7 +307,8 @@ fn mounts_hide_the_host_and_cross_both_ways() {
     // procfs: /proc/self names the calling task, and there is none here.
     assert_eq!(walk(&fx, "/proc/self", true).unwrap_err(), Errno::ENOENT);
     assert!(walk(&fx, "/proc/sys/kernel/ostype", true).is_ok());
-    assert_eq!(walk(&fx, "/sys/kernel", true).unwrap_err(), Errno::ENOENT);
+    assert!(walk(&fx, "/sys/kernel/mm/transparent_hugepage/enabled", true).is_ok());
+    assert_eq!(walk(&fx, "/sys/nothing", true).unwrap_err(), Errno::ENOENT);
     let c = root_creds();
     let mut w = Walker::new(fx.vfs.root(), &c);
     w.no_xdev = true;
@@ -354,8 +355,8 @@ fn directory_listings() {
     assert_eq!(
         names(&dev),
         [
-            ".", "..", "fd", "full", "null", "random", "shm", "stderr", "stdin", "stdout",
-            "urandom", "zero"
+            ".", "..", "fd", "full", "null", "ptmx", "pts", "random", "shm", "stderr", "stdin",
+            "stdout", "tty", "urandom", "zero"
         ]
     );
     let file = open(&fx, "/file", O_RDONLY).unwrap();
@@ -408,7 +409,9 @@ fn parent_walks() {
 }
 
 fn dummy_file() -> Arc<File> {
-    let root = Dentry::new_root(fs::dev::new_devfs());
+    let root = Dentry::new_root(fs::dev::new_devfs(&fs::devpts::DevptsFs::new(
+        Default::default(),
+    )));
     let c = root_creds();
     let w = Walker::new(root.clone(), &c);
     let null = w.child(&root, b"null").unwrap();
@@ -528,4 +531,117 @@ fn page_cache_outlives_a_pruned_inode() {
         panic!("object")
     };
     assert!(Arc::ptr_eq(&first, &second));
+}
+
+fn tmpfs(fx: &Fx) -> Arc<dyn Inode> {
+    fs::tmpfs::TmpFs::mount(fx.vfs.mf.clone(), 0o755)
+}
+
+#[test]
+fn mount_table_lists_the_initial_mounts_in_order() {
+    let fx = fixture();
+    let all = fx.vfs.mounts.all();
+    let names: Vec<&str> = all.iter().map(|m| m.fstype.as_str()).collect();
+    assert_eq!(names, ["9p", "tmpfs", "tmpfs", "proc", "sysfs", "tmpfs"]);
+    let root = fx.vfs.mounts.root().unwrap();
+    assert_eq!(root.parent_id(), root.id);
+    // /dev/shm hangs below /dev, the others below the root.
+    assert_eq!(all[2].parent_id(), all[1].id);
+    assert_eq!(all[3].parent_id(), root.id);
+    assert!(all[4].readonly());
+    let sys = walk(&fx, "/sys/devices", true).unwrap();
+    assert_eq!(sys.mnt().unwrap().id, all[4].id);
+    assert!(sys.readonly());
+    let info = String::from_utf8(fs::proc::mounts::mountinfo_in(
+        &fx.vfs.mounts,
+        &fx.vfs.root(),
+    ))
+    .unwrap();
+    let shm = info.lines().nth(2).unwrap();
+    let f: Vec<&str> = shm.split(' ').collect();
+    assert_eq!(
+        (f[3], f[4], f[5], f[6], f[7], f[8]),
+        (
+            "/",
+            "/dev/shm",
+            "rw,nosuid,nodev,relatime",
+            "-",
+            "tmpfs",
+            "tmpfs"
+        )
+    );
+}
+
+#[test]
+fn mount_and_detach_cross_correctly() {
+    let fx = fixture();
+    let d = walk(&fx, "/d", true).unwrap();
+    let before = walk(&fx, "/d/a", true).unwrap();
+    let m = fx
+        .vfs
+        .mount(&d, tmpfs(&fx), "tmpfs", "none", MountFlags::RDONLY)
+        .unwrap();
+    // The tmpfs hides /d/a; paths and `..` cross the new mount.
+    assert_eq!(walk(&fx, "/d/a", true).unwrap_err(), Errno::ENOENT);
+    let top = walk(&fx, "/d", true).unwrap();
+    assert!(Arc::ptr_eq(&top, &m.root));
+    assert!(top.readonly());
+    assert_eq!(path_of(&fx, "/d/..").unwrap(), "/");
+    assert_eq!(m.parent_id(), fx.vfs.mounts.root().unwrap().id);
+    // A second mount stacks on the first.
+    let m2 = fx
+        .vfs
+        .mount(&top, tmpfs(&fx), "tmpfs", "none", MountFlags::NONE)
+        .unwrap();
+    assert_eq!(m2.parent_id(), m.id);
+    assert_eq!(fx.vfs.mounts.children(&m).len(), 1);
+    // Detaching the lower one recursively uncovers /d again, with no stale
+    // cache left behind.
+    fx.vfs.mounts.detach(&m, true);
+    assert!(!fx.vfs.mounts.contains(&m2));
+    let again = walk(&fx, "/d/a", true).unwrap();
+    assert!(Arc::ptr_eq(&again, &before));
+    assert!(m.root.covers().is_none());
+    // Files cannot be mounted on directories.
+    let file = walk(&fx, "/file", true).unwrap();
+    assert_eq!(
+        fx.vfs
+            .mount(&file, tmpfs(&fx), "tmpfs", "none", MountFlags::NONE)
+            .unwrap_err(),
+        Errno::ENOTDIR
+    );
+}
+
+#[test]
+fn bound_trees_see_each_others_changes() {
+    let fx = fixture();
+    let d = walk(&fx, "/d", true).unwrap();
+    let tmp = walk(&fx, "/tmp", true).unwrap();
+    let m = fx
+        .vfs
+        .mount(&tmp, d.inode(), "9p", "none", MountFlags::NONE)
+        .unwrap();
+    d.mark_alias();
+    m.root.mark_alias();
+    assert!(walk(&fx, "/tmp/a", true).is_ok());
+    // A miss through one tree is not cached against the other.
+    assert_eq!(walk(&fx, "/tmp/new", true).unwrap_err(), Errno::ENOENT);
+    std::fs::write(fx.dir.join("d/new"), b"n").unwrap();
+    assert!(walk(&fx, "/tmp/new", true).is_ok());
+    std::fs::remove_file(fx.dir.join("d/new")).unwrap();
+    assert_eq!(walk(&fx, "/d/new", true).unwrap_err(), Errno::ENOENT);
+    assert_eq!(walk(&fx, "/tmp/new", true).unwrap_err(), Errno::ENOENT);
+}
+
+#[test]
+fn mount_flags_options_and_statfs_bits() {
+    let f = MountFlags::from_ms(1 | 2 | 8);
+    assert_eq!(f.options(), "ro,nosuid,noexec,relatime");
+    assert_eq!(MountFlags::from_ms(1 << 10).options(), "rw,noatime");
+    assert_eq!(MountFlags::from_ms(1 << 24).options(), "rw");
+    assert_eq!(f.statfs_flags(), 1 | 2 | 8 | 4096);
+    assert_eq!(
+        fs::proc::mounts::escape(b"a b\\c\td"),
+        "a\\040b\\134c\\011d"
+    );
 }

@@ -40,6 +40,13 @@ static ROOT: &[Entry<()>] = &[
             Arc::new(|| Ok(b"self/mounts".to_vec())),
         )
     }),
+    ("net", L, |fs, _| {
+        ProcLink::new(
+            fs,
+            Arc::new(|| (0, 0)),
+            Arc::new(|| Ok(b"self/net".to_vec())),
+        )
+    }),
     ("self", L, |fs, _| {
         ProcLink::new(
             fs,
@@ -65,6 +72,8 @@ static ROOT: &[Entry<()>] = &[
     ("uptime", R, |fs, _| text(fs, uptime)),
     ("version", R, |fs, _| text(fs, version)),
 ];
+
+/// `/proc/net` (the sandbox has one network namespace).
 
 /// Every process in the table (zombies included), sorted.
 fn pids() -> Vec<i32> {
@@ -248,115 +257,4 @@ fn version() -> Vec<u8> {
     v.extend_from_slice(crate::syscalls::identity::UTS_VERSION);
     v.push(b'\n');
     v
-}
-
-/// One mount of the sandbox: (mount point, fs type, options, st_dev).
-struct Mount {
-    path: &'static str,
-    fstype: &'static str,
-    opts: String,
-    dev: u64,
-    parent: usize,
-}
-
-/// The sandbox's mounts in mount order (ids are 1-based indices).
-fn mount_table() -> Vec<Mount> {
-    let Ok(k) = kernel() else {
-        return Vec::new();
-    };
-    let root = k.vfs.root();
-    let dev_of = |d: &Arc<crate::vfs::Dentry>| d.inode_ref().stat().map(|s| s.st_dev).unwrap_or(0);
-    let sub = |parent: &Arc<crate::vfs::Dentry>, name: &[u8]| {
-        parent.lookup(name).ok().map(|d| d.follow_mounts())
-    };
-    let rw = |d: &Arc<crate::vfs::Dentry>| if d.inode_ref().readonly() { "ro" } else { "rw" };
-    let overlay = root
-        .inode()
-        .as_any()
-        .is_some_and(|a| a.downcast::<crate::fs::overlay::OvlInode>().is_ok());
-    let mut v = vec![Mount {
-        path: "/",
-        fstype: if overlay { "overlay" } else { "9p" },
-        opts: format!("{},relatime", rw(&root)),
-        dev: dev_of(&root),
-        parent: 0,
-    }];
-    let dev = sub(&root, b"dev");
-    for (path, fstype, opts, d, parent) in [
-        (
-            "/dev",
-            "tmpfs",
-            "rw,nosuid,relatime,mode=755",
-            dev.clone(),
-            1,
-        ),
-        (
-            "/dev/shm",
-            "tmpfs",
-            "rw,nosuid,nodev,relatime",
-            dev.as_ref().and_then(|d| sub(d, b"shm")),
-            2,
-        ),
-        (
-            "/proc",
-            "proc",
-            "rw,nosuid,nodev,noexec,relatime",
-            sub(&root, b"proc"),
-            1,
-        ),
-        (
-            "/sys",
-            "sysfs",
-            "ro,nosuid,nodev,noexec,relatime",
-            sub(&root, b"sys"),
-            1,
-        ),
-        ("/tmp", "tmpfs", "rw,relatime", sub(&root, b"tmp"), 1),
-    ] {
-        v.push(Mount {
-            path,
-            fstype,
-            opts: opts.to_string(),
-            dev: d.as_ref().map(dev_of).unwrap_or(0),
-            parent,
-        });
-    }
-    v
-}
-
-/// The mount id of the file system with device `dev` (fdinfo's mnt_id).
-pub fn mount_id(dev: u64) -> usize {
-    mount_table()
-        .iter()
-        .position(|m| m.dev == dev)
-        .map(|i| i + 1)
-        .unwrap_or(0)
-}
-
-/// `/proc/[pid]/mounts`.
-pub fn mounts() -> Vec<u8> {
-    let mut s = String::new();
-    for m in mount_table() {
-        let _ = writeln!(s, "none {} {} {} 0 0", m.path, m.fstype, m.opts);
-    }
-    s.into_bytes()
-}
-
-/// `/proc/[pid]/mountinfo`.
-pub fn mountinfo() -> Vec<u8> {
-    let mut s = String::new();
-    for (i, m) in mount_table().iter().enumerate() {
-        let (ma, mi) = (crate::vfs::major(m.dev), crate::vfs::minor(m.dev));
-        let _ = writeln!(
-            s,
-            "{} {} {ma}:{mi} / {} {} - {} none {}",
-            i + 1,
-            m.parent,
-            m.path,
-            m.opts,
-            m.fstype,
-            if m.opts.starts_with("ro") { "ro" } else { "rw" }
-        );
-    }
-    s.into_bytes()
 }

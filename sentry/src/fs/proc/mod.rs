@@ -15,6 +15,8 @@
 pub mod global;
 pub mod magic;
 pub mod mem;
+pub mod mounts;
+pub mod net;
 pub mod pid;
 pub mod status;
 pub mod sys;
@@ -392,6 +394,9 @@ impl FileOps for ProcOpen {
 pub struct ProcLink {
     fs: Arc<SynthFs>,
     ino: u64,
+    /// Permission bits (0777 except fd links, whose bits follow the open
+    /// mode).
+    perm: u32,
     owner: Owner,
     target: Target,
     magic: Option<Magic>,
@@ -405,6 +410,7 @@ impl ProcLink {
         Arc::new(ProcLink {
             fs: fs.clone(),
             ino: fs.ino(),
+            perm: 0o777,
             owner,
             target,
             magic: None,
@@ -413,9 +419,21 @@ impl ProcLink {
 
     /// A magic link: `target` for readlink, `magic` for path walks.
     pub fn magic(fs: &Arc<SynthFs>, owner: Owner, target: Target, magic: Magic) -> Arc<Self> {
+        ProcLink::magic_perm(fs, 0o777, owner, target, magic)
+    }
+
+    /// [`ProcLink::magic`] with permission bits `perm`.
+    pub fn magic_perm(
+        fs: &Arc<SynthFs>,
+        perm: u32,
+        owner: Owner,
+        target: Target,
+        magic: Magic,
+    ) -> Arc<Self> {
         Arc::new(ProcLink {
             fs: fs.clone(),
             ino: fs.ino(),
+            perm,
             owner,
             target,
             magic: Some(magic),
@@ -429,14 +447,14 @@ impl Inode for ProcLink {
         Ok(owned_stat(
             &self.fs,
             self.ino,
-            S_IFLNK | 0o777,
+            S_IFLNK | self.perm,
             1,
             len as i64,
             (self.owner)(),
         ))
     }
     fn mode(&self) -> u32 {
-        S_IFLNK | 0o777
+        S_IFLNK | self.perm
     }
     fn owner(&self) -> (u32, u32) {
         (self.owner)()

@@ -148,17 +148,27 @@ static PROCESS: &[Entry<Pid>] = &[
     ("environ", R | 0o400, |fs, p| gated(fs, p, environ)),
     ("exe", L | 0o777, |fs, p| magic(fs, p, exe, exe_dentry)),
     ("fd", D | 0o500, fd_dir),
-    ("fdinfo", D | 0o500, fdinfo_dir),
+    ("fdinfo", D | 0o555, fdinfo_dir),
     ("io", R | 0o400, |fs, p| gated(fs, p, io)),
     ("limits", R | 0o444, |fs, p| file(fs, p, 0o444, limits)),
     ("maps", R | 0o444, |fs, p| file(fs, p, 0o444, maps)),
     ("mem", R | 0o600, super::mem::mem),
     ("mountinfo", R | 0o444, |fs, p| {
-        file(fs, p, 0o444, |_| Ok(super::global::mountinfo()))
+        file(fs, p, 0o444, |p| {
+            Ok(super::mounts::mountinfo_from(&fs_dentry(p, true)?))
+        })
     }),
     ("mounts", R | 0o444, |fs, p| {
-        file(fs, p, 0o444, |_| Ok(super::global::mounts()))
+        file(fs, p, 0o444, |p| {
+            Ok(super::mounts::mounts_from(&fs_dentry(p, true)?))
+        })
     }),
+    ("mountstats", R | 0o400, |fs, p| {
+        gated(fs, p, |p| {
+            Ok(super::mounts::mountstats_from(&fs_dentry(p, true)?))
+        })
+    }),
+    ("net", D | 0o555, |fs, _| super::net::net_dir(fs)),
     ("ns", D | 0o511, ns_dir),
     ("oom_adj", R | 0o644, |fs, p| {
         file(fs, p, 0o644, |_| Ok(b"0\n".to_vec()))
@@ -169,6 +179,10 @@ static PROCESS: &[Entry<Pid>] = &[
     ("oom_score_adj", R | 0o644, oom_score_adj),
     ("root", L | 0o777, |fs, p| {
         magic(fs, p, |p| fs_path(p, true), |p| fs_dentry(p, true))
+    }),
+    ("smaps", R | 0o444, |fs, p| file(fs, p, 0o444, smaps)),
+    ("smaps_rollup", R | 0o444, |fs, p| {
+        file(fs, p, 0o444, smaps_rollup)
     }),
     ("stat", R | 0o444, |fs, p| {
         file(fs, p, 0o444, super::status::stat)
@@ -322,7 +336,7 @@ fn exe_dentry(p: &Pid) -> Result<Arc<Dentry>, Errno> {
 }
 
 /// The cwd (or root) of the task.
-fn fs_dentry(p: &Pid, root: bool) -> Result<Arc<Dentry>, Errno> {
+pub(crate) fn fs_dentry(p: &Pid, root: bool) -> Result<Arc<Dentry>, Errno> {
     let t = task_of(p).map_err(|_| Errno::ENOENT)?;
     let fs = view(&t).fs.upgrade().ok_or(Errno::ENOENT)?;
     let c = fs.lock().unwrap_or_else(|e| e.into_inner());
@@ -393,6 +407,7 @@ pub(crate) fn fd_target(file: &crate::vfs::File) -> Vec<u8> {
 fn per_fd_dir(
     fs: &Arc<SynthFs>,
     p: &Pid,
+    perm: u32,
     kind: u32,
     child: impl Fn(&Arc<SynthFs>, Pid, i32) -> Arc<dyn Inode> + Send + Sync + 'static,
 ) -> Arc<dyn Inode> {
@@ -400,7 +415,7 @@ fn per_fd_dir(
     let fs2 = fs.clone();
     ProcDir::new(
         fs,
-        0o500,
+        perm,
         owner(p),
         Arc::new(move || {
             open_fds(&p)
@@ -417,9 +432,20 @@ fn per_fd_dir(
 }
 
 fn fd_dir(fs: &Arc<SynthFs>, p: &Pid) -> Arc<dyn Inode> {
-    per_fd_dir(fs, p, S_IFLNK | 0o700, |fs, p, fd| {
-        ProcLink::magic(
+    per_fd_dir(fs, p, 0o500, S_IFLNK | 0o700, |fs, p, fd| {
+        // Linux: r-x for a readable file, -wx for a writable one.
+        let perm = fds_of(&p)
+            .and_then(|t| t.get(fd))
+            .map(|f| match f.is_path() {
+                true => 0,
+                false => {
+                    (if f.readable() { 0o500 } else { 0 }) | (if f.writable() { 0o300 } else { 0 })
+                }
+            })
+            .unwrap_or(0o700);
+        ProcLink::magic_perm(
             fs,
+            perm,
             owner(p),
             Arc::new(move || {
                 may_access(&p)?;
@@ -436,7 +462,7 @@ fn fd_dir(fs: &Arc<SynthFs>, p: &Pid) -> Arc<dyn Inode> {
 }
 
 fn fdinfo_dir(fs: &Arc<SynthFs>, p: &Pid) -> Arc<dyn Inode> {
-    per_fd_dir(fs, p, S_IFREG | 0o444, |fs, p, fd| {
+    per_fd_dir(fs, p, 0o555, S_IFREG | 0o444, |fs, p, fd| {
         ProcFile::new(
             fs,
             0o444,
@@ -449,7 +475,7 @@ fn fdinfo_dir(fs: &Arc<SynthFs>, p: &Pid) -> Arc<dyn Inode> {
                     flags |= libc::O_CLOEXEC as u32;
                 }
                 let st = e.file.stat().unwrap_or_else(|_| crate::fs::anon::stat());
-                let mnt = super::global::mount_id(st.st_dev);
+                let mnt = super::mounts::mount_id(&e.file, st.st_dev);
                 Ok(format!(
                     "pos:\t{pos}\nflags:\t0{flags:o}\nmnt_id:\t{mnt}\nino:\t{}\n",
                     st.st_ino
@@ -583,13 +609,21 @@ fn limits(p: &Pid) -> Result<Vec<u8>, Errno> {
     Ok(s.into_bytes())
 }
 
-fn maps(p: &Pid) -> Result<Vec<u8>, Errno> {
-    let mm = match mm_of(p) {
-        Ok(mm) => mm,
-        Err(_) => return Ok(Vec::new()),
+/// One VMA as maps/smaps show it.
+struct MapLine {
+    text: String,
+    start: u64,
+    end: u64,
+    anon: bool,
+    flags: String,
+}
+
+fn map_lines(p: &Pid) -> Vec<MapLine> {
+    let Ok(mm) = mm_of(p) else {
+        return Vec::new();
     };
     let m = mm.lock();
-    let mut s = String::new();
+    let mut out = Vec::new();
     for v in m.vmas.values() {
         let off = match &v.backing {
             crate::mm::Backing::Object { off, .. }
@@ -599,34 +633,165 @@ fn maps(p: &Pid) -> Result<Vec<u8>, Errno> {
             }
             _ => 0,
         };
-        let line = format!(
-            "{:08x}-{:08x} {}{}{}{} {:08x} 00:00 0",
+        let bit = |m: i32, b: i32, c: char| if m & b != 0 { c } else { '-' };
+        let (dev, ino) = v.file_id.unwrap_or((0, 0));
+        let mut line = format!(
+            "{:08x}-{:08x} {}{}{}{} {:08x} {:02x}:{:02x} {ino}",
             v.start,
             v.end,
-            if v.prot & libc::PROT_READ != 0 {
-                'r'
-            } else {
-                '-'
-            },
-            if v.prot & libc::PROT_WRITE != 0 {
-                'w'
-            } else {
-                '-'
-            },
-            if v.prot & libc::PROT_EXEC != 0 {
-                'x'
-            } else {
-                '-'
-            },
+            bit(v.prot, libc::PROT_READ, 'r'),
+            bit(v.prot, libc::PROT_WRITE, 'w'),
+            bit(v.prot, libc::PROT_EXEC, 'x'),
             if v.shared { 's' } else { 'p' },
-            off
+            off,
+            crate::vfs::major(dev),
+            crate::vfs::minor(dev),
         );
-        s.push_str(&line);
         if let Some(name) = &v.name {
-            s.push_str(&" ".repeat(73usize.saturating_sub(line.len()).max(1)));
-            s.push_str(name);
+            line.push_str(&" ".repeat(73usize.saturating_sub(line.len()).max(1)));
+            line.push_str(name);
         }
+        let mut flags = String::new();
+        for (on, tag) in [
+            (v.prot & libc::PROT_READ != 0, "rd"),
+            (v.prot & libc::PROT_WRITE != 0, "wr"),
+            (v.prot & libc::PROT_EXEC != 0, "ex"),
+            (v.shared, "sh"),
+            (v.max_prot & libc::PROT_READ != 0, "mr"),
+            (v.max_prot & libc::PROT_WRITE != 0, "mw"),
+            (v.max_prot & libc::PROT_EXEC != 0, "me"),
+            (v.growsdown, "gd"),
+            (!v.shared && v.prot & libc::PROT_WRITE != 0, "ac"),
+        ] {
+            if on {
+                flags.push_str(tag);
+                flags.push(' ');
+            }
+        }
+        out.push(MapLine {
+            text: line,
+            start: v.start,
+            end: v.end,
+            anon: v.file_id.is_none(),
+            flags,
+        });
+    }
+    out
+}
+
+fn maps(p: &Pid) -> Result<Vec<u8>, Errno> {
+    let mut s = String::new();
+    for l in map_lines(p) {
+        s.push_str(&l.text);
         s.push('\n');
+    }
+    Ok(s.into_bytes())
+}
+
+/// Resident bytes of [start, end) (mincore in bounded chunks).
+fn resident(p: &Pid, start: u64, end: u64) -> u64 {
+    const CHUNK: u64 = 64 << 20;
+    let Ok(mm) = mm_of(p) else { return 0 };
+    let mut n = 0;
+    let mut a = start;
+    while a < end {
+        let len = (end - a).min(CHUNK);
+        if let Ok(v) = mm.mincore(a, len) {
+            n += v.iter().filter(|b| **b & 1 != 0).count() as u64;
+        }
+        a += len;
+    }
+    n * 4096
+}
+
+/// `/proc/[pid]/smaps` (basic): sizes and residency per VMA; no sharing
+/// accounting (Pss = Rss, everything private).
+fn smaps(p: &Pid) -> Result<Vec<u8>, Errno> {
+    let mut s = String::new();
+    for l in map_lines(p) {
+        let size = (l.end - l.start) / 1024;
+        let rss = resident(p, l.start, l.end) / 1024;
+        let _ = writeln!(s, "{}", l.text);
+        smaps_fields(&mut s, Some(size), rss, l.anon);
+        let _ = writeln!(s, "THPeligible:           0");
+        let _ = writeln!(s, "VmFlags: {}", l.flags);
+    }
+    Ok(s.into_bytes())
+}
+
+/// The counters of one smaps entry (`size` is None for smaps_rollup).
+fn smaps_fields(s: &mut String, size: Option<u64>, rss: u64, anon: bool) {
+    let mut kv = |k: &str, v: u64| {
+        let _ = writeln!(s, "{:<16}{:>8} kB", format!("{k}:"), v);
+    };
+    if let Some(size) = size {
+        kv("Size", size);
+        kv("KernelPageSize", 4);
+        kv("MMUPageSize", 4);
+    }
+    kv("Rss", rss);
+    kv("Pss", rss);
+    kv("Pss_Dirty", if anon { rss } else { 0 });
+    if size.is_none() {
+        kv("Pss_Anon", if anon { rss } else { 0 });
+        kv("Pss_File", if anon { 0 } else { rss });
+        kv("Pss_Shmem", 0);
+    }
+    kv("Shared_Clean", 0);
+    kv("Shared_Dirty", 0);
+    kv("Private_Clean", if anon { 0 } else { rss });
+    kv("Private_Dirty", if anon { rss } else { 0 });
+    kv("Referenced", rss);
+    kv("Anonymous", if anon { rss } else { 0 });
+    for k in [
+        "KSM",
+        "LazyFree",
+        "AnonHugePages",
+        "ShmemPmdMapped",
+        "FilePmdMapped",
+        "Shared_Hugetlb",
+        "Private_Hugetlb",
+        "Swap",
+        "SwapPss",
+        "Locked",
+    ] {
+        kv(k, 0);
+    }
+}
+
+/// `/proc/[pid]/smaps_rollup`.
+fn smaps_rollup(p: &Pid) -> Result<Vec<u8>, Errno> {
+    let lines = map_lines(p);
+    let (Some(first), Some(last)) = (lines.first(), lines.last()) else {
+        return Ok(Vec::new());
+    };
+    let mut s = format!(
+        "{:08x}-{:08x} ---p 00000000 00:00 0                          [rollup]\n",
+        first.start, last.end
+    );
+    let (mut anon, mut file) = (0, 0);
+    for l in &lines {
+        let r = resident(p, l.start, l.end) / 1024;
+        if l.anon {
+            anon += r;
+        } else {
+            file += r;
+        }
+    }
+    // Summed per kind: the anon share first, then the file share.
+    let mut a = String::new();
+    smaps_fields(&mut a, None, anon, true);
+    let mut f = String::new();
+    smaps_fields(&mut f, None, file, false);
+    for (la, lf) in a.lines().zip(f.lines()) {
+        let key = la.split(':').next().unwrap_or("");
+        let num = |l: &str| {
+            l.split_whitespace()
+                .nth(1)
+                .and_then(|n| n.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        let _ = writeln!(s, "{:<16}{:>8} kB", format!("{key}:"), num(la) + num(lf));
     }
     Ok(s.into_bytes())
 }

@@ -1,11 +1,14 @@
 //! `/proc/sys`: the sysctls the sandbox reports. Like Linux's, their modes
-//! bind root too: writing a read-only sysctl is EACCES for everyone.
+//! bind root too: writing a read-only sysctl is EACCES for everyone. The
+//! tunables Linux lets root write (pid_max, vm.*, fs.* limits) keep a
+//! written value and read it back, without effect on the sandbox.
 
 use super::pid::kernel;
 use super::{table_dir, Entry, Gen, ProcFile, Put};
 use crate::fs::synth::SynthFs;
 use crate::vfs::Inode;
-use std::sync::{Arc, LazyLock};
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
 use syscalls::consts::{S_IFDIR, S_IFREG};
 use syscalls::Errno;
 
@@ -40,6 +43,42 @@ fn value(fs: &Arc<SynthFs>, v: &'static str) -> Arc<dyn Inode> {
         None,
     )
 }
+
+/// Values written to tunable sysctls (sandbox-wide; a sentry serves one
+/// sandbox).
+static TUNED: LazyLock<Mutex<HashMap<&'static str, i64>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
+/// A sysctl root may write (0644) holding one integer in `min..=max`, as
+/// `proc_dointvec_minmax` parses it: the value is kept and read back, but
+/// the sandbox does not act on it (documented).
+fn tunable(
+    fs: &Arc<SynthFs>,
+    key: &'static str,
+    default: i64,
+    (min, max): (i64, i64),
+) -> Arc<dyn Inode> {
+    let tuned = || TUNED.lock().unwrap_or_else(|e| e.into_inner());
+    sysctl(
+        fs,
+        0o644,
+        Arc::new(move || {
+            let v = tuned().get(key).copied().unwrap_or(default);
+            Ok(format!("{v}\n").into_bytes())
+        }),
+        Some(Arc::new(move |buf: &[u8]| {
+            let text = std::str::from_utf8(buf).map_err(|_| Errno::EINVAL)?;
+            let v: i64 = text.trim().parse().map_err(|_| Errno::EINVAL)?;
+            if v < min || v > max {
+                return Err(Errno::EINVAL);
+            }
+            tuned().insert(key, v);
+            Ok(buf.len())
+        })),
+    )
+}
+
+const INT: (i64, i64) = (i32::MIN as i64, i32::MAX as i64);
 
 fn bytes_line(mut v: Vec<u8>) -> Vec<u8> {
     v.push(b'\n');
@@ -120,9 +159,15 @@ static KERNEL: &[Entry<()>] = &[
         )
     }),
     ("ostype", R, |fs, _| value(fs, "Linux")),
-    ("overflowgid", R, |fs, _| value(fs, "65534")),
-    ("overflowuid", R, |fs, _| value(fs, "65534")),
-    ("pid_max", R, |fs, _| value(fs, "4194304")),
+    ("overflowgid", W, |fs, _| {
+        tunable(fs, "overflowgid", 65534, (0, 65535))
+    }),
+    ("overflowuid", W, |fs, _| {
+        tunable(fs, "overflowuid", 65534, (0, 65535))
+    }),
+    ("pid_max", W, |fs, _| {
+        tunable(fs, "pid_max", 4194304, (301, 4194304))
+    }),
     ("random", D, |fs, _| {
         table_dir(fs, 0o555, Arc::new(|| (0, 0)), RANDOM, ())
     }),
@@ -137,24 +182,42 @@ static KERNEL: &[Entry<()>] = &[
 ];
 
 static VM: &[Entry<()>] = &[
-    ("max_map_count", R, |fs, _| value(fs, "65530")),
-    ("mmap_min_addr", R, |fs, _| value(fs, "65536")),
-    ("overcommit_memory", R, |fs, _| value(fs, "0")),
+    ("max_map_count", W, |fs, _| {
+        tunable(fs, "max_map_count", 65530, (0, i32::MAX as i64))
+    }),
+    ("mmap_min_addr", W, |fs, _| {
+        tunable(fs, "mmap_min_addr", 65536, (0, i64::MAX))
+    }),
+    ("overcommit_memory", W, |fs, _| {
+        tunable(fs, "overcommit_memory", 0, (0, 2))
+    }),
 ];
 
 static INOTIFY: &[Entry<()>] = &[
-    ("max_queued_events", R, |fs, _| value(fs, "16384")),
-    ("max_user_instances", R, |fs, _| value(fs, "128")),
-    ("max_user_watches", R, |fs, _| value(fs, "8192")),
+    ("max_queued_events", W, |fs, _| {
+        tunable(fs, "max_queued_events", 16384, (0, i32::MAX as i64))
+    }),
+    ("max_user_instances", W, |fs, _| {
+        tunable(fs, "max_user_instances", 128, (0, i32::MAX as i64))
+    }),
+    ("max_user_watches", W, |fs, _| {
+        tunable(fs, "max_user_watches", 8192, (0, i32::MAX as i64))
+    }),
 ];
 
 static FS: &[Entry<()>] = &[
-    ("file-max", R, |fs, _| value(fs, "9223372036854775807")),
+    ("file-max", W, |fs, _| {
+        tunable(fs, "file-max", i64::MAX, (0, i64::MAX))
+    }),
     ("inotify", D, |fs, _| {
         table_dir(fs, 0o555, Arc::new(|| (0, 0)), INOTIFY, ())
     }),
-    ("nr_open", R, |fs, _| value(fs, "1048576")),
-    ("pipe-max-size", R, |fs, _| value(fs, "1048576")),
+    ("nr_open", W, |fs, _| {
+        tunable(fs, "nr_open", 1048576, (64, 1 << 30))
+    }),
+    ("pipe-max-size", W, |fs, _| {
+        tunable(fs, "pipe-max-size", 1048576, (4096, INT.1))
+    }),
 ];
 
 static SYS: &[Entry<()>] = &[
