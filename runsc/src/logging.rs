@@ -68,7 +68,7 @@ pub fn fatal(cli: &Cli, msg: &str) {
     }
 }
 
-fn rfc3339_now() -> String {
+pub fn rfc3339_now() -> String {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();

@@ -1,14 +1,11 @@
 //! `runsc`: the OCI runtime command line. One binary: the CLI verbs, and the
 //! `boot` (sentry) and `gofer` roles it re-executes itself as.
 
-// cgroup and oci::hooks are libraries for the lifecycle verbs (create,
-// start, delete, ...); until those call them, parts are only used by tests.
-#[allow(dead_code)]
 mod cgroup;
 mod cmd;
 mod config;
+mod container;
 mod logging;
-#[allow(dead_code)]
 mod oci;
 mod sandbox;
 mod seccomp;
@@ -56,6 +53,9 @@ pub struct Cli {
     /// Sentry seccomp filter action for syscalls outside its allowlist: kill (default) or log.
     #[arg(long, global = true)]
     pub seccomp: Option<String>,
+    /// Accepted for runc compatibility.
+    #[arg(long, global = true, hide = true)]
+    pub criu: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -68,6 +68,31 @@ pub enum Command {
     Compat(cmd::compat::CompatArgs),
     /// Print the syscall compatibility table.
     Syscalls(cmd::syscalls::SyscallsArgs),
+    /// Create a container from a bundle; its init waits for `start`.
+    Create(cmd::create::CreateArgs),
+    /// Start a created container.
+    Start(cmd::start::StartArgs),
+    /// Create and start a container.
+    Run(cmd::run::RunArgs),
+    /// Print a container's OCI state.
+    State(cmd::state::StateArgs),
+    /// Send a signal to a container's init (or every process).
+    Kill(cmd::kill::KillArgs),
+    /// Delete a container.
+    Delete(cmd::delete::DeleteArgs),
+    /// List containers.
+    List(cmd::list::ListArgs),
+    /// List a container's processes (host pids).
+    Ps(cmd::ps::PsArgs),
+    /// Freeze every process of a container.
+    Pause(cmd::pause::PauseArgs),
+    /// Thaw a paused container.
+    Resume(cmd::resume::ResumeArgs),
+    /// Run a new process in a running container.
+    Exec(cmd::exec::ExecArgs),
+    /// Internal: the host process standing for an `exec --detach` process.
+    #[command(name = "exec-relay", hide = true)]
+    ExecRelay(cmd::exec::RelayArgs),
     /// Write a default OCI config.json (runc's) into the bundle directory.
     Spec(cmd::spec::SpecArgs),
     /// Print the runtime's features (runc's JSON schema).
@@ -76,6 +101,10 @@ pub enum Command {
     Install(cmd::install::InstallArgs),
     /// Remove a runtime from Docker's daemon.json.
     Uninstall(cmd::install::UninstallArgs),
+    /// Resource usage statistics of a container (runc's schema).
+    Events(cmd::events::EventsArgs),
+    /// Change a container's resource limits.
+    Update(cmd::update::UpdateArgs),
     /// Internal: the sentry process.
     #[command(hide = true)]
     Boot(cmd::boot::BootArgs),
@@ -97,6 +126,20 @@ fn main() {
         Command::Uninstall(a) => cmd::install::run_uninstall(a),
         Command::Boot(a) => cmd::boot::run(&cli, a),
         Command::Gofer(a) => cmd::gofer::run(&cli, a),
+        Command::Create(a) => cmd::create::run(&cli, a),
+        Command::Start(a) => cmd::start::run(&cli, a),
+        Command::Run(a) => cmd::run::run(&cli, a),
+        Command::State(a) => cmd::state::run(&cli, a),
+        Command::Kill(a) => cmd::kill::run(&cli, a),
+        Command::Delete(a) => cmd::delete::run(&cli, a),
+        Command::List(a) => cmd::list::run(&cli, a),
+        Command::Ps(a) => cmd::ps::run(&cli, a),
+        Command::Pause(a) => cmd::pause::run(&cli, a),
+        Command::Resume(a) => cmd::resume::run(&cli, a),
+        Command::Exec(a) => cmd::exec::run(&cli, a),
+        Command::ExecRelay(a) => cmd::exec::run_relay(a),
+        Command::Events(a) => cmd::events::run(a, &|id| container::events_target(&cli, id)),
+        Command::Update(a) => cmd::update::run(a, &|id| container::events_target(&cli, id)),
     };
     match res {
         Ok(code) => std::process::exit(code),

@@ -20,6 +20,25 @@ pub fn spawn_self(args: &[String], fds: &[OwnedFd], stdin_null: bool) -> anyhow:
     if stdin_null {
         cmd.stdin(Stdio::null()).stdout(Stdio::null());
     }
+    spawn_with(cmd, fds, false)
+}
+
+/// Like [`spawn_self`] with the stdio set by the caller, optionally in a
+/// new session (detached from the CLI's terminal and process group).
+pub fn spawn_self_with(
+    args: &[String],
+    fds: &[OwnedFd],
+    stdio: [Stdio; 3],
+    setsid: bool,
+) -> anyhow::Result<Child> {
+    let exe = std::env::current_exe().context("cannot find our own executable")?;
+    let mut cmd = Command::new(exe);
+    let [i, o, e] = stdio;
+    cmd.args(args).stdin(i).stdout(o).stderr(e);
+    spawn_with(cmd, fds, setsid)
+}
+
+fn spawn_with(mut cmd: Command, fds: &[OwnedFd], setsid: bool) -> anyhow::Result<Child> {
     let raw: Vec<RawFd> = fds.iter().map(|f| f.as_raw_fd()).collect();
     // SAFETY: the closure runs between fork and exec in the child and only
     // makes async-signal-safe calls (fcntl/dup2) on fds we own.
@@ -38,6 +57,9 @@ pub fn spawn_self(args: &[String], fds: &[OwnedFd], stdin_null: bool) -> anyhow:
                 if libc::dup2(*fd, FIRST_FD + i as i32) < 0 {
                     return Err(std::io::Error::last_os_error());
                 }
+            }
+            if setsid && libc::setsid() < 0 {
+                return Err(std::io::Error::last_os_error());
             }
             Ok(())
         });
@@ -80,4 +102,54 @@ pub fn dup_stdio(fd: RawFd) -> anyhow::Result<OwnedFd> {
     let b = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
     b.try_clone_to_owned()
         .with_context(|| format!("stdio fd {fd} is not open"))
+}
+
+/// pidfd_open(2): a handle on process `pid` that cannot be fooled by pid
+/// reuse once opened.
+pub fn pidfd_open(pid: i32) -> std::io::Result<OwnedFd> {
+    // SAFETY: a plain syscall with integer arguments; on success it returns
+    // a new fd that we alone own.
+    let r = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
+    if r < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: r is a fresh fd (see above).
+    Ok(unsafe { OwnedFd::from_raw_fd(r as RawFd) })
+}
+
+/// pidfd_send_signal(2).
+pub fn pidfd_signal(pidfd: &OwnedFd, sig: i32) -> std::io::Result<()> {
+    // SAFETY: a plain syscall on an fd we own; a null siginfo is allowed.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_pidfd_send_signal,
+            pidfd.as_raw_fd(),
+            sig,
+            std::ptr::null::<libc::siginfo_t>(),
+            0,
+        )
+    };
+    if r < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// Leave like a process killed by `sig` (the container init died by it):
+/// default disposition, unblocked, no core file; exit 128+sig as a fallback.
+pub fn die_by_signal(sig: i32) -> ! {
+    let _ = nix::sys::resource::setrlimit(nix::sys::resource::Resource::RLIMIT_CORE, 0, 0);
+    if let Ok(s) = nix::sys::signal::Signal::try_from(sig) {
+        // SAFETY: installing SIG_DFL has no handler code to be unsafe about.
+        let _ = unsafe { nix::sys::signal::signal(s, nix::sys::signal::SigHandler::SigDfl) };
+        let mut set = nix::sys::signal::SigSet::empty();
+        set.add(s);
+        let _ = nix::sys::signal::pthread_sigmask(
+            nix::sys::signal::SigmaskHow::SIG_UNBLOCK,
+            Some(&set),
+            None,
+        );
+        let _ = nix::sys::signal::raise(s);
+    }
+    std::process::exit(128 + sig)
 }

@@ -65,6 +65,7 @@ pub struct Pids {
 impl Resources {
     /// Merge `other` over `self` (what `runsc update` does: only the given
     /// values change).
+    #[allow(dead_code)]
     pub fn merge(&mut self, other: &Resources) {
         if let Some(m) = &other.memory {
             let mine = self.memory.get_or_insert_with(Default::default);

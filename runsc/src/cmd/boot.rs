@@ -1,5 +1,16 @@
 //! `runsc boot` (internal): the sentry process. Confines itself (new
 //! namespaces, an empty read-only root, no_new_privs), then boots the kernel.
+//!
+//! The sentry is the init of a new pid namespace (made by the CLI before it
+//! starts us), so every stub dies with it. It exits with the container
+//! init's exit status, and with 128+N when init died by signal N: a
+//! pid-namespace init only receives signals it has a handler for, from
+//! itself and even from an ancestor namespace (pid_namespaces(7); SIGKILL
+//! and SIGSTOP from outside excepted), and the sentry cannot step out of
+//! that namespace (a task whose children go to another pid namespace cannot
+//! create threads). containerd's shim, which waits on this pid, reports both
+//! "killed by N" and "exit 128+N" as 128+N; a SIGKILL from `runsc kill`
+//! hits the sentry itself and is seen as such.
 
 use crate::sandbox::{dup_stdio, inherited_fds};
 use crate::Cli;
@@ -7,6 +18,7 @@ use anyhow::Context;
 use clap::Args;
 use nix::mount::{mount, umount2, MntFlags, MsFlags};
 use nix::sched::{unshare, CloneFlags};
+use sentry::kernel::boot::UserSpec;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -17,8 +29,11 @@ pub struct BootArgs {
     pub config: Option<String>,
 }
 
-/// What `runsc do` (and later `create`) hands to the sentry.
-#[derive(Serialize, Deserialize, Debug)]
+/// What `runsc do` and `runsc create` hand to the sentry. Fds arrive at 3..
+/// in this order: the root's gofer channels, each volume's channels, then
+/// (when set) the compat report fd, the control socket and the readiness
+/// pipe.
+#[derive(Serialize, Deserialize, Debug, Default)]
 pub struct BootSpec {
     pub argv: Vec<Vec<u8>>,
     pub env: Vec<Vec<u8>>,
@@ -41,6 +56,21 @@ pub struct BootSpec {
     /// the root's (in this order), before the compat fd.
     #[serde(default)]
     pub volumes: Vec<VolumeSpec>,
+    /// Identity, capabilities and limits of init.
+    #[serde(default)]
+    pub user: UserSpec,
+    /// A listening control socket follows.
+    #[serde(default)]
+    pub control: bool,
+    /// Init waits for `start` on the control socket before its exec.
+    #[serde(default)]
+    pub wait_start: bool,
+    /// A readiness pipe follows: "ok" or the error that stopped the boot.
+    #[serde(default)]
+    pub ready: bool,
+    /// Outlive the CLI that started us (`create`): no parent-death signal.
+    #[serde(default)]
+    pub detached: bool,
 }
 
 /// One `--volume` as the sentry sees it.
@@ -61,8 +91,6 @@ fn yes() -> bool {
 }
 
 pub fn run(cli: &Cli, a: &BootArgs) -> anyhow::Result<i32> {
-    // If the CLI that started us dies, the sandbox must not outlive it.
-    nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL).context("pdeathsig")?;
     let spec: BootSpec = match &a.config {
         Some(c) if crate::sandbox::handed_over_sockets(1) => {
             serde_json::from_str(c).context("bad boot config")?
@@ -71,10 +99,23 @@ pub fn run(cli: &Cli, a: &BootArgs) -> anyhow::Result<i32> {
             "runsc boot is internal: it is started by runsc create/run/do with its fds set up, not by hand"
         ),
     };
+    if !spec.detached {
+        // If the CLI that started us dies, the sandbox must not outlive it.
+        nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL).context("pdeathsig")?;
+    }
     let vol_channels: usize = spec.volumes.iter().map(|v| v.channels).sum();
-    let mut channels = inherited_fds(spec.channels + vol_channels + usize::from(spec.compat));
-    let compat_out = if spec.compat { channels.pop() } else { None };
-    let mut rest = channels.split_off(spec.channels);
+    let n = spec.channels
+        + vol_channels
+        + usize::from(spec.compat)
+        + usize::from(spec.control)
+        + usize::from(spec.ready);
+    let mut fds = inherited_fds(n);
+    let ready = if spec.ready { fds.pop() } else { None };
+    let control = if spec.control { fds.pop() } else { None };
+    let compat_out = if spec.compat { fds.pop() } else { None };
+    let mut channels = fds;
+    // The volumes' channels follow the root's, each volume's together.
+    let mut rest = channels.split_off(spec.channels.min(channels.len()));
     let mut volumes = Vec::new();
     for v in &spec.volumes {
         let tail = rest.split_off(v.channels.min(rest.len()));
@@ -87,10 +128,18 @@ pub fn run(cli: &Cli, a: &BootArgs) -> anyhow::Result<i32> {
     }
     let stdio = vec![dup_stdio(0)?, dup_stdio(1)?, dup_stdio(2)?];
     if !spec.no_confine {
-        confine().context("cannot confine the sentry")?;
         // Last step of the confinement: everything the sentry needs from
         // the host is open; from here on its syscalls are an allowlist.
-        crate::seccomp::install_sentry(spec.seccomp)?;
+        let confined = confine()
+            .context("cannot confine the sentry")
+            .and_then(|()| crate::seccomp::install_sentry(spec.seccomp));
+        if let Err(e) = confined {
+            let msg = format!("{e:#}");
+            if let Some(r) = &ready {
+                let _ = nix::unistd::write(r, msg.as_bytes());
+            }
+            anyhow::bail!(msg);
+        }
     }
     let cfg = sentry::kernel::boot::BootConfig {
         argv: spec.argv,
@@ -107,18 +156,26 @@ pub fn run(cli: &Cli, a: &BootArgs) -> anyhow::Result<i32> {
             sentry::vfs::RootOverlay::None
         },
         compat_out,
+        user: spec.user,
+        control,
+        wait_start: spec.wait_start,
+        ready,
     };
     match sentry::kernel::boot::run(cfg) {
         Ok(st) => Ok(st.shell_code()),
-        Err(e) => {
-            eprintln!("runsc: {e}");
+        Err((e, reported)) => {
+            if reported {
+                tracing::debug!("boot failed: {e}");
+            } else {
+                eprintln!("runsc: {e}");
+            }
             Ok(e.exit_code())
         }
     }
 }
 
-/// New mount/uts/ipc/net namespaces and an empty read-only root: after this
-/// the sentry cannot open any host path.
+/// New mount/uts/ipc/net namespaces and an empty read-only root: after
+/// this the sentry cannot open any host path.
 fn confine() -> anyhow::Result<()> {
     unshare(
         CloneFlags::CLONE_NEWNS

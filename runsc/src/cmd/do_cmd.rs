@@ -213,6 +213,7 @@ pub fn launch(cli: &Cli, a: &DoArgs, compat_out: Option<OwnedFd>) -> anyhow::Res
             })
             .collect(),
         seccomp: opts.seccomp,
+        ..Default::default()
     };
     let mut boot_args = opts.boot_flags();
     boot_args.extend([

@@ -72,9 +72,7 @@ pub fn stats_event(id: &str, cg: &Cgroup) -> anyhow::Result<serde_json::Value> {
     Ok(serde_json::json!({"type": "stats", "id": id, "data": cg.stats()?}))
 }
 
-// Registered in main.rs with the container-state lookup when the
-// lifecycle module (crate::container) is merged: see docs/oci.md.
-#[allow(dead_code)]
+// Registered in main.rs with crate::container::events_target as the lookup.
 pub fn run(a: &EventsArgs, lookup: &dyn Fn(&str) -> anyhow::Result<Target>) -> anyhow::Result<i32> {
     let t = lookup(&a.id)?;
     if t.status == "stopped" {

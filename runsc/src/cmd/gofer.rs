@@ -14,6 +14,10 @@ pub struct GoferArgs {
     /// Refuse every write.
     #[arg(long)]
     pub readonly: bool,
+    /// Outlive the CLI that started us (`create`); we still exit when the
+    /// sentry closes its channels.
+    #[arg(long)]
+    pub detached: bool,
 }
 
 pub fn run(cli: &crate::Cli, a: &GoferArgs) -> anyhow::Result<i32> {
@@ -23,8 +27,10 @@ pub fn run(cli: &crate::Cli, a: &GoferArgs) -> anyhow::Result<i32> {
     if n == 0 || !crate::sandbox::handed_over_sockets(n) {
         anyhow::bail!("runsc gofer is internal: it is started by runsc create/run/do with its channels set up, not by hand");
     }
-    // Never outlive the CLI that started us.
-    let _ = nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL);
+    if !a.detached {
+        // Never outlive the CLI that started us.
+        let _ = nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL);
+    }
     let channels = inherited_fds(n);
     let root = gofer::confine_to(std::path::Path::new(root))
         .map_err(|e| anyhow::anyhow!("gofer: cannot confine to {root}: {e}"))?;

@@ -107,9 +107,7 @@ pub fn requested(a: &UpdateArgs) -> anyhow::Result<Resources> {
     Ok(r)
 }
 
-// Registered in main.rs with the container-state lookup when the
-// lifecycle module (crate::container) is merged: see docs/oci.md.
-#[allow(dead_code)]
+// Registered in main.rs with crate::container::events_target as the lookup.
 pub fn run(a: &UpdateArgs, lookup: &dyn Fn(&str) -> anyhow::Result<Target>) -> anyhow::Result<i32> {
     let res = requested(a)?;
     let t = lookup(&a.id)?;

@@ -7,8 +7,10 @@ use crate::mm::memfile::MemoryFile;
 use crate::mm::MemoryManager;
 use crate::platform::ptrace::StubFactory;
 use crate::vfs::{FdTable, Vfs};
+use serde::{Deserialize, Serialize};
+use std::io::Write;
 use std::os::fd::OwnedFd;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use syscalls::Errno;
 
@@ -29,6 +31,103 @@ pub struct BootConfig {
     /// Collect a compatibility profile (`runsc compat`) and write it as
     /// JSON to this fd when init exits.
     pub compat_out: Option<OwnedFd>,
+    /// Identity and limits of the init process (the OCI `process.user`,
+    /// capabilities, rlimits...).
+    pub user: UserSpec,
+    /// The control socket (listening) served by a `control` thread
+    /// ([`super::control`]); with `wait_start`, init waits for `start`
+    /// before its exec.
+    pub control: Option<OwnedFd>,
+    pub wait_start: bool,
+    /// Told "" once init is ready to exec (or the error that prevents it).
+    pub ready: Option<OwnedFd>,
+}
+
+/// Credentials, capabilities and limits of a process started by the CLI
+/// (init or `runsc exec`). The defaults are root with every capability.
+#[derive(Serialize, Deserialize, Debug, Clone, Default)]
+pub struct UserSpec {
+    pub uid: u32,
+    pub gid: u32,
+    #[serde(default)]
+    pub groups: Vec<u32>,
+    #[serde(default)]
+    pub umask: Option<u32>,
+    /// Capability sets (bit n = capability n); None keeps Linux's rule
+    /// (root: all, others: none).
+    #[serde(default)]
+    pub caps: Option<CapSpec>,
+    #[serde(default)]
+    pub no_new_privs: bool,
+    /// (resource, soft, hard).
+    #[serde(default)]
+    pub rlimits: Vec<(u32, u64, u64)>,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, Default)]
+pub struct CapSpec {
+    pub effective: u64,
+    pub permitted: u64,
+    pub inheritable: u64,
+    pub bounding: u64,
+}
+
+/// Write once to the CLI's readiness pipe ("" = ready, else the error).
+struct Ready(Mutex<Option<std::fs::File>>);
+
+impl Ready {
+    /// Returns whether this was the report (the pipe was still open).
+    fn report(&self, msg: &str) -> bool {
+        match self.0.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            Some(mut f) => {
+                let m: &[u8] = if msg.is_empty() {
+                    b"ok"
+                } else {
+                    msg.as_bytes()
+                };
+                let _ = f.write_all(m);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// Give `t` the identity, capabilities and limits of `u`.
+pub fn apply_user(t: &mut Task, u: &UserSpec) {
+    let c = &mut t.creds;
+    (c.ruid, c.euid, c.suid, c.fsuid) = (u.uid, u.uid, u.uid, u.uid);
+    (c.rgid, c.egid, c.sgid, c.fsgid) = (u.gid, u.gid, u.gid, u.gid);
+    c.groups = u.groups.clone();
+    if let Some(m) = u.umask {
+        t.set_umask(m & 0o777);
+    }
+    match u.caps {
+        Some(cs) => {
+            t.extras.caps = crate::syscalls::caps::CapSets {
+                effective: cs.effective,
+                permitted: cs.permitted,
+                inheritable: cs.inheritable,
+            };
+            t.extras.capbset = cs.bounding;
+        }
+        None if u.uid != 0 => {
+            t.extras.caps = crate::syscalls::caps::CapSets {
+                effective: 0,
+                permitted: 0,
+                inheritable: 0,
+            };
+        }
+        None => {}
+    }
+    t.extras.no_new_privs = u.no_new_privs;
+    for &(res, cur, max) in &u.rlimits {
+        if let Some(r) = t.rlimits.get_mut(res as usize) {
+            r.rlim_cur = cur;
+            r.rlim_max = max;
+        }
+    }
+    crate::syscalls::sched::mirror_uids(t);
 }
 
 /// A host directory mounted into the sandbox through its own gofer.
@@ -67,10 +166,21 @@ impl BootError {
     }
 }
 
-const DEFAULT_PATH: &[u8] = b"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+pub const DEFAULT_PATH: &[u8] = b"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /// Boot the sandbox and run the init program; returns its exit status.
-pub fn run(cfg: BootConfig) -> Result<ExitStatus, BootError> {
+///
+/// With a readiness pipe (`cfg.ready`), an error before init was ready is
+/// reported there and the returned flag is true: the CLI shows it.
+pub fn run(mut cfg: BootConfig) -> Result<ExitStatus, (BootError, bool)> {
+    let ready = Arc::new(Ready(Mutex::new(cfg.ready.take().map(std::fs::File::from))));
+    run_ready(cfg, &ready).map_err(|e| {
+        let reported = ready.report(&e.to_string());
+        (e, reported)
+    })
+}
+
+fn run_ready(cfg: BootConfig, ready: &Arc<Ready>) -> Result<ExitStatus, BootError> {
     let compat_out = cfg.compat_out;
     if compat_out.is_some() {
         crate::compat::enable();
@@ -98,13 +208,24 @@ pub fn run(cfg: BootConfig) -> Result<ExitStatus, BootError> {
         tasks: Default::default(),
         futexes: Default::default(),
         timers: Default::default(),
+        freezer: Default::default(),
     });
     k.procs.add_init();
+    let gate = Arc::new(super::control::StartGate::default());
+    if !cfg.wait_start {
+        gate.open();
+    }
+    if let Some(l) = cfg.control {
+        super::control::serve(k.clone(), l, gate.clone())
+            .map_err(|e| setup("control thread", &e))?;
+    }
+    let ready = ready.clone();
     // The init task lives on its own thread: it is the tracer of its stub.
     let handle = std::thread::Builder::new()
         .name("task-1".into())
         .spawn(move || -> Result<ExitStatus, BootError> {
-            let mut t = init_task(k, cfg.stdio)?;
+            let mut t = new_process_task(k, 1, cfg.stdio)?;
+            apply_user(&mut t, &cfg.user);
             let prog = cfg.argv.first().cloned().unwrap_or_default();
             let env_path = cfg
                 .env
@@ -119,6 +240,8 @@ pub fn run(cfg: BootConfig) -> Result<ExitStatus, BootError> {
             }
             let path = resolve_program(&t, &prog, env_path.as_deref().unwrap_or(DEFAULT_PATH))?;
             let name = String::from_utf8_lossy(&prog).into_owned();
+            let _ = ready.report("");
+            gate.wait();
             let (argv, envc) = (cfg.argv.clone(), cfg.env.len());
             let start = std::time::Instant::now();
             let res = crate::syscalls::process::exec_into(
@@ -153,7 +276,9 @@ pub fn run(cfg: BootConfig) -> Result<ExitStatus, BootError> {
     res
 }
 
-fn init_task(k: Arc<Kernel>, stdio: Vec<OwnedFd>) -> Result<Task, BootError> {
+/// A task for a new process `pid` (already in the process table) with
+/// `stdio` as fds 0-2, root credentials and a fresh stub; not yet exec'd.
+pub fn new_process_task(k: Arc<Kernel>, pid: i32, stdio: Vec<OwnedFd>) -> Result<Task, BootError> {
     let stub = k
         .stubs
         .spawn(&k.mf.fd())
@@ -168,15 +293,15 @@ fn init_task(k: Arc<Kernel>, stdio: Vec<OwnedFd>) -> Result<Task, BootError> {
     };
     sig.altstack.ss_flags = libc::SS_DISABLE;
     let regs = stub.initial_regs(0, 0);
-    let group = super::signal::ThreadGroup::new(1, [Default::default(); 64]);
-    let shared = Arc::new(super::signal::TaskShared::new(1, group, 0));
+    let group = super::signal::ThreadGroup::new(pid, [Default::default(); 64]);
+    let shared = Arc::new(super::signal::TaskShared::new(pid, group, 0));
     shared.set_interrupter(stub.interrupter());
     k.tasks.add(shared.clone());
     Ok(Task {
         mm: MemoryManager::new(k.mf.clone()),
         k,
-        tid: 1,
-        tgid: 1,
+        tid: pid,
+        tgid: pid,
         ppid: 0,
         regs,
         stub,
@@ -206,13 +331,17 @@ fn init_task(k: Arc<Kernel>, stdio: Vec<OwnedFd>) -> Result<Task, BootError> {
 
 /// Find the program like a shell: names with a '/' are used as given,
 /// others are searched in PATH.
-fn resolve_program(t: &Task, prog: &[u8], path: &[u8]) -> Result<Vec<u8>, BootError> {
+pub fn resolve_program(t: &Task, prog: &[u8], path: &[u8]) -> Result<Vec<u8>, BootError> {
     let name = String::from_utf8_lossy(prog).into_owned();
     if prog.is_empty() {
         return Err(BootError::NotFound { prog: name });
     }
     if prog.contains(&b'/') {
-        return Ok(prog.to_vec());
+        // Checked now so that `runsc create` reports it, as runc does.
+        return match crate::vfs::open_exec(t, libc::AT_FDCWD, prog, 0) {
+            Ok(_) => Ok(prog.to_vec()),
+            Err(errno) => Err(BootError::Exec { prog: name, errno }),
+        };
     }
     let mut denied = None;
     for dir in path.split(|b| *b == b':') {

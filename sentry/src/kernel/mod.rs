@@ -2,6 +2,7 @@
 //! [`task::Task`], one per app thread, each run by its own sentry OS thread.
 
 pub mod boot;
+pub mod control;
 pub mod futex;
 pub mod procs;
 pub mod seccomp;
@@ -37,6 +38,8 @@ pub struct Kernel {
     pub futexes: futex::Futexes,
     /// Interval and POSIX timers.
     pub timers: timers::TimerService,
+    /// `runsc pause`/`resume`.
+    pub freezer: control::Freezer,
 }
 
 /// How a task (thread group) ended, as wait(2) would report it.

@@ -207,7 +207,7 @@ impl Task {
             if let Some(st) = self.exit {
                 return st;
             }
-            if self.job_control() {
+            if self.job_control() || self.k.freezer.park() {
                 continue;
             }
             if let Err(e) = self.mm.sync(&mut self.stub) {

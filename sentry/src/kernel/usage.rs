@@ -74,6 +74,11 @@ impl HostIds {
         self.stub_tid.store(stub_tid, Ordering::Relaxed);
         self.stub_pid.store(stub_pid, Ordering::Relaxed);
     }
+
+    /// Host pid of the stub process (0 before the task first runs).
+    pub fn stub_pid(&self) -> i32 {
+        self.stub_pid.load(Ordering::Relaxed)
+    }
 }
 
 /// Per-process accounting kept in the thread group's state.

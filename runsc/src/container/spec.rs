@@ -1,0 +1,337 @@
+//! The bundle: `config.json` read with the `oci-spec` crate and mapped to
+//! what the sentry needs ([`Bundle`] → [`crate::cmd::boot::BootSpec`]).
+//!
+//! Mounts: the sandbox always has its own /proc, /dev (with pts and shm),
+//! /sys and /tmp, which covers the OCI `proc`, `sysfs`, `devpts`, `tmpfs`,
+//! `mqueue` and `cgroup` entries engines add. Bind mounts need the gofer
+//! volume mechanism (not on main yet): they are recorded and logged as not
+//! mounted.
+
+use anyhow::Context;
+use oci_spec::runtime::{Capabilities, Process, Spec};
+use sentry::kernel::boot::{CapSpec, UserSpec};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Linux's capability names, by number.
+const CAP_NAMES: [&str; 41] = [
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "DAC_READ_SEARCH",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "SETGID",
+    "SETUID",
+    "SETPCAP",
+    "LINUX_IMMUTABLE",
+    "NET_BIND_SERVICE",
+    "NET_BROADCAST",
+    "NET_ADMIN",
+    "NET_RAW",
+    "IPC_LOCK",
+    "IPC_OWNER",
+    "SYS_MODULE",
+    "SYS_RAWIO",
+    "SYS_CHROOT",
+    "SYS_PTRACE",
+    "SYS_PACCT",
+    "SYS_ADMIN",
+    "SYS_BOOT",
+    "SYS_NICE",
+    "SYS_RESOURCE",
+    "SYS_TIME",
+    "SYS_TTY_CONFIG",
+    "MKNOD",
+    "LEASE",
+    "AUDIT_WRITE",
+    "AUDIT_CONTROL",
+    "SETFCAP",
+    "MAC_OVERRIDE",
+    "MAC_ADMIN",
+    "SYSLOG",
+    "WAKE_ALARM",
+    "BLOCK_SUSPEND",
+    "AUDIT_READ",
+    "PERFMON",
+    "BPF",
+    "CHECKPOINT_RESTORE",
+];
+
+/// A capability name ("CAP_CHOWN" or "chown") to its number.
+pub fn cap_number(name: &str) -> Option<u32> {
+    let n = name.to_ascii_uppercase();
+    let n = n.strip_prefix("CAP_").unwrap_or(&n);
+    CAP_NAMES.iter().position(|c| *c == n).map(|i| i as u32)
+}
+
+fn cap_bits(set: &Option<Capabilities>) -> anyhow::Result<u64> {
+    let mut bits = 0u64;
+    for c in set.iter().flatten() {
+        let name = serde_json::to_value(c)?
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_default();
+        let n = cap_number(&name).with_context(|| format!("unknown capability {name}"))?;
+        bits |= 1 << n;
+    }
+    Ok(bits)
+}
+
+/// A mount the sandbox does not provide yet.
+#[derive(Debug, Clone)]
+pub struct Unmounted {
+    pub destination: String,
+    pub typ: String,
+    pub source: String,
+}
+
+/// The parts of a bundle the runtime uses.
+#[derive(Debug, Clone)]
+pub struct Bundle {
+    pub dir: PathBuf,
+    pub rootfs: PathBuf,
+    pub readonly: bool,
+    pub argv: Vec<String>,
+    pub env: Vec<String>,
+    pub cwd: String,
+    pub user: UserSpec,
+    pub terminal: bool,
+    /// (rows, cols).
+    pub console_size: Option<(u16, u16)>,
+    pub hostname: String,
+    pub annotations: BTreeMap<String, String>,
+    pub unmounted: Vec<Unmounted>,
+    /// linux.cgroupsPath and linux.resources (a cgroup is made for the
+    /// sandbox when either is given).
+    pub cgroups_path: Option<String>,
+    pub resources: Option<crate::cgroup::Resources>,
+    pub hooks: crate::oci::hooks::Hooks,
+}
+
+/// Mount types the sandbox provides by itself at these places.
+fn provided(dest: &str, typ: &str) -> bool {
+    matches!(
+        (typ, dest),
+        ("proc", "/proc")
+            | ("sysfs", "/sys")
+            | ("devpts", "/dev/pts")
+            | ("mqueue", "/dev/mqueue")
+            | ("cgroup" | "cgroup2", _)
+            | (
+                "tmpfs",
+                "/dev" | "/dev/shm" | "/tmp" | "/run" | "/sys/fs/cgroup"
+            )
+    )
+}
+
+/// An OCI `process` object mapped for the sentry.
+#[derive(Debug, Clone)]
+pub struct ProcessPart {
+    pub argv: Vec<String>,
+    pub env: Vec<String>,
+    pub cwd: String,
+    pub user: UserSpec,
+    pub terminal: bool,
+    pub console_size: Option<(u16, u16)>,
+}
+
+/// Map `process` (config.json's, or `exec --process`'s).
+pub fn from_process(p: &Process) -> anyhow::Result<ProcessPart> {
+    let argv = p.args().clone().unwrap_or_default();
+    if argv.is_empty() {
+        anyhow::bail!("process.args must not be empty");
+    }
+    let cwd = p.cwd().to_string_lossy().into_owned();
+    if !cwd.starts_with('/') {
+        anyhow::bail!("process.cwd {cwd:?} is not an absolute path");
+    }
+    let u = p.user();
+    let mut rlimits = Vec::new();
+    for r in p.rlimits().iter().flatten() {
+        rlimits.push((r.typ() as u32, r.soft(), r.hard()));
+    }
+    let caps = match p.capabilities() {
+        Some(c) => Some(CapSpec {
+            effective: cap_bits(c.effective())?,
+            permitted: cap_bits(c.permitted())?,
+            inheritable: cap_bits(c.inheritable())?,
+            bounding: cap_bits(c.bounding())?,
+        }),
+        None => None,
+    };
+    let user = UserSpec {
+        uid: u.uid(),
+        gid: u.gid(),
+        groups: u.additional_gids().clone().unwrap_or_default(),
+        umask: u.umask(),
+        caps,
+        no_new_privs: p.no_new_privileges().unwrap_or(false),
+        rlimits,
+    };
+    let console_size = p.console_size().map(|b| {
+        (
+            b.height().min(u16::MAX as u64) as u16,
+            b.width().min(u16::MAX as u64) as u16,
+        )
+    });
+    Ok(ProcessPart {
+        argv,
+        env: p.env().clone().unwrap_or_default(),
+        cwd,
+        user,
+        terminal: p.terminal().unwrap_or(false),
+        console_size,
+    })
+}
+
+/// Read and check the bundle at `dir`.
+pub fn load(dir: &str) -> anyhow::Result<Bundle> {
+    let dir = std::fs::canonicalize(dir).with_context(|| format!("bundle {dir}"))?;
+    if !dir.is_dir() {
+        anyhow::bail!("bundle {}: not a directory", dir.display());
+    }
+    let cfg = dir.join("config.json");
+    if !cfg.exists() {
+        anyhow::bail!("JSON specification file {} not found", cfg.display());
+    }
+    let data = std::fs::read(&cfg).with_context(|| format!("{}", cfg.display()))?;
+    let spec: Spec = serde_json::from_slice(&data).with_context(|| format!("{}", cfg.display()))?;
+    let mut b = from_spec(&dir, &spec)?;
+    // The parts runsc's own modules read in their own types.
+    let raw: serde_json::Value =
+        serde_json::from_slice(&data).with_context(|| format!("{}", cfg.display()))?;
+    let linux = &raw["linux"];
+    b.cgroups_path = linux["cgroupsPath"].as_str().map(str::to_string);
+    if !linux["resources"].is_null() {
+        b.resources = Some(
+            serde_json::from_value(linux["resources"].clone())
+                .with_context(|| format!("{}: linux.resources", cfg.display()))?,
+        );
+    }
+    if !raw["hooks"].is_null() {
+        b.hooks = serde_json::from_value(raw["hooks"].clone())
+            .with_context(|| format!("{}: hooks", cfg.display()))?;
+    }
+    Ok(b)
+}
+
+fn from_spec(dir: &Path, spec: &Spec) -> anyhow::Result<Bundle> {
+    let root = spec
+        .root()
+        .as_ref()
+        .context("config.json: root is missing")?;
+    let rootfs = if root.path().is_absolute() {
+        root.path().clone()
+    } else {
+        dir.join(root.path())
+    };
+    let rootfs =
+        std::fs::canonicalize(&rootfs).with_context(|| format!("rootfs {}", rootfs.display()))?;
+    if !rootfs.is_dir() {
+        anyhow::bail!("rootfs {}: not a directory", rootfs.display());
+    }
+    let p = spec
+        .process()
+        .as_ref()
+        .context("config.json: process is missing")?;
+    let pp = from_process(p)?;
+    let mut unmounted = Vec::new();
+    for m in spec.mounts().iter().flatten() {
+        let dest = m.destination().to_string_lossy().into_owned();
+        let typ = m.typ().clone().unwrap_or_default();
+        let is_bind = typ == "bind"
+            || m.options()
+                .iter()
+                .flatten()
+                .any(|o| o == "bind" || o == "rbind");
+        if !is_bind && provided(&dest, &typ) {
+            continue;
+        }
+        let source = m
+            .source()
+            .as_ref()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        tracing::warn!("mount {dest} ({typ} from {source}) is not supported yet: not mounted");
+        unmounted.push(Unmounted {
+            destination: dest,
+            typ,
+            source,
+        });
+    }
+    Ok(Bundle {
+        dir: dir.to_path_buf(),
+        rootfs,
+        readonly: root.readonly().unwrap_or(false),
+        argv: pp.argv,
+        env: pp.env,
+        cwd: pp.cwd,
+        user: pp.user,
+        terminal: pp.terminal,
+        console_size: pp.console_size,
+        hostname: spec.hostname().clone().unwrap_or_default(),
+        annotations: spec
+            .annotations()
+            .clone()
+            .unwrap_or_default()
+            .into_iter()
+            .collect(),
+        unmounted,
+        cgroups_path: None,
+        resources: None,
+        hooks: Default::default(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capability_names() {
+        assert_eq!(cap_number("CAP_CHOWN"), Some(0));
+        assert_eq!(cap_number("sys_admin"), Some(21));
+        assert_eq!(cap_number("CAP_CHECKPOINT_RESTORE"), Some(40));
+        assert_eq!(cap_number("CAP_NOPE"), None);
+    }
+
+    #[test]
+    fn bundle_mapping() {
+        let d = std::env::temp_dir().join(format!("runsc-spec-{}", std::process::id()));
+        std::fs::create_dir_all(d.join("rootfs")).unwrap();
+        let cfg = serde_json::json!({
+            "ociVersion": "1.0.2",
+            "process": {"args": ["sh"], "cwd": "/", "env": ["A=b"],
+                "user": {"uid": 5, "gid": 6, "additionalGids": [7], "umask": 18},
+                "rlimits": [{"type": "RLIMIT_NOFILE", "hard": 100, "soft": 50}],
+                "capabilities": {"bounding": ["CAP_KILL"], "effective": ["CAP_KILL", "CAP_CHOWN"]}},
+            "root": {"path": "rootfs", "readonly": true},
+            "hostname": "h",
+            "mounts": [{"destination": "/proc", "type": "proc", "source": "proc"},
+                       {"destination": "/data", "type": "bind", "source": "/srv", "options": ["rbind"]}],
+            "annotations": {"k": "v"}
+        });
+        std::fs::write(d.join("config.json"), cfg.to_string()).unwrap();
+        let b = load(d.to_str().unwrap()).unwrap();
+        assert_eq!(b.argv, vec!["sh"]);
+        assert_eq!(
+            (b.user.uid, b.user.gid, b.user.groups.clone()),
+            (5, 6, vec![7])
+        );
+        assert_eq!(b.user.umask, Some(18));
+        assert_eq!(b.user.rlimits, vec![(7, 50, 100)]);
+        let c = b.user.caps.unwrap();
+        assert_eq!(
+            (c.bounding, c.effective, c.permitted),
+            (1 << 5, 1 << 5 | 1, 0)
+        );
+        assert!(b.readonly);
+        assert_eq!(b.hostname, "h");
+        assert_eq!(b.unmounted.len(), 1);
+        assert_eq!(b.annotations.get("k").map(String::as_str), Some("v"));
+        std::fs::write(d.join("config.json"), "{\"ociVersion\": 5}").unwrap();
+        assert!(load(d.to_str().unwrap()).is_err());
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+}

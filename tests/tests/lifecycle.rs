@@ -1,0 +1,1029 @@
+//! OCI lifecycle tests: `runsc` driven exactly as containerd's runc shim
+//! drives it (global flags `--root R --log B/log.json --log-format json`
+//! before every verb; create, start, ps, exec, pause, resume, kill, delete),
+//! with a busybox-static root file system.
+//!
+//! The test process is a child subreaper, like the shim: the sentry and the
+//! exec relays that `runsc create` / `runsc exec --detach` leave behind are
+//! reparented to it, and it waits on the pid from the pid file to see the
+//! container's exit status. Tests in this file run one at a time (a lock),
+//! since each reaps every leftover child.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use systests::{runsc, sandbox_enabled, scratch_dir};
+
+static SERIAL: Mutex<()> = Mutex::new(());
+
+/// The host's static busybox (installed by .ci/run; `apt-get install
+/// busybox-static` otherwise).
+fn busybox() -> Option<PathBuf> {
+    ["/bin/busybox", "/usr/bin/busybox"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| {
+            p.is_file()
+                && Command::new("file")
+                    .arg(p)
+                    .output()
+                    .map(|o| !String::from_utf8_lossy(&o.stdout).contains("dynamically"))
+                    .unwrap_or(true)
+        })
+}
+
+struct Env {
+    dir: PathBuf,
+    root: PathBuf,
+    bundle: PathBuf,
+    log: PathBuf,
+    n: std::cell::Cell<u32>,
+    _guard: std::sync::MutexGuard<'static, ()>,
+}
+
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+    /// Where stdout went (the container's output for create/exec).
+    stdout_path: PathBuf,
+    cmdline: String,
+}
+
+impl Out {
+    fn ok(&self) -> &Self {
+        assert_eq!(self.code, 0, "{}", self.describe());
+        self
+    }
+    fn describe(&self) -> String {
+        format!(
+            "command: {}\nexit {}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.cmdline, self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// Become a subreaper (once) and reap whatever exited.
+fn subreaper() {
+    // SAFETY: prctl with integer arguments.
+    unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) };
+}
+
+fn reap_all() {
+    loop {
+        let mut st = 0;
+        // SAFETY: waitpid with a valid status pointer.
+        let r = unsafe { libc::waitpid(-1, &mut st, libc::WNOHANG) };
+        if r <= 0 {
+            return;
+        }
+    }
+}
+
+/// Wait for `pid` (our child by reparenting); returns the shell-style code.
+fn wait_pid(pid: i32) -> i32 {
+    let mut st = 0;
+    // SAFETY: waitpid with a valid status pointer.
+    let r = unsafe { libc::waitpid(pid, &mut st, 0) };
+    assert_eq!(
+        r,
+        pid,
+        "waitpid({pid}): {}",
+        std::io::Error::last_os_error()
+    );
+    if libc::WIFEXITED(st) {
+        libc::WEXITSTATUS(st)
+    } else {
+        128 + libc::WTERMSIG(st)
+    }
+}
+
+/// Living processes whose parent is this test process (zombies excluded).
+fn live_children() -> Vec<(i32, String)> {
+    let me = std::process::id() as i32;
+    systests::descendants(me)
+        .into_iter()
+        .filter(|(pid, _)| {
+            fs::read_to_string(format!("/proc/{pid}/stat"))
+                .ok()
+                .and_then(|s| s.rfind(')').map(|i| s[i + 2..].starts_with('Z')))
+                == Some(false)
+        })
+        .collect()
+}
+
+fn wait_for(what: &str, mut f: impl FnMut() -> bool) {
+    let t = Instant::now();
+    while !f() {
+        assert!(
+            t.elapsed() < Duration::from_secs(20),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+impl Env {
+    /// A bundle whose init runs `sh -c script`; None (skip) without busybox.
+    fn new(test: &str, script: &str) -> Option<Env> {
+        if !sandbox_enabled(test) {
+            return None;
+        }
+        let guard = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(bb) = busybox() else {
+            eprintln!(
+                "SKIP {test}: busybox-static is not installed (apt-get install busybox-static)"
+            );
+            return None;
+        };
+        subreaper();
+        reap_all();
+        let dir = scratch_dir(test);
+        let bundle = dir.join("bundle");
+        let bin = bundle.join("rootfs/bin");
+        fs::create_dir_all(&bin).unwrap();
+        fs::copy(&bb, bin.join("busybox")).unwrap();
+        for l in ["sh", "sleep", "echo", "cat", "true", "false", "ls", "id"] {
+            std::os::unix::fs::symlink("busybox", bin.join(l)).unwrap();
+        }
+        let e = Env {
+            root: dir.join("state"),
+            log: bundle.join("log.json"),
+            bundle,
+            dir,
+            n: std::cell::Cell::new(0),
+            _guard: guard,
+        };
+        e.write_config(script);
+        Some(e)
+    }
+
+    fn write_config(&self, script: &str) {
+        let cfg = serde_json(script);
+        fs::write(self.bundle.join("config.json"), cfg).unwrap();
+    }
+
+    /// `runsc --root R --log L --log-format json ARGS`, stdio to files.
+    fn rs(&self, args: &[&str]) -> Out {
+        let n = self.n.get() + 1;
+        self.n.set(n);
+        let out = self.dir.join(format!("out.{n}"));
+        let err = self.dir.join(format!("err.{n}"));
+        let mut c = Command::new(runsc());
+        c.arg("--root")
+            .arg(&self.root)
+            .arg("--log")
+            .arg(&self.log)
+            .arg("--log-format")
+            .arg("json")
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(fs::File::create(&out).unwrap())
+            .stderr(fs::File::create(&err).unwrap());
+        let cmdline = format!("runsc {}", args.join(" "));
+        let st = c.status().unwrap();
+        Out {
+            code: st
+                .code()
+                .unwrap_or(128 + std::os::unix::process::ExitStatusExt::signal(&st).unwrap_or(0)),
+            stdout: fs::read_to_string(&out).unwrap_or_default(),
+            stderr: fs::read_to_string(&err).unwrap_or_default(),
+            stdout_path: out,
+            cmdline,
+        }
+    }
+
+    fn b(&self) -> &str {
+        self.bundle.to_str().unwrap()
+    }
+
+    fn pid_file(&self) -> PathBuf {
+        self.bundle.join("init.pid")
+    }
+
+    /// create + start; returns (sentry pid, container stdout path).
+    fn create_start(&self, id: &str) -> (i32, PathBuf) {
+        let pf = self.pid_file();
+        let c = self.rs(&[
+            "create",
+            "--bundle",
+            self.b(),
+            "--pid-file",
+            pf.to_str().unwrap(),
+            id,
+        ]);
+        c.ok();
+        let pid: i32 = fs::read_to_string(&pf).unwrap().trim().parse().unwrap();
+        self.rs(&["start", id]).ok();
+        (pid, c.stdout_path)
+    }
+
+    fn status(&self, id: &str) -> String {
+        let o = self.rs(&["state", id]);
+        o.ok();
+        let v: serde_like::Value = serde_like::parse(&o.stdout);
+        v.get_str("status")
+    }
+
+    fn log_errors(&self) -> Vec<String> {
+        fs::read_to_string(&self.log)
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| l.contains("\"level\":\"error\""))
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Nothing of the container is left: no state, no processes.
+    fn assert_clean(&self, id: &str) {
+        assert!(
+            !self.root.join(id).exists(),
+            "state dir of {id} left behind"
+        );
+        reap_all();
+        let left = live_children();
+        assert!(left.is_empty(), "processes left behind: {left:?}");
+    }
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        for (pid, _) in live_children() {
+            // SAFETY: kill on a pid that is our own descendant.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
+        reap_all();
+    }
+}
+
+fn serde_json(script: &str) -> String {
+    let esc = script.replace('\\', "\\\\").replace('"', "\\\"");
+    format!(
+        r#"{{
+  "ociVersion": "1.0.2",
+  "process": {{
+    "terminal": false,
+    "user": {{"uid": 0, "gid": 0}},
+    "args": ["sh", "-c", "{esc}"],
+    "env": ["PATH=/bin", "TERM=xterm"],
+    "cwd": "/",
+    "capabilities": {{"bounding": ["CAP_KILL"], "effective": ["CAP_KILL"], "permitted": ["CAP_KILL"]}},
+    "rlimits": [{{"type": "RLIMIT_NOFILE", "hard": 1024, "soft": 1024}}],
+    "noNewPrivileges": true
+  }},
+  "root": {{"path": "rootfs", "readonly": true}},
+  "hostname": "lifecycle",
+  "mounts": [{{"destination": "/proc", "type": "proc", "source": "proc"}}],
+  "annotations": {{"org.example": "yes"}},
+  "linux": {{"namespaces": [{{"type": "pid"}}, {{"type": "mount"}}, {{"type": "uts"}}, {{"type": "ipc"}}]}}
+}}"#
+    )
+}
+
+/// A tiny JSON reader for the few fields the tests look at (the test crate
+/// has no serde).
+mod serde_like {
+    pub struct Value(String);
+    pub fn parse(s: &str) -> Value {
+        Value(s.to_string())
+    }
+    impl Value {
+        pub fn get_str(&self, key: &str) -> String {
+            let pat = format!("\"{key}\":");
+            let Some(i) = self.0.find(&pat) else {
+                return String::new();
+            };
+            let rest = self.0[i + pat.len()..].trim_start();
+            let rest = rest.strip_prefix('"').unwrap_or(rest);
+            rest.chars()
+                .take_while(|c| *c != '"' && *c != ',' && *c != '\n')
+                .collect()
+        }
+    }
+    /// `[1,2,3]` → the numbers.
+    pub fn int_array(s: &str) -> Option<Vec<i32>> {
+        let t = s.trim().strip_prefix('[')?.strip_suffix(']')?;
+        if t.trim().is_empty() {
+            return Some(Vec::new());
+        }
+        t.split(',').map(|x| x.trim().parse().ok()).collect()
+    }
+}
+
+fn file_has(p: &Path, what: &str) -> bool {
+    fs::read_to_string(p).unwrap_or_default().contains(what)
+}
+
+#[test]
+fn shim_sequence() {
+    let script = "echo started; trap 'echo got TERM; exit 7' TERM; while true; do sleep 0.05; done";
+    let Some(e) = Env::new("lifecycle_shim", script) else {
+        return;
+    };
+    let id = "shim1";
+    let pf = e.pid_file();
+    let c = e.rs(&[
+        "create",
+        "--bundle",
+        e.b(),
+        "--pid-file",
+        pf.to_str().unwrap(),
+        id,
+    ]);
+    c.ok();
+    let pid: i32 = fs::read_to_string(&pf).unwrap().trim().parse().unwrap();
+    assert!(Path::new(&format!("/proc/{pid}")).exists());
+    assert_eq!(e.status(id), "created");
+    let st = e.rs(&["state", id]);
+    assert!(
+        st.stdout.contains(&format!("\"pid\": {pid}")),
+        "{}",
+        st.describe()
+    );
+    assert!(
+        st.stdout.contains("\"org.example\": \"yes\""),
+        "{}",
+        st.describe()
+    );
+    assert!(st.stdout.contains("\"ociVersion\""), "{}", st.describe());
+    // Nothing runs before start.
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(!file_has(&c.stdout_path, "started"));
+    e.rs(&["start", id]).ok();
+    assert_eq!(e.status(id), "running");
+    wait_for("init's output", || file_has(&c.stdout_path, "started"));
+    // A second start is refused.
+    assert_eq!(e.rs(&["start", id]).code, 1);
+
+    // ps: host pids of the sandbox's processes.
+    let ps = e.rs(&["ps", "--format", "json", id]);
+    ps.ok();
+    let pids = serde_like::int_array(&ps.stdout).unwrap_or_else(|| panic!("{}", ps.describe()));
+    assert!(!pids.is_empty(), "{}", ps.describe());
+    // The first is init's (sorted by sandbox pid): the host stub process
+    // running its code. (Others, like the loop's sleeps, come and go.)
+    let comm = fs::read_to_string(format!("/proc/{}/comm", pids[0])).unwrap_or_default();
+    assert_eq!(
+        comm.trim(),
+        "runsc-stub",
+        "ps pid {} is not init's stub",
+        pids[0]
+    );
+    assert!(
+        !pids.contains(&pid),
+        "init has a stub, not the sentry's pid"
+    );
+
+    // exec --process F --detach --pid-file P: a relay stands for the process.
+    let proc_json = e.dir.join("process.json");
+    fs::write(
+        &proc_json,
+        r#"{"terminal": false, "user": {"uid": 0, "gid": 0}, "args": ["sh", "-c", "echo exec-out $HOME; exit 4"], "env": ["PATH=/bin", "HOME=/root"], "cwd": "/"}"#,
+    )
+    .unwrap();
+    let ep = e.dir.join("exec.pid");
+    let x = e.rs(&[
+        "exec",
+        "--process",
+        proc_json.to_str().unwrap(),
+        "--detach",
+        "--pid-file",
+        ep.to_str().unwrap(),
+        id,
+    ]);
+    x.ok();
+    let relay: i32 = fs::read_to_string(&ep).unwrap().trim().parse().unwrap();
+    assert_eq!(wait_pid(relay), 4, "exec --detach status");
+    assert!(
+        file_has(&x.stdout_path, "exec-out /root"),
+        "{}",
+        x.describe()
+    );
+
+    // exec flags: --user, --env, --cwd (flags between the id and the command).
+    let x3 = e.rs(&[
+        "exec",
+        "--user",
+        "1000:1001",
+        id,
+        "--env",
+        "FOO=bar",
+        "--cwd",
+        "/bin",
+        "sh",
+        "-c",
+        "echo $(id -u) $(id -g) $FOO $(pwd) $PATH",
+    ]);
+    x3.ok();
+    assert_eq!(x3.stdout, "1000 1001 bar /bin /bin\n", "{}", x3.describe());
+    // exec without --detach, trailing-command form.
+    let x2 = e.rs(&["exec", id, "sh", "-c", "echo fg; exit 3"]);
+    assert_eq!(x2.code, 3, "{}", x2.describe());
+    assert_eq!(x2.stdout, "fg\n");
+    // A signal to the relay reaches the process.
+    let ep2 = e.dir.join("exec2.pid");
+    e.rs(&[
+        "exec",
+        "--detach",
+        "--pid-file",
+        ep2.to_str().unwrap(),
+        id,
+        "sleep",
+        "30",
+    ])
+    .ok();
+    let relay2: i32 = fs::read_to_string(&ep2).unwrap().trim().parse().unwrap();
+    // SAFETY: kill of our own child.
+    unsafe { libc::kill(relay2, libc::SIGTERM) };
+    assert_eq!(wait_pid(relay2), 128 + libc::SIGTERM);
+
+    // Paused: the init loop stops printing; resumed: it goes on.
+    let e2 = e.dir.join("ticks.pid");
+    let ticker = e.rs(&[
+        "exec",
+        "--detach",
+        "--pid-file",
+        e2.to_str().unwrap(),
+        id,
+        "sh",
+        "-c",
+        "while true; do echo tick; sleep 0.02; done",
+    ]);
+    ticker.ok();
+    let ticks = || {
+        fs::read_to_string(&ticker.stdout_path)
+            .unwrap_or_default()
+            .len()
+    };
+    wait_for("ticks", || ticks() > 0);
+    e.rs(&["pause", id]).ok();
+    assert_eq!(e.status(id), "paused");
+    // A task finishes the syscall it is in before it parks: give it time.
+    std::thread::sleep(Duration::from_millis(300));
+    let frozen = ticks();
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(ticks(), frozen, "output went on while paused");
+    assert_eq!(e.rs(&["pause", id]).code, 1);
+    e.rs(&["resume", id]).ok();
+    assert_eq!(e.status(id), "running");
+    wait_for("ticks after resume", || ticks() > frozen);
+    let ticker_pid: i32 = fs::read_to_string(&e2).unwrap().trim().parse().unwrap();
+    // SAFETY: kill of our own child (the relay), which forwards it.
+    unsafe { libc::kill(ticker_pid, libc::SIGINT) };
+    assert_eq!(wait_pid(ticker_pid), 128 + libc::SIGINT);
+
+    let l = e.rs(&["list", "--format", "json"]);
+    assert!(l.stdout.contains("\"id\":\"shim1\""), "{}", l.describe());
+    let q = e.rs(&["list", "-q"]);
+    assert_eq!(q.stdout, "shim1\n");
+
+    e.rs(&["kill", id, "15"]).ok();
+    assert_eq!(wait_pid(pid), 7, "init's trap exits 7");
+    assert!(file_has(&c.stdout_path, "got TERM"));
+    assert_eq!(e.status(id), "stopped");
+    let s = e.rs(&["state", id]);
+    assert!(s.stdout.contains("\"pid\": 0"), "{}", s.describe());
+    e.rs(&["delete", id]).ok();
+    e.assert_clean(id);
+    // Only the two refusals above were logged as errors.
+    let errs = e.log_errors();
+    assert_eq!(errs.len(), 2, "errors logged: {errs:?}");
+    assert!(
+        errs[0].contains("cannot start an already running container"),
+        "{errs:?}"
+    );
+    assert!(errs[1].contains("container not running"), "{errs:?}");
+}
+
+#[test]
+fn kill_9_is_137_and_init_ignores_unhandled_sigterm() {
+    let Some(e) = Env::new("lifecycle_kill", "while true; do sleep 1; done") else {
+        return;
+    };
+    let (pid, _) = e.create_start("k9");
+    e.rs(&["kill", "k9", "9"]).ok();
+    assert_eq!(wait_pid(pid), 137);
+    assert_eq!(e.status("k9"), "stopped");
+    // Killing a stopped container: runc's message, which the shim maps to
+    // "not found".
+    let k = e.rs(&["kill", "k9", "KILL"]);
+    assert_eq!(k.code, 1);
+    assert!(
+        k.stderr.contains("container not running"),
+        "{}",
+        k.describe()
+    );
+    e.rs(&["delete", "k9"]).ok();
+    e.assert_clean("k9");
+
+    // As with runc, init without a TERM handler ignores SIGTERM from
+    // outside its pid namespace; another process gets it.
+    let (pid, _) = e.create_start("k15");
+    e.rs(&["kill", "k15", "SIGTERM"]).ok();
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(e.status("k15"), "running");
+    let rp = e.dir.join("relay.pid");
+    e.rs(&[
+        "exec",
+        "--detach",
+        "--pid-file",
+        rp.to_str().unwrap(),
+        "k15",
+        "sleep",
+        "30",
+    ])
+    .ok();
+    let relay: i32 = fs::read_to_string(&rp).unwrap().trim().parse().unwrap();
+    e.rs(&["kill", "--all", "k15", "TERM"]).ok();
+    assert_eq!(
+        wait_pid(relay),
+        143,
+        "kill --all reaches the exec'd process"
+    );
+    assert_eq!(e.status("k15"), "running");
+    e.rs(&["kill", "k15", "KILL"]).ok();
+    assert_eq!(wait_pid(pid), 137);
+    e.rs(&["delete", "k15"]).ok();
+    e.assert_clean("k15");
+}
+
+#[test]
+fn delete_force_and_killed_sandboxes() {
+    let Some(e) = Env::new("lifecycle_delete", "while true; do sleep 1; done") else {
+        return;
+    };
+    // A running container needs --force.
+    let (pid, _) = e.create_start("d1");
+    let d = e.rs(&["delete", "d1"]);
+    assert_eq!(d.code, 1);
+    assert!(d.stderr.contains("not stopped"), "{}", d.describe());
+    let t = Instant::now();
+    e.rs(&["delete", "--force", "d1"]).ok();
+    eprintln!("delete --force of a running sandbox: {:?}", t.elapsed());
+    assert_eq!(wait_pid(pid), 137);
+    e.assert_clean("d1");
+    // Flags after the id.
+    let pf = e.pid_file();
+    e.rs(&[
+        "create",
+        "d2",
+        "--bundle",
+        e.b(),
+        "--pid-file",
+        pf.to_str().unwrap(),
+    ])
+    .ok();
+    let pid: i32 = fs::read_to_string(&pf).unwrap().trim().parse().unwrap();
+    // A created (never started) container is deleted without --force.
+    e.rs(&["delete", "d2"]).ok();
+    assert_eq!(wait_pid(pid), 137);
+    e.assert_clean("d2");
+
+    // kill -9 of the sentry from outside, then delete.
+    let (pid, _) = e.create_start("d3");
+    // SAFETY: kill of our own child.
+    unsafe { libc::kill(pid, libc::SIGKILL) };
+    assert_eq!(wait_pid(pid), 137);
+    assert_eq!(e.status("d3"), "stopped");
+    e.rs(&["delete", "d3"]).ok();
+    e.assert_clean("d3");
+
+    // kill -9 of the gofer, then delete --force.
+    let (pid, _) = e.create_start("d4");
+    let state = fs::read_to_string(e.root.join("d4/state.json")).unwrap();
+    let gofer: i32 = serde_like::parse(&state)
+        .get_str("gofer_pid")
+        .parse()
+        .unwrap();
+    assert!(gofer > 0);
+    // SAFETY: kill of our own descendant.
+    unsafe { libc::kill(gofer, libc::SIGKILL) };
+    e.rs(&["delete", "--force", "d4"]).ok();
+    assert_eq!(wait_pid(pid), 137);
+    e.assert_clean("d4");
+    // Deleting a missing container with --force is fine; without, an error.
+    e.rs(&["delete", "--force", "d4"]).ok();
+    assert_eq!(e.rs(&["delete", "d4"]).code, 1);
+
+    // Two shims deleting at once (the lock serialises them) while others
+    // read the state: every call succeeds or says the container is gone.
+    let (pid, _) = e.create_start("d5");
+    let spawn = |args: &[&str]| {
+        Command::new(runsc())
+            .arg("--root")
+            .arg(&e.root)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let deleters: Vec<_> = (0..2)
+        .map(|_| spawn(&["delete", "--force", "d5"]))
+        .collect();
+    let readers: Vec<_> = (0..4).map(|_| spawn(&["state", "d5"])).collect();
+    for d in deleters {
+        let o = d.wait_with_output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    for r in readers {
+        let o = r.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            o.status.success() || err.contains("does not exist"),
+            "state: {err}"
+        );
+    }
+    assert_eq!(wait_pid(pid), 137);
+    e.assert_clean("d5");
+}
+
+/// One runc-style line on stderr, the same message in the JSON log, exit 1.
+fn assert_bad(e: &Env, o: &Out, needle: &str) {
+    assert_eq!(o.code, 1, "{}", o.describe());
+    let lines: Vec<&str> = o.stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(
+        lines.len(),
+        1,
+        "one line on stderr expected\n{}",
+        o.describe()
+    );
+    assert!(
+        lines[0].contains(needle),
+        "{:?} does not mention {needle:?}",
+        lines[0]
+    );
+    let log = e.log_errors();
+    let last = log.last().cloned().unwrap_or_default();
+    assert!(
+        last.contains(needle),
+        "JSON log's last error {last:?} lacks {needle:?}"
+    );
+    assert!(last.contains("\"time\":"), "{last}");
+}
+
+#[test]
+fn bad_input() {
+    let Some(e) = Env::new("lifecycle_bad", "sleep 1") else {
+        return;
+    };
+    let create = |e: &Env, bundle: &str, id: &str| {
+        let pf = e.dir.join("bad.pid");
+        e.rs(&[
+            "create",
+            "--bundle",
+            bundle,
+            "--pid-file",
+            pf.to_str().unwrap(),
+            id,
+        ])
+    };
+    let b = e.b().to_string();
+    // Missing config.json.
+    let empty = e.dir.join("empty");
+    fs::create_dir_all(&empty).unwrap();
+    assert_bad(
+        &e,
+        &create(&e, empty.to_str().unwrap(), "x1"),
+        "config.json",
+    );
+    // Malformed and wrongly typed config.json.
+    let bad = e.dir.join("badjson");
+    fs::create_dir_all(bad.join("rootfs")).unwrap();
+    fs::write(bad.join("config.json"), "{ not json").unwrap();
+    assert_bad(&e, &create(&e, bad.to_str().unwrap(), "x2"), "config.json");
+    fs::write(
+        bad.join("config.json"),
+        r#"{"ociVersion": "1.0.2", "process": {"args": "sh", "cwd": "/", "user": {"uid": 0, "gid": 0}}, "root": {"path": "rootfs"}}"#,
+    )
+    .unwrap();
+    assert_bad(&e, &create(&e, bad.to_str().unwrap(), "x3"), "config.json");
+    // Nonexistent bundle and rootfs.
+    assert_bad(
+        &e,
+        &create(&e, "/nonexistent/bundle", "x4"),
+        "/nonexistent/bundle",
+    );
+    fs::write(
+        bad.join("config.json"),
+        r#"{"ociVersion": "1.0.2", "process": {"args": ["sh"], "cwd": "/", "user": {"uid": 0, "gid": 0}}, "root": {"path": "nowhere"}}"#,
+    )
+    .unwrap();
+    assert_bad(&e, &create(&e, bad.to_str().unwrap(), "x5"), "nowhere");
+    // A program that does not exist fails create.
+    e.write_config("exit 0");
+    let cfg = fs::read_to_string(e.bundle.join("config.json")).unwrap();
+    fs::write(
+        e.bundle.join("config.json"),
+        cfg.replace(r#"["sh", "-c", "exit 0"]"#, r#"["/bin/nope"]"#),
+    )
+    .unwrap();
+    assert_bad(&e, &create(&e, &b, "x6"), "nope");
+    // A pid file in a missing directory.
+    e.write_config("sleep 1");
+    let o = e.rs(&[
+        "create",
+        "--bundle",
+        &b,
+        "--pid-file",
+        "/nonexistent/dir/p.pid",
+        "x7",
+    ]);
+    assert_bad(&e, &o, "/nonexistent/dir");
+    // None of these left state.
+    for id in ["x1", "x2", "x3", "x4", "x5", "x6", "x7"] {
+        assert!(!e.root.join(id).exists(), "partial state for {id}");
+    }
+    reap_all();
+    assert!(live_children().is_empty(), "{:?}", live_children());
+    // Duplicate id.
+    let (pid, _) = e.create_start("dup");
+    assert_bad(&e, &create(&e, &b, "dup"), "exists");
+    // Unknown signal.
+    assert_bad(&e, &e.rs(&["kill", "dup", "SIGNOPE"]), "unknown signal");
+    assert_eq!(wait_pid(pid), 0);
+    // Exec into a stopped container.
+    assert_bad(&e, &e.rs(&["exec", "dup", "true"]), "stopped");
+    // Unknown container.
+    assert_bad(&e, &e.rs(&["state", "ghost"]), "does not exist");
+    e.rs(&["delete", "dup"]).ok();
+    e.assert_clean("dup");
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+/// create / start / delete latencies (medians of 10), against runc when it
+/// is installed. A measurement, not a check: `-- --ignored` runs it.
+#[test]
+#[ignore = "measurement: run with --ignored --nocapture"]
+fn latency() {
+    let Some(e) = Env::new("lifecycle_latency", "sleep 5") else {
+        return;
+    };
+    let runc = Path::new("/usr/sbin/runc")
+        .exists()
+        .then(|| PathBuf::from("/usr/sbin/runc"));
+    let mut rows = Vec::new();
+    for (name, bin) in [("runsc", Some(runsc())), ("runc", runc)] {
+        let Some(bin) = bin else {
+            eprintln!("runc not installed: no comparison");
+            continue;
+        };
+        let (mut c, mut s, mut d) = (Vec::new(), Vec::new(), Vec::new());
+        for i in 0..10 {
+            let id = format!("lat{i}");
+            let root = e.dir.join(format!("root-{name}"));
+            let run = |args: &[&str]| {
+                let t = Instant::now();
+                let st = Command::new(&bin)
+                    .arg("--root")
+                    .arg(&root)
+                    .args(args)
+                    .stdin(Stdio::null())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status()
+                    .unwrap();
+                assert!(st.success(), "{name} {args:?}");
+                t.elapsed()
+            };
+            c.push(run(&["create", "--bundle", e.b(), &id]));
+            s.push(run(&["start", &id]));
+            d.push(run(&["delete", "--force", &id]));
+            reap_all();
+        }
+        rows.push(format!(
+            "{name:6} create {:?}  start {:?}  delete --force {:?}",
+            median(c),
+            median(s),
+            median(d)
+        ));
+    }
+    for r in rows {
+        eprintln!("{r}");
+    }
+}
+
+/// Accept one connection on a console socket and take the pty master from
+/// it (runc's protocol: one message with the fd in SCM_RIGHTS).
+fn recv_master(l: &std::os::unix::net::UnixListener) -> (std::fs::File, String) {
+    use std::os::fd::{AsRawFd, FromRawFd};
+    let (c, _) = l.accept().unwrap();
+    let mut data = [0u8; 256];
+    let mut cbuf = [0u64; 8];
+    let mut iov = libc::iovec {
+        iov_base: data.as_mut_ptr().cast(),
+        iov_len: data.len(),
+    };
+    // SAFETY: a zeroed msghdr is valid; the pointers below outlive the call.
+    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+    msg.msg_iov = &mut iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = cbuf.as_mut_ptr().cast();
+    msg.msg_controllen = std::mem::size_of_val(&cbuf);
+    // SAFETY: msg points at live buffers of the sizes given.
+    let n = unsafe { libc::recvmsg(c.as_raw_fd(), &mut msg, 0) };
+    assert!(n > 0, "recvmsg: {}", std::io::Error::last_os_error());
+    // SAFETY: the kernel filled msg; CMSG_FIRSTHDR/CMSG_DATA walk it.
+    let fd = unsafe {
+        let h = libc::CMSG_FIRSTHDR(&msg);
+        assert!(
+            !h.is_null() && (*h).cmsg_type == libc::SCM_RIGHTS,
+            "no fd received"
+        );
+        std::ptr::read_unaligned(libc::CMSG_DATA(h) as *const i32)
+    };
+    let name = String::from_utf8_lossy(&data[..n as usize]).into_owned();
+    // SAFETY: SCM_RIGHTS gave us this fd.
+    (unsafe { std::fs::File::from_raw_fd(fd) }, name)
+}
+
+/// Everything the pty master yields until the slave side is closed.
+fn read_master(mut m: std::fs::File) -> String {
+    use std::io::Read;
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match m.read(&mut buf) {
+            Ok(0) | Err(_) => break, // EIO once every slave fd is closed
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[test]
+fn console_socket() {
+    let Some(e) = Env::new("lifecycle_tty", "while true; do sleep 1; done") else {
+        return;
+    };
+    let sock = e.dir.join("console.sock");
+    let l = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+    // exec --tty --console-socket: the process's stdio is a terminal.
+    let (pid, _) = e.create_start("t1");
+    let reader = std::thread::spawn(move || {
+        let (m, name) = recv_master(&l);
+        (read_master(m), name, l)
+    });
+    let x = e.rs(&[
+        "exec",
+        "--tty",
+        "--console-socket",
+        sock.to_str().unwrap(),
+        "t1",
+        "sh",
+        "-c",
+        "[ -t 0 ] && [ -t 1 ] && echo is-a-tty; exit 9",
+    ]);
+    assert_eq!(x.code, 9, "{}", x.describe());
+    let (out, name, l) = reader.join().unwrap();
+    assert_eq!(name, "/dev/ptmx");
+    assert!(out.contains("is-a-tty"), "pty output: {out:?}");
+    e.rs(&["kill", "t1", "9"]).ok();
+    assert_eq!(wait_pid(pid), 137);
+    e.rs(&["delete", "t1"]).ok();
+
+    // create with process.terminal: init's stdio is the pty.
+    let cfg = fs::read_to_string(e.bundle.join("config.json")).unwrap();
+    fs::write(
+        e.bundle.join("config.json"),
+        cfg.replace("\"terminal\": false", "\"terminal\": true")
+            .replace(
+                "while true; do sleep 1; done",
+                "[ -t 1 ] && echo init-tty; exit 2",
+            ),
+    )
+    .unwrap();
+    // Without a console socket, create refuses (it would detach).
+    let pf = e.pid_file();
+    let c = e.rs(&["create", "--bundle", e.b(), "t2"]);
+    assert_bad(&e, &c, "console socket");
+    let reader = std::thread::spawn(move || read_master(recv_master(&l).0));
+    e.rs(&[
+        "create",
+        "--bundle",
+        e.b(),
+        "--console-socket",
+        sock.to_str().unwrap(),
+        "--pid-file",
+        pf.to_str().unwrap(),
+        "t2",
+    ])
+    .ok();
+    let pid: i32 = fs::read_to_string(&pf).unwrap().trim().parse().unwrap();
+    e.rs(&["start", "t2"]).ok();
+    assert_eq!(wait_pid(pid), 2);
+    let out = reader.join().unwrap();
+    assert!(out.contains("init-tty"), "pty output: {out:?}");
+    e.rs(&["delete", "t2"]).ok();
+    e.assert_clean("t2");
+}
+
+#[test]
+fn run_foreground_and_detached() {
+    let Some(e) = Env::new("lifecycle_run", "echo ran; exit 5") else {
+        return;
+    };
+    let r = e.rs(&["run", "--bundle", e.b(), "r1"]);
+    assert_eq!(r.code, 5, "{}", r.describe());
+    assert_eq!(r.stdout, "ran\n");
+    // run without --detach removes the container.
+    assert!(!e.root.join("r1").exists());
+    // In the foreground, run passes its signals on to init.
+    e.write_config("trap 'echo int; exit 4' INT; echo ready; while true; do sleep 0.05; done");
+    let out = e.dir.join("run.out");
+    let mut child = Command::new(runsc())
+        .arg("--root")
+        .arg(&e.root)
+        .args(["run", "--bundle", e.b(), "r0"])
+        .stdin(Stdio::null())
+        .stdout(fs::File::create(&out).unwrap())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for("ready", || file_has(&out, "ready"));
+    // SAFETY: kill of our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    assert_eq!(child.wait().unwrap().code(), Some(4));
+    assert!(file_has(&out, "int"));
+    e.write_config("sleep 30");
+    let pf = e.pid_file();
+    e.rs(&[
+        "run",
+        "--detach",
+        "--bundle",
+        e.b(),
+        "--pid-file",
+        pf.to_str().unwrap(),
+        "r2",
+    ])
+    .ok();
+    assert_eq!(e.status("r2"), "running");
+    let pid: i32 = fs::read_to_string(&pf).unwrap().trim().parse().unwrap();
+    e.rs(&["delete", "--force", "r2"]).ok();
+    assert_eq!(wait_pid(pid), 137);
+    e.assert_clean("r2");
+}
+
+#[test]
+fn hooks_run_on_the_host_with_the_state() {
+    let Some(e) = Env::new("lifecycle_hooks", "sleep 30") else {
+        return;
+    };
+    let d = e.dir.display().to_string();
+    let hook = |name: &str| {
+        format!(r#"[{{"path": "/bin/sh", "args": ["sh", "-c", "cat > {d}/{name}.json"]}}]"#)
+    };
+    let cfg = fs::read_to_string(e.bundle.join("config.json")).unwrap();
+    let with_hooks = cfg.replacen(
+        "{\n  \"ociVersion\"",
+        &format!(
+            "{{\n  \"hooks\": {{\"prestart\": {}, \"createRuntime\": {}, \"poststart\": {}, \"poststop\": {}}},\n  \"ociVersion\"",
+            hook("prestart"),
+            hook("createRuntime"),
+            hook("poststart"),
+            hook("poststop")
+        ),
+        1,
+    );
+    assert_ne!(with_hooks, cfg);
+    fs::write(e.bundle.join("config.json"), &with_hooks).unwrap();
+    let (pid, _) = e.create_start("h1");
+    let read = |n: &str| fs::read_to_string(e.dir.join(format!("{n}.json"))).unwrap_or_default();
+    for (n, status) in [
+        ("prestart", "creating"),
+        ("createRuntime", "creating"),
+        ("poststart", "running"),
+    ] {
+        let j = read(n);
+        assert!(j.contains("\"id\":\"h1\""), "{n}: {j}");
+        assert!(j.contains(&format!("\"status\":\"{status}\"")), "{n}: {j}");
+        assert!(j.contains(&format!("\"pid\":{pid}")), "{n}: {j}");
+    }
+    assert!(read("poststop").is_empty());
+    e.rs(&["delete", "--force", "h1"]).ok();
+    assert_eq!(wait_pid(pid), 137);
+    assert!(
+        read("poststop").contains("\"status\":\"stopped\""),
+        "{}",
+        read("poststop")
+    );
+    e.assert_clean("h1");
+
+    // A failing createRuntime hook fails create and leaves nothing.
+    let failing = cfg.replacen(
+        "{\n  \"ociVersion\"",
+        "{\n  \"hooks\": {\"createRuntime\": [{\"path\": \"/bin/false\"}]},\n  \"ociVersion\"",
+        1,
+    );
+    fs::write(e.bundle.join("config.json"), failing).unwrap();
+    let o = e.rs(&["create", "--bundle", e.b(), "h2"]);
+    assert_bad(&e, &o, "createRuntime");
+    e.assert_clean("h2");
+}
