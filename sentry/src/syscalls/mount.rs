@@ -46,7 +46,7 @@ pub fn register(t: &mut Table) {
         nr::MOUNT,
         sys_mount,
         Support::Partial(
-            "tmpfs (size/mode/uid/gid), proc, sysfs, bind (MS_REC), remount, MS_MOVE, \
+            "tmpfs (size/mode/uid/gid), proc, sysfs, bind (MS_REC), remount (tmpfs size=), MS_MOVE, \
              propagation recorded only; devpts and mqueue give ENODEV",
         ),
     );
@@ -125,6 +125,9 @@ fn sys_mount(t: &mut Task, a: &[u64; 6]) -> SysResult {
     }
     if flags & MS_REMOUNT != 0 {
         let m = remount_target(&at)?;
+        if let Some(d) = &data {
+            remount_options(&m, &lossy(d))?;
+        }
         mflags = keep_atime(flags, mflags, &m);
         m.set_flags(mflags);
         m.set_super_ro(mflags.has(MountFlags::RDONLY));
@@ -158,6 +161,34 @@ fn remount_target(at: &Arc<Dentry>) -> Result<Arc<Mount>, Errno> {
         return Err(Errno::EINVAL);
     }
     mount_of(at)
+}
+
+/// The file-system options of a remount: tmpfs applies `size=` (EINVAL
+/// below what its files hold) and ignores what it cannot change
+/// (mode/uid/gid, as Linux); other file systems take none.
+fn remount_options(m: &Mount, data: &str) -> Result<(), Errno> {
+    if m.fstype != "tmpfs" {
+        return Ok(());
+    }
+    let Some(tfs) = fs::tmpfs::TmpFs::of(m.root.inode()) else {
+        return Ok(());
+    };
+    for o in options(data) {
+        let (k, v) = o.split_once('=').unwrap_or((o, ""));
+        if k == "size" {
+            let bytes = memparse(v).ok_or(Errno::EINVAL)?.div_ceil(4096) * 4096;
+            tfs.set_limit(bytes)?;
+            let mut opts: Vec<String> = m
+                .super_opts()
+                .split(',')
+                .filter(|o| !o.is_empty() && !o.starts_with("size="))
+                .map(str::to_string)
+                .collect();
+            opts.insert(0, format!("size={}k", bytes / 1024));
+            m.set_super_opts(&opts.join(","));
+        }
+    }
+    Ok(())
 }
 
 /// A remount without atime flags keeps the mount's atime setting.
