@@ -8,10 +8,12 @@ pub const BENCH_H: &str = include_str!("../programs/bench.h");
 #[derive(Debug, Clone)]
 pub enum Kind {
     /// A C program from `benchmarks/programs/`, run as
-    /// `PROGRAM ITERATIONS SCRATCH_DIR`; it prints `ns_per_op X`.
+    /// `PROGRAM ITERATIONS [SCRATCH_DIR]`; it prints `ns_per_op X`.
     Micro {
         source: &'static str,
         iterations: u64,
+        /// Where its scratch files go.
+        location: Location,
     },
     /// A command whose whole wall-clock time (runtime start-up included) is
     /// the sample. `check` is a variant that prints [`CHECK_MARKER`]; it runs
@@ -21,6 +23,28 @@ pub enum Kind {
         argv: Vec<String>,
         check: Vec<String>,
     },
+    /// An OCI verb on a container running /bin/true (see `lifecycle`).
+    Lifecycle { phase: crate::lifecycle::Phase },
+}
+
+/// The file system a micro benchmark's scratch directory is on. The same
+/// program runs on each, so the rows compare file-system paths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Location {
+    /// No scratch directory argument (the program uses fixed host paths
+    /// such as /etc/passwd, on the root file system).
+    None,
+    /// A tmpfs: /dev/shm natively, the container's or sandbox's /tmp.
+    Tmpfs,
+    /// The root file system: /var/tmp on the host's disk natively, the
+    /// writable overlay of the sandboxes (in memory). runc's root is the
+    /// host's `/` read-only, so it has no such row.
+    Root,
+    /// A host directory bind-mounted into the container at the same path
+    /// (ours: `--volume`; gVisor's `runsc do` has none, so its root is made
+    /// write-through with `--force-overlay=false` and the directory reached
+    /// through it; runc: a read-write bind mount).
+    Bind,
 }
 
 #[derive(Debug, Clone)]
@@ -42,6 +66,7 @@ impl Benchmark {
         match self.kind {
             Kind::Micro { .. } => "ns per operation (measured inside the program)",
             Kind::Workload { .. } => "ns wall clock of the whole command",
+            Kind::Lifecycle { .. } => "ns wall clock of the runtime command",
         }
     }
 }
@@ -82,8 +107,116 @@ const MICRO: &[(&str, &str, &str, u64)] = &[
     micro!("seq_read_32m", "32 MiB sequential read", 10),
 ];
 
+/// The file benchmarks again on other file systems: (name, program, title,
+/// iterations, location). The plain rows above are on tmpfs (or, for
+/// open_close and stat, /etc/passwd on the root).
+const FS_VARIANTS: &[(&str, &str, &str, u64, Location)] = &[
+    (
+        "open_close_tmpfs",
+        "open_close",
+        "open+close (tmpfs)",
+        5_000,
+        Location::Tmpfs,
+    ),
+    (
+        "open_close_bind",
+        "open_close",
+        "open+close (bind mount)",
+        5_000,
+        Location::Bind,
+    ),
+    ("stat_tmpfs", "stat", "stat (tmpfs)", 5_000, Location::Tmpfs),
+    (
+        "stat_bind",
+        "stat",
+        "stat (bind mount)",
+        5_000,
+        Location::Bind,
+    ),
+    (
+        "pread_4k_root",
+        "pread_4k",
+        "pread 4 KiB (root overlay)",
+        20_000,
+        Location::Root,
+    ),
+    (
+        "pread_4k_bind",
+        "pread_4k",
+        "pread 4 KiB (bind mount)",
+        20_000,
+        Location::Bind,
+    ),
+    (
+        "getdents_10k_root",
+        "getdents_10k",
+        "getdents of 10,000 entries (root overlay)",
+        50,
+        Location::Root,
+    ),
+    (
+        "getdents_10k_bind",
+        "getdents_10k",
+        "getdents of 10,000 entries (bind mount)",
+        50,
+        Location::Bind,
+    ),
+    (
+        "create_unlink_root",
+        "create_unlink",
+        "create+unlink (root overlay)",
+        1_000,
+        Location::Root,
+    ),
+    (
+        "create_unlink_bind",
+        "create_unlink",
+        "create+unlink (bind mount)",
+        1_000,
+        Location::Bind,
+    ),
+    (
+        "seq_write_32m_root",
+        "seq_write_32m",
+        "32 MiB sequential write (root overlay)",
+        5,
+        Location::Root,
+    ),
+    (
+        "seq_write_32m_bind",
+        "seq_write_32m",
+        "32 MiB sequential write (bind mount)",
+        5,
+        Location::Bind,
+    ),
+    (
+        "seq_read_32m_root",
+        "seq_read_32m",
+        "32 MiB sequential read (root overlay)",
+        10,
+        Location::Root,
+    ),
+    (
+        "seq_read_32m_bind",
+        "seq_read_32m",
+        "32 MiB sequential read (bind mount)",
+        10,
+        Location::Bind,
+    ),
+];
+
+/// The C source of the micro benchmark program `name`.
+fn source_of(name: &str) -> Option<&'static str> {
+    MICRO.iter().find(|m| m.0 == name).map(|m| m.2)
+}
+
 /// What a workload's check command prints.
 pub const CHECK_MARKER: &str = "bench-check-ok";
+
+/// Whether the program takes a scratch directory.
+fn uses_files(name: &str) -> bool {
+    source_of(name).is_some_and(|s| s.contains("scratch_dir("))
+}
 
 /// `--smoke` divides iteration counts by this (keeping at least 2).
 const SMOKE_DIVISOR: u64 = 100;
@@ -91,6 +224,13 @@ const SMOKE_DIVISOR: u64 = 100;
 /// Every benchmark, in report order. `smoke` scales the work down to a quick
 /// check that everything executes.
 pub fn all(smoke: bool) -> Vec<Benchmark> {
+    let scale = |iterations: u64| {
+        if smoke {
+            (iterations / SMOKE_DIVISOR).max(2)
+        } else {
+            iterations
+        }
+    };
     let mut out: Vec<Benchmark> = MICRO
         .iter()
         .map(|&(name, title, source, iterations)| Benchmark {
@@ -98,14 +238,30 @@ pub fn all(smoke: bool) -> Vec<Benchmark> {
             title,
             kind: Kind::Micro {
                 source,
-                iterations: if smoke {
-                    (iterations / SMOKE_DIVISOR).max(2)
+                iterations: scale(iterations),
+                location: if matches!(name, "open_close" | "stat") || !uses_files(name) {
+                    Location::None
                 } else {
-                    iterations
+                    Location::Tmpfs
                 },
             },
         })
         .collect();
+    out.extend(
+        FS_VARIANTS
+            .iter()
+            .filter_map(|&(name, program, title, iterations, location)| {
+                Some(Benchmark {
+                    name,
+                    title,
+                    kind: Kind::Micro {
+                        source: source_of(program)?,
+                        iterations: scale(iterations),
+                        location,
+                    },
+                })
+            }),
+    );
     let loop_count = if smoke { 10 } else { 200 };
     let loop_script = format!("i=0; while [ $i -lt {loop_count} ]; do /bin/true; i=$((i+1)); done");
     let sh = |script: &str| vec!["/bin/sh".to_string(), "-c".to_string(), script.to_string()];
@@ -156,6 +312,25 @@ pub fn all(smoke: bool) -> Vec<Benchmark> {
             )),
         ),
     ];
+    use crate::lifecycle::Phase;
+    out.extend(
+        [
+            ("oci_create", "OCI create (init /bin/true)", Phase::Create),
+            ("oci_start", "OCI start", Phase::Start),
+            (
+                "oci_delete",
+                "OCI delete of a stopped container",
+                Phase::Delete,
+            ),
+            ("oci_run", "OCI run of /bin/true to its end", Phase::Run),
+        ]
+        .into_iter()
+        .map(|(name, title, phase)| Benchmark {
+            name,
+            title,
+            kind: Kind::Lifecycle { phase },
+        }),
+    );
     out.extend(
         workloads
             .into_iter()
@@ -201,6 +376,40 @@ mod tests {
                 assert!(source.contains("report("), "{} never reports", b.name);
             }
         }
+    }
+
+    #[test]
+    fn fs_variants_have_programs_and_scratch_dirs() {
+        let all = all(false);
+        for v in FS_VARIANTS {
+            let b = all.iter().find(|b| b.name == v.0).unwrap();
+            match b.kind {
+                Kind::Micro {
+                    source, location, ..
+                } => {
+                    assert_eq!(Some(source), source_of(v.1));
+                    assert!(source.contains("scratch_dir("), "{}", v.0);
+                    assert_ne!(location, Location::None);
+                }
+                _ => panic!("{} is not a micro benchmark", v.0),
+            }
+        }
+        let getppid = all.iter().find(|b| b.name == "getppid").unwrap();
+        assert!(matches!(
+            getppid.kind,
+            Kind::Micro {
+                location: Location::None,
+                ..
+            }
+        ));
+        let pread = all.iter().find(|b| b.name == "pread_4k").unwrap();
+        assert!(matches!(
+            pread.kind,
+            Kind::Micro {
+                location: Location::Tmpfs,
+                ..
+            }
+        ));
     }
 
     #[test]

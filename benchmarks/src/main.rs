@@ -3,6 +3,7 @@
 
 mod catalog;
 mod exec;
+mod lifecycle;
 mod programs;
 mod report;
 mod runner;
@@ -14,7 +15,7 @@ mod sysinfo;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::Parser;
 
 use runtimes::RuntimeKind;
@@ -71,10 +72,11 @@ struct Cli {
 fn main() -> Result<()> {
     let cli = Cli::parse();
     // First, while the process is still single-threaded.
-    let mount_ns_error =
-        (cli.render.is_none() && !cli.list && cli.against.contains(&RuntimeKind::Runc))
-            .then(runtimes::enter_private_mount_namespace)
-            .and_then(Result::err);
+    let mount_ns_error = (cli.render.is_none()
+        && !cli.list
+        && cli.against.iter().any(|k| *k != RuntimeKind::Native))
+    .then(runtimes::enter_private_mount_namespace)
+    .and_then(Result::err);
     let benches = catalog::select(catalog::all(cli.smoke), cli.filter.as_deref());
     if cli.list {
         for b in &benches {
@@ -105,6 +107,15 @@ fn main() -> Result<()> {
     Ok(())
 }
 
+/// Removes a scratch directory tree when dropped.
+struct RemoveDirOnDrop(PathBuf);
+
+impl Drop for RemoveDirOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 fn measure(
     cli: &Cli,
     benches: &[catalog::Benchmark],
@@ -113,12 +124,19 @@ fn measure(
     anyhow::ensure!(!benches.is_empty(), "no benchmark matches --filter");
     let prog_dir = programs::default_dir()?;
     let programs = programs::compile(benches, &prog_dir)?;
+    // The bind-mount benchmarks' host directory: on the root file system
+    // (not /tmp, which every sandbox replaces), removed when done.
+    let volume =
+        std::path::PathBuf::from(format!("/var/tmp/benchmarks-vol-{}", std::process::id()));
+    std::fs::create_dir_all(&volume).with_context(|| format!("creating {}", volume.display()))?;
+    let _cleanup = RemoveDirOnDrop(volume.clone());
     let locations = runtimes::Locations {
         runc: cli.runc.clone(),
         gvisor: cli.gvisor.clone(),
         ours: cli.ours.clone(),
         binds: vec![prog_dir],
         mount_ns_error,
+        volume,
     };
     let (runtimes, skipped, infos) = runtimes::detect_all(&cli.against, &locations);
     let runs = cli.runs.unwrap_or(if cli.smoke { 1 } else { 10 }).max(1);

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::catalog::{Benchmark, Kind, CHECK_MARKER};
+use crate::catalog::{Benchmark, Kind, Location, CHECK_MARKER};
 use crate::exec;
 use crate::report::{fmt_ns, fmt_ratio, BenchResult, RuntimeResult, Status};
 use crate::runtimes::{Runtime, RuntimeKind};
@@ -42,21 +42,41 @@ fn argv_for(
     bench: &Benchmark,
     programs: &BTreeMap<&'static str, PathBuf>,
     rt: &Runtime,
-) -> Vec<String> {
-    match &bench.kind {
-        Kind::Micro { iterations, .. } => vec![
-            programs[bench.name].to_string_lossy().into_owned(),
-            iterations.to_string(),
-            rt.scratch_base().to_string(),
-        ],
+) -> Result<Vec<String>, String> {
+    Ok(match &bench.kind {
+        Kind::Micro {
+            iterations,
+            location,
+            ..
+        } => {
+            let mut argv = vec![
+                programs[bench.name].to_string_lossy().into_owned(),
+                iterations.to_string(),
+            ];
+            if *location != Location::None {
+                argv.push(rt.scratch_base(*location)?);
+            }
+            argv
+        }
         Kind::Workload { argv, .. } => argv.clone(),
+        Kind::Lifecycle { .. } => Vec::new(),
+    })
+}
+
+/// Where `bench` keeps its files.
+fn location_of(bench: &Benchmark) -> Location {
+    match bench.kind {
+        Kind::Micro { location, .. } => location,
+        Kind::Workload { .. } | Kind::Lifecycle { .. } => Location::None,
     }
 }
 
 /// Runs a workload's check command once: `Err` unless it exits 0 and
 /// prints the marker.
 fn check(check: &[String], rt: &Runtime, plan: &Plan) -> Result<(), String> {
-    let mut cmd = rt.command(check).map_err(|e| format!("{e:#}"))?;
+    let mut cmd = rt
+        .command(check, Location::None)
+        .map_err(|e| format!("{e:#}"))?;
     let done = exec::run(&mut cmd, plan.timeout)?;
     if let Some(why) = done.failure() {
         return Err(why);
@@ -74,7 +94,12 @@ fn check(check: &[String], rt: &Runtime, plan: &Plan) -> Result<(), String> {
 
 /// One run: the sample (ns) or why it failed.
 fn measure(bench: &Benchmark, argv: &[String], rt: &Runtime, plan: &Plan) -> Result<f64, String> {
-    let mut cmd = rt.command(argv).map_err(|e| format!("{e:#}"))?;
+    if let Kind::Lifecycle { phase } = bench.kind {
+        return rt.lifecycle(phase, plan.timeout);
+    }
+    let mut cmd = rt
+        .command(argv, location_of(bench))
+        .map_err(|e| format!("{e:#}"))?;
     let done = exec::run(&mut cmd, plan.timeout)?;
     if let Some(why) = done.failure() {
         return Err(why);
@@ -86,7 +111,7 @@ fn measure(bench: &Benchmark, argv: &[String], rt: &Runtime, plan: &Plan) -> Res
                 .map_or_else(|| "no output".into(), |l| format!("output: {l}"));
             format!("exited 0 without printing a result ({said})")
         }),
-        Kind::Workload { .. } => Ok(done.wall_ns),
+        Kind::Workload { .. } | Kind::Lifecycle { .. } => Ok(done.wall_ns),
     }
 }
 
@@ -115,8 +140,9 @@ fn run_one(
             if s.failure.is_some() {
                 continue; // failed once: don't spend time on it again
             }
-            let argv = argv_for(bench, programs, rt);
-            match measure(bench, &argv, rt, plan) {
+            let measured =
+                argv_for(bench, programs, rt).and_then(|argv| measure(bench, &argv, rt, plan));
+            match measured {
                 Ok(v) if round >= usize::from(plan.warmup) => s.samples.push(v),
                 Ok(_) => {}
                 Err(why) => s.failure = Some(why),
@@ -180,11 +206,11 @@ fn run_one(
         unit: bench.unit().into(),
         iterations: match bench.kind {
             Kind::Micro { iterations, .. } => Some(iterations),
-            Kind::Workload { .. } => None,
+            Kind::Workload { .. } | Kind::Lifecycle { .. } => None,
         },
         command: match &bench.kind {
             Kind::Workload { argv, .. } => Some(argv.clone()),
-            Kind::Micro { .. } => None,
+            Kind::Micro { .. } | Kind::Lifecycle { .. } => None,
         },
         results,
     };

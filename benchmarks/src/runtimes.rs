@@ -9,6 +9,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{bail, Context, Result};
+
+use crate::catalog::Location;
+use crate::lifecycle::{Oci, Phase};
 use serde_json::json;
 
 /// PATH given to every workload, in every runtime (the environment is
@@ -63,6 +66,9 @@ pub struct Locations {
     /// Why the runner could not get a private mount namespace (runc's
     /// bundle needs one), from [`enter_private_mount_namespace`].
     pub mount_ns_error: Option<String>,
+    /// The host directory the bind-mount benchmarks write into (mounted at
+    /// the same path in every container).
+    pub volume: PathBuf,
 }
 
 /// Moves this process into a mount namespace of its own, with every mount
@@ -105,6 +111,7 @@ pub struct Runtime {
     pub binary: Option<PathBuf>,
     pub version: String,
     bundle: Option<RuncBundle>,
+    volume: PathBuf,
     runs: Cell<u64>,
 }
 
@@ -117,6 +124,7 @@ impl Runtime {
             binary: None,
             version: String::new(),
             bundle: None,
+            volume: loc.volume.clone(),
             runs: Cell::new(0),
         };
         match kind {
@@ -131,7 +139,7 @@ impl Runtime {
                     return Err(format!("no private mount namespace for the bundle: {why}"));
                 }
                 rt.version = version_of(&bin);
-                let bundle = RuncBundle::create(loc.binds.clone())
+                let bundle = RuncBundle::create("runc", loc.binds.clone(), loc.volume.clone())
                     .map_err(|e| format!("cannot prepare the runc bundle: {e:#}"))?;
                 rt.bundle = Some(bundle);
                 rt.binary = Some(bin);
@@ -146,6 +154,7 @@ impl Runtime {
                 require_root("gVisor's runsc do")?;
                 rt.version = version_of(&bin);
                 rt.binary = Some(bin);
+                rt.bundle = lifecycle_bundle("gvisor", loc);
             }
             RuntimeKind::Ours => {
                 let bin = match &loc.ours {
@@ -163,25 +172,78 @@ impl Runtime {
                     None => version,
                 };
                 rt.binary = Some(bin);
+                rt.bundle = lifecycle_bundle("ours", loc);
             }
         }
         Ok(rt)
     }
 
-    /// Base directory for the scratch files of micro benchmarks: tmpfs
-    /// everywhere (/dev/shm natively, a tmpfs /tmp in runc, the in-memory
-    /// overlay's /tmp in gVisor and ours), so file benchmarks compare
-    /// syscall paths, not disks.
-    pub fn scratch_base(&self) -> &'static str {
-        match self.kind {
-            RuntimeKind::Native if Path::new("/dev/shm").is_dir() => "/dev/shm",
-            _ => "/tmp",
+    /// One sample of an OCI lifecycle benchmark (see `lifecycle`).
+    pub fn lifecycle(&self, phase: Phase, timeout: std::time::Duration) -> Result<f64, String> {
+        let n = self.runs.get();
+        self.runs.set(n + 1);
+        let (Some(binary), Some(bundle)) = (&self.binary, &self.bundle) else {
+            if self.kind != RuntimeKind::Native {
+                return Err(
+                    "no bundle (the runner needs root and a private mount namespace)".into(),
+                );
+            }
+            if phase != Phase::Run {
+                return Err(format!("no native equivalent of `{}`", phase.verb()));
+            }
+            // Natively, "running /bin/true" is spawning it.
+            let start = std::time::Instant::now();
+            let st = Command::new("/bin/true")
+                .status()
+                .map_err(|e| format!("/bin/true: {e}"))?;
+            return st
+                .success()
+                .then(|| start.elapsed().as_nanos() as f64)
+                .ok_or_else(|| format!("/bin/true: {st}"));
+        };
+        bundle
+            .write_config(&["/bin/true".to_string()])
+            .map_err(|e| format!("{e:#}"))?;
+        let mut global = vec![
+            "--root".to_string(),
+            bundle.state_root.display().to_string(),
+        ];
+        if self.kind == RuntimeKind::Gvisor {
+            global.extend([
+                "--platform=ptrace".to_string(),
+                "--network=none".to_string(),
+            ]);
         }
+        let oci = Oci {
+            binary,
+            global,
+            bundle: &bundle.dir,
+        };
+        oci.sample(phase, &format!("bench-{}-{n}", std::process::id()), timeout)
+    }
+
+    /// Base directory for the scratch files of micro benchmarks at
+    /// `location` ([`Location`] says what each is in each runtime), or why
+    /// this runtime has none.
+    pub fn scratch_base(&self, location: Location) -> Result<String, String> {
+        Ok(match (location, self.kind) {
+            (Location::None, _) => String::new(),
+            (Location::Tmpfs, RuntimeKind::Native) if Path::new("/dev/shm").is_dir() => {
+                "/dev/shm".into()
+            }
+            (Location::Tmpfs, _) => "/tmp".into(),
+            (Location::Root, RuntimeKind::Runc) => {
+                return Err("runc's root here is the host's / read-only".into())
+            }
+            (Location::Root, _) => "/var/tmp".into(),
+            (Location::Bind, _) => self.volume.to_string_lossy().into_owned(),
+        })
     }
 
     /// The host command that runs `argv` in this runtime, with an
-    /// environment of just PATH, cwd `/` and the runtime's own options.
-    pub fn command(&self, argv: &[String]) -> Result<Command> {
+    /// environment of just PATH, cwd `/` and the runtime's own options
+    /// (and what `location` needs mounted).
+    pub fn command(&self, argv: &[String], location: Location) -> Result<Command> {
         let n = self.runs.get();
         self.runs.set(n + 1);
         let mut cmd = match self.kind {
@@ -202,17 +264,25 @@ impl Runtime {
             }
             RuntimeKind::Gvisor => {
                 let mut c = Command::new(self.binary.as_ref().unwrap());
-                c.args(["--platform=ptrace", "--network=none", "do"])
-                    .args(argv);
+                c.args(["--platform=ptrace", "--network=none", "do"]);
+                if location == Location::Bind {
+                    // No --volume in gVisor's `do`: a write-through root
+                    // reaches the host directory through the gofer.
+                    c.arg("--force-overlay=false");
+                }
+                c.args(argv);
                 c
             }
             RuntimeKind::Ours => {
                 let mut c = Command::new(self.binary.as_ref().unwrap());
                 c.arg("do")
                     .arg("--env")
-                    .arg(format!("PATH={WORKLOAD_PATH}"))
-                    .arg("--")
-                    .args(argv);
+                    .arg(format!("PATH={WORKLOAD_PATH}"));
+                if location == Location::Bind {
+                    let v = self.volume.display();
+                    c.arg("--volume").arg(format!("{v}:{v}"));
+                }
+                c.arg("--").args(argv);
                 c
             }
         };
@@ -378,11 +448,27 @@ struct RuncBundle {
     dir: PathBuf,
     rootfs: PathBuf,
     binds: Vec<PathBuf>,
+    volume: PathBuf,
+    /// The runtime's `--root` for lifecycle benchmarks (removed on drop).
+    state_root: PathBuf,
+}
+
+/// A bundle for the OCI lifecycle benchmarks of gVisor and ours, when the
+/// runner can make one (root, private mount namespace).
+fn lifecycle_bundle(name: &str, loc: &Locations) -> Option<RuncBundle> {
+    if loc.mount_ns_error.is_some() || require_root("a bundle").is_err() {
+        return None;
+    }
+    RuncBundle::create(name, loc.binds.clone(), loc.volume.clone())
+        .map_err(|e| eprintln!("no OCI bundle for {name}: {e:#}"))
+        .ok()
 }
 
 impl RuncBundle {
-    fn create(binds: Vec<PathBuf>) -> Result<RuncBundle> {
-        let dir = std::env::temp_dir().join(format!("benchmarks-runc-{}", std::process::id()));
+    fn create(name: &str, binds: Vec<PathBuf>, volume: PathBuf) -> Result<RuncBundle> {
+        let pid = std::process::id();
+        let dir = std::env::temp_dir().join(format!("benchmarks-{name}-{pid}"));
+        let state_root = PathBuf::from(format!("/run/benchmarks-{name}-{pid}"));
         let rootfs = dir.join("rootfs");
         fs::create_dir_all(&rootfs).with_context(|| format!("creating {}", rootfs.display()))?;
         let target = CString::new(rootfs.as_os_str().as_bytes())?;
@@ -412,11 +498,17 @@ impl RuncBundle {
                 std::ptr::null(),
             );
         }
-        Ok(RuncBundle { dir, rootfs, binds })
+        Ok(RuncBundle {
+            dir,
+            rootfs,
+            binds,
+            volume,
+            state_root,
+        })
     }
 
     fn write_config(&self, argv: &[String]) -> Result<()> {
-        let config = runc_config(argv, &self.binds);
+        let config = runc_config(argv, &self.binds, &self.volume);
         let path = self.dir.join("config.json");
         fs::write(&path, serde_json::to_vec_pretty(&config)?)
             .with_context(|| format!("writing {}", path.display()))
@@ -433,6 +525,7 @@ impl Drop for RuncBundle {
         // Never remove recursively: while the bind is mounted, rootfs *is*
         // the host's root. rmdir fails harmlessly if anything is left.
         let _ = fs::remove_file(self.dir.join("config.json"));
+        let _ = fs::remove_dir_all(&self.state_root);
         if unmounted {
             let _ = fs::remove_dir(&self.rootfs);
             let _ = fs::remove_dir(&self.dir);
@@ -446,7 +539,7 @@ impl Drop for RuncBundle {
 }
 
 /// An OCI runtime spec close to `runc spec`'s and Docker's defaults.
-fn runc_config(argv: &[String], binds: &[PathBuf]) -> serde_json::Value {
+fn runc_config(argv: &[String], binds: &[PathBuf], volume: &Path) -> serde_json::Value {
     let caps = [
         "CAP_CHOWN",
         "CAP_DAC_OVERRIDE",
@@ -482,6 +575,10 @@ fn runc_config(argv: &[String], binds: &[PathBuf]) -> serde_json::Value {
         mounts.push(json!({"destination": b, "type": "bind", "source": b,
                            "options": ["rbind", "ro"]}));
     }
+    mounts.push(
+        json!({"destination": volume, "type": "bind", "source": volume,
+                       "options": ["rbind", "rw"]}),
+    );
     json!({
         "ociVersion": "1.0.2",
         "process": {
@@ -521,11 +618,17 @@ mod tests {
     #[test]
     fn runc_config_carries_args_and_binds() {
         let argv = vec!["/bin/true".to_string(), "x".to_string()];
-        let c = runc_config(&argv, &[PathBuf::from("/opt/progs")]);
+        let c = runc_config(
+            &argv,
+            &[PathBuf::from("/opt/progs")],
+            Path::new("/var/tmp/v"),
+        );
         assert_eq!(c["process"]["args"], json!(["/bin/true", "x"]));
         assert_eq!(c["root"]["readonly"], json!(true));
         let mounts = c["mounts"].as_array().unwrap();
         assert!(mounts.iter().any(|m| m["destination"] == "/opt/progs"));
+        assert!(mounts.iter().any(|m| m["destination"] == "/var/tmp/v"
+            && m["options"].as_array().unwrap().contains(&json!("rw"))));
         assert!(mounts
             .iter()
             .any(|m| m["destination"] == "/tmp" && m["type"] == "tmpfs"));
@@ -539,11 +642,17 @@ mod tests {
             ours: None,
             binds: vec![],
             mount_ns_error: None,
+            volume: "/var/tmp/v".into(),
         };
         let rt = Runtime::detect(RuntimeKind::Native, &loc).unwrap();
-        let cmd = rt.command(&["/bin/true".to_string()]).unwrap();
+        let cmd = rt
+            .command(&["/bin/true".to_string()], Location::None)
+            .unwrap();
         assert_eq!(cmd.get_program(), "/bin/true");
-        assert!(Path::new(rt.scratch_base()).is_absolute());
+        for l in [Location::Tmpfs, Location::Root, Location::Bind] {
+            assert!(Path::new(&rt.scratch_base(l).unwrap()).is_absolute());
+        }
+        assert_eq!(rt.scratch_base(Location::Bind).unwrap(), "/var/tmp/v");
     }
 
     #[test]
@@ -568,6 +677,7 @@ mod tests {
             ours: Some("/nonexistent/ours".into()),
             binds: vec![],
             mount_ns_error: None,
+            volume: "/var/tmp/v".into(),
         };
         let err = Runtime::detect(RuntimeKind::Runc, &loc).err().unwrap();
         assert!(err.contains("apt-get install"), "{err}");

@@ -4,7 +4,7 @@ use crate::Cli;
 use std::io::Write;
 
 pub fn init(cli: &Cli) {
-    let level = if cli.debug {
+    let level = if cli.debug || cli.debug_log.is_some() {
         "debug"
     } else if cli.strace {
         "info"
@@ -17,14 +17,28 @@ pub fn init(cli: &Cli) {
         .with_env_filter(filter)
         .with_target(false)
         .without_time();
-    let file = cli.log.as_ref().and_then(|p| {
-        std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(p)
-            .ok()
+    // --debug-log DIR: one file per process, named after the verb and pid.
+    let debug_file = cli.debug_log.as_ref().map(|d| {
+        let verb = std::env::args()
+            .skip(1)
+            .find(|a| !a.starts_with('-') && !a.contains('/'));
+        std::path::Path::new(d).join(format!(
+            "runsc.{}.{}.log",
+            verb.unwrap_or_else(|| "cli".into()),
+            std::process::id()
+        ))
     });
-    let _ = match (file, cli.log_format.as_str()) {
+    let file = debug_file
+        .as_deref()
+        .or(cli.log.as_ref().map(std::path::Path::new))
+        .and_then(|p| {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(p)
+                .ok()
+        });
+    let _ = match (file, cli.log_format.as_deref().unwrap_or("text")) {
         (Some(f), "json") => builder
             .json()
             .with_writer(std::sync::Mutex::new(f))
@@ -40,7 +54,7 @@ pub fn init(cli: &Cli) {
 pub fn fatal(cli: &Cli, msg: &str) {
     let line = msg.replace('\n', " ");
     let _ = writeln!(std::io::stderr(), "runsc: {line}");
-    if cli.log_format == "json" {
+    if cli.log_format.as_deref() == Some("json") {
         if let Some(p) = &cli.log {
             if let Ok(mut f) = std::fs::OpenOptions::new()
                 .create(true)

@@ -62,6 +62,17 @@ pub fn inherited_fds(n: usize) -> Vec<OwnedFd> {
         .collect()
 }
 
+/// Whether fds FIRST_FD..FIRST_FD+n are unix sockets, as `spawn_self` hands
+/// them to `runsc boot` and `runsc gofer` (a check that they were started by
+/// runsc, not by hand).
+pub fn handed_over_sockets(n: usize) -> bool {
+    (0..n).all(|i| {
+        nix::sys::stat::fstat(FIRST_FD + i as i32)
+            .map(|st| st.st_mode & libc::S_IFMT == libc::S_IFSOCK)
+            .unwrap_or(false)
+    })
+}
+
 /// Duplicate one of our stdio fds as an owned fd.
 pub fn dup_stdio(fd: RawFd) -> anyhow::Result<OwnedFd> {
     // SAFETY: fds 0-2 are open for the life of the process; we only borrow

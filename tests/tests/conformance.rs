@@ -227,6 +227,30 @@ conformance! {
     pipe_size_packet: "pipe_size_packet";
     // AF_UNIX socket pairs
     unix_socketpair: "unix_socketpair";
+    // AF_UNIX sockets with names (net/unix)
+    unix_stream_path: "unix_stream_path";
+    unix_stream_abstract: "unix_stream_abstract";
+    unix_seqpacket: "unix_seqpacket";
+    unix_dgram: "unix_dgram";
+    unix_dgram_refused: "unix_dgram_refused";
+    unix_backlog: "unix_backlog";
+    unix_accept4: "unix_accept4";
+    unix_scm_pipe: "unix_scm_pipe";
+    unix_scm_kinds: "unix_scm_kinds";
+    unix_scm_limits: "unix_scm_limits";
+    unix_creds: "unix_creds";
+    unix_peercred: "unix_peercred";
+    unix_msg_flags: "unix_msg_flags";
+    unix_shutdown: "unix_shutdown";
+    unix_names: "unix_names";
+    unix_connect_errors: "unix_connect_errors";
+    unix_epoll: "unix_epoll";
+    unix_sockopts: "unix_sockopts";
+    unix_ioctl_proc: "unix_ioctl_proc";
+    unix_mmsg: "unix_mmsg";
+    unix_eintr: "unix_eintr";
+    unix_perms: "unix_perms";
+    unix_oob: "unix_oob";
     // tmpfs (/tmp, /dev/shm) and memfd
     tmpfs_files: "tmpfs_files";
     tmpfs_sticky: "tmpfs_sticky";
@@ -253,6 +277,20 @@ conformance! {
     // process groups and sessions
     kill_pgrp: "kill_pgrp";
     session_pgid: "session_pgid";
+    // pseudo-terminals (devpts, line discipline, job control on ptys)
+    pty_open: "pty_open";
+    pty_canon: "pty_canon";
+    pty_echo: "pty_echo";
+    pty_raw: "pty_raw";
+    pty_onlcr: "pty_onlcr";
+    pty_termios: "pty_termios";
+    pty_poll: "pty_poll";
+    pty_sigint: "pty_sigint";
+    pty_jobstop: "pty_jobstop";
+    pty_winch: "pty_winch";
+    pty_hangup: "pty_hangup";
+    pty_ctty: "pty_ctty";
+    pty_pkt: "pty_pkt";
     // job control
     job_stop_cont: "job_stop_cont";
     waitid_stop_cont: "waitid_stop_cont";
@@ -295,6 +333,37 @@ conformance! {
     seccomp_errors: "seccomp_errors";
     seccomp_inherit: "seccomp_inherit" [helper("seccomp_exec_helper")];
     seccomp_tsync: "seccomp_tsync";
+    // file locks (flock, POSIX record locks, OFD locks)
+    lock_conflict: "lock_conflict";
+    lock_setlkw: "lock_setlkw";
+    lock_deadlock: "lock_deadlock";
+    lock_close: "lock_close";
+    lock_ofd: "lock_ofd";
+    lock_flock: "lock_flock";
+    lock_errors: "lock_errors";
+    lock_threads: "lock_threads";
+    lock_gofer: "lock_gofer";
+    // data movement between fds
+    splice_sendfile: "splice_sendfile";
+    splice_splice: "splice_splice";
+    splice_tee: "splice_tee";
+    splice_copy_file_range: "splice_copy_file_range";
+    splice_block: "splice_block";
+    // inotify
+    inotify_events: "inotify_events";
+    inotify_api: "inotify_api";
+    inotify_overflow: "inotify_overflow";
+    inotify_rename: "inotify_rename";
+    inotify_gofer: "inotify_gofer";
+    inotify_splice: "inotify_splice";
+    // openat2 and O_PATH
+    openat2_resolve: "openat2_resolve";
+    openat2_create: "openat2_create";
+    openat2_gofer: "openat2_gofer";
+    fd_opath: "fd_opath";
+    fd_close_range: "fd_close_range";
+    fd_tmpfile: "fd_tmpfile";
+    fd_memfd_seals: "fd_memfd_seals";
     // exit statuses
     exit_0: "exit_codes" ["0"];
     exit_1: "exit_codes" ["1"] => 1;

@@ -133,3 +133,76 @@ fn posix_spawn() {
 fn select_pipe() {
     python_differential("select_pipe", 0);
 }
+
+/// AF_UNIX socketpairs of every type (round trips), socket.send_fds/recv_fds passing a
+/// pipe, a temporary file (shared offset) and a socket, MSG_CTRUNC.
+#[test]
+fn unix_socketpair_fds() {
+    python_differential("unix_socketpair_fds", 0);
+}
+
+/// AF_UNIX servers: socketserver.ThreadingUnixStreamServer with 8 concurrent clients,
+/// UnixDatagramServer replying to bound clients, asyncio.start_unix_server with
+/// asyncio clients on a path and an abstract name.
+#[test]
+fn unix_servers() {
+    python_differential("unix_servers", 0);
+}
+
+/// multiprocessing over AF_UNIX: connection.Listener/Client on a path with forked
+/// clients, reduction.send_handle passing an fd to a child, a duplex Pipe echo.
+#[test]
+fn unix_mp_connection() {
+    python_differential("unix_mp_connection", 0);
+}
+
+/// fcntl.flock and fcntl.lockf between processes (blocking, non-blocking, ranges,
+/// release at exit and on close), a lock-file counter with 4 workers.
+#[test]
+fn fcntl_locks() {
+    python_differential("fcntl_locks", 0);
+}
+
+/// shutil.copyfile/copy2/copytree, os.sendfile (file and socket), os.copy_file_range,
+/// os.splice.
+#[test]
+fn file_copy() {
+    python_differential("file_copy", 0);
+}
+
+/// inotify through ctypes: events of open/write/read/chmod/rename/mkdir/rmtree/unlink on a
+/// watched directory, select() readiness, rm_watch's IN_IGNORED.
+#[test]
+fn inotify_ctypes() {
+    python_differential("inotify_ctypes", 0);
+}
+
+/// File-system modules on /tmp: tempfile, pathlib, glob/os.walk/scandir, shutil
+/// (copytree, move, make_archive/unpack_archive, rmtree), zipfile, tarfile (xz), sqlite3
+/// (rollback journal and WAL, two connections), mmap (shared write-back, private, resize,
+/// anonymous), select/poll/epoll (edge-triggered)/selectors on pipes, sparse files.
+#[test]
+fn fs_stdlib() {
+    python_differential("fs_stdlib", 0);
+}
+
+/// pty.spawn of /bin/sh: output through the master (ONLCR), stty's view of the pty's
+/// default settings and size, tty's name for the slave, exit statuses.
+#[test]
+fn pty_spawn() {
+    python_differential("pty_spawn", 0);
+}
+
+/// termios round trips on a pty slave, tty.setraw/setcbreak, VTIME reads, window
+/// sizes, tcflush/tcdrain, ttyname/isatty.
+#[test]
+fn termios_tty() {
+    python_differential("termios_tty", 0);
+}
+
+/// os.openpty + fork: the child's controlling terminal and stdio on the slave, the
+/// parent reading the master until EIO, ^C killing the child.
+#[test]
+fn openpty_fork() {
+    python_differential("openpty_fork", 0);
+}

@@ -12,9 +12,9 @@ use std::sync::Arc;
 
 #[derive(Args, Debug)]
 pub struct BootArgs {
-    /// The boot configuration (JSON).
+    /// The boot configuration (JSON), written by `runsc do`/`create`.
     #[arg(long)]
-    pub config: String,
+    pub config: Option<String>,
 }
 
 /// What `runsc do` (and later `create`) hands to the sentry.
@@ -27,21 +27,41 @@ pub struct BootSpec {
     pub hostname: Vec<u8>,
     /// Skip namespace confinement (debugging only).
     pub no_confine: bool,
+    /// The root is an in-memory overlay over the rootfs (`--overlay=memory`).
+    #[serde(default = "yes")]
+    pub overlay: bool,
     /// Collect a compatibility profile (`runsc compat`): one more fd after
     /// the gofer channels, where the sentry writes the JSON report.
     #[serde(default)]
     pub compat: bool,
+    /// Action of the sentry's seccomp filter outside its allowlist.
+    #[serde(default)]
+    pub seccomp: crate::config::SeccompMode,
+}
+
+fn yes() -> bool {
+    true
 }
 
 pub fn run(cli: &Cli, a: &BootArgs) -> anyhow::Result<i32> {
     // If the CLI that started us dies, the sandbox must not outlive it.
     nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL).context("pdeathsig")?;
-    let spec: BootSpec = serde_json::from_str(&a.config).context("bad boot config")?;
+    let spec: BootSpec = match &a.config {
+        Some(c) if crate::sandbox::handed_over_sockets(1) => {
+            serde_json::from_str(c).context("bad boot config")?
+        }
+        _ => anyhow::bail!(
+            "runsc boot is internal: it is started by runsc create/run/do with its fds set up, not by hand"
+        ),
+    };
     let mut channels = inherited_fds(spec.channels + usize::from(spec.compat));
     let compat_out = if spec.compat { channels.pop() } else { None };
     let stdio = vec![dup_stdio(0)?, dup_stdio(1)?, dup_stdio(2)?];
     if !spec.no_confine {
         confine().context("cannot confine the sentry")?;
+        // Last step of the confinement: everything the sentry needs from
+        // the host is open; from here on its syscalls are an allowlist.
+        crate::seccomp::install_sentry(spec.seccomp)?;
     }
     let cfg = sentry::kernel::boot::BootConfig {
         argv: spec.argv,
@@ -51,6 +71,11 @@ pub fn run(cli: &Cli, a: &BootArgs) -> anyhow::Result<i32> {
         stdio,
         strace: cli.strace,
         hostname: spec.hostname,
+        overlay: if spec.overlay {
+            sentry::vfs::RootOverlay::Memory
+        } else {
+            sentry::vfs::RootOverlay::None
+        },
         compat_out,
     };
     match sentry::kernel::boot::run(cfg) {

@@ -1,6 +1,6 @@
 //! `runsc do`: run a program in a fresh sandbox, like `runc run` without a
-//! bundle. The root is the host's `/` (read-only, through the gofer) unless
-//! `--rootfs` says otherwise.
+//! bundle. The root is the host's `/` (through the gofer) unless `--rootfs`
+//! says otherwise, under an in-memory overlay unless `--overlay=none`.
 
 use super::boot::BootSpec;
 use crate::sandbox::spawn_self;
@@ -27,12 +27,29 @@ pub struct DoArgs {
     /// Environment variable K=V (repeatable). Without any, the program gets an empty environment.
     #[arg(long = "env")]
     pub env: Vec<String>,
-    /// Skip the sentry's namespace confinement (debugging).
+    /// Bundle-style annotation K=V (repeatable); `dev.runsc.<option>=VALUE`
+    /// sets a runsc option as a bundle's annotation would.
+    #[arg(long = "annotation", value_parser = parse_annotation)]
+    pub annotations: Vec<(String, String)>,
+    /// Run the whole sandbox (gofer, sentry, stubs) in this cgroup
+    /// (linux.cgroupsPath rules), created for the run and removed after it.
+    #[arg(long = "cgroup-path")]
+    pub cgroup_path: Option<String>,
+    /// linux.resources JSON (memory, cpu, pids) applied to that cgroup.
+    #[arg(long, requires = "cgroup_path")]
+    pub resources: Option<std::path::PathBuf>,
+    /// Skip the sentry's namespace confinement and seccomp filter (debugging).
     #[arg(long, hide = true)]
     pub no_confine: bool,
     /// The program and its arguments.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true, required = true)]
     pub command: Vec<std::ffi::OsString>,
+}
+
+fn parse_annotation(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .ok_or_else(|| format!("annotation {s:?} is not KEY=VALUE"))
 }
 
 pub fn run(cli: &Cli, a: &DoArgs) -> anyhow::Result<i32> {
@@ -43,6 +60,8 @@ pub fn run(cli: &Cli, a: &DoArgs) -> anyhow::Result<i32> {
 /// return its exit status. With `compat_out`, the sentry collects a
 /// compatibility profile and writes it (JSON) to that fd (`runsc compat`).
 pub fn launch(cli: &Cli, a: &DoArgs, compat_out: Option<OwnedFd>) -> anyhow::Result<i32> {
+    let annotations = a.annotations.iter().cloned().collect();
+    let opts = crate::config::resolve(&crate::config::cli_flags(cli), &annotations)?;
     let root = std::fs::canonicalize(&a.rootfs).with_context(|| format!("rootfs {}", a.rootfs))?;
     if !root.is_dir() {
         anyhow::bail!("rootfs {} is not a directory", a.rootfs);
@@ -54,14 +73,21 @@ pub fn launch(cli: &Cli, a: &DoArgs, compat_out: Option<OwnedFd>) -> anyhow::Res
         server.push(s);
         client.push(c);
     }
-    let gofer_args = vec![
+    let mut gofer_args = opts.boot_flags();
+    gofer_args.extend([
         "gofer".to_string(),
         "--root".into(),
         root.to_string_lossy().into_owned(),
         "--channels".into(),
         CHANNELS.to_string(),
         "--readonly".into(),
-    ];
+    ]);
+    // The CLI enters the cgroup first, so the gofer, the sentry and every
+    // stub start in it (no window where a stub is forked outside).
+    let cgroup = match &a.cgroup_path {
+        Some(p) => Some(SandboxCgroup::enter(p, a.resources.as_deref())?),
+        None => None,
+    };
     let mut gofer = spawn_self(&gofer_args, &server, true)?;
     drop(server);
 
@@ -78,15 +104,11 @@ pub fn launch(cli: &Cli, a: &DoArgs, compat_out: Option<OwnedFd>) -> anyhow::Res
         channels: CHANNELS,
         hostname: b"runsc".to_vec(),
         no_confine: a.no_confine,
+        overlay: opts.overlay,
         compat: compat_out.is_some(),
+        seccomp: opts.seccomp,
     };
-    let mut boot_args = Vec::new();
-    if cli.strace {
-        boot_args.push("--strace".to_string());
-    }
-    if cli.debug {
-        boot_args.push("--debug".to_string());
-    }
+    let mut boot_args = opts.boot_flags();
     boot_args.extend([
         "boot".to_string(),
         "--config".into(),
@@ -100,11 +122,53 @@ pub fn launch(cli: &Cli, a: &DoArgs, compat_out: Option<OwnedFd>) -> anyhow::Res
     fds.extend(compat_out);
     let boot = spawn_self(&boot_args, &fds, false)?;
     drop(fds);
-    let code = wait_code(boot.id() as i32)?;
+    let code = wait_code(boot.id() as i32);
     // The gofer exits when its channels close; don't let it linger.
     let _ = gofer.kill();
     let _ = gofer.wait();
-    Ok(code)
+    // Every process of the sandbox is reaped (the stubs died with the
+    // sentry, the init of their pid namespace): the cgroup can go.
+    drop(cgroup);
+    code
+}
+
+/// The cgroup of a `runsc do --cgroup-path` run, with where the CLI was.
+struct SandboxCgroup {
+    cg: crate::cgroup::Cgroup,
+    home: crate::cgroup::Cgroup,
+}
+
+impl SandboxCgroup {
+    fn enter(path: &str, resources: Option<&std::path::Path>) -> anyhow::Result<SandboxCgroup> {
+        let res = match resources {
+            Some(f) => {
+                let text = std::fs::read_to_string(f)
+                    .with_context(|| format!("cannot read {}", f.display()))?;
+                serde_json::from_str(&text)
+                    .map_err(|e| anyhow::anyhow!("{}: invalid resources JSON: {e}", f.display()))?
+            }
+            None => crate::cgroup::Resources::default(),
+        };
+        let home = crate::cgroup::Cgroup::current()?;
+        let cg = crate::cgroup::Cgroup::create(Some(path), "do", &res)?;
+        if let Err(e) = cg.add_pid(std::process::id() as i32) {
+            let _ = home.add_pid(std::process::id() as i32);
+            let _ = cg.remove();
+            return Err(e);
+        }
+        Ok(SandboxCgroup { cg, home })
+    }
+}
+
+/// Leaving (also on an early error return): the CLI moves back to where it
+/// was and removes the cgroup.
+impl Drop for SandboxCgroup {
+    fn drop(&mut self) {
+        let back = self.home.add_pid(std::process::id() as i32);
+        if let Err(e) = back.and_then(|_| self.cg.remove()) {
+            tracing::warn!("{e:#}");
+        }
+    }
 }
 
 fn wait_code(pid: i32) -> anyhow::Result<i32> {

@@ -7,21 +7,33 @@ use clap::Args;
 pub struct GoferArgs {
     /// The directory to serve as the sandbox's root.
     #[arg(long)]
-    pub root: String,
+    pub root: Option<String>,
     /// Number of channels handed over at fd 3, 4, ...
     #[arg(long)]
-    pub channels: usize,
+    pub channels: Option<usize>,
     /// Refuse every write.
     #[arg(long)]
     pub readonly: bool,
 }
 
-pub fn run(a: &GoferArgs) -> anyhow::Result<i32> {
+pub fn run(cli: &crate::Cli, a: &GoferArgs) -> anyhow::Result<i32> {
+    let (Some(root), Some(n)) = (&a.root, a.channels) else {
+        anyhow::bail!("runsc gofer is internal: it is started by runsc create/run/do, not by hand");
+    };
+    if n == 0 || !crate::sandbox::handed_over_sockets(n) {
+        anyhow::bail!("runsc gofer is internal: it is started by runsc create/run/do with its channels set up, not by hand");
+    }
     // Never outlive the CLI that started us.
     let _ = nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL);
-    let channels = inherited_fds(a.channels);
-    let root = gofer::confine_to(std::path::Path::new(&a.root))
-        .map_err(|e| anyhow::anyhow!("gofer: cannot confine to {}: {e}", a.root))?;
+    let channels = inherited_fds(n);
+    let root = gofer::confine_to(std::path::Path::new(root))
+        .map_err(|e| anyhow::anyhow!("gofer: cannot confine to {root}: {e}"))?;
+    // Confined to the root: from here on an allowlist of file operations.
+    let mode = match cli.seccomp.as_deref() {
+        Some("log") => crate::config::SeccompMode::Log,
+        _ => crate::config::SeccompMode::Kill,
+    };
+    crate::seccomp::install_gofer(mode)?;
     gofer::serve(
         root,
         channels,

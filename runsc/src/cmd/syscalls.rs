@@ -9,9 +9,25 @@ pub struct SyscallsArgs {
     /// table, markdown, json or csv.
     #[arg(long, default_value = "table")]
     pub format: String,
+    /// Print the host seccomp allowlists of the sentry and the gofer (markdown) instead.
+    #[arg(long = "sentry-allowlist")]
+    pub sentry_allowlist: bool,
 }
 
 pub fn run(a: &SyscallsArgs) -> anyhow::Result<i32> {
+    if a.sentry_allowlist {
+        println!("| host syscall | why the sentry needs it |\n|---|---|");
+        for (nr, why) in crate::seccomp::sentry_allowlist() {
+            let name = syscalls::nr::name(nr as u64).unwrap_or("?");
+            println!("| `{name}` | {why} |");
+        }
+        println!("\n| host syscall | why the gofer needs it |\n|---|---|");
+        for (nr, why) in crate::seccomp::gofer_allowlist() {
+            let name = syscalls::nr::name(nr as u64).unwrap_or("?");
+            println!("| `{name}` | {why} |");
+        }
+        return Ok(0);
+    }
     let format: Format = a
         .format
         .parse()

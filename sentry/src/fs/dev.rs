@@ -1,5 +1,6 @@
 //! The synthetic `/dev`: memory devices (null, zero, full, random, urandom)
-//! and the `fd`, `stdin`, `stdout`, `stderr` symlinks.
+//! the `fd`, `stdin`, `stdout`, `stderr` symlinks, `tty`, `ptmx` and the
+//! mount points `shm` and `pts`.
 
 use super::synth::{SynthDir, SynthFs, SynthSymlink, TMPFS_MAGIC};
 use crate::vfs::{makedev, Dentry, File, FileOps, Inode, MmapSource};
@@ -148,7 +149,7 @@ impl FileOps for DevFile {
 
 /// The `/dev` file system: a tmpfs-like directory with the memory devices
 /// and the standard symlinks.
-pub fn new_devfs() -> Arc<dyn Inode> {
+pub fn new_devfs(devpts: &Arc<super::devpts::DevptsFs>) -> Arc<dyn Inode> {
     let fs = SynthFs::new(TMPFS_MAGIC, false);
     let dir = SynthDir::new(fs.clone(), 0o755);
     for kind in [
@@ -171,5 +172,14 @@ pub fn new_devfs() -> Arc<dyn Inode> {
     }
     // The mount point of /dev/shm (a tmpfs is mounted on it).
     dir.add(b"shm", SynthDir::new(fs.clone(), 0o755));
+    // Terminals: /dev/tty (the controlling terminal), /dev/ptmx (new ptys
+    // on the devpts mounted on /dev/pts).
+    dir.add(b"tty", super::devpts::DevTtyInode::new(fs.clone()));
+    let ino = fs.ino();
+    dir.add(
+        b"ptmx",
+        super::devpts::Ptmx::new(fs.clone(), ino, 0o666, devpts.clone()),
+    );
+    dir.add(b"pts", SynthDir::new(fs.clone(), 0o755));
     dir
 }

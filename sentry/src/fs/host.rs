@@ -5,11 +5,11 @@
 //! lseek pass through for regular files; terminal ioctls pass through when
 //! the fd is a tty.
 
+use super::tty::{JobCtl, Terminal};
 use crate::kernel::task::Task;
 use crate::kernel::wait::WaitQueue;
 use crate::vfs::{File, FileOps};
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
-use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::Arc;
 use syscalls::abi::{Stat, Statfs, Termios, Winsize};
 use syscalls::consts::{
@@ -31,38 +31,65 @@ enum Kind {
 }
 
 pub struct HostFile {
-    fd: OwnedFd,
+    fd: Arc<OwnedFd>,
     kind: Kind,
     /// Job-control state of the terminal (ttys only), shared by every fd of
     /// the same host tty.
-    tty: Option<Arc<TtyState>>,
+    tty: Option<Arc<HostTty>>,
 }
 
 /// A host terminal's sandbox-side job-control state. Host sessions and
 /// process groups mean nothing inside the sandbox, so the controlling
 /// session and the foreground group live here, never on the host tty.
 /// The sandbox's init session (1) starts with it as controlling terminal.
-pub struct TtyState {
-    sid: AtomicI32,
-    fg_pgrp: AtomicI32,
+pub struct HostTty {
+    job: JobCtl,
+    /// The first host fd seen for the device: what `/dev/tty` reads and
+    /// writes.
+    fd: Arc<OwnedFd>,
 }
 
-/// The state of the host tty with device number `rdev` (one per device).
-fn tty_state(rdev: u64) -> Arc<TtyState> {
+impl Terminal for HostTty {
+    fn job(&self) -> &JobCtl {
+        &self.job
+    }
+    fn rdev(&self) -> u64 {
+        nix::sys::stat::fstat(self.fd.as_raw_fd())
+            .map(|st| st.st_rdev)
+            .unwrap_or(0)
+    }
+    fn open_ctty(self: Arc<Self>, _flags: u32) -> Result<Box<dyn FileOps>, Errno> {
+        Ok(Box::new(HostFile {
+            fd: self.fd.clone(),
+            kind: Kind::Tty,
+            tty: Some(self),
+        }))
+    }
+}
+
+/// The state of the host tty of `fd` (one per device number), created the
+/// first time with session 1 as its session.
+fn tty_state_of(fd: &Arc<OwnedFd>) -> Option<Arc<HostTty>> {
     static TTYS: std::sync::OnceLock<
-        std::sync::Mutex<std::collections::HashMap<u64, Arc<TtyState>>>,
+        std::sync::Mutex<std::collections::HashMap<u64, Arc<HostTty>>>,
     > = std::sync::OnceLock::new();
+    let rdev = nix::sys::stat::fstat(fd.as_raw_fd()).ok()?.st_rdev;
     let map = TTYS.get_or_init(Default::default);
-    map.lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .entry(rdev)
-        .or_insert_with(|| {
-            Arc::new(TtyState {
-                sid: AtomicI32::new(1),
-                fg_pgrp: AtomicI32::new(1),
-            })
-        })
-        .clone()
+    let mut map = map.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(t) = map.get(&rdev) {
+        return Some(t.clone());
+    }
+    let t = Arc::new(HostTty {
+        job: JobCtl::default(),
+        fd: fd.clone(),
+    });
+    map.insert(rdev, t.clone());
+    drop(map);
+    if super::tty::ctty(1).is_none() {
+        let term: Arc<dyn Terminal> = t.clone();
+        super::tty::set_ctty(&term, 1, 1);
+    }
+    Some(t)
 }
 
 fn nix_err(e: nix::errno::Errno) -> Errno {
@@ -95,10 +122,12 @@ fn classify(fd: &OwnedFd) -> Kind {
 /// File operations for a host fd.
 pub fn host_ops(fd: OwnedFd) -> Box<dyn FileOps> {
     let kind = classify(&fd);
-    let tty = (kind == Kind::Tty)
-        .then(|| nix::sys::stat::fstat(fd.as_raw_fd()).ok())
-        .flatten()
-        .map(|st| tty_state(st.st_rdev));
+    let fd = Arc::new(fd);
+    let tty = if kind == Kind::Tty {
+        tty_state_of(&fd)
+    } else {
+        None
+    };
     Box::new(HostFile { fd, kind, tty })
 }
 
@@ -177,127 +206,6 @@ impl HostFile {
         }
     }
 
-    /// Linux's tty_check_change: a background process of the controlling
-    /// session changing the terminal (TIOCSPGRP, tcsetattr) gets SIGTTOU
-    /// for its whole group and the call restarts once it is continued,
-    /// unless it blocks or ignores SIGTTOU; an orphaned group gets EIO.
-    fn check_change(&self, t: &Task) -> Result<(), Errno> {
-        self.job_check(&t.k, &t.shared, libc::SIGTTOU)
-    }
-
-    /// Job control on the controlling tty for the calling process: `sig`
-    /// (SIGTTOU for changes, SIGTTIN for reads) goes to a background group,
-    /// which then stops; a blocked or ignored signal lets changes through
-    /// but makes reads fail with EIO, as Linux.
-    fn job_check(
-        &self,
-        k: &crate::kernel::Kernel,
-        me: &crate::kernel::signal::TaskShared,
-        sig: i32,
-    ) -> Result<(), Errno> {
-        let Some(tty) = &self.tty else {
-            return Ok(());
-        };
-        let Some((pgid, sid)) = k.procs.pgid_sid(me.tgid) else {
-            return Ok(());
-        };
-        let fg = tty.fg_pgrp.load(Ordering::SeqCst);
-        if tty.sid.load(Ordering::SeqCst) != sid || fg == 0 || fg == pgid {
-            return Ok(());
-        }
-        let bit = 1u64 << (sig - 1);
-        let ignored = me.group.action(sig).handler == libc::SIG_IGN as u64;
-        if me.mask() & bit != 0 || ignored {
-            return if sig == libc::SIGTTIN {
-                Err(Errno::EIO)
-            } else {
-                Ok(())
-            };
-        }
-        if k.procs.pgrp_orphaned(pgid) {
-            return Err(Errno::EIO);
-        }
-        for g in k.tasks.all_groups() {
-            if k.procs.pgid_sid(g.tgid).is_some_and(|(p, _)| p == pgid) {
-                g.send(sig, syscalls::abi::Siginfo::kill(sig, 0x80, 0, 0));
-            }
-        }
-        Err(Errno::ERESTARTSYS)
-    }
-
-    /// Controlling terminal and foreground group, as Linux's tty_jobctrl:
-    /// only the controlling session may query or change them.
-    fn job_ioctl(&self, t: &mut Task, cmd: u32, arg: u64) -> Result<u64, Errno> {
-        let Some(tty) = &self.tty else {
-            return Err(Errno::ENOTTY);
-        };
-        let (pgid, sid) = t.k.procs.pgid_sid(t.tgid).ok_or(Errno::ESRCH)?;
-        let ours = tty.sid.load(Ordering::SeqCst) == sid;
-        match cmd {
-            TIOCGPGRP => {
-                if !ours {
-                    return Err(Errno::ENOTTY);
-                }
-                t.mm.write_obj(arg, &tty.fg_pgrp.load(Ordering::SeqCst))?;
-                Ok(0)
-            }
-            TIOCSPGRP => {
-                if !ours {
-                    return Err(Errno::ENOTTY);
-                }
-                self.check_change(t)?;
-                let pg: i32 = t.mm.read_obj(arg)?;
-                if pg < 0 {
-                    return Err(Errno::EINVAL);
-                }
-                // The group must exist in the caller's session.
-                let exists =
-                    t.k.procs
-                        .lock()
-                        .procs
-                        .values()
-                        .any(|e| e.pgid == pg && e.sid == sid && e.exit.is_none());
-                if !exists {
-                    return Err(Errno::EPERM);
-                }
-                tty.fg_pgrp.store(pg, Ordering::SeqCst);
-                Ok(0)
-            }
-            TIOCGSID => {
-                if !ours {
-                    return Err(Errno::ENOTTY);
-                }
-                t.mm.write_obj(arg, &sid)?;
-                Ok(0)
-            }
-            TIOCSCTTY => {
-                if ours {
-                    return Ok(0);
-                }
-                // Only a session leader takes a terminal; stealing one from
-                // another session needs arg 1 and privilege.
-                let cur = tty.sid.load(Ordering::SeqCst);
-                if sid != t.tgid || (cur != 0 && !(arg == 1 && t.creds.euid == 0)) {
-                    return Err(Errno::EPERM);
-                }
-                tty.sid.store(sid, Ordering::SeqCst);
-                tty.fg_pgrp.store(pgid, Ordering::SeqCst);
-                Ok(0)
-            }
-            _ => {
-                // TIOCNOTTY: give up the controlling terminal.
-                if !ours {
-                    return Err(Errno::ENOTTY);
-                }
-                if sid == t.tgid {
-                    tty.sid.store(0, Ordering::SeqCst);
-                    tty.fg_pgrp.store(0, Ordering::SeqCst);
-                }
-                Ok(0)
-            }
-        }
-    }
-
     fn tty_ioctl(&self, t: &mut Task, cmd: u32, arg: u64) -> Result<u64, Errno> {
         match cmd {
             TCGETS => {
@@ -307,7 +215,9 @@ impl HostFile {
                 Ok(0)
             }
             TCSETS | TCSETSW | TCSETSF => {
-                self.check_change(t)?;
+                if let Some(tty) = &self.tty {
+                    tty.job.check_change(t)?;
+                }
                 let mut v: Termios = t.mm.read_obj(arg)?;
                 self.host_ioctl_ptr(cmd, &mut v)?;
                 Ok(0)
@@ -323,7 +233,10 @@ impl HostFile {
                 self.host_ioctl_ptr(cmd, &mut v)?;
                 Ok(0)
             }
-            TIOCGPGRP | TIOCSPGRP | TIOCGSID | TIOCSCTTY | TIOCNOTTY => self.job_ioctl(t, cmd, arg),
+            TIOCGPGRP | TIOCSPGRP | TIOCGSID | TIOCSCTTY | TIOCNOTTY => {
+                let term: Arc<dyn Terminal> = self.tty.clone().ok_or(Errno::ENOTTY)?;
+                JobCtl::ioctl(&term, t, cmd, arg, false)
+            }
             TCFLSH | TCXONC | TCSBRK => {
                 // Integer arguments, nothing to copy.
                 // SAFETY: these requests take an integer argument, not a pointer.
@@ -362,14 +275,9 @@ impl FileOps for HostFile {
         }
     }
     fn read_cur(&self, file: &File, buf: &mut [u8]) -> Result<usize, Errno> {
-        if self.tty.is_some() {
+        if let Some(tty) = &self.tty {
             // A background process reading its controlling terminal: SIGTTIN.
-            if let (Some(k), Some(me)) = (
-                crate::kernel::wait::current_kernel(),
-                crate::kernel::wait::current(),
-            ) {
-                self.job_check(&k, &me, libc::SIGTTIN)?;
-            }
+            tty.job.check_current(libc::SIGTTIN)?;
         }
         self.wait_ready(file, libc::POLLIN)?;
         retry(|| nix::unistd::read(self.fd.as_raw_fd(), buf))

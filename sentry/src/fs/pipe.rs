@@ -142,6 +142,153 @@ pub fn new_pipe(t: &Task, flags: u32) -> (Arc<File>, Arc<File>) {
     (r, w)
 }
 
+/// What splice(2), tee(2) and vmsplice(2) need of a pipe beyond read/write.
+impl PipeEnd {
+    /// Whether this is the write end.
+    pub fn is_write_end(&self) -> bool {
+        self.write
+    }
+
+    /// Whether both ends belong to the same pipe.
+    pub fn same_pipe(&self, other: &PipeEnd) -> bool {
+        Arc::ptr_eq(&self.pipe, &other.pipe)
+    }
+
+    /// Wait until the pipe holds data (true) or has neither data nor
+    /// writers (false).
+    pub fn wait_data(&self, nonblock: bool) -> Result<bool, Errno> {
+        block_on(&[&self.pipe.queue], None, || {
+            let s = self.pipe.lock();
+            if !s.buf.is_empty() {
+                return Some(Ok(true));
+            }
+            if s.writers == 0 {
+                return Some(Ok(false));
+            }
+            nonblock.then_some(Err(Errno::EAGAIN))
+        })
+        .unwrap_or_else(|e| Err(e.restartsys()))
+    }
+
+    /// Wait until the pipe has room; returns how much.
+    pub fn wait_room(&self, nonblock: bool) -> Result<usize, Errno> {
+        let r = block_on(&[&self.pipe.queue], None, || {
+            let s = self.pipe.lock();
+            if s.readers == 0 {
+                return Some(Err(Errno::EPIPE));
+            }
+            let room = s.capacity.saturating_sub(s.buf.len());
+            if room > 0 {
+                return Some(Ok(room));
+            }
+            nonblock.then_some(Err(Errno::EAGAIN))
+        })
+        .unwrap_or_else(|e| Err(e.restartsys()));
+        if r == Err(Errno::EPIPE) {
+            sigpipe();
+        }
+        r
+    }
+
+    /// Copy the first bytes of the pipe without consuming them.
+    pub fn peek(&self, out: &mut [u8]) -> usize {
+        let s = self.pipe.lock();
+        let n = out.len().min(s.buf.len());
+        for (d, b) in out[..n].iter_mut().zip(s.buf.iter()) {
+            *d = *b;
+        }
+        n
+    }
+
+    /// Drop the first `n` bytes (after a [`PipeEnd::peek`]).
+    pub fn consume(&self, n: usize) {
+        let mut scratch = vec![0u8; n];
+        let mut s = self.pipe.lock();
+        let mut done = 0;
+        while done < n {
+            let got = s.pop(&mut scratch[done..]);
+            if got == 0 {
+                break;
+            }
+            done += got;
+        }
+        drop(s);
+        self.pipe.queue.notify_all();
+    }
+
+    /// Write `buf` into the pipe (the write end's semantics: PIPE_BUF
+    /// atomicity, blocking unless `nonblock`, EPIPE and SIGPIPE without
+    /// readers).
+    pub fn write_data(&self, buf: &[u8], nonblock: bool, packet: bool) -> Result<usize, Errno> {
+        let q = &self.pipe.queue;
+        let mut done = 0;
+        let r = block_on(&[q], None, || {
+            let mut s = self.pipe.lock();
+            loop {
+                if s.readers == 0 {
+                    return Some(Err(Errno::EPIPE));
+                }
+                if done == buf.len() {
+                    return Some(Ok(()));
+                }
+                let room = s.capacity.saturating_sub(s.buf.len());
+                let rest = buf.len() - done;
+                // Writes of at most PIPE_BUF bytes are never split.
+                let fits = if rest <= PIPE_BUF {
+                    room >= rest
+                } else {
+                    room > 0
+                };
+                if !fits {
+                    return nonblock.then_some(Err(Errno::EAGAIN));
+                }
+                // Packets are at most PIPE_BUF bytes each.
+                let n = if packet {
+                    rest.min(room).min(PIPE_BUF)
+                } else {
+                    rest.min(room)
+                };
+                s.push(&buf[done..done + n], packet);
+                done += n;
+                q.notify_all();
+            }
+        });
+        match r {
+            Ok(Ok(())) => Ok(done),
+            Ok(Err(Errno::EPIPE)) => {
+                sigpipe();
+                if done > 0 {
+                    Ok(done)
+                } else {
+                    Err(Errno::EPIPE)
+                }
+            }
+            Ok(Err(e)) => {
+                if done > 0 {
+                    Ok(done)
+                } else {
+                    Err(e)
+                }
+            }
+            Err(e) => {
+                if done > 0 {
+                    Ok(done)
+                } else {
+                    Err(e.restartsys())
+                }
+            }
+        }
+    }
+}
+
+/// Raise SIGPIPE for the current task (a write found no reader).
+fn sigpipe() {
+    if let Some(me) = crate::kernel::wait::current() {
+        let info = syscalls::abi::Siginfo::kill(libc::SIGPIPE, 0, me.tgid, 0);
+        me.send(libc::SIGPIPE, info);
+    }
+}
+
 impl FileOps for PipeEnd {
     fn read(&self, file: &File, buf: &mut [u8], _off: u64) -> Result<usize, Errno> {
         self.read_cur(file, buf)
@@ -179,70 +326,13 @@ impl FileOps for PipeEnd {
         }
         let nonblock = file.flags() & O_NONBLOCK != 0;
         let packet = file.flags() & O_DIRECT != 0;
-        let q = &self.pipe.queue;
-        let mut done = 0;
-        let r = block_on(&[q], None, || {
-            let mut s = self.pipe.lock();
-            loop {
-                if s.readers == 0 {
-                    return Some(Err(Errno::EPIPE));
-                }
-                if done == buf.len() {
-                    return Some(Ok(()));
-                }
-                let room = s.capacity.saturating_sub(s.buf.len());
-                let rest = buf.len() - done;
-                // Writes of at most PIPE_BUF bytes are never split.
-                let fits = if rest <= PIPE_BUF {
-                    room >= rest
-                } else {
-                    room > 0
-                };
-                if !fits {
-                    return nonblock.then_some(Err(Errno::EAGAIN));
-                }
-                // Packets are at most PIPE_BUF bytes each.
-                let n = if packet {
-                    rest.min(room).min(PIPE_BUF)
-                } else {
-                    rest.min(room)
-                };
-                s.push(&buf[done..done + n], packet);
-                done += n;
-                q.notify_all();
-            }
-        });
-        match r {
-            Ok(Ok(())) => Ok(done),
-            Ok(Err(Errno::EPIPE)) => {
-                if let Some(me) = crate::kernel::wait::current() {
-                    let info = syscalls::abi::Siginfo::kill(libc::SIGPIPE, 0, me.tgid, 0);
-                    me.send(libc::SIGPIPE, info);
-                }
-                if done > 0 {
-                    Ok(done)
-                } else {
-                    Err(Errno::EPIPE)
-                }
-            }
-            Ok(Err(e)) => {
-                if done > 0 {
-                    Ok(done)
-                } else {
-                    Err(e)
-                }
-            }
-            Err(e) => {
-                if done > 0 {
-                    Ok(done)
-                } else {
-                    Err(e.restartsys())
-                }
-            }
-        }
+        self.write_data(buf, nonblock, packet)
     }
     fn stat(&self) -> Result<Stat, Errno> {
         Ok(self.pipe.stat)
+    }
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        Some(self)
     }
     fn ioctl(&self, _file: &File, t: &mut Task, cmd: u64, arg: u64) -> Result<u64, Errno> {
         if cmd as u32 != FIONREAD {

@@ -22,6 +22,8 @@ pub struct BootConfig {
     pub stdio: Vec<OwnedFd>,
     pub strace: bool,
     pub hostname: Vec<u8>,
+    /// What the root file system is.
+    pub overlay: crate::vfs::RootOverlay,
     /// Collect a compatibility profile (`runsc compat`) and write it as
     /// JSON to this fd when init exits.
     pub compat_out: Option<OwnedFd>,
@@ -64,7 +66,8 @@ pub fn run(cfg: BootConfig) -> Result<ExitStatus, BootError> {
     let setup = |what: &str, e: &dyn std::fmt::Display| BootError::Setup(format!("{what}: {e}"));
     let mf = MemoryFile::new().map_err(|e| setup("memory file", &e))?;
     let stubs = StubFactory::new().map_err(|e| setup("stub", &e))?;
-    let vfs = Vfs::new(mf.clone(), cfg.gofer.clone()).map_err(|e| setup("root file system", &e))?;
+    let vfs = Vfs::with_root(mf.clone(), cfg.gofer.clone(), cfg.overlay)
+        .map_err(|e| setup("root file system", &e))?;
     let k = Arc::new(Kernel {
         mf: mf.clone(),
         stubs,

@@ -389,6 +389,10 @@ impl Task {
         };
         k.tasks.remove_group(tgid);
         k.timers.process_exited(tgid);
+        // A session leader's exit hangs up its controlling terminal.
+        if k.procs.pgid_sid(tgid).is_some_and(|(_, sid)| sid == tgid) {
+            crate::fs::tty::session_leader_exit(&k, tgid);
+        }
         k.procs.set_usage(tgid, super::usage::group_usage(&group));
         // Children that asked for a parent-death signal get it now.
         for c in k.procs.children_of(tgid) {

@@ -41,7 +41,7 @@ pub fn register(t: &mut Table) {
     t.set(
         nr::OPENAT2,
         sys_openat2,
-        Support::Partial("RESOLVE_NO_MAGICLINKS and RESOLVE_CACHED accepted (no magic links yet); creating files (and O_TMPFILE) on tmpfs only"),
+        Support::Partial("RESOLVE_CACHED never fails with EAGAIN for plain lookups; creating files (and O_TMPFILE) on tmpfs only"),
     );
     t.set(
         nr::CREAT,
@@ -51,7 +51,7 @@ pub fn register(t: &mut Table) {
     t.set(
         nr::MEMFD_CREATE,
         sys_memfd_create,
-        Support::Partial("tmpfs-backed with seals; MFD_HUGETLB gives EINVAL; F_SEAL_WRITE does not check existing writable mappings (no EBUSY)"),
+        Support::Partial("tmpfs-backed with seals; MFD_HUGETLB gives EINVAL"),
     );
     t.set(
         nr::FALLOCATE,
@@ -68,25 +68,21 @@ pub fn register(t: &mut Table) {
         nr::FCNTL,
         sys_fcntl,
         Support::Partial(
-            "F_DUPFD*, F_GETFD/SETFD, F_GETFL/SETFL, F_GETPIPE_SZ/SETPIPE_SZ, F_ADD_SEALS/F_GET_SEALS (tmpfs); record locks always granted; others EINVAL",
+            "F_DUPFD*, F_GETFD/SETFD, F_GETFL/SETFL, F_GETPIPE_SZ/SETPIPE_SZ, F_ADD_SEALS/F_GET_SEALS (tmpfs), POSIX and OFD record locks (sandbox-wide, not shared with host processes); others EINVAL",
         ),
     );
     t.set(
         nr::IOCTL,
         sys_ioctl,
         Support::Partial(
-            "FIOCLEX/FIONCLEX/FIONBIO/FIOASYNC/FIONREAD/FIOQSIZE; terminal ioctls on host ttys",
+            "FIOCLEX/FIONCLEX/FIONBIO/FIOASYNC/FIONREAD/FIOQSIZE; terminal ioctls on host ttys and ptys (termios, window size, job control, TIOCGPTN/TIOCSPTLCK/TIOCGPTPEER/TIOCPKT/TIOCSIG)",
         ),
     );
     t.set(nr::GETDENTS64, sys_getdents64, full);
     t.set(nr::GETDENTS, sys_getdents, full);
     t.set(nr::PIPE, sys_pipe, Support::Full);
     t.set(nr::PIPE2, sys_pipe2, Support::Full);
-    t.set(
-        nr::FLOCK,
-        sys_flock,
-        Support::Partial("validated; locks are always granted"),
-    );
+    t.set(nr::FLOCK, sys_flock, Support::Full);
     t.set(
         nr::FADVISE64,
         sys_fadvise64,
@@ -271,6 +267,10 @@ pub fn open_and_install(
     mode: u32,
     resolve: u64,
 ) -> SysResult {
+    // Linux >= 6.4 (build_open_flags): O_CREAT with O_DIRECTORY is EINVAL.
+    if flags & (O_CREAT | O_DIRECTORY) == O_CREAT | O_DIRECTORY {
+        return Err(Errno::EINVAL);
+    }
     if flags & O_TMPFILE_BIT != 0 {
         if flags & O_TMPFILE != O_TMPFILE || flags & O_CREAT != 0 || flags & O_ACCMODE == O_RDONLY {
             return Err(Errno::EINVAL);
@@ -302,7 +302,19 @@ pub fn open_and_install(
         let fd = t.fds.install(file, flags & O_CLOEXEC != 0, 0, nofile(t))?;
         return Ok(fd as u64);
     }
+    // A truncating open of an existing file reports IN_MODIFY after
+    // IN_OPEN (not for a file it creates).
+    let truncates = crate::fs::inotify::active()
+        && flags & (O_TRUNC | O_PATH) == O_TRUNC
+        && resolve::lookup_at(t, dirfd, path, flags & O_NOFOLLOW == 0)
+            .is_ok_and(|d| d.inode_ref().is_regular());
     let file = resolve::open_at(t, dirfd, path, flags, mode, resolve)?;
+    if !file.is_path() {
+        crate::fs::inotify::on_file(&file, IN_OPEN);
+        if truncates {
+            crate::fs::inotify::on_file(&file, IN_MODIFY);
+        }
+    }
     let fd = t.fds.install(file, flags & O_CLOEXEC != 0, 0, nofile(t))?;
     Ok(fd as u64)
 }
@@ -386,6 +398,10 @@ fn sys_close_range(t: &mut Task, a: &[u64; 6]) -> SysResult {
     let (first, last, flags) = (a[0] as u32, a[1] as u32, a[2] as u32);
     if flags & !(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC) != 0 || first > last {
         return Err(Errno::EINVAL);
+    }
+    if flags & CLOSE_RANGE_UNSHARE != 0 && Arc::strong_count(&t.fds) > 1 {
+        // A private copy of a table shared with CLONE_FILES tasks.
+        t.fds = t.fds.fork();
     }
     let closed = t
         .fds
@@ -499,40 +515,126 @@ fn sys_fcntl(t: &mut Task, a: &[u64; 6]) -> SysResult {
             if !f.writable() {
                 return Err(Errno::EPERM);
             }
+            if seals & F_SEAL_WRITE != 0 && writably_mapped(t, &f) {
+                return Err(Errno::EBUSY);
+            }
             d.inode_ref().add_seals(seals)?;
             Ok(0)
         }
         F_GETPIPE_SZ => Ok(f.ops.pipe_size()? as u64),
         F_SETPIPE_SZ => Ok(f.ops.set_pipe_size(arg as u32 as u64, t.creds.euid == 0)? as u64),
-        F_GETLK | F_OFD_GETLK => {
-            let mut fl: Flock = t.mm.read_obj(arg)?;
-            check_flock(&f, &fl, cmd == F_OFD_GETLK)?;
-            fl.l_type = F_UNLCK;
-            t.mm.write_obj(arg, &fl)?;
-            Ok(0)
-        }
-        F_SETLK | F_SETLKW | F_OFD_SETLK | F_OFD_SETLKW => {
-            let fl: Flock = t.mm.read_obj(arg)?;
-            check_flock(&f, &fl, matches!(cmd, F_OFD_SETLK | F_OFD_SETLKW))?;
-            match fl.l_type {
-                F_RDLCK if !f.readable() => Err(Errno::EBADF),
-                F_WRLCK if !f.writable() => Err(Errno::EBADF),
-                _ => Ok(0),
-            }
+        F_GETLK | F_OFD_GETLK | F_SETLK | F_SETLKW | F_OFD_SETLK | F_OFD_SETLKW => {
+            record_lock(t, &f, cmd, arg)
         }
         _ => Err(Errno::EINVAL),
     }
 }
 
-fn check_flock(f: &File, fl: &Flock, ofd: bool) -> Result<(), Errno> {
-    if !matches!(fl.l_type, F_RDLCK | F_WRLCK | F_UNLCK) || fl.l_whence as u32 > SEEK_END {
-        return Err(Errno::EINVAL);
+/// Whether some process maps `f`'s pages shared and possibly writable
+/// (Linux's `mapping_writably_mapped`: VM_SHARED with VM_MAYWRITE), which
+/// makes F_SEAL_WRITE fail with EBUSY.
+fn writably_mapped(t: &Task, f: &File) -> bool {
+    let Ok(crate::vfs::MmapSource::Object { obj, .. }) = f.mmap() else {
+        return false;
+    };
+    let mut mms = vec![t.mm.clone()];
+    for g in t.k.tasks.all_groups() {
+        for m in g.members().iter() {
+            if let Some(mm) = crate::fs::proc::view(m).mm.upgrade() {
+                if !mms.iter().any(|x| Arc::ptr_eq(x, &mm)) {
+                    mms.push(mm);
+                }
+            }
+        }
     }
+    mms.iter().any(|mm| {
+        mm.lock().vmas.values().any(|v| {
+            v.shared
+                && v.max_prot & crate::mm::PROT_WRITE != 0
+                && matches!(&v.backing, crate::mm::Backing::Object { obj: o, .. } if Arc::ptr_eq(o, &obj))
+        })
+    })
+}
+
+/// The record-lock commands of fcntl(2).
+fn record_lock(t: &Task, f: &File, cmd: u32, arg: u64) -> SysResult {
+    use crate::vfs::lock::{self, Owner, Request};
+    let mut fl: Flock = t.mm.read_obj(arg)?;
+    let ofd = matches!(cmd, F_OFD_GETLK | F_OFD_SETLK | F_OFD_SETLKW);
+    let get = matches!(cmd, F_GETLK | F_OFD_GETLK);
+    let kind = match fl.l_type {
+        F_RDLCK => Some(false),
+        F_WRLCK => Some(true),
+        F_UNLCK if !get || cmd == F_OFD_GETLK => None,
+        _ => return Err(Errno::EINVAL),
+    };
     if ofd && fl.l_pid != 0 {
         return Err(Errno::EINVAL);
     }
-    let _ = f;
-    Ok(())
+    // Linux's flock_to_posix_lock.
+    let base: i64 = match fl.l_whence as u32 {
+        SEEK_SET => 0,
+        SEEK_CUR => *f.pos.lock().unwrap_or_else(|p| p.into_inner()) as i64,
+        SEEK_END => f.ops.size()? as i64,
+        _ => return Err(Errno::EINVAL),
+    };
+    let mut start = base.checked_add(fl.l_start).ok_or(Errno::EOVERFLOW)?;
+    if start < 0 {
+        return Err(Errno::EINVAL);
+    }
+    let end: u64 = if fl.l_len > 0 {
+        if fl.l_len - 1 > i64::MAX - start {
+            return Err(Errno::EOVERFLOW);
+        }
+        (start + fl.l_len - 1) as u64
+    } else if fl.l_len < 0 {
+        if start + fl.l_len < 0 {
+            return Err(Errno::EINVAL);
+        }
+        let e = (start - 1) as u64;
+        start += fl.l_len;
+        e
+    } else {
+        u64::MAX
+    };
+    let req = Request {
+        kind,
+        start: start as u64,
+        end,
+    };
+    let owner = if ofd {
+        Owner::Ofd(f as *const File as usize)
+    } else {
+        Owner::Posix(t.fds.owner())
+    };
+    let key = lock::key_of(f)?;
+    if get {
+        match lock::get_record(key, owner, req) {
+            None => fl.l_type = F_UNLCK,
+            Some(c) => {
+                fl.l_type = if c.write { F_WRLCK } else { F_RDLCK };
+                fl.l_whence = SEEK_SET as i16;
+                fl.l_start = c.start as i64;
+                fl.l_len = if c.end == u64::MAX {
+                    0
+                } else {
+                    (c.end - c.start + 1) as i64
+                };
+                fl.l_pid = c.pid;
+            }
+        }
+        t.mm.write_obj(arg, &fl)?;
+        return Ok(0);
+    }
+    match kind {
+        Some(false) if !f.readable() => return Err(Errno::EBADF),
+        Some(true) if !f.writable() => return Err(Errno::EBADF),
+        _ => {}
+    }
+    let pid = if ofd { -1 } else { t.tgid };
+    let wait = matches!(cmd, F_SETLKW | F_OFD_SETLKW);
+    lock::set_record(f, key, owner, pid, req, wait)?;
+    Ok(0)
 }
 
 fn sys_ioctl(t: &mut Task, a: &[u64; 6]) -> SysResult {
@@ -612,10 +714,14 @@ fn getdents_common(t: &mut Task, a: &[u64; 6], old: bool) -> SysResult {
         if !more.is_empty() {
             return Err(Errno::EINVAL);
         }
+        drop(pos);
+        crate::fs::inotify::on_file(&f, IN_ACCESS);
         return Ok(0);
     }
     t.mm.copy_out(addr, &out)?;
     *pos = next;
+    drop(pos);
+    crate::fs::inotify::on_file(&f, IN_ACCESS);
     Ok(out.len() as u64)
 }
 
@@ -650,10 +756,13 @@ fn sys_flock(t: &mut Task, a: &[u64; 6]) -> SysResult {
         return Ok(0);
     }
     let op = a[1] as u32 & !LOCK_NB;
-    if !matches!(op, LOCK_SH | LOCK_EX | LOCK_UN) {
-        return Err(Errno::EINVAL);
-    }
-    drop(f);
+    let kind = match op {
+        LOCK_SH => Some(false),
+        LOCK_EX => Some(true),
+        LOCK_UN => None,
+        _ => return Err(Errno::EINVAL),
+    };
+    crate::vfs::lock::flock(&f, kind, a[1] as u32 & LOCK_NB != 0)?;
     Ok(0)
 }
 

@@ -3,6 +3,7 @@
 
 use super::file::{fd_arg, get_io, get_raw};
 use super::{Support, SysResult, Table};
+use crate::fs::inotify;
 use crate::kernel::task::Task;
 use crate::vfs::resolve::{self, lookup_at, lookup_at_empty, walker, At, Last};
 use crate::vfs::{
@@ -38,7 +39,9 @@ pub fn register(t: &mut Table) {
     t.set(nr::FCHDIR, sys_fchdir, full);
     t.set(nr::STATFS, sys_statfs, full);
     t.set(nr::FSTATFS, sys_fstatfs, full);
-    let ro = Support::Partial("tmpfs (/tmp, /dev/shm) is writable; the root is read-only (EROFS)");
+    let ro = Support::Partial(
+        "tmpfs and the default overlay root (copy-up into memory) are writable; with --overlay=none the rootfs is read-only (EROFS)",
+    );
     for (n, h) in [
         (nr::MKDIR, sys_mkdir as super::Handler),
         (nr::MKDIRAT, sys_mkdirat),
@@ -380,7 +383,7 @@ fn parent_of(t: &Task, dirfd: i32, path: &[u8]) -> Result<(Arc<Dentry>, Last), E
 /// `filename_create`: EEXIST for an existing name (or `.`, `..`, `/`),
 /// ENOENT/ENOTDIR from the walk, EROFS, then write and search permission
 /// on the parent. Returns the parent and the new name.
-fn create_at(
+pub(crate) fn create_at(
     t: &Task,
     dirfd: i32,
     path: &[u8],
@@ -413,7 +416,14 @@ fn mknod_in(t: &Task, parent: &Arc<Dentry>, name: &[u8], mode: u32, rdev: u64) -
     let (owner, mode) = new_owner(parent.inode_ref(), &t.creds, mode);
     let r = parent.inode_ref().mknod(name, mode, rdev, owner);
     parent.invalidate(name);
-    r.map(|_| 0)
+    r?;
+    let dirflag = if mode & S_IFMT == S_IFDIR {
+        IN_ISDIR
+    } else {
+        0
+    };
+    inotify::on_child(parent, name, IN_CREATE | dirflag);
+    Ok(0)
 }
 
 fn mkdir_common(t: &Task, dirfd: i32, addr: u64, mode: u32) -> SysResult {
@@ -471,7 +481,9 @@ fn symlink_common(t: &Task, target: u64, dirfd: i32, addr: u64) -> SysResult {
     let (owner, _) = new_owner(parent.inode_ref(), &t.creds, S_IFLNK | 0o777);
     let r = parent.inode_ref().symlink(&name, &target, owner);
     parent.invalidate(&name);
-    r.map(|_| 0)
+    r?;
+    inotify::on_child(&parent, &name, IN_CREATE);
+    Ok(0)
 }
 
 fn sys_symlink(t: &mut Task, a: &[u64; 6]) -> SysResult {
@@ -510,7 +522,10 @@ fn link_common(t: &Task, olddir: i32, old: u64, newdir: i32, new: u64, flags: u3
     }
     let r = parent.inode_ref().link(&name, &src.inode());
     parent.invalidate(&name);
-    r.map(|_| 0)
+    r?;
+    inotify::on_inode(src.inode_ref(), IN_ATTRIB);
+    inotify::on_child(&parent, &name, IN_CREATE);
+    Ok(0)
 }
 
 fn sys_link(t: &mut Task, a: &[u64; 6]) -> SysResult {
@@ -575,9 +590,17 @@ fn remove_at(t: &Task, dirfd: i32, addr: u64, rmdir: bool) -> SysResult {
     if victim.mounted().is_some() {
         return Err(Errno::EBUSY);
     }
+    let gone = inotify::victim(&victim);
     let r = parent.inode_ref().unlink(&name, rmdir);
     parent.invalidate(&name);
-    r.map(|_| 0)
+    r?;
+    if gone.is_some() {
+        // Out of the cache now: other holders are open files (or cwds).
+        drop(d);
+        let still_open = Arc::strong_count(&victim) > 1;
+        inotify::on_remove(&parent, &name, gone, still_open);
+    }
+    Ok(0)
 }
 
 fn sys_unlink(t: &mut Task, a: &[u64; 6]) -> SysResult {
@@ -679,12 +702,16 @@ fn rename_common(t: &Task, olddir: i32, old: u64, newdir: i32, new: u64, flags: 
             return Err(Errno::ENOTEMPTY);
         }
     }
+    let moved = inotify::victim(&src);
+    let target = dst.as_ref().and_then(|d| inotify::victim(d));
     let r = op
         .inode_ref()
         .rename(&oname, &np.inode(), &nname, flags & !RENAME_WHITEOUT);
     op.invalidate(&oname);
     np.invalidate(&nname);
-    r.map(|_| 0)
+    r?;
+    inotify::on_rename(&op, &oname, &np, &nname, moved, target, exchange);
+    Ok(0)
 }
 
 fn sys_rename(t: &mut Task, a: &[u64; 6]) -> SysResult {
@@ -803,7 +830,9 @@ fn apply_change(t: &Task, at: &At, change: Change) -> SysResult {
             }
         }
     }
-    inode.setattr(&attr).map(|_| 0)
+    inode.setattr(&attr)?;
+    inotify::on_dentry(d, IN_ATTRIB);
+    Ok(0)
 }
 
 fn attr_path(t: &Task, dirfd: i32, addr: u64, flags: u32, valid: u32, change: Change) -> SysResult {
@@ -890,7 +919,9 @@ fn set_size(d: &Arc<Dentry>, size: u64) -> SysResult {
         size: Some(size),
         ..SetAttr::default()
     };
-    d.inode_ref().setattr(&attr).map(|_| 0)
+    d.inode_ref().setattr(&attr)?;
+    inotify::on_dentry(d, IN_MODIFY);
+    Ok(0)
 }
 
 fn sys_truncate(t: &mut Task, a: &[u64; 6]) -> SysResult {

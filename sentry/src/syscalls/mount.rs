@@ -46,8 +46,9 @@ pub fn register(t: &mut Table) {
         nr::MOUNT,
         sys_mount,
         Support::Partial(
-            "tmpfs (size/mode/uid/gid), proc, sysfs, bind (MS_REC), remount (tmpfs size=), MS_MOVE, \
-             propagation recorded only; devpts and mqueue give ENODEV",
+            "tmpfs (size/mode/uid/gid), proc, sysfs, bind (MS_REC), remount (tmpfs size=), \
+             MS_MOVE, propagation recorded only; each devpts mount is a new instance; mqueue \
+             gives ENODEV",
         ),
     );
     t.set(
@@ -215,8 +216,12 @@ fn new_fs(t: &Task, fstype: &[u8], data: &str) -> Result<(Arc<dyn Inode>, String
             Ok((fs::proc::new_procfs(), String::new()))
         }
         b"sysfs" => Ok((fs::sys::new_sysfs(), String::new())),
-        // TODO(lead): wire the devpts helper's file system here.
-        b"devpts" => Err(Errno::ENODEV),
+        // Every mount is a new instance (as with `newinstance`); its own
+        // `ptmx` opens ptys on it, /dev/ptmx stays the boot instance's.
+        b"devpts" => {
+            let opts = fs::devpts::Options::parse(data.as_bytes())?;
+            Ok((fs::devpts::DevptsFs::new(opts).root(), data.to_string()))
+        }
         // POSIX message queues are not implemented.
         b"mqueue" => Err(Errno::ENODEV),
         _ => Err(Errno::ENODEV),

@@ -3,7 +3,7 @@
 use crate::kernel::task::Task;
 use crate::kernel::wait::WaitQueue;
 use crate::mm::object::MemObject;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use syscalls::abi::Stat;
 use syscalls::Errno;
@@ -186,6 +186,17 @@ pub struct File {
     pub pos: Mutex<u64>,
     /// The dentry it was opened from, if any (for fchdir, /proc/self/fd, getdents).
     pub dentry: Option<Arc<super::Dentry>>,
+    /// Set once it took a flock or OFD lock (released when it goes away).
+    locked: AtomicBool,
+}
+
+impl Drop for File {
+    fn drop(&mut self) {
+        crate::fs::inotify::on_close(self);
+        if self.locked.load(Ordering::Relaxed) {
+            super::lock::release_file(self as *const File as usize);
+        }
+    }
 }
 
 impl File {
@@ -195,7 +206,14 @@ impl File {
             flags: AtomicU32::new(flags),
             pos: Mutex::new(0),
             dentry,
+            locked: AtomicBool::new(false),
         })
+    }
+
+    /// Remember that this description holds (or waits for) a flock or OFD
+    /// lock, so its end releases them.
+    pub fn mark_locked(&self) {
+        self.locked.store(true, Ordering::Relaxed);
     }
 
     pub fn flags(&self) -> u32 {
@@ -257,6 +275,17 @@ impl FdTable {
         self.fds.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// An fd of `f` was closed by this table: its POSIX locks on the file
+    /// go (called with the table unlocked).
+    fn closed(&self, f: &File) {
+        super::lock::close_posix(self.owner(), f);
+    }
+
+    /// The POSIX lock owner this table stands for.
+    pub fn owner(&self) -> usize {
+        self as *const FdTable as usize
+    }
+
     pub fn get(&self, fd: i32) -> Result<Arc<File>, Errno> {
         self.entry(fd).map(|e| e.file)
     }
@@ -304,13 +333,21 @@ impl FdTable {
         if i >= t.len() {
             t.resize(i + 1, None);
         }
-        Ok(t[i].replace(FdEntry { file, cloexec }))
+        let old = t[i].replace(FdEntry { file, cloexec });
+        drop(t);
+        if let Some(e) = &old {
+            self.closed(&e.file);
+        }
+        Ok(old)
     }
 
     pub fn remove(&self, fd: i32) -> Result<FdEntry, Errno> {
         let i = usize::try_from(fd).map_err(|_| Errno::EBADF)?;
         let mut t = self.lock();
-        t.get_mut(i).and_then(|e| e.take()).ok_or(Errno::EBADF)
+        let e = t.get_mut(i).and_then(|e| e.take()).ok_or(Errno::EBADF)?;
+        drop(t);
+        self.closed(&e.file);
+        Ok(e)
     }
 
     pub fn set_cloexec(&self, fd: i32, on: bool) -> Result<(), Errno> {
@@ -341,6 +378,10 @@ impl FdTable {
                 closed.push(e.file);
             }
         }
+        drop(t);
+        for f in &closed {
+            self.closed(f);
+        }
         closed
     }
 
@@ -356,10 +397,17 @@ impl FdTable {
     /// Close every close-on-exec fd (execve).
     pub fn close_on_exec(&self) {
         let mut t = self.lock();
+        let mut closed = Vec::new();
         for e in t.iter_mut() {
             if e.as_ref().is_some_and(|e| e.cloexec) {
-                *e = None;
+                if let Some(e) = e.take() {
+                    closed.push(e.file);
+                }
             }
+        }
+        drop(t);
+        for f in &closed {
+            self.closed(f);
         }
     }
 
@@ -388,6 +436,12 @@ impl FdTable {
         ((slots - 1) / 128 + 1)
             .next_power_of_two()
             .saturating_mul(128)
+    }
+}
+
+impl Drop for FdTable {
+    fn drop(&mut self) {
+        super::lock::release_table(self.owner());
     }
 }
 

@@ -158,6 +158,14 @@ pub enum Pos {
 
 /// Read from `file` into `segs`. The caller checked the fd's access mode.
 pub fn read(t: &Task, file: &File, segs: &[(u64, u64)], pos: Pos) -> Result<u64, Errno> {
+    let r = read_inner(t, file, segs, pos);
+    if matches!(r, Ok(n) if n > 0) {
+        crate::fs::inotify::on_file(file, syscalls::consts::IN_ACCESS);
+    }
+    r
+}
+
+fn read_inner(t: &Task, file: &File, segs: &[(u64, u64)], pos: Pos) -> Result<u64, Errno> {
     let want = total(segs);
     if want == 0 {
         return Ok(0);
@@ -220,6 +228,14 @@ pub fn read(t: &Task, file: &File, segs: &[(u64, u64)], pos: Pos) -> Result<u64,
 
 /// Write `segs` to `file`. The caller checked the fd's access mode.
 pub fn write(t: &Task, file: &File, segs: &[(u64, u64)], pos: Pos) -> Result<u64, Errno> {
+    let r = write_inner(t, file, segs, pos);
+    if matches!(r, Ok(n) if n > 0) {
+        crate::fs::inotify::on_file(file, syscalls::consts::IN_MODIFY);
+    }
+    r
+}
+
+fn write_inner(t: &Task, file: &File, segs: &[(u64, u64)], pos: Pos) -> Result<u64, Errno> {
     let want = total(segs);
     if want == 0 {
         return Ok(0);

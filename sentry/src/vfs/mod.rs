@@ -15,8 +15,10 @@ pub mod dentry;
 pub mod dir;
 pub mod file;
 pub mod io;
+pub mod lock;
 pub mod mount;
 pub mod resolve;
+pub mod splice;
 
 #[cfg(test)]
 mod tests;
@@ -360,6 +362,18 @@ pub fn new_owner(dir: &dyn Inode, creds: &Creds, mode: u32) -> ((u32, u32), u32)
     ((creds.fsuid, gid), mode)
 }
 
+/// What the root file system is (`runsc do --overlay`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RootOverlay {
+    /// The gofer-served rootfs itself (writes go to the host if the gofer
+    /// allows them).
+    None,
+    /// An overlay of an in-memory tmpfs over the rootfs (the default):
+    /// nothing the workload writes reaches the host.
+    #[default]
+    Memory,
+}
+
 /// The sandbox's file-system state: the root and mounts.
 pub struct Vfs {
     /// The root dentry of the namespace (changed by pivot_root).
@@ -376,12 +390,31 @@ pub struct Vfs {
 }
 
 impl Vfs {
-    /// Attach the gofer's root and mount the synthetic `/dev`, `/proc` and
-    /// `/sys` over it (so the host's are never served, even when the rootfs
-    /// is the host's `/`), and a fresh tmpfs on `/tmp` and `/dev/shm`.
+    /// [`Vfs::with_root`] with the default in-memory overlay root.
     pub fn new(mf: Arc<MemoryFile>, gofer: Arc<gofer::Client>) -> Result<Arc<Vfs>, Errno> {
-        let rootfs = fs::gofer::GoferFs::new(gofer.clone(), mf.clone());
-        let root = Dentry::new_root(rootfs.root()?);
+        Vfs::with_root(mf, gofer, RootOverlay::Memory)
+    }
+
+    /// Attach the gofer's root (under an in-memory overlay unless
+    /// `overlay` is `None`) and mount the synthetic `/dev`, `/proc` and
+    /// `/sys` over it (so the host's are never served, even when the rootfs
+    /// is the host's `/`), a fresh tmpfs on `/tmp` and `/dev/shm`, and devpts
+    /// on `/dev/pts`.
+    pub fn with_root(
+        mf: Arc<MemoryFile>,
+        gofer: Arc<gofer::Client>,
+        overlay: RootOverlay,
+    ) -> Result<Arc<Vfs>, Errno> {
+        let rootfs = fs::gofer::GoferFs::new(gofer.clone(), mf.clone()).root()?;
+        let (rootfs, root_type) = match overlay {
+            RootOverlay::None => (rootfs, "9p"),
+            RootOverlay::Memory => (
+                fs::overlay::OverlayFs::mount(mf.clone(), rootfs, fs::tmpfs::DEFAULT_LIMIT)?,
+                "overlay",
+            ),
+        };
+        let root = Dentry::new_root(rootfs);
+        let devpts = fs::devpts::DevptsFs::new(fs::devpts::Options::default());
         let memfd = fs::tmpfs::TmpFs::with_limit(mf.clone(), fs::tmpfs::DEFAULT_LIMIT);
         let memfd_root = Dentry::new_root(memfd.make_root(0o1777));
         let vfs = Arc::new(Vfs {
@@ -395,10 +428,13 @@ impl Vfs {
         let rel = MountFlags::RELATIME;
         let (nosuid, nodev, noexec) = (MountFlags::NOSUID, MountFlags::NODEV, MountFlags::NOEXEC);
         vfs.mounts
-            .add_root(root, mount::NewMount::new("9p", "none", rel));
+            .add_root(root, mount::NewMount::new(root_type, "none", rel));
         let tmpfs = |perm| fs::tmpfs::TmpFs::mount(mf.clone(), perm);
-        let dev = vfs.mount_at(b"/dev", fs::dev::new_devfs(), "tmpfs", nosuid | rel)?;
+        let dev = vfs.mount_at(b"/dev", fs::dev::new_devfs(&devpts), "tmpfs", nosuid | rel)?;
         dev.set_super_opts("mode=755");
+        // /dev/pts: the devpts instance /dev/ptmx opens ptys on.
+        let pts = vfs.mount_at(b"/dev/pts", devpts.root(), "devpts", nosuid | noexec | rel)?;
+        pts.set_super_opts("gid=5,mode=620,ptmxmode=666");
         vfs.mount_at(b"/dev/shm", tmpfs(0o1777), "tmpfs", nosuid | nodev | rel)?;
         vfs.mount_at(
             b"/proc",

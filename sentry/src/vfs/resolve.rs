@@ -14,8 +14,8 @@ use std::sync::Arc;
 use syscalls::consts::{
     AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, O_ACCMODE, O_CLOEXEC, O_CREAT, O_DIRECTORY,
     O_EXCL, O_LARGEFILE, O_NOATIME, O_NOCTTY, O_NOFOLLOW, O_PATH, O_RDONLY, O_TRUNC,
-    RESOLVE_BENEATH, RESOLVE_IN_ROOT, RESOLVE_NO_SYMLINKS, RESOLVE_NO_XDEV, S_IFBLK, S_IFCHR,
-    S_IFDIR, S_IFLNK, S_IFREG, S_IFSOCK,
+    RESOLVE_BENEATH, RESOLVE_IN_ROOT, RESOLVE_NO_MAGICLINKS, RESOLVE_NO_SYMLINKS, RESOLVE_NO_XDEV,
+    S_IFBLK, S_IFCHR, S_IFDIR, S_IFLNK, S_IFREG, S_IFSOCK,
 };
 use syscalls::Errno;
 
@@ -56,6 +56,11 @@ pub struct Walker<'a> {
     pub beneath: bool,
     /// RESOLVE_NO_XDEV: crossing a mount gives EXDEV.
     pub no_xdev: bool,
+    /// RESOLVE_NO_MAGICLINKS: a procfs magic link gives ELOOP (and EXDEV
+    /// in a scoped walk, RESOLVE_BENEATH/IN_ROOT).
+    pub no_magiclinks: bool,
+    /// RESOLVE_BENEATH or RESOLVE_IN_ROOT.
+    pub scoped: bool,
     /// Permissions of a file created by `open` (after the umask).
     pub create_mode: u32,
 }
@@ -69,8 +74,21 @@ impl<'a> Walker<'a> {
             no_symlinks: false,
             beneath: false,
             no_xdev: false,
+            no_magiclinks: false,
+            scoped: false,
             create_mode: 0o600,
         }
+    }
+
+    /// May a magic link be followed here (Linux's nd_jump_link checks)?
+    fn magic_ok(&self) -> Result<(), Errno> {
+        if self.no_magiclinks {
+            return Err(Errno::ELOOP);
+        }
+        if self.scoped {
+            return Err(Errno::EXDEV);
+        }
+        Ok(())
     }
 
     /// Count one symlink traversal.
@@ -195,6 +213,7 @@ impl<'a> Walker<'a> {
             if next.is_symlink() && (!last || follow || trailing) {
                 self.count_link()?;
                 if let Some(jump) = next.inode_ref().magic_link() {
+                    self.magic_ok()?;
                     let d = jump?;
                     if last {
                         if trailing && !d.is_dir() {
@@ -307,6 +326,7 @@ impl<'a> Walker<'a> {
                     }
                     self.count_link()?;
                     if let Some(jump) = d.inode_ref().magic_link() {
+                        self.magic_ok()?;
                         return self.open_dentry(jump?, flags);
                     }
                     let target = d.inode_ref().readlink()?;
@@ -347,6 +367,7 @@ impl<'a> Walker<'a> {
                         }
                         Err(e) => return Err(e),
                     }
+                    crate::fs::inotify::on_child(&parent, &name, syscalls::consts::IN_CREATE);
                     let d = parent.lookup(&name)?;
                     // A new file is opened whatever its mode says.
                     return self.open_checked(d, flags, false);
@@ -538,7 +559,9 @@ pub fn apply_resolve(w: &mut Walker<'_>, start: &Arc<Dentry>, resolve: u64) -> R
     if resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT) != 0 {
         w.root = start.clone();
         w.beneath = resolve & RESOLVE_BENEATH != 0;
+        w.scoped = true;
     }
+    w.no_magiclinks = resolve & RESOLVE_NO_MAGICLINKS != 0;
     w.no_symlinks = resolve & RESOLVE_NO_SYMLINKS != 0;
     w.no_xdev = resolve & RESOLVE_NO_XDEV != 0;
     Ok(())

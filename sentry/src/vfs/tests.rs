@@ -70,7 +70,8 @@ fn fixture() -> Fx {
     });
     let client = Arc::new(gofer::Client::new(clients));
     let mf = crate::mm::memfile::MemoryFile::new().unwrap();
-    let vfs = Vfs::new(mf, client).unwrap();
+    // The plain read-only gofer root (the overlay has its own tests).
+    let vfs = Vfs::with_root(mf, client, super::RootOverlay::None).unwrap();
     Fx { dir, vfs }
 }
 
@@ -354,8 +355,8 @@ fn directory_listings() {
     assert_eq!(
         names(&dev),
         [
-            ".", "..", "fd", "full", "null", "random", "shm", "stderr", "stdin", "stdout",
-            "urandom", "zero"
+            ".", "..", "fd", "full", "null", "ptmx", "pts", "random", "shm", "stderr", "stdin",
+            "stdout", "tty", "urandom", "zero"
         ]
     );
     let file = open(&fx, "/file", O_RDONLY).unwrap();
@@ -408,7 +409,9 @@ fn parent_walks() {
 }
 
 fn dummy_file() -> Arc<File> {
-    let root = Dentry::new_root(fs::dev::new_devfs());
+    let root = Dentry::new_root(fs::dev::new_devfs(&fs::devpts::DevptsFs::new(
+        Default::default(),
+    )));
     let c = root_creds();
     let w = Walker::new(root.clone(), &c);
     let null = w.child(&root, b"null").unwrap();
@@ -539,22 +542,26 @@ fn mount_table_lists_the_initial_mounts_in_order() {
     let fx = fixture();
     let all = fx.vfs.mounts.all();
     let names: Vec<&str> = all.iter().map(|m| m.fstype.as_str()).collect();
-    assert_eq!(names, ["9p", "tmpfs", "tmpfs", "proc", "sysfs", "tmpfs"]);
+    assert_eq!(
+        names,
+        ["9p", "tmpfs", "devpts", "tmpfs", "proc", "sysfs", "tmpfs"]
+    );
     let root = fx.vfs.mounts.root().unwrap();
     assert_eq!(root.parent_id(), root.id);
-    // /dev/shm hangs below /dev, the others below the root.
+    // /dev/pts and /dev/shm hang below /dev, the others below the root.
     assert_eq!(all[2].parent_id(), all[1].id);
-    assert_eq!(all[3].parent_id(), root.id);
-    assert!(all[4].readonly());
+    assert_eq!(all[3].parent_id(), all[1].id);
+    assert_eq!(all[4].parent_id(), root.id);
+    assert!(all[5].readonly());
     let sys = walk(&fx, "/sys/devices", true).unwrap();
-    assert_eq!(sys.mnt().unwrap().id, all[4].id);
+    assert_eq!(sys.mnt().unwrap().id, all[5].id);
     assert!(sys.readonly());
     let info = String::from_utf8(fs::proc::mounts::mountinfo_in(
         &fx.vfs.mounts,
         &fx.vfs.root(),
     ))
     .unwrap();
-    let shm = info.lines().nth(2).unwrap();
+    let shm = info.lines().nth(3).unwrap();
     let f: Vec<&str> = shm.split(' ').collect();
     assert_eq!(
         (f[3], f[4], f[5], f[6], f[7], f[8]),

@@ -27,7 +27,7 @@ static ROOT: &[Entry<()>] = &[
     ("cpuinfo", R, |fs, _| text(fs, cpuinfo)),
     ("filesystems", R, |fs, _| {
         text(fs, || {
-            b"nodev\tsysfs\nnodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\nnodev\tpipefs\nnodev\tanon_inodefs\nnodev\t9p\n"
+            b"nodev\tsysfs\nnodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\nnodev\tpipefs\nnodev\tanon_inodefs\nnodev\t9p\nnodev\toverlay\n"
                 .to_vec()
         })
     }),

@@ -1,6 +1,6 @@
 //! `/proc/[pid]/net` (and `/proc/net`, a link to `self/net`): the socket
 //! tables with Linux's header lines. The sandbox has no network stack yet,
-//! so the inet tables are empty; unix sockets are not listed yet either.
+//! so the inet tables are empty; `unix` lists the sentry's unix sockets.
 
 use super::{table_dir, text, Entry};
 use crate::fs::synth::SynthFs;
@@ -31,11 +31,7 @@ static NET: &[Entry<()>] = &[
             b"  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n".to_vec()
         })
     }),
-    ("unix", R, |fs, _| {
-        text(fs, || {
-            b"Num       RefCount Protocol Flags    Type St Inode Path\n".to_vec()
-        })
-    }),
+    ("unix", R, |fs, _| text(fs, crate::net::unix::proc_net_unix)),
 ];
 
 /// `/proc/[pid]/net`.

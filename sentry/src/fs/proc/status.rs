@@ -108,15 +108,18 @@ fn facts(p: &Pid) -> Result<Facts, Errno> {
 pub fn stat(p: &Pid) -> Result<Vec<u8>, Errno> {
     let f = facts(p)?;
     let r = f.mm.unwrap_or_default();
+    let (tty_nr, tpgid) = crate::fs::tty::proc_stat_fields(f.sid);
     let mut s = format!("{} (", if p.process { p.tgid } else { p.tid });
     s.push_str(&String::from_utf8_lossy(&f.comm));
     let _ = writeln!(
         s,
-        ") {} {} {} {} 0 -1 4194304 0 0 0 0 {} {} 0 0 {} {} {} 0 0 {} {} {} 0 0 {} 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 {} {} {} {} {} 0",
+        ") {} {} {} {} {} {} 4194304 0 0 0 0 {} {} 0 0 {} {} {} 0 0 {} {} {} 0 0 {} 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 {} {} {} {} {} 0",
         f.state.0,
         f.ppid,
         f.pgid,
         f.sid,
+        tty_nr,
+        tpgid,
         f.utime,
         f.stime,
         20 + f.nice,

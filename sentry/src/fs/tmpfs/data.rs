@@ -50,10 +50,23 @@ impl TmpInode {
         if off >= MAX_FILE_SIZE {
             return Err(TmpfsError::TooBig);
         }
-        let n = (buf.len() as u64).min(MAX_FILE_SIZE - off) as usize;
+        let mut n = (buf.len() as u64).min(MAX_FILE_SIZE - off) as usize;
         let end = off + n as u64;
         if end > m.size && m.seals & F_SEAL_GROW != 0 {
-            return Err(TmpfsError::Sealed);
+            // Linux checks page by page (shmem_write_begin): the page-sized
+            // pieces that stay within the size are written.
+            let mut ok = 0u64;
+            while off + ok < end {
+                let piece = (PAGE - (off + ok) % PAGE).min(end - off - ok);
+                if off + ok + piece > m.size {
+                    break;
+                }
+                ok += piece;
+            }
+            if ok == 0 {
+                return Err(TmpfsError::Sealed);
+            }
+            n = ok as usize;
         }
         let mut done = 0usize;
         while done < n {

@@ -1,0 +1,3 @@
+//! OCI bundle pieces shared by the lifecycle verbs.
+
+pub mod hooks;
