@@ -33,6 +33,14 @@ int main(void) {
   T(statfs("small", &sf));
   printf("f_bfree %ld\n", (long)sf.f_bfree);
   close(fd);
+  /* A remount can grow the limit, not shrink it below what is used. */
+  T(mount(NULL, "small", NULL, MS_REMOUNT, "size=32k"));
+  show_mount("small remounted", p);
+  fd = open("small/f", O_WRONLY | O_APPEND);
+  T(write(fd, buf, sizeof buf));
+  close(fd);
+  T(mount(NULL, "small", NULL, MS_REMOUNT, "size=8k"));
+  show_mount("small after failed shrink", p);
   T(unlink("small/f"));
   T(statfs("small", &sf));
   printf("f_bfree after unlink %ld\n", (long)sf.f_bfree);

@@ -113,6 +113,7 @@ conformance! {
     mnt_pivot_root: "mnt_pivot_root";
     mnt_unshare: "mnt_unshare";
     mnt_statx: "mnt_statx";
+    mnt_proc_ro: "mnt_proc_ro";
     // procfs
     proc_mountinfo: "proc_mountinfo";
     proc_maps_file: "proc_maps_file";

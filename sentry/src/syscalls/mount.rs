@@ -46,8 +46,9 @@ pub fn register(t: &mut Table) {
         nr::MOUNT,
         sys_mount,
         Support::Partial(
-            "tmpfs (size/mode/uid/gid), proc, sysfs, bind (MS_REC), remount, MS_MOVE, \
-             propagation recorded only; each devpts mount is a new instance; mqueue gives ENODEV",
+            "tmpfs (size/mode/uid/gid), proc, sysfs, bind (MS_REC), remount (tmpfs size=), \
+             MS_MOVE, propagation recorded only; each devpts mount is a new instance; mqueue \
+             gives ENODEV",
         ),
     );
     t.set(
@@ -125,6 +126,9 @@ fn sys_mount(t: &mut Task, a: &[u64; 6]) -> SysResult {
     }
     if flags & MS_REMOUNT != 0 {
         let m = remount_target(&at)?;
+        if let Some(d) = &data {
+            remount_options(&m, &lossy(d))?;
+        }
         mflags = keep_atime(flags, mflags, &m);
         m.set_flags(mflags);
         m.set_super_ro(mflags.has(MountFlags::RDONLY));
@@ -158,6 +162,34 @@ fn remount_target(at: &Arc<Dentry>) -> Result<Arc<Mount>, Errno> {
         return Err(Errno::EINVAL);
     }
     mount_of(at)
+}
+
+/// The file-system options of a remount: tmpfs applies `size=` (EINVAL
+/// below what its files hold) and ignores what it cannot change
+/// (mode/uid/gid, as Linux); other file systems take none.
+fn remount_options(m: &Mount, data: &str) -> Result<(), Errno> {
+    if m.fstype != "tmpfs" {
+        return Ok(());
+    }
+    let Some(tfs) = fs::tmpfs::TmpFs::of(m.root.inode()) else {
+        return Ok(());
+    };
+    for o in options(data) {
+        let (k, v) = o.split_once('=').unwrap_or((o, ""));
+        if k == "size" {
+            let bytes = memparse(v).ok_or(Errno::EINVAL)?.div_ceil(4096) * 4096;
+            tfs.set_limit(bytes)?;
+            let mut opts: Vec<String> = m
+                .super_opts()
+                .split(',')
+                .filter(|o| !o.is_empty() && !o.starts_with("size="))
+                .map(str::to_string)
+                .collect();
+            opts.insert(0, format!("size={}k", bytes / 1024));
+            m.set_super_opts(&opts.join(","));
+        }
+    }
+    Ok(())
 }
 
 /// A remount without atime flags keeps the mount's atime setting.
@@ -570,4 +602,38 @@ fn sys_unshare(t: &mut Task, a: &[u64; 6]) -> SysResult {
     }
     crate::fs::proc::sync_view(t);
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memparse_suffixes() {
+        assert_eq!(memparse("4096"), Some(4096));
+        assert_eq!(memparse("16k"), Some(16 << 10));
+        assert_eq!(memparse("2M"), Some(2 << 20));
+        assert_eq!(memparse("1g"), Some(1 << 30));
+        assert_eq!(memparse("0x10"), Some(16));
+        assert_eq!(memparse("abc"), None);
+        assert_eq!(memparse(""), None);
+        assert_eq!(memparse("99999999999e"), None);
+    }
+
+    #[test]
+    fn remount_keeps_atime_unless_given() {
+        let noatime = MountFlags::from_ms(1 << 10);
+        let m = NewMount::new("tmpfs", "none", noatime);
+        let root = Dentry::new_root(crate::fs::synth::mountpoint_dir(
+            &*crate::fs::sys::new_sysfs(),
+        ));
+        let ns = crate::vfs::MountNamespace::default();
+        let mnt = ns.add_root(root, m);
+        // MS_RDONLY alone: noatime stays.
+        let f = keep_atime(1, MountFlags::from_ms(1), &mnt);
+        assert_eq!(f.options(), "ro,noatime");
+        // MS_STRICTATIME: neither relatime nor noatime.
+        let f = keep_atime(1 << 24, MountFlags::from_ms(1 << 24), &mnt);
+        assert_eq!(f.options(), "rw");
+    }
 }

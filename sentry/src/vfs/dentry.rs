@@ -48,6 +48,9 @@ pub struct Dentry {
     /// Another dentry tree names the same inodes (bind mounts): cached
     /// children are revalidated on lookup and misses are not cached.
     alias: AtomicBool,
+    /// A mount point or one of its ancestors: kept in the cache even below
+    /// dynamic directories.
+    pinned: AtomicBool,
 }
 
 impl Drop for Dentry {
@@ -74,6 +77,7 @@ impl Dentry {
             recent: AtomicBool::new(true),
             mnt: Mutex::new(Weak::new()),
             alias: AtomicBool::new(false),
+            pinned: AtomicBool::new(false),
         })
     }
 
@@ -89,6 +93,7 @@ impl Dentry {
             recent: AtomicBool::new(true),
             mnt: Mutex::new(Weak::new()),
             alias: AtomicBool::new(parent.alias.load(Ordering::Relaxed)),
+            pinned: AtomicBool::new(false),
         })
     }
 
@@ -133,7 +138,7 @@ impl Dentry {
     pub fn mount(at: &Arc<Dentry>, root: Arc<dyn Inode>) -> Arc<Dentry> {
         let r = Dentry::new_root(root);
         *lock(&r.covers) = Some(at.clone());
-        *lock(&at.mounted) = Some(r.clone());
+        at.mount_root(&r);
         r
     }
 
@@ -148,8 +153,26 @@ impl Dentry {
     }
 
     /// Attach the mount root `root` on this dentry.
-    pub(super) fn mount_root(&self, root: &Arc<Dentry>) {
+    pub(super) fn mount_root(self: &Arc<Dentry>, root: &Arc<Dentry>) {
         *lock(&self.mounted) = Some(root.clone());
+        self.keep_in_parent();
+    }
+
+    /// Make sure the parents' caches hold this dentry and its ancestors (a
+    /// mount point below a dynamic directory, whose lookups are otherwise
+    /// never cached).
+    fn keep_in_parent(self: &Arc<Dentry>) {
+        let mut d = self.clone();
+        while let Some(p) = d.parent.clone() {
+            d.pinned.store(true, Ordering::Relaxed);
+            let mut ch = lock(&p.children);
+            let cached = ch.get(&d.name).cloned().flatten();
+            if !cached.is_some_and(|c| Arc::ptr_eq(&c, &d)) {
+                ch.insert(d.name.clone(), Some(d.clone()));
+            }
+            drop(ch);
+            d = p;
+        }
     }
 
     /// Detach the mount root `root` from this dentry (if it is the one
@@ -346,7 +369,15 @@ impl Dentry {
     /// in the file system when not cached. Does not cross mounts.
     pub fn lookup(self: &Arc<Dentry>, name: &[u8]) -> Result<Arc<Dentry>, Errno> {
         if self.inode.dynamic() {
-            return Ok(Dentry::new_child(self, name, self.inode.lookup(name)?));
+            let inode = self.inode.lookup(name)?;
+            // Only mount points and their ancestors are kept below
+            // dynamic directories.
+            if let Some(Some(d)) = lock(&self.children).get(name) {
+                if d.pinned.load(Ordering::Relaxed) {
+                    return Ok(d.clone());
+                }
+            }
+            return Ok(Dentry::new_child(self, name, inode));
         }
         if self.alias.load(Ordering::Relaxed) {
             return self.lookup_revalidate(name);

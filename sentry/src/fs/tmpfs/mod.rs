@@ -81,8 +81,8 @@ pub struct TmpFs {
     next_ino: AtomicU64,
     /// Pages held by the files of this instance.
     used: Arc<AtomicU64>,
-    /// The size limit in pages.
-    limit: u64,
+    /// The size limit in pages (changed by a remount with `size=`).
+    limit: AtomicU64,
     /// Inodes alive (statfs f_files - f_ffree).
     inodes: AtomicU64,
     /// Serializes namespace changes.
@@ -105,7 +105,7 @@ impl TmpFs {
             dev: anon_dev(),
             next_ino: AtomicU64::new(1),
             used: Arc::new(AtomicU64::new(0)),
-            limit: limit / PAGE,
+            limit: AtomicU64::new(limit / PAGE),
             inodes: AtomicU64::new(0),
             ns_lock: Mutex::new(()),
         })
@@ -171,12 +171,33 @@ impl TmpFs {
         })
     }
 
+    fn limit(&self) -> u64 {
+        self.limit.load(Ordering::Relaxed)
+    }
+
+    /// Change the size limit to `bytes` (a remount with `size=`): EINVAL
+    /// when the files already hold more.
+    pub fn set_limit(&self, bytes: u64) -> Result<(), Errno> {
+        let pages = bytes / PAGE;
+        if pages < self.used.load(Ordering::Relaxed) {
+            return Err(Errno::EINVAL);
+        }
+        self.limit.store(pages, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// The instance a tmpfs inode belongs to (None for other inodes).
+    pub fn of(inode: Arc<dyn Inode>) -> Option<Arc<TmpFs>> {
+        let any = inode.as_any()?;
+        any.downcast::<TmpInode>().ok().map(|t| t.fs.clone())
+    }
+
     /// Reserve `pages` more pages against the limit.
     fn reserve(&self, pages: u64) -> Result<(), TmpfsError> {
         if pages == 0 {
             return Ok(());
         }
-        if self.used.load(Ordering::Relaxed).saturating_add(pages) > self.limit {
+        if self.used.load(Ordering::Relaxed).saturating_add(pages) > self.limit() {
             return Err(TmpfsError::NoSpace);
         }
         Ok(())
@@ -397,11 +418,12 @@ impl Inode for TmpInode {
         s.f_type = TMPFS_MAGIC;
         s.f_bsize = PAGE as i64;
         s.f_frsize = PAGE as i64;
-        s.f_blocks = fs.limit;
-        s.f_bfree = fs.limit.saturating_sub(used);
+        let limit = fs.limit();
+        s.f_blocks = limit;
+        s.f_bfree = limit.saturating_sub(used);
         s.f_bavail = s.f_bfree;
         // Linux's default nr_inodes: half of the RAM pages; any big number.
-        let files = fs.limit.max(1 << 16);
+        let files = limit.max(1 << 16);
         s.f_files = files;
         s.f_ffree = files.saturating_sub(fs.inodes.load(Ordering::Relaxed));
         s.f_namelen = 255;
