@@ -316,13 +316,15 @@ impl Drop for MasterFile {
     /// and the session it controls gets SIGHUP and SIGCONT.
     fn drop(&mut self) {
         self.pty.lock().master_closed = true;
-        self.pty.queue.notify_all();
+        // Signals first: a reader woken by the hangup must find SIGHUP
+        // pending when its read returns (as on Linux), not later.
         match crate::kernel::wait::current_kernel() {
             Some(k) => self.pty.job.hangup(&k),
             None => {
                 self.pty.job.detach();
             }
         }
+        self.pty.queue.notify_all();
     }
 }
 
