@@ -73,8 +73,6 @@ static ROOT: &[Entry<()>] = &[
     ("version", R, |fs, _| text(fs, version)),
 ];
 
-/// `/proc/net` (the sandbox has one network namespace).
-
 /// Every process in the table (zombies included), sorted.
 fn pids() -> Vec<i32> {
     let Ok(k) = kernel() else {
