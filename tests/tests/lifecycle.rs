@@ -844,12 +844,28 @@ fn recv_master(l: &std::os::unix::net::UnixListener) -> (std::fs::File, String) 
     (unsafe { std::fs::File::from_raw_fd(fd) }, name)
 }
 
-/// Everything the pty master yields until the slave side is closed.
-fn read_master(mut m: std::fs::File) -> String {
+/// What the pty master yields until `until` shows up (or EOF, or 20 s).
+/// Not until EOF: the sentry may keep a host tty fd open (/dev/tty).
+fn read_master(m: std::fs::File, until: &str) -> String {
     use std::io::Read;
+    use std::os::fd::AsRawFd;
+    let mut m = m;
     let mut out = Vec::new();
     let mut buf = [0u8; 4096];
-    loop {
+    let t = Instant::now();
+    while t.elapsed() < Duration::from_secs(20) {
+        if String::from_utf8_lossy(&out).contains(until) {
+            break;
+        }
+        let mut p = libc::pollfd {
+            fd: m.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd.
+        if unsafe { libc::poll(&mut p, 1, 200) } <= 0 {
+            continue;
+        }
         match m.read(&mut buf) {
             Ok(0) | Err(_) => break, // EIO once every slave fd is closed
             Ok(n) => out.extend_from_slice(&buf[..n]),
@@ -869,7 +885,7 @@ fn console_socket() {
     let (pid, _) = e.create_start("t1");
     let reader = std::thread::spawn(move || {
         let (m, name) = recv_master(&l);
-        (read_master(m), name, l)
+        (read_master(m, "is-a-tty"), name, l)
     });
     let x = e.rs(&[
         "exec",
@@ -904,7 +920,7 @@ fn console_socket() {
     let pf = e.pid_file();
     let c = e.rs(&["create", "--bundle", e.b(), "t2"]);
     assert_bad(&e, &c, "console socket");
-    let reader = std::thread::spawn(move || read_master(recv_master(&l).0));
+    let reader = std::thread::spawn(move || read_master(recv_master(&l).0, "init-tty"));
     e.rs(&[
         "create",
         "--bundle",
