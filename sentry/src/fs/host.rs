@@ -67,23 +67,26 @@ impl Terminal for HostTty {
     }
 }
 
-/// The state of the host tty of `fd` (one per device number), created the
-/// first time with session 1 as its session.
+/// The state of the host tty of `fd` (one per device number while any file
+/// of it is open), created the first time with session 1 as its session.
+/// The table holds it weakly: once the sandbox's last file of the tty is
+/// closed, the host fd is closed too (a pty master on the host then sees
+/// EOF, as when a runc container's process exits).
 fn tty_state_of(fd: &Arc<OwnedFd>) -> Option<Arc<HostTty>> {
-    static TTYS: std::sync::OnceLock<
-        std::sync::Mutex<std::collections::HashMap<u64, Arc<HostTty>>>,
-    > = std::sync::OnceLock::new();
+    type Table = std::collections::HashMap<u64, std::sync::Weak<HostTty>>;
+    static TTYS: std::sync::OnceLock<std::sync::Mutex<Table>> = std::sync::OnceLock::new();
     let rdev = nix::sys::stat::fstat(fd.as_raw_fd()).ok()?.st_rdev;
     let map = TTYS.get_or_init(Default::default);
     let mut map = map.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(t) = map.get(&rdev) {
-        return Some(t.clone());
+    if let Some(t) = map.get(&rdev).and_then(std::sync::Weak::upgrade) {
+        return Some(t);
     }
+    map.retain(|_, w| w.strong_count() > 0);
     let t = Arc::new(HostTty {
         job: JobCtl::default(),
         fd: fd.clone(),
     });
-    map.insert(rdev, t.clone());
+    map.insert(rdev, Arc::downgrade(&t));
     drop(map);
     if super::tty::ctty(1).is_none() {
         let term: Arc<dyn Terminal> = t.clone();

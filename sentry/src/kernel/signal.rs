@@ -496,6 +496,12 @@ impl Task {
                 self.exit = Some(self.group_status());
                 return;
             }
+            // A stopped process takes no more signals until it is
+            // continued (Linux's do_signal_stop comes first in get_signal):
+            // one sent right after the stop was reported stays pending.
+            if self.shared.group.state().stopped.is_some() {
+                break;
+            }
             let blocked = self.shared.mask() & !UNBLOCKABLE;
             let own = self.shared.queue().pending & !blocked;
             let (sig, info) = if own != 0 {
