@@ -147,6 +147,42 @@ impl FileOps for DevFile {
     }
 }
 
+/// `/dev/console`: the host terminal the sandbox was given as stdio (a
+/// container's console). Its attributes are the host tty's, so ttyname(3)
+/// of a stdio fd finds it; without a host terminal it is a 5:1 node whose
+/// open gives ENXIO.
+pub struct ConsoleInode {
+    fs: Arc<SynthFs>,
+    ino: u64,
+}
+
+const CONSOLE_MODE: u32 = S_IFCHR | 0o600;
+
+impl Inode for ConsoleInode {
+    fn stat(&self) -> Result<Stat, Errno> {
+        if let Some(st) = super::host::console().and_then(|t| t.host_stat().ok()) {
+            return Ok(st);
+        }
+        Ok(self.fs.stat(self.ino, CONSOLE_MODE, 1, 0, makedev(5, 1)))
+    }
+    fn mode(&self) -> u32 {
+        self.stat().map(|s| s.st_mode).unwrap_or(CONSOLE_MODE)
+    }
+    fn owner(&self) -> (u32, u32) {
+        (0, 0)
+    }
+    fn open(&self, _dentry: &Arc<Dentry>, flags: u32) -> Result<Box<dyn FileOps>, Errno> {
+        use super::tty::Terminal;
+        super::host::console().ok_or(Errno::ENXIO)?.open_ctty(flags)
+    }
+    fn statfs(&self) -> Result<Statfs, Errno> {
+        Ok(self.fs.statfs())
+    }
+    fn readonly(&self) -> bool {
+        false
+    }
+}
+
 /// The `/dev` file system: a tmpfs-like directory with the memory devices
 /// and the standard symlinks.
 pub fn new_devfs(devpts: &Arc<super::devpts::DevptsFs>) -> Arc<dyn Inode> {
@@ -175,6 +211,14 @@ pub fn new_devfs(devpts: &Arc<super::devpts::DevptsFs>) -> Arc<dyn Inode> {
     // Terminals: /dev/tty (the controlling terminal), /dev/ptmx (new ptys
     // on the devpts mounted on /dev/pts).
     dir.add(b"tty", super::devpts::DevTtyInode::new(fs.clone()));
+    let ino = fs.ino();
+    dir.add(
+        b"console",
+        Arc::new(ConsoleInode {
+            fs: fs.clone(),
+            ino,
+        }),
+    );
     let ino = fs.ino();
     dir.add(
         b"ptmx",

@@ -67,17 +67,24 @@ impl Terminal for HostTty {
     }
 }
 
+/// Live host ttys by device number (held weakly: see [`tty_state_of`]).
+type TtyTable = std::collections::HashMap<u64, std::sync::Weak<HostTty>>;
+
+fn ttys() -> std::sync::MutexGuard<'static, TtyTable> {
+    static TTYS: std::sync::OnceLock<std::sync::Mutex<TtyTable>> = std::sync::OnceLock::new();
+    TTYS.get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+}
+
 /// The state of the host tty of `fd` (one per device number while any file
 /// of it is open), created the first time with session 1 as its session.
 /// The table holds it weakly: once the sandbox's last file of the tty is
 /// closed, the host fd is closed too (a pty master on the host then sees
 /// EOF, as when a runc container's process exits).
 fn tty_state_of(fd: &Arc<OwnedFd>) -> Option<Arc<HostTty>> {
-    type Table = std::collections::HashMap<u64, std::sync::Weak<HostTty>>;
-    static TTYS: std::sync::OnceLock<std::sync::Mutex<Table>> = std::sync::OnceLock::new();
     let rdev = nix::sys::stat::fstat(fd.as_raw_fd()).ok()?.st_rdev;
-    let map = TTYS.get_or_init(Default::default);
-    let mut map = map.lock().unwrap_or_else(|p| p.into_inner());
+    let mut map = ttys();
     if let Some(t) = map.get(&rdev).and_then(std::sync::Weak::upgrade) {
         return Some(t);
     }
@@ -93,6 +100,27 @@ fn tty_state_of(fd: &Arc<OwnedFd>) -> Option<Arc<HostTty>> {
         super::tty::set_ctty(&term, 1, 1);
     }
     Some(t)
+}
+
+/// The sandbox's console (`/dev/console`): the host terminal it was given
+/// as stdio (the one with the lowest device number still open), as a
+/// runc container's console is its pty.
+pub fn console() -> Option<Arc<HostTty>> {
+    let map = ttys();
+    let mut live: Vec<(u64, Arc<HostTty>)> = map
+        .iter()
+        .filter_map(|(k, w)| w.upgrade().map(|t| (*k, t)))
+        .collect();
+    live.sort_by_key(|(k, _)| *k);
+    live.into_iter().next().map(|(_, t)| t)
+}
+
+impl HostTty {
+    /// fstat(2) of the host terminal.
+    pub fn host_stat(&self) -> Result<Stat, Errno> {
+        let s = nix::sys::stat::fstat(self.fd.as_raw_fd()).map_err(nix_err)?;
+        Ok(host_stat_to_stat(&s))
+    }
 }
 
 fn nix_err(e: nix::errno::Errno) -> Errno {
@@ -318,6 +346,11 @@ impl FileOps for HostFile {
     fn stat(&self) -> Result<Stat, Errno> {
         let s = nix::sys::stat::fstat(self.fd.as_raw_fd()).map_err(nix_err)?;
         Ok(host_stat_to_stat(&s))
+    }
+    /// A host terminal is the sandbox's `/dev/console` (whose stat is the
+    /// host tty's), so ttyname(3) and `tty` name it.
+    fn proc_name(&self) -> Option<String> {
+        (self.kind == Kind::Tty).then(|| "/dev/console".to_string())
     }
     fn ioctl(&self, _file: &File, t: &mut Task, cmd: u64, arg: u64) -> Result<u64, Errno> {
         let cmd = cmd as u32;
