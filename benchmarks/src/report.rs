@@ -339,12 +339,16 @@ then times K iterations of one operation with `clock_gettime(CLOCK_MONOTONIC)` f
 the runtime's start-up is excluded.
 - **Workloads** are timed from outside: wall clock from spawning the runtime to its exit, so they \
 include the sandbox's start-up and teardown.
-- **Files** that benchmarks create live on memory file systems (`/dev/shm` natively, a tmpfs \
-`/tmp` in runc, the in-memory overlay's `/tmp` in gVisor): the numbers compare system-call paths, \
-not disks. Our sandbox has no writable file system yet (the host's `/` is read-only through the \
-gofer, writes fail with `EROFS`), so the benchmarks that create files fail there. Reads of \
-existing files (`/etc/passwd`) go to the host's file system through each runtime's own path (the \
-gofer for gVisor and ours).
+- **Files.** The plain rows create their files on memory file systems (`/dev/shm` natively, \
+a tmpfs `/tmp` in runc, `/tmp` in gVisor and ours), so they compare system-call paths, not disks; \
+`open_close` and `stat` use `/etc/passwd`, a host file reached through each runtime's own path \
+(the gofer for gVisor and ours). Rows ending in `_tmpfs`, `_root` and `_bind` run the same \
+program on a tmpfs, on the root file system (natively `/var/tmp` on disk; the sandboxes' \
+in-memory overlay; runc's root is read-only here) and on a host directory bind-mounted into the \
+container (ours: `--volume`; gVisor's `do` has none, so its root is made write-through with \
+`--force-overlay=false`).
+- **OCI lifecycle** rows (`oci_*`) time the runtimes' own `create`, `start`, `delete` and `run` \
+verbs on one bundle whose init is `/bin/true`.
 - Every program gets the same environment: only `PATH`, working directory `/`, stdin from \
 `/dev/null`, stdout and stderr to pipes.
 ";

@@ -1043,3 +1043,41 @@ fn hooks_run_on_the_host_with_the_state() {
     assert_bad(&e, &o, "createRuntime");
     e.assert_clean("h2");
 }
+
+/// Directory bind mounts of config.json (`type: bind`, `rbind`, `ro`) are
+/// gofer mounts: writes to a rw bind reach the host directory, a ro bind
+/// gives EROFS, and the host files are visible inside.
+#[test]
+fn bind_mounts() {
+    let Some(e) = Env::new(
+        "lifecycle_binds",
+        "cat /in/hello; echo made > /out/new; echo x > /in/nope || echo ro-refused",
+    ) else {
+        return;
+    };
+    let (rw, ro) = (e.dir.join("rw"), e.dir.join("ro"));
+    fs::create_dir_all(&rw).unwrap();
+    fs::create_dir_all(&ro).unwrap();
+    fs::write(ro.join("hello"), "from the host\n").unwrap();
+    let cfg = e.bundle.join("config.json");
+    let text = fs::read_to_string(&cfg).unwrap();
+    let binds = format!(
+        r#""mounts": [{{"destination": "/out", "type": "bind", "source": "{}", "options": ["rbind", "rw"]}},
+                      {{"destination": "/in", "type": "bind", "source": "{}", "options": ["rbind", "ro"]}},"#,
+        rw.display(),
+        ro.display()
+    );
+    assert!(text.contains(r#""mounts": ["#));
+    fs::write(&cfg, text.replace(r#""mounts": ["#, &binds)).unwrap();
+    let r = e.rs(&["run", "--bundle", e.b(), "b1"]);
+    assert_eq!(r.code, 0, "{}", r.describe());
+    assert_eq!(r.stdout, "from the host\nro-refused\n", "{}", r.describe());
+    assert!(
+        r.stderr.contains("Read-only file system"),
+        "{}",
+        r.describe()
+    );
+    assert_eq!(fs::read_to_string(rw.join("new")).unwrap(), "made\n");
+    assert!(!ro.join("nope").exists());
+    e.assert_clean("b1");
+}

@@ -16,6 +16,8 @@ use std::process::{Child, Stdio};
 
 /// Gofer channels per sandbox.
 const CHANNELS: usize = 4;
+/// Gofer channels per bind mount.
+const VOLUME_CHANNELS: usize = 2;
 
 pub struct Options<'a> {
     pub id: &'a str,
@@ -203,6 +205,45 @@ fn launch(
         let _ = g.wait();
         leave_cgroup();
     };
+    // Directory bind mounts: a gofer each (like `runsc do --volume`), with
+    // its channels after the root's. They exit when the sentry's ends of
+    // their channels close, so they need no state of their own.
+    let mut volumes = Vec::new();
+    for m in &b.binds {
+        let mut vserver = Vec::new();
+        for _ in 0..VOLUME_CHANNELS {
+            let (s, cl) = gofer::channel_pair().map_err(|e| anyhow::anyhow!("socketpair: {e}"))?;
+            vserver.push(s);
+            client.push(cl);
+        }
+        let mut args = opts.boot_flags();
+        args.extend([
+            "gofer".to_string(),
+            "--root".into(),
+            m.source.to_string_lossy().into_owned(),
+            "--channels".into(),
+            VOLUME_CHANNELS.to_string(),
+            "--detached".into(),
+        ]);
+        if m.readonly {
+            args.push("--readonly".into());
+        }
+        if let Err(e) = spawn_self_with(
+            &args,
+            &vserver,
+            [Stdio::null(), Stdio::null(), Stdio::null()],
+            true,
+        ) {
+            kill_gofer(&mut gofer);
+            return Err(e);
+        }
+        volumes.push(crate::cmd::boot::VolumeSpec {
+            path: m.destination.as_bytes().to_vec(),
+            channels: VOLUME_CHANNELS,
+            readonly: m.readonly,
+            shared: false,
+        });
+    }
     let spec = BootSpec {
         argv: b.argv.iter().map(|s| s.as_bytes().to_vec()).collect(),
         env: b.env.iter().map(|s| s.as_bytes().to_vec()).collect(),
@@ -216,6 +257,7 @@ fn launch(
         detached: !o.foreground,
         overlay: opts.overlay,
         seccomp: opts.seccomp,
+        volumes,
         ..Default::default()
     };
     let mut boot_args = opts.boot_flags();

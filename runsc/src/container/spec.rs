@@ -86,6 +86,15 @@ pub struct Unmounted {
     pub source: String,
 }
 
+/// A bind mount of a host directory, served by a gofer of its own (like
+/// `runsc do --volume`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BindMount {
+    pub source: PathBuf,
+    pub destination: String,
+    pub readonly: bool,
+}
+
 /// The parts of a bundle the runtime uses.
 #[derive(Debug, Clone)]
 pub struct Bundle {
@@ -102,6 +111,8 @@ pub struct Bundle {
     pub hostname: String,
     pub annotations: BTreeMap<String, String>,
     pub unmounted: Vec<Unmounted>,
+    /// Bind mounts of host directories (file binds stay in `unmounted`).
+    pub binds: Vec<BindMount>,
     /// linux.cgroupsPath and linux.resources (a cgroup is made for the
     /// sandbox when either is given).
     pub cgroups_path: Option<String>,
@@ -237,6 +248,7 @@ fn from_spec(dir: &Path, spec: &Spec) -> anyhow::Result<Bundle> {
         .context("config.json: process is missing")?;
     let pp = from_process(p)?;
     let mut unmounted = Vec::new();
+    let mut binds = Vec::new();
     for m in spec.mounts().iter().flatten() {
         let dest = m.destination().to_string_lossy().into_owned();
         let typ = m.typ().clone().unwrap_or_default();
@@ -253,6 +265,24 @@ fn from_spec(dir: &Path, spec: &Spec) -> anyhow::Result<Bundle> {
             .as_ref()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
+        // A bind of a host directory to an absolute path: a gofer mount.
+        let src_path = Path::new(&source);
+        let src_path = if src_path.is_absolute() {
+            src_path.to_path_buf()
+        } else {
+            dir.join(src_path)
+        };
+        let clean_dest = dest.starts_with('/') && !dest.split('/').any(|c| c == "." || c == "..");
+        if is_bind && clean_dest && dest != "/" && src_path.is_dir() {
+            let readonly = m.options().iter().flatten().any(|o| o == "ro");
+            binds.push(BindMount {
+                source: std::fs::canonicalize(&src_path)
+                    .with_context(|| format!("bind mount source {}", src_path.display()))?,
+                destination: dest,
+                readonly,
+            });
+            continue;
+        }
         tracing::warn!("mount {dest} ({typ} from {source}) is not supported yet: not mounted");
         unmounted.push(Unmounted {
             destination: dest,
@@ -278,6 +308,7 @@ fn from_spec(dir: &Path, spec: &Spec) -> anyhow::Result<Bundle> {
             .into_iter()
             .collect(),
         unmounted,
+        binds,
         cgroups_path: None,
         resources: None,
         hooks: Default::default(),
@@ -309,7 +340,8 @@ mod tests {
             "root": {"path": "rootfs", "readonly": true},
             "hostname": "h",
             "mounts": [{"destination": "/proc", "type": "proc", "source": "proc"},
-                       {"destination": "/data", "type": "bind", "source": "/srv", "options": ["rbind"]}],
+                       {"destination": "/data", "type": "bind", "source": "rootfs", "options": ["rbind", "ro"]},
+                       {"destination": "/etc/hosts", "type": "bind", "source": "config.json", "options": ["rbind"]}],
             "annotations": {"k": "v"}
         });
         std::fs::write(d.join("config.json"), cfg.to_string()).unwrap();
@@ -328,7 +360,18 @@ mod tests {
         );
         assert!(b.readonly);
         assert_eq!(b.hostname, "h");
+        // A directory bind becomes a gofer mount; a file bind is not
+        // mounted yet.
+        assert_eq!(
+            b.binds,
+            vec![BindMount {
+                source: std::fs::canonicalize(d.join("rootfs")).unwrap(),
+                destination: "/data".into(),
+                readonly: true,
+            }]
+        );
         assert_eq!(b.unmounted.len(), 1);
+        assert_eq!(b.unmounted[0].destination, "/etc/hosts");
         assert_eq!(b.annotations.get("k").map(String::as_str), Some("v"));
         std::fs::write(d.join("config.json"), "{\"ociVersion\": 5}").unwrap();
         assert!(load(d.to_str().unwrap()).is_err());
