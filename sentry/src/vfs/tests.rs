@@ -355,8 +355,8 @@ fn directory_listings() {
     assert_eq!(
         names(&dev),
         [
-            ".", "..", "fd", "full", "null", "ptmx", "pts", "random", "shm", "stderr", "stdin",
-            "stdout", "tty", "urandom", "zero"
+            ".", "..", "console", "fd", "full", "null", "ptmx", "pts", "random", "shm", "stderr",
+            "stdin", "stdout", "tty", "urandom", "zero"
         ]
     );
     let file = open(&fx, "/file", O_RDONLY).unwrap();
