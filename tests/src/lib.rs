@@ -544,7 +544,8 @@ fn describe_command(c: &Command) -> String {
     s
 }
 
-fn shell_quote(s: &str) -> String {
+/// `s` quoted for a POSIX shell (as is when it needs no quoting).
+pub fn shell_quote(s: &str) -> String {
     if !s.is_empty()
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"-_./=:,+@%".contains(&b))
@@ -957,6 +958,29 @@ fn build_fixtures(tmp: &Path, final_dir: &Path) {
     symlink("loop2", tmp.join("loop1")).unwrap();
     symlink("loop1", tmp.join("loop2")).unwrap();
     fs::set_permissions(tmp, fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// Detach every mount whose mount point is below one of `prefixes`
+/// (deepest first): what container engines' shims leave behind.
+pub fn unmount_below(prefixes: &[&Path]) {
+    let info = fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
+    let prefixes: Vec<String> = prefixes
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    let mut points: Vec<String> = info
+        .lines()
+        .filter_map(|l| l.split(' ').nth(4).map(str::to_string))
+        .filter(|p| prefixes.iter().any(|x| p.starts_with(x.as_str())))
+        .collect();
+    points.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    for p in points {
+        let Ok(c) = std::ffi::CString::new(p) else {
+            continue;
+        };
+        // SAFETY: a valid NUL-terminated path; umount2 touches no memory of ours.
+        unsafe { libc::umount2(c.as_ptr(), libc::MNT_DETACH) };
+    }
 }
 
 /// A fresh, empty scratch directory under the bin dir (not removed automatically).

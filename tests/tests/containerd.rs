@@ -13,7 +13,7 @@ use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use systests::{run_command, runsc, sandbox_enabled, Output};
+use systests::{run_command, runsc, sandbox_enabled, shell_quote, unmount_below, Output};
 
 const IMAGE: &str = "docker.io/local/runsc-test:latest";
 const TIMEOUT: Duration = Duration::from_secs(60);
@@ -166,20 +166,8 @@ impl Drop for Containerd {
                 }
             }
         }
-        // Mounts the shims left (rootfs binds), deepest first.
-        let info = fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
-        let prefix = self.dir.to_string_lossy().into_owned();
-        let mut points: Vec<String> = info
-            .lines()
-            .filter_map(|l| l.split(' ').nth(4).map(str::to_string))
-            .filter(|p| p.starts_with(&prefix))
-            .collect();
-        points.sort_by_key(|p| std::cmp::Reverse(p.len()));
-        for p in points {
-            let c = std::ffi::CString::new(p).unwrap();
-            // SAFETY: a valid NUL-terminated path.
-            unsafe { libc::umount2(c.as_ptr(), libc::MNT_DETACH) };
-        }
+        // Mounts the shims left (rootfs binds).
+        unmount_below(&[&self.dir]);
         let _ = fs::remove_dir_all(&self.dir);
         // The shims' cgroup parent for our namespace (/<namespace>/<id>):
         // the runtimes remove the containers' cgroups, the parent stays.
@@ -192,10 +180,6 @@ impl Drop for Containerd {
             let _ = fs::remove_dir(Path::new(root).join(&self.ns));
         }
     }
-}
-
-fn shell_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "'\\''"))
 }
 
 /// A docker-archive image: busybox-static as /bin/busybox with the applets

@@ -14,7 +14,7 @@ use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use systests::{run_command, runsc, sandbox_enabled, Output};
+use systests::{run_command, runsc, sandbox_enabled, shell_quote, unmount_below, Output};
 
 const TIMEOUT: Duration = Duration::from_secs(90);
 
@@ -23,10 +23,6 @@ fn which(prog: &str) -> Option<PathBuf> {
         .iter()
         .map(|d| Path::new(d).join(prog))
         .find(|p| p.exists())
-}
-
-fn shell_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "'\\''"))
 }
 
 /// A build context: busybox-static as /bin/busybox with a few applets.
@@ -121,22 +117,10 @@ impl Drop for Engine {
             let _ = d.kill();
             let _ = d.wait();
         }
-        // Mounts left under our directories, deepest first.
-        let info = fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
-        let mut prefixes = vec![self.dir.to_string_lossy().into_owned()];
-        if let Some(e) = &self.exec_root {
-            prefixes.push(e.to_string_lossy().into_owned());
-        }
-        let mut points: Vec<String> = info
-            .lines()
-            .filter_map(|l| l.split(' ').nth(4).map(str::to_string))
-            .filter(|p| prefixes.iter().any(|x| p.starts_with(x.as_str())))
-            .collect();
-        points.sort_by_key(|p| std::cmp::Reverse(p.len()));
-        for p in points {
-            let c = std::ffi::CString::new(p).unwrap();
-            // SAFETY: a valid NUL-terminated path.
-            unsafe { libc::umount2(c.as_ptr(), libc::MNT_DETACH) };
+        // Mounts left under our directories.
+        match &self.exec_root {
+            Some(e) => unmount_below(&[&self.dir, e]),
+            None => unmount_below(&[&self.dir]),
         }
         let _ = fs::remove_dir_all(&self.dir);
         if let Some(e) = &self.exec_root {
