@@ -1081,3 +1081,32 @@ fn bind_mounts() {
     assert!(!ro.join("nope").exists());
     e.assert_clean("b1");
 }
+
+/// `linux.maskedPaths` (an empty read-only directory, an empty file; a
+/// missing path is skipped) and `linux.readonlyPaths` (EROFS below).
+#[test]
+fn masked_and_readonly_paths() {
+    let Some(e) = Env::new(
+        "lifecycle_masked",
+        "ls /secret | wc -l; cat /secretfile; echo \"[$?]\"; echo x > /tmp/f || echo tmp-ro; \
+         echo x > /secret/f || echo masked-ro",
+    ) else {
+        return;
+    };
+    let rootfs = e.bundle.join("rootfs");
+    fs::create_dir_all(rootfs.join("secret")).unwrap();
+    fs::write(rootfs.join("secret/key"), "hidden\n").unwrap();
+    fs::write(rootfs.join("secretfile"), "hidden too\n").unwrap();
+    let cfg = e.bundle.join("config.json");
+    let text = fs::read_to_string(&cfg).unwrap();
+    assert!(text.contains(r#""linux": {"#));
+    let text = text.replace(
+        r#""linux": {"#,
+        r#""linux": {"maskedPaths": ["/secret", "/secretfile", "/proc/kcore", "/no/such"], "readonlyPaths": ["/tmp"], "#,
+    );
+    fs::write(&cfg, text).unwrap();
+    let r = e.rs(&["run", "--bundle", e.b(), "m1"]);
+    assert_eq!(r.code, 0, "{}", r.describe());
+    assert_eq!(r.stdout, "0\n[0]\ntmp-ro\nmasked-ro\n", "{}", r.describe());
+    e.assert_clean("m1");
+}

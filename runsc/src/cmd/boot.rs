@@ -71,6 +71,11 @@ pub struct BootSpec {
     /// Outlive the CLI that started us (`create`): no parent-death signal.
     #[serde(default)]
     pub detached: bool,
+    /// OCI linux.maskedPaths / linux.readonlyPaths.
+    #[serde(default)]
+    pub masked_paths: Vec<Vec<u8>>,
+    #[serde(default)]
+    pub readonly_paths: Vec<Vec<u8>>,
 }
 
 /// One `--volume` as the sentry sees it.
@@ -150,6 +155,8 @@ pub fn run(cli: &Cli, a: &BootArgs) -> anyhow::Result<i32> {
         strace: cli.strace,
         hostname: spec.hostname,
         volumes,
+        masked_paths: spec.masked_paths,
+        readonly_paths: spec.readonly_paths,
         overlay: if spec.overlay {
             sentry::vfs::RootOverlay::Memory
         } else {

@@ -258,6 +258,16 @@ fn launch(
         overlay: opts.overlay,
         seccomp: opts.seccomp,
         volumes,
+        masked_paths: b
+            .masked_paths
+            .iter()
+            .map(|p| p.as_bytes().to_vec())
+            .collect(),
+        readonly_paths: b
+            .readonly_paths
+            .iter()
+            .map(|p| p.as_bytes().to_vec())
+            .collect(),
         ..Default::default()
     };
     let mut boot_args = opts.boot_flags();

@@ -113,6 +113,9 @@ pub struct Bundle {
     pub unmounted: Vec<Unmounted>,
     /// Bind mounts of host directories (file binds stay in `unmounted`).
     pub binds: Vec<BindMount>,
+    /// linux.maskedPaths and linux.readonlyPaths.
+    pub masked_paths: Vec<String>,
+    pub readonly_paths: Vec<String>,
     /// linux.cgroupsPath and linux.resources (a cgroup is made for the
     /// sandbox when either is given).
     pub cgroups_path: Option<String>,
@@ -309,6 +312,16 @@ fn from_spec(dir: &Path, spec: &Spec) -> anyhow::Result<Bundle> {
             .collect(),
         unmounted,
         binds,
+        masked_paths: spec
+            .linux()
+            .as_ref()
+            .and_then(|l| l.masked_paths().clone())
+            .unwrap_or_default(),
+        readonly_paths: spec
+            .linux()
+            .as_ref()
+            .and_then(|l| l.readonly_paths().clone())
+            .unwrap_or_default(),
         cgroups_path: None,
         resources: None,
         hooks: Default::default(),

@@ -26,6 +26,9 @@ pub struct BootConfig {
     pub hostname: Vec<u8>,
     /// Bind mounts served by their own gofers (`runsc do --volume`).
     pub volumes: Vec<Volume>,
+    /// OCI linux.maskedPaths and linux.readonlyPaths (absolute paths).
+    pub masked_paths: Vec<Vec<u8>>,
+    pub readonly_paths: Vec<Vec<u8>>,
     /// What the root file system is.
     pub overlay: crate::vfs::RootOverlay,
     /// Collect a compatibility profile (`runsc compat`) and write it as
@@ -194,6 +197,16 @@ fn run_ready(cfg: BootConfig, ready: &Arc<Ready>) -> Result<ExitStatus, BootErro
         let what = format!("volume {}", String::from_utf8_lossy(&v.path));
         vfs.mount_volume(&v.path, v.client, v.readonly, v.shared)
             .map_err(|e| setup(&what, &e))?;
+    }
+    for p in &cfg.masked_paths {
+        if let Err(e) = crate::syscalls::mount::mask_path(&vfs, p) {
+            tracing::warn!("masked path {}: {e}", String::from_utf8_lossy(p));
+        }
+    }
+    for p in &cfg.readonly_paths {
+        if let Err(e) = crate::syscalls::mount::readonly_path(&vfs, p) {
+            tracing::warn!("read-only path {}: {e}", String::from_utf8_lossy(p));
+        }
     }
     let k = Arc::new(Kernel {
         mf: mf.clone(),

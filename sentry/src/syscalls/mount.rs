@@ -637,3 +637,53 @@ mod tests {
         assert_eq!(f.options(), "rw");
     }
 }
+
+/// The absolute `path` in `vfs` (mounts followed, symlinks not): None when
+/// a component is missing or a symlink (runc skips such OCI paths).
+fn find(vfs: &crate::vfs::Vfs, path: &[u8]) -> Option<Arc<Dentry>> {
+    let mut d = vfs.root();
+    for name in path.split(|&b| b == b'/').filter(|n| !n.is_empty()) {
+        if name == b"." || name == b".." {
+            return None;
+        }
+        let c = d.lookup(name).ok()?;
+        if c.is_symlink() {
+            return None;
+        }
+        d = c.follow_mounts();
+    }
+    Some(d)
+}
+
+/// OCI `linux.maskedPaths`: an empty read-only tmpfs over a directory, a
+/// null device over anything else (as runc binds /dev/null). Missing
+/// paths are skipped.
+pub(crate) fn mask_path(vfs: &crate::vfs::Vfs, path: &[u8]) -> Result<(), Errno> {
+    let Some(d) = find(vfs, path) else {
+        return Ok(());
+    };
+    let flags = MountFlags::RDONLY | MountFlags::NOSUID | MountFlags::NOEXEC | MountFlags::RELATIME;
+    let (root, flags): (Arc<dyn Inode>, MountFlags) = if d.is_dir() {
+        (
+            fs::tmpfs::TmpFs::mount(vfs.mf.clone(), 0o555),
+            flags | MountFlags::NODEV,
+        )
+    } else {
+        // A device node: its mount must not be nodev.
+        let sfs = fs::synth::SynthFs::new(fs::synth::TMPFS_MAGIC, false);
+        (fs::dev::DevInode::new(sfs, fs::dev::DevKind::Null), flags)
+    };
+    vfs.mount(&d, root, "tmpfs", "tmpfs", flags)?;
+    Ok(())
+}
+
+/// OCI `linux.readonlyPaths`: `path` bound onto itself read-only (the
+/// mounts below it keep their flags). Missing paths are skipped.
+pub(crate) fn readonly_path(vfs: &crate::vfs::Vfs, path: &[u8]) -> Result<(), Errno> {
+    let Some(d) = find(vfs, path) else {
+        return Ok(());
+    };
+    let m = bind(&vfs.mounts, &d, &d, false)?;
+    m.set_flags(m.flags() | MountFlags::RDONLY);
+    Ok(())
+}
