@@ -604,40 +604,6 @@ fn sys_unshare(t: &mut Task, a: &[u64; 6]) -> SysResult {
     Ok(0)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn memparse_suffixes() {
-        assert_eq!(memparse("4096"), Some(4096));
-        assert_eq!(memparse("16k"), Some(16 << 10));
-        assert_eq!(memparse("2M"), Some(2 << 20));
-        assert_eq!(memparse("1g"), Some(1 << 30));
-        assert_eq!(memparse("0x10"), Some(16));
-        assert_eq!(memparse("abc"), None);
-        assert_eq!(memparse(""), None);
-        assert_eq!(memparse("99999999999e"), None);
-    }
-
-    #[test]
-    fn remount_keeps_atime_unless_given() {
-        let noatime = MountFlags::from_ms(1 << 10);
-        let m = NewMount::new("tmpfs", "none", noatime);
-        let root = Dentry::new_root(crate::fs::synth::mountpoint_dir(
-            &*crate::fs::sys::new_sysfs(),
-        ));
-        let ns = crate::vfs::MountNamespace::default();
-        let mnt = ns.add_root(root, m);
-        // MS_RDONLY alone: noatime stays.
-        let f = keep_atime(1, MountFlags::from_ms(1), &mnt);
-        assert_eq!(f.options(), "ro,noatime");
-        // MS_STRICTATIME: neither relatime nor noatime.
-        let f = keep_atime(1 << 24, MountFlags::from_ms(1 << 24), &mnt);
-        assert_eq!(f.options(), "rw");
-    }
-}
-
 /// The absolute `path` in `vfs` (mounts followed, symlinks not): None when
 /// a component is missing or a symlink (runc skips such OCI paths).
 fn find(vfs: &crate::vfs::Vfs, path: &[u8]) -> Option<Arc<Dentry>> {
@@ -686,4 +652,38 @@ pub(crate) fn readonly_path(vfs: &crate::vfs::Vfs, path: &[u8]) -> Result<(), Er
     let m = bind(&vfs.mounts, &d, &d, false)?;
     m.set_flags(m.flags() | MountFlags::RDONLY);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memparse_suffixes() {
+        assert_eq!(memparse("4096"), Some(4096));
+        assert_eq!(memparse("16k"), Some(16 << 10));
+        assert_eq!(memparse("2M"), Some(2 << 20));
+        assert_eq!(memparse("1g"), Some(1 << 30));
+        assert_eq!(memparse("0x10"), Some(16));
+        assert_eq!(memparse("abc"), None);
+        assert_eq!(memparse(""), None);
+        assert_eq!(memparse("99999999999e"), None);
+    }
+
+    #[test]
+    fn remount_keeps_atime_unless_given() {
+        let noatime = MountFlags::from_ms(1 << 10);
+        let m = NewMount::new("tmpfs", "none", noatime);
+        let root = Dentry::new_root(crate::fs::synth::mountpoint_dir(
+            &*crate::fs::sys::new_sysfs(),
+        ));
+        let ns = crate::vfs::MountNamespace::default();
+        let mnt = ns.add_root(root, m);
+        // MS_RDONLY alone: noatime stays.
+        let f = keep_atime(1, MountFlags::from_ms(1), &mnt);
+        assert_eq!(f.options(), "ro,noatime");
+        // MS_STRICTATIME: neither relatime nor noatime.
+        let f = keep_atime(1 << 24, MountFlags::from_ms(1 << 24), &mnt);
+        assert_eq!(f.options(), "rw");
+    }
 }
