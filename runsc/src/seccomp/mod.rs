@@ -74,38 +74,36 @@ fn compile(
     f.try_into().map_err(|e| anyhow::anyhow!("seccomp: {e}"))
 }
 
-/// The sentry's programs, in installation order.
-pub fn sentry_programs(mode: SeccompMode) -> anyhow::Result<Vec<BpfProgram>> {
-    let mismatch = match mode {
+/// What a syscall outside an allowlist gets in `mode`.
+fn mismatch_action(mode: SeccompMode) -> SeccompAction {
+    match mode {
         SeccompMode::Kill => SeccompAction::KillProcess,
         SeccompMode::Log => SeccompAction::Log,
-    };
-    let allow = compile(sentry::SENTRY, mismatch, SeccompAction::Allow)?;
-    let enosys = compile(
-        sentry::ENOSYS,
+    }
+}
+
+/// A program answering the syscalls of `entries` with `errno` (and letting
+/// everything else through to the next filter).
+fn errno_program(entries: &[(i64, Arg, &'static str)], errno: i32) -> anyhow::Result<BpfProgram> {
+    compile(
+        entries,
         SeccompAction::Allow,
-        SeccompAction::Errno(libc::ENOSYS as u32),
-    )?;
-    let enoent = compile(
-        sentry::ENOENT,
-        SeccompAction::Allow,
-        SeccompAction::Errno(libc::ENOENT as u32),
-    )?;
+        SeccompAction::Errno(errno as u32),
+    )
+}
+
+/// The sentry's programs, in installation order.
+pub fn sentry_programs(mode: SeccompMode) -> anyhow::Result<Vec<BpfProgram>> {
+    let allow = compile(sentry::SENTRY, mismatch_action(mode), SeccompAction::Allow)?;
+    let enosys = errno_program(sentry::ENOSYS, libc::ENOSYS)?;
+    let enoent = errno_program(sentry::ENOENT, libc::ENOENT)?;
     Ok(vec![allow, enosys, enoent])
 }
 
 /// The gofer's programs, in installation order: clone3 → ENOSYS, then its allowlist.
 pub fn gofer_programs(mode: SeccompMode) -> anyhow::Result<Vec<BpfProgram>> {
-    let mismatch = match mode {
-        SeccompMode::Kill => SeccompAction::KillProcess,
-        SeccompMode::Log => SeccompAction::Log,
-    };
-    let allow = compile(gofer::GOFER, mismatch, SeccompAction::Allow)?;
-    let enosys = compile(
-        sentry::ENOSYS,
-        SeccompAction::Allow,
-        SeccompAction::Errno(libc::ENOSYS as u32),
-    )?;
+    let allow = compile(gofer::GOFER, mismatch_action(mode), SeccompAction::Allow)?;
+    let enosys = errno_program(sentry::ENOSYS, libc::ENOSYS)?;
     // The allowlist last: installing it is the last prctl/seccomp call, so
     // neither needs to be in the list.
     Ok(vec![enosys, allow])
