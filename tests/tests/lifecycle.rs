@@ -1110,3 +1110,146 @@ fn masked_and_readonly_paths() {
     assert_eq!(r.stdout, "0\n[0]\ntmp-ro\nmasked-ro\n", "{}", r.describe());
     e.assert_clean("m1");
 }
+
+/// `BIN --root ROOT run --bundle B ID` (runsc or runc), stdin closed;
+/// (exit code, stdout, stderr).
+fn run_bundle(bin: &Path, root: &Path, bundle: &Path, id: &str) -> (i32, String, String) {
+    let o = Command::new(bin)
+        .arg("--root")
+        .arg(root)
+        .args(["run", "--bundle"])
+        .arg(bundle)
+        .arg(id)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let code = o
+        .status
+        .code()
+        .unwrap_or(128 + std::os::unix::process::ExitStatusExt::signal(&o.status).unwrap_or(0));
+    (
+        code,
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// runc, when it is installed and runs a plain container on this machine
+/// (a harness check, so a machine where runc cannot run is not our fault).
+fn working_runc(e: &Env) -> Option<PathBuf> {
+    let runc = ["/usr/sbin/runc", "/usr/bin/runc"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_file())?;
+    let probe = e.dir.join("probe");
+    fs::create_dir_all(&probe).unwrap();
+    let rootfs = e.bundle.join("rootfs");
+    let cfg = serde_json("echo ok").replace(
+        r#""path": "rootfs""#,
+        &format!(r#""path": "{}""#, rootfs.display()),
+    );
+    fs::write(probe.join("config.json"), cfg).unwrap();
+    let r = run_bundle(&runc, &e.dir.join("runc-probe"), &probe, "probe");
+    if r.0 != 0 || r.1 != "ok\n" {
+        eprintln!("runc does not run a container on this machine ({r:?}): no comparison");
+        return None;
+    }
+    Some(runc)
+}
+
+/// A `linux.seccomp` profile: default ALLOW; mkdir/mkdirat EPERM (the
+/// default errnoRet); kill(_, 0) EINVAL and personality(PER_LINUX32) EACCES
+/// (argument filters); sync kills the caller. The same bundle under runc
+/// and under runsc, `run` and `exec` (which gets the container's profile
+/// too), must print the same and exit alike.
+#[test]
+fn seccomp_profile_like_runc() {
+    let script = "mkdir /tmp/d; echo mkdir=$?; kill -0 $$; echo kill0=$?; kill -CONT $$; \
+                  echo cont=$?; linux32 true; echo linux32=$?; sync; echo sync=$?; \
+                  echo x > /dev/null; echo done";
+    let Some(e) = Env::new("lifecycle_seccomp", script) else {
+        return;
+    };
+    let profile = r#""seccomp": {"defaultAction": "SCMP_ACT_ALLOW",
+        "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+        "syscalls": [
+          {"names": ["mkdir", "mkdirat", "no_such_syscall"], "action": "SCMP_ACT_ERRNO"},
+          {"names": ["kill"], "action": "SCMP_ACT_ERRNO", "errnoRet": 22,
+           "args": [{"index": 1, "value": 0, "op": "SCMP_CMP_EQ"}]},
+          {"names": ["personality"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13,
+           "args": [{"index": 0, "value": 255, "valueTwo": 8, "op": "SCMP_CMP_MASKED_EQ"}]},
+          {"names": ["sync"], "action": "SCMP_ACT_KILL"}
+        ]}, "#;
+    let cfg = e.bundle.join("config.json");
+    let with_profile =
+        |text: String| text.replace(r#""linux": {"#, &format!(r#""linux": {{{profile}"#));
+    let text = with_profile(fs::read_to_string(&cfg).unwrap());
+    assert!(text.contains("SCMP_ACT_KILL"));
+    fs::write(&cfg, &text).unwrap();
+    let ours = run_bundle(&runsc(), &e.dir.join("state-run"), &e.bundle, "sc1");
+    assert_eq!(ours.0, 0, "{ours:?}");
+    assert!(ours.1.contains("mkdir=1\n"), "{ours:?}");
+    assert!(ours.1.contains("kill0=1\ncont=0\n"), "{ours:?}");
+    assert!(ours.1.contains("sync=159\n"), "{ours:?}");
+    assert!(ours.1.ends_with("done\n"), "{ours:?}");
+    // exec gets the container's profile (init sleeps meanwhile).
+    let exec_script = "mkdir /tmp/e; echo exec-mkdir=$?; sync; echo exec-sync=$?";
+    let sleeper = with_profile(serde_json("sleep 30"));
+    let ours_exec = {
+        fs::write(&cfg, &sleeper).unwrap();
+        let (pid, _) = e.create_start("sc2");
+        let o = e.rs(&["exec", "sc2", "sh", "-c", exec_script]);
+        e.rs(&["kill", "sc2", "KILL"]).ok();
+        wait_pid(pid);
+        e.rs(&["delete", "--force", "sc2"]).ok();
+        (
+            o.code,
+            fs::read_to_string(&o.stdout_path).unwrap_or_default(),
+        )
+    };
+    assert_eq!(
+        ours_exec,
+        (0, "exec-mkdir=1\nexec-sync=159\n".to_string()),
+        "runsc exec"
+    );
+    fs::write(&cfg, &text).unwrap();
+    if let Some(runc) = working_runc(&e) {
+        let theirs = run_bundle(&runc, &e.dir.join("state-runc"), &e.bundle, "sc1");
+        assert_eq!((ours.0, &ours.1), (theirs.0, &theirs.1), "runsc vs runc");
+        // runc exec, for the record of the same expectation.
+        fs::write(&cfg, &sleeper).unwrap();
+        let root = e.dir.join("state-runc");
+        let rc = |args: &[&str]| {
+            Command::new(&runc)
+                .arg("--root")
+                .arg(&root)
+                .args(args)
+                .stdin(Stdio::null())
+                .output()
+                .unwrap()
+        };
+        // Detached: its stdio must not be our pipes (the container keeps them).
+        let started = Command::new(&runc)
+            .arg("--root")
+            .arg(&root)
+            .args(["run", "--detach", "--bundle", e.b(), "sc2"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(started.success());
+        let o = rc(&["exec", "sc2", "sh", "-c", exec_script]);
+        rc(&["delete", "--force", "sc2"]);
+        reap_all();
+        assert_eq!(
+            ours_exec,
+            (
+                o.status.code().unwrap_or(-1),
+                String::from_utf8_lossy(&o.stdout).into_owned()
+            ),
+            "runsc exec vs runc exec"
+        );
+    }
+    e.assert_clean("sc1");
+}

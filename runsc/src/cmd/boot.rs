@@ -76,6 +76,9 @@ pub struct BootSpec {
     pub masked_paths: Vec<Vec<u8>>,
     #[serde(default)]
     pub readonly_paths: Vec<Vec<u8>>,
+    /// OCI linux.seccomp compiled for the container's processes.
+    #[serde(default)]
+    pub container_seccomp: Option<crate::oci::seccomp::ContainerSeccomp>,
 }
 
 /// One `--volume` as the sentry sees it.
@@ -132,6 +135,13 @@ pub fn run(cli: &Cli, a: &BootArgs) -> anyhow::Result<i32> {
         });
     }
     let stdio = vec![dup_stdio(0)?, dup_stdio(1)?, dup_stdio(2)?];
+    let container_seccomp = match &spec.container_seccomp {
+        Some(c) => Some(sentry::kernel::boot::ContainerFilter {
+            program: c.instructions()?,
+            log: c.log,
+        }),
+        None => None,
+    };
     if !spec.no_confine {
         // Last step of the confinement: everything the sentry needs from
         // the host is open; from here on its syscalls are an allowlist.
@@ -167,6 +177,7 @@ pub fn run(cli: &Cli, a: &BootArgs) -> anyhow::Result<i32> {
         control,
         wait_start: spec.wait_start,
         ready,
+        container_seccomp,
     };
     match sentry::kernel::boot::run(cfg) {
         Ok(st) => Ok(st.shell_code()),

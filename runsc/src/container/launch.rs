@@ -268,6 +268,7 @@ fn launch(
             .iter()
             .map(|p| p.as_bytes().to_vec())
             .collect(),
+        container_seccomp: b.seccomp.clone(),
         ..Default::default()
     };
     let mut boot_args = opts.boot_flags();

@@ -121,6 +121,8 @@ pub struct Bundle {
     pub cgroups_path: Option<String>,
     pub resources: Option<crate::cgroup::Resources>,
     pub hooks: crate::oci::hooks::Hooks,
+    /// linux.seccomp, compiled.
+    pub seccomp: Option<crate::oci::seccomp::ContainerSeccomp>,
 }
 
 /// Mount types the sandbox provides by itself at these places.
@@ -325,6 +327,10 @@ fn from_spec(dir: &Path, spec: &Spec) -> anyhow::Result<Bundle> {
         cgroups_path: None,
         resources: None,
         hooks: Default::default(),
+        seccomp: match spec.linux().as_ref().and_then(|l| l.seccomp().as_ref()) {
+            Some(s) => Some(crate::oci::seccomp::compile(s)?.for_boot()),
+            None => None,
+        },
     })
 }
 

@@ -44,6 +44,18 @@ pub struct BootConfig {
     pub wait_start: bool,
     /// Told "" once init is ready to exec (or the error that prevents it).
     pub ready: Option<OwnedFd>,
+    /// The container's seccomp filter (OCI linux.seccomp, compiled by the
+    /// CLI): installed on init just before its exec and on every process
+    /// `runsc exec` starts, as runc does.
+    pub container_seccomp: Option<ContainerFilter>,
+}
+
+/// A classic-BPF program for the container's processes.
+#[derive(Debug, Clone, Default)]
+pub struct ContainerFilter {
+    pub program: Vec<super::seccomp::SockFilter>,
+    /// SECCOMP_FILTER_FLAG_LOG.
+    pub log: bool,
 }
 
 /// Credentials, capabilities and limits of a process started by the CLI
@@ -208,6 +220,15 @@ fn run_ready(cfg: BootConfig, ready: &Arc<Ready>) -> Result<ExitStatus, BootErro
             tracing::warn!("read-only path {}: {e}", String::from_utf8_lossy(p));
         }
     }
+    let container_seccomp = match &cfg.container_seccomp {
+        Some(f) => Some(Arc::new(super::seccomp::Filter {
+            prog: super::seccomp::Program::new(&f.program)
+                .map_err(|e| setup("seccomp profile", &e))?,
+            log: f.log,
+            prev: None,
+        })),
+        None => None,
+    };
     let k = Arc::new(Kernel {
         mf: mf.clone(),
         stubs,
@@ -222,6 +243,7 @@ fn run_ready(cfg: BootConfig, ready: &Arc<Ready>) -> Result<ExitStatus, BootErro
         futexes: Default::default(),
         timers: Default::default(),
         freezer: Default::default(),
+        container_seccomp,
     });
     k.procs.add_init();
     let gate = Arc::new(super::control::StartGate::default());
@@ -255,6 +277,9 @@ fn run_ready(cfg: BootConfig, ready: &Arc<Ready>) -> Result<ExitStatus, BootErro
             let name = String::from_utf8_lossy(&prog).into_owned();
             let _ = ready.report("");
             gate.wait();
+            // runc installs the profile last, after no_new_privs, just
+            // before the exec.
+            crate::syscalls::seccomp::install_container_filter(&t);
             let (argv, envc) = (cfg.argv.clone(), cfg.env.len());
             let start = std::time::Instant::now();
             let res = crate::syscalls::process::exec_into(

@@ -471,6 +471,8 @@ fn run_exec(
             return fail(&k, format!("exec: {e}"));
         }
     };
+    // The container's seccomp profile applies to exec'd processes too.
+    crate::syscalls::seccomp::install_container_filter(&t);
     if let Err(e) =
         crate::syscalls::process::exec_into(&mut t, libc::AT_FDCWD, path.clone(), argv, env, 0)
     {

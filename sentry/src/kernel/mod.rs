@@ -40,6 +40,9 @@ pub struct Kernel {
     pub timers: timers::TimerService,
     /// `runsc pause`/`resume`.
     pub freezer: control::Freezer,
+    /// The container's seccomp filter (OCI linux.seccomp) for the
+    /// processes the CLI starts (init, `runsc exec`).
+    pub container_seccomp: Option<Arc<seccomp::Filter>>,
 }
 
 /// How a task (thread group) ended, as wait(2) would report it.

@@ -146,6 +146,28 @@ pub fn inherit(parent: &TaskShared, child: &TaskShared) {
     child.seccomp.inherit_from(&parent.seccomp);
 }
 
+/// Put `t` under the container's seccomp filter (OCI linux.seccomp), if
+/// the sandbox has one, stacked on any filter it already has.
+pub fn install_container_filter(t: &Task) {
+    let Some(f) = &t.k.container_seccomp else {
+        return;
+    };
+    let _g = install_lock();
+    let mut cell = t.shared.seccomp.lock();
+    let filter = match &cell.state().filter {
+        None => f.clone(),
+        Some(prev) => Arc::new(Filter {
+            prog: f.prog.clone(),
+            log: f.log,
+            prev: Some(prev.clone()),
+        }),
+    };
+    cell.set(State {
+        mode: Mode::Filter,
+        filter: Some(filter),
+    });
+}
+
 fn set_strict(t: &mut Task) -> SysResult {
     let _g = install_lock();
     let mut cell = t.shared.seccomp.lock();
