@@ -30,7 +30,9 @@ fn build_context(dir: &Path) -> PathBuf {
     let ctx = dir.join("context");
     fs::create_dir_all(ctx.join("bin")).unwrap();
     fs::copy("/bin/busybox", ctx.join("bin/busybox")).unwrap();
-    for applet in ["sh", "echo", "sleep", "cat", "tty", "true", "id", "ls"] {
+    for applet in [
+        "sh", "echo", "sleep", "cat", "tty", "true", "id", "ls", "mkdir",
+    ] {
         symlink("busybox", ctx.join("bin").join(applet)).unwrap();
     }
     fs::write(
@@ -172,6 +174,47 @@ fn scenario(e: &Engine, runtime: &str, tag: &str) -> Vec<String> {
         out.stdout_str().lines().any(|l| l.ends_with("run-tty-ok"))
     ));
 
+    // The engine's default seccomp profile (Docker's and Podman's are
+    // passed in every config.json) lets mkdir through; a profile of our
+    // own denies it with the errno it names.
+    let v = with(&[
+        "--rm",
+        "local/bb",
+        "/bin/sh",
+        "-c",
+        "mkdir /d; echo mkdir=$?",
+    ]);
+    let out = e.run(&args(&v));
+    seen.push(format!(
+        "default seccomp: {:?} status {}",
+        out.stdout_str(),
+        out.status.shell_code()
+    ));
+    let profile = e.dir.join(format!("deny-mkdir-{tag}.json"));
+    fs::write(
+        &profile,
+        r#"{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+            {"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13}]}"#,
+    )
+    .unwrap();
+    let opt = format!("seccomp={}", profile.display());
+    let v = with(&[
+        "--rm",
+        "--security-opt",
+        &opt,
+        "local/bb",
+        "/bin/sh",
+        "-c",
+        "mkdir /d; echo mkdir=$?",
+    ]);
+    let out = e.run(&args(&v));
+    seen.push(format!(
+        "seccomp=FILE: {:?} {:?} status {}",
+        out.stdout_str(),
+        out.stderr_str().trim(),
+        out.status.shell_code()
+    ));
+
     let id = format!("{tag}-long");
     let v = with(&["-d", "--name", &id, "local/bb", "/bin/sleep", "1000"]);
     let out = e.run(&args(&v));
@@ -219,10 +262,12 @@ fn scenario(e: &Engine, runtime: &str, tag: &str) -> Vec<String> {
     seen
 }
 
-const EXPECTED: [&str; 14] = [
+const EXPECTED: [&str; 16] = [
     "run: \"hello\\n\" status 0",
     "run exit: status 7 stderr \"err\"",
     "run -t: true",
+    "default seccomp: \"mkdir=0\\n\" status 0",
+    "seccomp=FILE: \"mkdir=1\\n\" \"mkdir: can't create directory '/d': Permission denied\" status 0",
     "run -d: status 0",
     "status: running",
     "exec: \"exec-ok\\n\" status 4",

@@ -45,9 +45,18 @@ pub fn features() -> serde_json::Value {
             // Emulated capability sets (all of Linux's).
             "capabilities": syscalls::consts::CAP_NAMES.as_slice(),
             "cgroup": {"v1": true, "v2": true, "systemd": false, "systemdUser": false},
-            // linux.seccomp of the bundle is not applied yet (the app can
-            // still install its own filters with seccomp(2)).
-            "seccomp": {"enabled": false},
+            // linux.seccomp, compiled by crate::oci::seccomp and run by the
+            // sentry. NOTIFY needs a seccomp agent: refused. Other
+            // architectures in a profile are accepted and never apply (the
+            // sandbox runs x86_64 code only).
+            "seccomp": {
+                "enabled": true,
+                "actions": crate::oci::seccomp::ACTIONS,
+                "operators": crate::oci::seccomp::OPERATORS,
+                "archs": crate::oci::seccomp::ARCHS,
+                "knownFlags": crate::oci::seccomp::FLAGS,
+                "supportedFlags": crate::oci::seccomp::FLAGS
+            },
             "apparmor": {"enabled": false},
             "selinux": {"enabled": false}
         },
@@ -85,5 +94,13 @@ mod tests {
             .as_str()
             .unwrap()
             .contains("seccomp"));
+        assert_eq!(f["linux"]["seccomp"]["enabled"], true);
+        let actions = f["linux"]["seccomp"]["actions"].as_array().unwrap();
+        assert!(actions.iter().any(|a| a == "SCMP_ACT_KILL_PROCESS"));
+        assert!(!actions.iter().any(|a| a == "SCMP_ACT_NOTIFY"));
+        assert_eq!(
+            f["linux"]["seccomp"]["operators"].as_array().unwrap().len(),
+            7
+        );
     }
 }

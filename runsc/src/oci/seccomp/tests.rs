@@ -290,3 +290,53 @@ fn large_profile_fits() {
     };
     assert!(too_big.instructions().is_err());
 }
+
+/// Docker's default profile, as dockerd 20.10 puts it in config.json
+/// (captured from a bundle it handed to its runtime).
+#[test]
+fn docker_default_profile() {
+    let v: serde_json::Value = serde_json::from_str(include_str!("docker-default.json")).unwrap();
+    let c = compile(&profile(v.clone())).unwrap();
+    assert!(c.program.len() < 800, "{} instructions", c.program.len());
+    let p = Program::new(&c.program).unwrap();
+    let r = |n: &str, args: [u64; 6]| p.run(&data(nr(n), args));
+    for n in [
+        "read",
+        "openat",
+        "execve",
+        "clone",
+        "exit_group",
+        "futex",
+        "ptrace",
+    ] {
+        let a = if n == "clone" { 0x11 } else { 0 };
+        assert_eq!(r(n, [a, 0, 0, 0, 0, 0]), ALLOW, "{n}");
+    }
+    // Denied (default ERRNO, EPERM).
+    for n in ["mount", "unshare", "keyctl", "reboot", "kexec_load"] {
+        assert_eq!(r(n, [0; 6]), errno(1), "{n}");
+    }
+    // clone with namespace flags: denied; personality: only the listed
+    // values; clone3: ENOSYS (explicit rule).
+    assert_eq!(r("clone", [0x1000_0000 | 0x11, 0, 0, 0, 0, 0]), errno(1));
+    assert_eq!(r("personality", [8, 0, 0, 0, 0, 0]), ALLOW);
+    assert_eq!(r("personality", [0xffff_ffff, 0, 0, 0, 0, 0]), ALLOW);
+    assert_eq!(r("personality", [1, 0, 0, 0, 0, 0]), errno(1));
+    assert_eq!(r("clone3", [0; 6]), errno(38));
+    // runc's stub: numbers past the profile's largest are ENOSYS.
+    let last = v["syscalls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["names"].as_array().unwrap())
+        .filter_map(|n| syscalls::nr::by_name(n.as_str().unwrap()))
+        .max()
+        .unwrap() as u32;
+    assert_eq!(p.run(&data(last + 1, [0; 6])), errno(38));
+    // x32 is listed: x32 read is allowed, x32 mount denied.
+    assert_eq!(p.run(&data(X32_SYSCALL_BIT, [0; 6])), ALLOW);
+    assert_eq!(
+        p.run(&data(X32_SYSCALL_BIT | nr("mount"), [0; 6])),
+        errno(1)
+    );
+}
