@@ -1213,14 +1213,15 @@ fn seccomp_profile_like_runc() {
         "runsc exec"
     );
     fs::write(&cfg, &text).unwrap();
-    if let Some(runc) = working_runc(&e) {
-        let theirs = run_bundle(&runc, &e.dir.join("state-runc"), &e.bundle, "sc1");
+    let runc = working_runc(&e);
+    if let Some(runc) = &runc {
+        let theirs = run_bundle(runc, &e.dir.join("state-runc"), &e.bundle, "sc1");
         assert_eq!((ours.0, &ours.1), (theirs.0, &theirs.1), "runsc vs runc");
         // runc exec, for the record of the same expectation.
         fs::write(&cfg, &sleeper).unwrap();
         let root = e.dir.join("state-runc");
         let rc = |args: &[&str]| {
-            Command::new(&runc)
+            Command::new(runc)
                 .arg("--root")
                 .arg(&root)
                 .args(args)
@@ -1229,7 +1230,7 @@ fn seccomp_profile_like_runc() {
                 .unwrap()
         };
         // Detached: its stdio must not be our pipes (the container keeps them).
-        let started = Command::new(&runc)
+        let started = Command::new(runc)
             .arg("--root")
             .arg(&root)
             .args(["run", "--detach", "--bundle", e.b(), "sc2"])
@@ -1249,6 +1250,27 @@ fn seccomp_profile_like_runc() {
                 String::from_utf8_lossy(&o.stdout).into_owned()
             ),
             "runsc exec vs runc exec"
+        );
+    }
+    // A profile that refuses execve stops the container's process from
+    // starting at all (runc: "exec /bin/sh: operation not permitted").
+    let deny_exec = text.replace(
+        r#"{"names": ["sync"], "action": "SCMP_ACT_KILL"}"#,
+        r#"{"names": ["sync"], "action": "SCMP_ACT_KILL"},
+           {"names": ["execve", "execveat"], "action": "SCMP_ACT_ERRNO"}"#,
+    );
+    assert_ne!(deny_exec, text);
+    fs::write(&cfg, &deny_exec).unwrap();
+    let denied = run_bundle(&runsc(), &e.dir.join("state-run"), &e.bundle, "sc3");
+    assert_ne!(denied.0, 0, "{denied:?}");
+    assert!(!denied.1.contains("mkdir"), "{denied:?}");
+    assert!(denied.2.contains("Operation not permitted"), "{denied:?}");
+    if let Some(runc) = &runc {
+        let theirs = run_bundle(runc, &e.dir.join("state-runc"), &e.bundle, "sc3");
+        assert_ne!(theirs.0, 0, "{theirs:?}");
+        assert!(
+            theirs.2.to_lowercase().contains("operation not permitted"),
+            "{theirs:?}"
         );
     }
     e.assert_clean("sc1");

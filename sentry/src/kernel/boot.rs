@@ -280,6 +280,16 @@ fn run_ready(cfg: BootConfig, ready: &Arc<Ready>) -> Result<ExitStatus, BootErro
             // runc installs the profile last, after no_new_privs, just
             // before the exec.
             crate::syscalls::seccomp::install_container_filter(&t);
+            match crate::syscalls::seccomp::container_exec_verdict(&t) {
+                Ok(()) => {}
+                Err(Some(errno)) => return Err(BootError::Exec { prog: name, errno }),
+                Err(None) => {
+                    return Ok(ExitStatus::Signaled {
+                        signal: libc::SIGSYS,
+                        core: true,
+                    })
+                }
+            }
             let (argv, envc) = (cfg.argv.clone(), cfg.env.len());
             let start = std::time::Instant::now();
             let res = crate::syscalls::process::exec_into(

@@ -473,6 +473,16 @@ fn run_exec(
     };
     // The container's seccomp profile applies to exec'd processes too.
     crate::syscalls::seccomp::install_container_filter(&t);
+    if let Err(e) = crate::syscalls::seccomp::container_exec_verdict(&t) {
+        drop(t);
+        let why = e.map_or("killed by the seccomp profile".to_string(), |e| {
+            e.to_string()
+        });
+        return fail(
+            &k,
+            format!("exec: {}: {why}", String::from_utf8_lossy(&path)),
+        );
+    }
     if let Err(e) =
         crate::syscalls::process::exec_into(&mut t, libc::AT_FDCWD, path.clone(), argv, env, 0)
     {

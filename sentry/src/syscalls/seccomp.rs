@@ -168,6 +168,33 @@ pub fn install_container_filter(t: &Task) {
     });
 }
 
+/// How the exec that starts a CLI-started process fares under the
+/// container's filter: runc's execve runs under it, so a profile can
+/// refuse it (`Err(Some(errno))`: runc reports "exec PATH: <error>") or
+/// kill the process (`Err(None)`: SIGSYS). The sentry loads the program
+/// itself, so it asks the filter here.
+pub fn container_exec_verdict(t: &Task) -> Result<(), Option<Errno>> {
+    let Some(f) = &t.k.container_seccomp else {
+        return Ok(());
+    };
+    let data = SeccompData {
+        nr: nr::EXECVE as i32,
+        arch: AUDIT_ARCH_X86_64,
+        instruction_pointer: 0,
+        args: [0; 6],
+    };
+    let (ret, _) = f.evaluate(&data);
+    match ret & SECCOMP_RET_ACTION_FULL {
+        SECCOMP_RET_ALLOW | SECCOMP_RET_LOG => Ok(()),
+        SECCOMP_RET_ERRNO => {
+            let e = (ret & SECCOMP_RET_DATA).min(MAX_ERRNO) as i32;
+            Err(Some(Errno::from_i32(e).unwrap_or(Errno::EPERM)))
+        }
+        SECCOMP_RET_TRACE | SECCOMP_RET_USER_NOTIF => Err(Some(Errno::ENOSYS)),
+        _ => Err(None),
+    }
+}
+
 fn set_strict(t: &mut Task) -> SysResult {
     let _g = install_lock();
     let mut cell = t.shared.seccomp.lock();
