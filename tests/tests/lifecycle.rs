@@ -1273,5 +1273,15 @@ fn seccomp_profile_like_runc() {
             "{theirs:?}"
         );
     }
+    // A profile runsc cannot honour fails the create: one line, no state.
+    let notify = text.replace(
+        r#""action": "SCMP_ACT_KILL""#,
+        r#""action": "SCMP_ACT_NOTIFY""#,
+    );
+    assert_ne!(notify, text);
+    fs::write(&cfg, &notify).unwrap();
+    let o = e.rs(&["create", "--bundle", e.b(), "sc4"]);
+    assert_bad(&e, &o, "SCMP_ACT_NOTIFY");
+    e.assert_clean("sc4");
     e.assert_clean("sc1");
 }
