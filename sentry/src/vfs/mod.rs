@@ -532,6 +532,25 @@ impl Vfs {
             gfs.set_shared();
         }
         let fsroot = gfs.root()?;
+        let at = self.mount_point(path)?;
+        let flags = if readonly {
+            MountFlags::RELATIME | MountFlags::RDONLY
+        } else {
+            MountFlags::RELATIME
+        };
+        self.mount(&at, fsroot, "9p", "volume", flags)?;
+        Ok(())
+    }
+
+    /// The directory a boot-time mount (a volume, an OCI mount) goes on:
+    /// the absolute `path` walked from the root with mounts followed, each
+    /// missing directory made a mount point in memory (the root file system
+    /// is not written, as runc would create them in the rootfs); the root
+    /// itself is EBUSY, a non-directory on the way ENOTDIR.
+    pub fn mount_point(&self, path: &[u8]) -> Result<Arc<Dentry>, Errno> {
+        if path.first() != Some(&b'/') {
+            return Err(Errno::EINVAL);
+        }
         let mut d = self.root();
         for name in path.split(|b| *b == b'/').filter(|n| !n.is_empty()) {
             if name == b"." || name == b".." || name.len() > NAME_MAX {
@@ -551,13 +570,7 @@ impl Vfs {
         if Arc::ptr_eq(&d, &self.root()) {
             return Err(Errno::EBUSY);
         }
-        let flags = if readonly {
-            MountFlags::RELATIME | MountFlags::RDONLY
-        } else {
-            MountFlags::RELATIME
-        };
-        self.mount(&d.follow_mounts(), fsroot, "9p", "volume", flags)?;
-        Ok(())
+        Ok(d.follow_mounts())
     }
 
     /// The root of the mount namespace (the initial task root and cwd).
