@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::catalog::{Benchmark, Kind, Location, CHECK_MARKER};
 use crate::exec;
-use crate::report::{fmt_ns, fmt_ratio, BenchResult, RuntimeResult, Status};
+use crate::report::{fmt_ratio, BenchResult, RuntimeResult, Status};
 use crate::runtimes::{Runtime, RuntimeKind};
 use crate::stats::{paired_ratios, Summary};
 
@@ -59,7 +59,7 @@ fn argv_for(
             argv
         }
         Kind::Workload { argv, .. } => argv.clone(),
-        Kind::Lifecycle { .. } => Vec::new(),
+        Kind::Lifecycle { .. } | Kind::Memory { .. } => Vec::new(),
     })
 }
 
@@ -67,7 +67,7 @@ fn argv_for(
 fn location_of(bench: &Benchmark) -> Location {
     match bench.kind {
         Kind::Micro { location, .. } => location,
-        Kind::Workload { .. } | Kind::Lifecycle { .. } => Location::None,
+        Kind::Workload { .. } | Kind::Lifecycle { .. } | Kind::Memory { .. } => Location::None,
     }
 }
 
@@ -94,8 +94,12 @@ fn check(check: &[String], rt: &Runtime, plan: &Plan) -> Result<(), String> {
 
 /// One run: the sample (ns) or why it failed.
 fn measure(bench: &Benchmark, argv: &[String], rt: &Runtime, plan: &Plan) -> Result<f64, String> {
-    if let Kind::Lifecycle { phase } = bench.kind {
-        return rt.lifecycle(phase, plan.timeout);
+    match bench.kind {
+        Kind::Lifecycle { phase } => return rt.lifecycle(phase, plan.timeout),
+        Kind::Memory { metric, settle_ms } => {
+            return rt.idle_memory(metric, Duration::from_millis(settle_ms), plan.timeout)
+        }
+        _ => {}
     }
     let mut cmd = rt
         .command(argv, location_of(bench))
@@ -111,7 +115,7 @@ fn measure(bench: &Benchmark, argv: &[String], rt: &Runtime, plan: &Plan) -> Res
                 .map_or_else(|| "no output".into(), |l| format!("output: {l}"));
             format!("exited 0 without printing a result ({said})")
         }),
-        Kind::Workload { .. } | Kind::Lifecycle { .. } => Ok(done.wall_ns),
+        Kind::Workload { .. } | Kind::Lifecycle { .. } | Kind::Memory { .. } => Ok(done.wall_ns),
     }
 }
 
@@ -150,18 +154,19 @@ fn run_one(
         }
     }
 
-    let native: Vec<f64> = runtimes
+    let baseline = bench.baseline();
+    let base: Vec<f64> = runtimes
         .iter()
         .zip(&series)
-        .find(|(rt, _)| rt.kind == RuntimeKind::Native)
+        .find(|(rt, _)| rt.kind == baseline)
         .map(|(_, s)| s.samples.clone())
         .unwrap_or_default();
     let mut results: Vec<RuntimeResult> = runtimes
         .iter()
         .zip(series)
         .map(|(rt, s)| {
-            let ratio = (rt.kind != RuntimeKind::Native && !native.is_empty())
-                .then(|| Summary::of(&paired_ratios(&s.samples, &native)))
+            let ratio = (rt.kind != baseline && !base.is_empty())
+                .then(|| Summary::of(&paired_ratios(&s.samples, &base)))
                 .flatten();
             RuntimeResult {
                 runtime: rt.kind.id().into(),
@@ -171,8 +176,8 @@ fn run_one(
                     Status::Ok
                 },
                 summary: Summary::of(&s.samples),
-                samples_ns: s.samples,
-                ratio_to_native: ratio,
+                samples: s.samples,
+                ratio,
                 error: s.failure,
             }
         })
@@ -181,9 +186,9 @@ fn run_one(
         results.push(RuntimeResult {
             runtime: kind.id().into(),
             status: Status::Skipped,
-            samples_ns: vec![],
+            samples: vec![],
             summary: None,
-            ratio_to_native: None,
+            ratio: None,
             error: Some(why.clone()),
         });
     }
@@ -197,20 +202,16 @@ fn run_one(
     let result = BenchResult {
         name: bench.name.into(),
         title: bench.title.into(),
-        kind: if bench.is_micro() {
-            "micro"
-        } else {
-            "workload"
-        }
-        .into(),
+        kind: bench.section().kind().into(),
         unit: bench.unit().into(),
+        baseline: Some(baseline.id().into()),
         iterations: match bench.kind {
             Kind::Micro { iterations, .. } => Some(iterations),
-            Kind::Workload { .. } | Kind::Lifecycle { .. } => None,
+            Kind::Workload { .. } | Kind::Lifecycle { .. } | Kind::Memory { .. } => None,
         },
         command: match &bench.kind {
             Kind::Workload { argv, .. } => Some(argv.clone()),
-            Kind::Micro { .. } | Kind::Lifecycle { .. } => None,
+            Kind::Micro { .. } | Kind::Lifecycle { .. } | Kind::Memory { .. } => None,
         },
         results,
     };
@@ -224,14 +225,14 @@ fn progress_line(b: &BenchResult) -> String {
         .results
         .iter()
         .map(|r| match (r.status, r.summary) {
-            (Status::Ok, Some(s)) => match r.ratio_to_native {
+            (Status::Ok, Some(s)) => match r.ratio {
                 Some(ratio) => format!(
                     "{} {} ({})",
                     r.runtime,
-                    fmt_ns(s.median),
+                    b.fmt(s.median),
                     fmt_ratio(ratio.median)
                 ),
-                None => format!("{} {}", r.runtime, fmt_ns(s.median)),
+                None => format!("{} {}", r.runtime, b.fmt(s.median)),
             },
             (Status::Skipped, _) => format!("{} skipped", r.runtime),
             _ => format!(
