@@ -385,6 +385,11 @@ pub fn all(smoke: bool) -> Vec<Benchmark> {
                 "idle container: peak RSS (sum of VmHWM)",
                 Metric::PeakRss,
             ),
+            (
+                "oci_idle_memfd",
+                "idle container: memfd files (allocated)",
+                Metric::Memfd,
+            ),
         ]
         .into_iter()
         .map(|(name, title, metric)| Benchmark {

@@ -154,9 +154,10 @@ pub fn fmt_ns(ns: f64) -> String {
 /// An amount of memory given in KiB, with three significant digits:
 /// `812 KiB`, `9.51 MiB`, `1.20 GiB`.
 pub fn fmt_kib(kib: f64) -> String {
-    let (v, unit) = if kib < 1024.0 {
-        (kib, "KiB")
-    } else if kib < 1024.0 * 1024.0 {
+    if kib < 1024.0 {
+        return format!("{kib:.0} KiB");
+    }
+    let (v, unit) = if kib < 1024.0 * 1024.0 {
         (kib / 1024.0, "MiB")
     } else {
         (kib / (1024.0 * 1024.0), "GiB")
@@ -403,7 +404,9 @@ command line names the bundle directory (gVisor's `runsc-gofer`, our gofer) and 
 descendants (the ptrace stubs). PSS splits shared pages between the processes that map them, so \
 its sum is the sandbox's share of memory; RSS counts them once per process. Natively: the \
 `sleep` process alone. Ratios are to runc, whose container is that same process with no runtime \
-process left beside it.
+process left beside it. The memfd row is the memory allocated to the memfd files these processes \
+hold open (each file once): the sandboxes' memory file holds the application's memory, and its \
+pages show in RSS and PSS only where some process maps them.
 
 ";
 
@@ -520,6 +523,7 @@ mod tests {
     #[test]
     fn formats_memory() {
         assert_eq!(fmt_kib(812.0), "812 KiB");
+        assert_eq!(fmt_kib(0.0), "0 KiB");
         assert_eq!(fmt_kib(9740.0), "9.51 MiB");
         assert_eq!(fmt_kib(1_258_291.2), "1.20 GiB");
     }
