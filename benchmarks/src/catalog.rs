@@ -76,6 +76,20 @@ impl Benchmark {
         }
     }
 
+    /// Why the benchmark has no meaning in runtime `kind` (then it is not
+    /// run there): natively, OCI verbs other than `run` and `exec`.
+    pub fn not_applicable_to(&self, kind: crate::runtimes::RuntimeKind) -> Option<String> {
+        use crate::lifecycle::Phase;
+        match self.kind {
+            Kind::Lifecycle {
+                phase: phase @ (Phase::Create | Phase::Start | Phase::Delete),
+            } if kind == crate::runtimes::RuntimeKind::Native => {
+                Some(format!("no native equivalent of `{}`", phase.verb()))
+            }
+            _ => None,
+        }
+    }
+
     /// The runtime the ratios are computed against: native, except for
     /// memory, where native has no sandbox and runc's container is the
     /// plain process.
@@ -500,6 +514,28 @@ mod tests {
                 assert!(check.last().unwrap().contains(CHECK_MARKER), "{}", b.name);
             }
         }
+    }
+
+    #[test]
+    fn native_has_no_oci_verbs_but_exec_and_memory() {
+        use crate::runtimes::RuntimeKind::{Native, Ours};
+        let all = all(false);
+        let by_name = |n: &str| all.iter().find(|b| b.name == n).unwrap();
+        for name in ["oci_create", "oci_start", "oci_delete"] {
+            let why = by_name(name).not_applicable_to(Native).unwrap();
+            assert!(why.contains("no native equivalent"), "{why}");
+            assert_eq!(by_name(name).not_applicable_to(Ours), None);
+        }
+        for name in ["oci_run", "oci_exec", "oci_idle_pss", "getppid"] {
+            assert_eq!(by_name(name).not_applicable_to(Native), None, "{name}");
+        }
+        assert_eq!(by_name("oci_idle_rss").section(), Section::Memory);
+        assert_eq!(
+            by_name("oci_idle_rss").baseline(),
+            crate::runtimes::RuntimeKind::Runc
+        );
+        assert_eq!(by_name("oci_exec").section(), Section::Workload);
+        assert_eq!(select(all.clone(), Some("oci_idle")).len(), 4);
     }
 
     #[test]

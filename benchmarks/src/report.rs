@@ -72,6 +72,9 @@ pub enum Status {
     Ok,
     Failed,
     Skipped,
+    /// The runtime has no equivalent of the benchmark (native `create`).
+    #[serde(rename = "n/a")]
+    NotApplicable,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -191,6 +194,7 @@ fn cell(b: &BenchResult, r: Option<&RuntimeResult>, with_ratio: bool) -> String 
             _ => b.fmt(s.median),
         },
         (Status::Skipped, _) => "not installed".into(),
+        (Status::NotApplicable, _) => "–".into(),
         _ if r.runtime == "ours" => "not yet working".into(),
         _ => "failed".into(),
     }

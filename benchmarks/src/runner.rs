@@ -21,6 +21,8 @@ pub struct Plan {
 struct Series {
     samples: Vec<f64>,
     failure: Option<String>,
+    /// Why the benchmark means nothing in this runtime (it is not run).
+    not_applicable: Option<String>,
 }
 
 /// Runs every benchmark in every available runtime. Runtimes in `skipped`
@@ -128,20 +130,23 @@ fn run_one(
 ) -> BenchResult {
     let mut series: Vec<Series> = runtimes
         .iter()
-        .map(|_| Series {
+        .map(|rt| Series {
             samples: Vec::new(),
             failure: None,
+            not_applicable: bench.not_applicable_to(rt.kind),
         })
         .collect();
     if let Kind::Workload { check: argv, .. } = &bench.kind {
         for (rt, s) in runtimes.iter().zip(series.iter_mut()) {
-            s.failure = check(argv, rt, plan).err();
+            if s.not_applicable.is_none() {
+                s.failure = check(argv, rt, plan).err();
+            }
         }
     }
     let rounds = plan.runs + usize::from(plan.warmup);
     for round in 0..rounds {
         for (rt, s) in runtimes.iter().zip(series.iter_mut()) {
-            if s.failure.is_some() {
+            if s.failure.is_some() || s.not_applicable.is_some() {
                 continue; // failed once: don't spend time on it again
             }
             let measured =
@@ -170,7 +175,9 @@ fn run_one(
                 .flatten();
             RuntimeResult {
                 runtime: rt.kind.id().into(),
-                status: if s.failure.is_some() {
+                status: if s.not_applicable.is_some() {
+                    Status::NotApplicable
+                } else if s.failure.is_some() {
                     Status::Failed
                 } else {
                     Status::Ok
@@ -178,7 +185,7 @@ fn run_one(
                 summary: Summary::of(&s.samples),
                 samples: s.samples,
                 ratio,
-                error: s.failure,
+                error: s.failure.or(s.not_applicable),
             }
         })
         .collect();
@@ -235,6 +242,7 @@ fn progress_line(b: &BenchResult) -> String {
                 None => format!("{} {}", r.runtime, b.fmt(s.median)),
             },
             (Status::Skipped, _) => format!("{} skipped", r.runtime),
+            (Status::NotApplicable, _) => format!("{} n/a", r.runtime),
             _ => format!(
                 "{} failed: {}",
                 r.runtime,

@@ -66,6 +66,7 @@ pub fn chart_from_report(report: &Report, section: Section, title: &str) -> Opti
                         (Status::Ok, Some(s)) => Bar::Ratio(s.median),
                         (Status::Ok, None) => Bar::Missing("no native baseline".into()),
                         (Status::Skipped, _) => Bar::Missing("not installed".into()),
+                        (Status::NotApplicable, _) => Bar::Missing("no equivalent".into()),
                         (Status::Failed, _) if *id == "ours" => {
                             Bar::Missing("not yet working".into())
                         }
