@@ -204,10 +204,11 @@ impl Oci<'_> {
         settle: Duration,
         timeout: Duration,
     ) -> Result<crate::memory::Usage, String> {
+        let since = crate::memory::ticks_since_boot();
         self.with_running(id, timeout, || {
             std::thread::sleep(settle);
             let pid = self.state_pid(id)?;
-            let pids = crate::memory::sandbox_processes(pid, Some(self.bundle));
+            let pids = crate::memory::sandbox_processes(pid, Some((self.bundle, since)));
             crate::memory::usage_of(&pids)
         })
     }

@@ -4,10 +4,12 @@
 //!
 //! The processes counted are the container's pid from `state` (runc: the
 //! container's init; gVisor: `runsc-sandbox`; ours: the sentry), every
-//! process whose command line names the bundle directory (gVisor's
-//! `runsc-gofer --bundle B`, our `runsc gofer --root B/rootfs`; the
-//! runtime's verbs have all exited by then), and all descendants of both
-//! (the platform's stub processes, the container's children).
+//! process started since `create` whose command line names the bundle
+//! directory (gVisor's `runsc-gofer --bundle B`, our `runsc gofer --root
+//! B/rootfs`; the runtime's verbs have all exited by then, and a process
+//! leaked by an earlier container on the same bundle is not counted), and
+//! all descendants of both (the platform's stub processes, the container's
+//! children).
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
@@ -88,7 +90,22 @@ fn arg_names(arg: &str, dir: &str) -> bool {
 /// One process in the `/proc` scan.
 struct Proc {
     ppid: i32,
+    /// Start time, in clock ticks since boot.
+    start: u64,
     args: Vec<String>,
+}
+
+/// Clock ticks per second of `/proc/PID/stat` times (USER_HZ, 100 on
+/// every architecture this runs on).
+const USER_HZ: f64 = 100.0;
+
+/// Now, in the clock ticks since boot of a process's start time in
+/// `/proc/PID/stat` (rounded down, as those are).
+pub fn ticks_since_boot() -> u64 {
+    fs::read_to_string("/proc/uptime")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+        .map_or(0, |secs| (secs * USER_HZ) as u64)
 }
 
 fn scan_proc() -> BTreeMap<i32, Proc> {
@@ -104,11 +121,15 @@ fn scan_proc() -> BTreeMap<i32, Proc> {
             continue; // gone meanwhile
         };
         // `pid (comm) state ppid ...`; comm may contain spaces and ')'.
-        let Some(ppid) = stat
+        // After it: state is field 3 of stat(5), ppid 4, starttime 22.
+        let fields: Vec<&str> = stat
             .rsplit_once(')')
-            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
-            .and_then(|p| p.parse().ok())
-        else {
+            .map(|(_, rest)| rest.split_whitespace().collect())
+            .unwrap_or_default();
+        let (Some(ppid), Some(start)) = (
+            fields.get(1).and_then(|p| p.parse().ok()),
+            fields.get(19).and_then(|p| p.parse().ok()),
+        ) else {
             continue;
         };
         let args = fs::read(format!("/proc/{pid}/cmdline"))
@@ -117,25 +138,26 @@ fn scan_proc() -> BTreeMap<i32, Proc> {
             .filter(|a| !a.is_empty())
             .map(|a| String::from_utf8_lossy(a).into_owned())
             .collect();
-        out.insert(pid, Proc { ppid, args });
+        out.insert(pid, Proc { ppid, start, args });
     }
     out
 }
 
-/// The sandbox's host processes: `root`, the processes whose command line
-/// names `bundle` (or a path below it), and all their descendants.
-pub fn sandbox_processes(root: i32, bundle: Option<&Path>) -> Vec<i32> {
+/// The sandbox's host processes: `root`, the processes started at or
+/// after `since` ([`ticks_since_boot`]) whose command line names `bundle`
+/// (or a path below it), and all their descendants.
+pub fn sandbox_processes(root: i32, bundle: Option<(&Path, u64)>) -> Vec<i32> {
     let procs = scan_proc();
     let me = std::process::id() as i32;
-    let bundle = bundle.map(|b| b.to_string_lossy().into_owned());
+    let bundle = bundle.map(|(b, since)| (b.to_string_lossy().into_owned(), since));
     let mut set: BTreeSet<i32> = procs
         .iter()
         .filter(|(pid, p)| {
             **pid == root
                 || (**pid != me
-                    && bundle
-                        .as_deref()
-                        .is_some_and(|b| p.args.iter().any(|a| arg_names(a, b))))
+                    && bundle.as_ref().is_some_and(|(b, since)| {
+                        p.start >= *since && p.args.iter().any(|a| arg_names(a, b))
+                    }))
         })
         .map(|(pid, _)| *pid)
         .collect();
@@ -317,6 +339,30 @@ mod tests {
         assert!(kib >= 256, "{kib}");
         assert_eq!(memfds_of(me, &mut seen), 0, "counted twice");
         drop(dup);
+    }
+
+    #[test]
+    fn processes_naming_the_bundle_count_when_started_since() {
+        use std::os::unix::process::CommandExt;
+        let dir = std::env::temp_dir().join(format!("memory-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let since = ticks_since_boot();
+        // A process whose command line names DIR: its argv[0].
+        let arg = dir.join("x").display().to_string();
+        let mut child = std::process::Command::new("/bin/sleep")
+            .arg0(&arg)
+            .arg("30")
+            .spawn()
+            .unwrap();
+        let pid = child.id() as i32;
+        // The /proc entry exists once spawn returned.
+        let found = sandbox_processes(-1, Some((&dir, since)));
+        let later = sandbox_processes(-1, Some((&dir, ticks_since_boot() + 1000)));
+        let _ = child.kill();
+        let _ = child.wait();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(found.contains(&pid), "{found:?}");
+        assert!(!later.contains(&pid), "{later:?}");
     }
 
     #[test]

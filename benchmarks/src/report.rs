@@ -403,8 +403,8 @@ const MEMORY_METHOD: &str = "\
 A container whose init is `/bin/sleep 1000` is created and started, left alone for half a second, \
 then the memory of its host processes is read from `/proc/PID/smaps_rollup` (RSS, PSS) and \
 `/proc/PID/status` (VmHWM, each process's peak RSS) and summed. Counted: the `pid` of `state` \
-(runc: the container's process; gVisor: `runsc-sandbox`; ours: the sentry), every process whose \
-command line names the bundle directory (gVisor's `runsc-gofer`, our gofer) and all their \
+(runc: the container's process; gVisor: `runsc-sandbox`; ours: the sentry), every process started \
+since `create` whose command line names the bundle directory (gVisor's `runsc-gofer`, our gofer) and all their \
 descendants (the ptrace stubs). PSS splits shared pages between the processes that map them, so \
 its sum is the sandbox's share of memory; RSS counts them once per process. Natively: the \
 `sleep` process alone. Ratios are to runc, whose container is that same process with no runtime \
