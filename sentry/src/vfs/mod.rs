@@ -33,7 +33,7 @@ use crate::kernel::task::Creds;
 use crate::mm::memfile::MemoryFile;
 use std::sync::Arc;
 use syscalls::abi::{Stat, Statfs};
-use syscalls::consts::{S_IFDIR, S_IFLNK, S_IFMT, S_IFREG};
+use syscalls::consts::{S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG};
 use syscalls::Errno;
 
 /// The longest name of one path component.
@@ -243,6 +243,12 @@ pub trait Inode: Send + Sync {
     /// (procfs): lookups are never cached in the dentry tree.
     fn dynamic(&self) -> bool {
         false
+    }
+    /// A named FIFO: an open finds the sentry pipe of this inode
+    /// ([`crate::fs::pipe::open_fifo`]). An inode standing for an open
+    /// pipe (`/proc/[pid]/fd/N`) says no: its own open shares that pipe.
+    fn named_fifo(&self) -> bool {
+        self.mode() & S_IFMT == S_IFIFO
     }
 }
 

@@ -432,7 +432,7 @@ impl<'a> Walker<'a> {
         }
         let ops: Box<dyn super::FileOps> = if ty == S_IFDIR {
             Box::new(DirFile::new(d.clone(), self.root.clone()))
-        } else if ty == S_IFIFO {
+        } else if ty == S_IFIFO && d.inode_ref().named_fifo() {
             crate::fs::pipe::open_fifo(d.inode(), flags)?
         } else {
             d.inode_ref().open(&d, flags)?
