@@ -169,6 +169,8 @@ pub fn run(cli: &Cli, a: &BootArgs) -> anyhow::Result<i32> {
         compat_out,
         user: spec.user,
         control,
+        // OCI containers live on after start; `runsc do` runs one program.
+        trim: spec.wait_start,
         wait_start: spec.wait_start,
         ready,
     };

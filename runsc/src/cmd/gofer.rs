@@ -40,6 +40,11 @@ pub fn run(cli: &crate::Cli, a: &GoferArgs) -> anyhow::Result<i32> {
         _ => crate::config::SeccompMode::Kill,
     };
     crate::seccomp::install_gofer(mode)?;
+    if a.detached {
+        // A container's gofer: once the sandbox has booted, the parsing
+        // and confinement code need not stay resident for its life.
+        sentry::mm::trim::release_after(std::time::Duration::from_secs(3), || {});
+    }
     gofer::serve(
         root,
         channels,

@@ -46,6 +46,9 @@ pub struct BootConfig {
     pub wait_start: bool,
     /// Told "" once init is ready to exec (or the error that prevents it).
     pub ready: Option<OwnedFd>,
+    /// Once init has exec'd, drop the mappings only the boot used
+    /// ([`crate::mm::trim`]): for long-lived containers.
+    pub trim: bool,
 }
 
 /// Credentials, capabilities and limits of a process started by the CLI
@@ -185,6 +188,9 @@ impl BootError {
     }
 }
 
+/// How long after init's exec the sentry trims its resident set.
+const TRIM_DELAY: std::time::Duration = std::time::Duration::from_secs(2);
+
 pub const DEFAULT_PATH: &[u8] = b"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /// Whether the absolute path `p` is `dir` or below it.
@@ -288,6 +294,7 @@ fn run_ready(cfg: BootConfig, ready: &Arc<Ready>) -> Result<ExitStatus, BootErro
             .map_err(|e| setup("control thread", &e))?;
     }
     let ready = ready.clone();
+    let trim = cfg.trim;
     // The init task lives on its own thread: it is the tracer of its stub.
     let handle = std::thread::Builder::new()
         .name("task-1".into())
@@ -331,6 +338,12 @@ fn run_ready(cfg: BootConfig, ready: &Arc<Ready>) -> Result<ExitStatus, BootErro
                 crate::compat::record(syscalls::nr::EXECVE as u64, &[0; 6], ret);
             }
             res.map_err(|errno| BootError::Exec { prog: name, errno })?;
+            if trim {
+                // The sandbox is built: once init has started, let go of
+                // the mappings only building and starting it used.
+                let mf = t.k.mf.clone();
+                crate::mm::trim::release_after(TRIM_DELAY, move || mf.release_mapping());
+            }
             Ok(t.run())
         })
         .map_err(|e| setup("task thread", &e))?;
