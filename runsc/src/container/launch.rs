@@ -16,7 +16,7 @@ use std::process::{Child, Stdio};
 
 /// Gofer channels per sandbox.
 const CHANNELS: usize = 4;
-/// Gofer channels per bind mount.
+/// Gofer channels per bind mount, and of the files gofer.
 const VOLUME_CHANNELS: usize = 2;
 
 pub struct Options<'a> {
@@ -244,6 +244,44 @@ fn launch(
             shared: false,
         });
     }
+    // File bind mounts: one gofer for all of them (Docker adds three).
+    let mut file_binds = Vec::new();
+    if !b.file_binds.is_empty() {
+        let files: Vec<gofer::BoundFile> = b
+            .file_binds
+            .iter()
+            .map(|m| gofer::BoundFile {
+                source: m.source.clone(),
+                readonly: m.readonly,
+            })
+            .collect();
+        let mut fserver = Vec::new();
+        for _ in 0..VOLUME_CHANNELS {
+            let (s, cl) = gofer::channel_pair().map_err(|e| anyhow::anyhow!("socketpair: {e}"))?;
+            fserver.push(s);
+            client.push(cl);
+        }
+        let mut args = opts.boot_flags();
+        args.extend(crate::cmd::gofer::files_gofer_args(&files, VOLUME_CHANNELS));
+        args.push("--detached".into());
+        if let Err(e) = spawn_self_with(
+            &args,
+            &fserver,
+            [Stdio::null(), Stdio::null(), Stdio::null()],
+            true,
+        ) {
+            kill_gofer(&mut gofer);
+            return Err(e);
+        }
+        file_binds = b
+            .file_binds
+            .iter()
+            .map(|m| crate::cmd::boot::FileBindSpec {
+                path: m.destination.as_bytes().to_vec(),
+                readonly: m.readonly,
+            })
+            .collect();
+    }
     let spec = BootSpec {
         argv: b.argv.iter().map(|s| s.as_bytes().to_vec()).collect(),
         env: b.env.iter().map(|s| s.as_bytes().to_vec()).collect(),
@@ -258,6 +296,12 @@ fn launch(
         overlay: opts.overlay,
         seccomp: opts.seccomp,
         volumes,
+        file_channels: if file_binds.is_empty() {
+            0
+        } else {
+            VOLUME_CHANNELS
+        },
+        file_binds,
         masked_paths: b
             .masked_paths
             .iter()

@@ -3,9 +3,12 @@
 //!
 //! Mounts: the sandbox always has its own /proc, /dev (with pts and shm),
 //! /sys and /tmp, which covers the OCI `proc`, `sysfs`, `devpts`, `tmpfs`,
-//! `mqueue` and `cgroup` entries engines add. Bind mounts need the gofer
-//! volume mechanism (not on main yet): they are recorded and logged as not
-//! mounted.
+//! `mqueue` and `cgroup` entries engines add. Bind mounts of a host
+//! directory get a gofer each; bind mounts of host regular files (Docker's
+//! /etc/hosts, /etc/hostname, /etc/resolv.conf, Kubernetes'
+//! /dev/termination-log) are all served by one files gofer. Anything else
+//! (binds of sockets or devices, other file system types) is recorded in
+//! the state and logged as not mounted.
 
 use anyhow::Context;
 use oci_spec::runtime::{Capabilities, Process, Spec};
@@ -111,8 +114,10 @@ pub struct Bundle {
     pub hostname: String,
     pub annotations: BTreeMap<String, String>,
     pub unmounted: Vec<Unmounted>,
-    /// Bind mounts of host directories (file binds stay in `unmounted`).
+    /// Bind mounts of host directories.
     pub binds: Vec<BindMount>,
+    /// Bind mounts of host regular files.
+    pub file_binds: Vec<BindMount>,
     /// linux.maskedPaths and linux.readonlyPaths.
     pub masked_paths: Vec<String>,
     pub readonly_paths: Vec<String>,
@@ -252,6 +257,7 @@ fn from_spec(dir: &Path, spec: &Spec) -> anyhow::Result<Bundle> {
     let pp = from_process(p)?;
     let mut unmounted = Vec::new();
     let mut binds = Vec::new();
+    let mut file_binds = Vec::new();
     for m in spec.mounts().iter().flatten() {
         let dest = m.destination().to_string_lossy().into_owned();
         let typ = m.typ().clone().unwrap_or_default();
@@ -276,9 +282,11 @@ fn from_spec(dir: &Path, spec: &Spec) -> anyhow::Result<Bundle> {
             dir.join(src_path)
         };
         let clean_dest = dest.starts_with('/') && !dest.split('/').any(|c| c == "." || c == "..");
-        if is_bind && clean_dest && dest != "/" && src_path.is_dir() {
+        let (is_dir, is_file) = (src_path.is_dir(), src_path.is_file());
+        if is_bind && clean_dest && dest != "/" && (is_dir || is_file) {
             let readonly = m.options().iter().flatten().any(|o| o == "ro");
-            binds.push(BindMount {
+            let list = if is_dir { &mut binds } else { &mut file_binds };
+            list.push(BindMount {
                 source: std::fs::canonicalize(&src_path)
                     .with_context(|| format!("bind mount source {}", src_path.display()))?,
                 destination: dest,
@@ -312,6 +320,7 @@ fn from_spec(dir: &Path, spec: &Spec) -> anyhow::Result<Bundle> {
             .collect(),
         unmounted,
         binds,
+        file_binds,
         masked_paths: spec
             .linux()
             .as_ref()
@@ -354,7 +363,8 @@ mod tests {
             "hostname": "h",
             "mounts": [{"destination": "/proc", "type": "proc", "source": "proc"},
                        {"destination": "/data", "type": "bind", "source": "rootfs", "options": ["rbind", "ro"]},
-                       {"destination": "/etc/hosts", "type": "bind", "source": "config.json", "options": ["rbind"]}],
+                       {"destination": "/etc/hosts", "type": "bind", "source": "config.json", "options": ["rbind"]},
+                       {"destination": "/dev/null2", "type": "bind", "source": "/dev/null", "options": ["rbind"]}],
             "annotations": {"k": "v"}
         });
         std::fs::write(d.join("config.json"), cfg.to_string()).unwrap();
@@ -373,8 +383,8 @@ mod tests {
         );
         assert!(b.readonly);
         assert_eq!(b.hostname, "h");
-        // A directory bind becomes a gofer mount; a file bind is not
-        // mounted yet.
+        // A directory bind becomes a gofer mount, a file bind an entry of
+        // the files gofer; a device bind is not mounted.
         assert_eq!(
             b.binds,
             vec![BindMount {
@@ -383,8 +393,16 @@ mod tests {
                 readonly: true,
             }]
         );
+        assert_eq!(
+            b.file_binds,
+            vec![BindMount {
+                source: std::fs::canonicalize(d.join("config.json")).unwrap(),
+                destination: "/etc/hosts".into(),
+                readonly: false,
+            }]
+        );
         assert_eq!(b.unmounted.len(), 1);
-        assert_eq!(b.unmounted[0].destination, "/etc/hosts");
+        assert_eq!(b.unmounted[0].destination, "/dev/null2");
         assert_eq!(b.annotations.get("k").map(String::as_str), Some("v"));
         std::fs::write(d.join("config.json"), "{\"ociVersion\": 5}").unwrap();
         assert!(load(d.to_str().unwrap()).is_err());

@@ -26,6 +26,8 @@ pub struct BootConfig {
     pub hostname: Vec<u8>,
     /// Bind mounts served by their own gofers (`runsc do --volume`).
     pub volumes: Vec<Volume>,
+    /// File bind mounts (after the volumes), served by one files gofer.
+    pub file_binds: Vec<FileBind>,
     /// OCI linux.maskedPaths and linux.readonlyPaths (absolute paths).
     pub masked_paths: Vec<Vec<u8>>,
     pub readonly_paths: Vec<Vec<u8>>,
@@ -143,6 +145,17 @@ pub struct Volume {
     pub shared: bool,
 }
 
+/// A host regular file bind-mounted on a sandbox path: the entry `name`
+/// of a files gofer (`runsc gofer --bind-file`), whose client the file
+/// binds of a sandbox share.
+pub struct FileBind {
+    /// Absolute path in the sandbox.
+    pub path: Vec<u8>,
+    pub client: Arc<gofer::Client>,
+    pub name: Vec<u8>,
+    pub readonly: bool,
+}
+
 /// Why the sandbox could not start the program.
 #[derive(Debug, thiserror::Error)]
 pub enum BootError {
@@ -196,6 +209,11 @@ fn run_ready(cfg: BootConfig, ready: &Arc<Ready>) -> Result<ExitStatus, BootErro
     for v in cfg.volumes {
         let what = format!("volume {}", String::from_utf8_lossy(&v.path));
         vfs.mount_volume(&v.path, v.client, v.readonly, v.shared)
+            .map_err(|e| setup(&what, &e))?;
+    }
+    for f in cfg.file_binds {
+        let what = format!("file bind mount {}", String::from_utf8_lossy(&f.path));
+        vfs.mount_file(&f.path, f.client, &f.name, f.readonly)
             .map_err(|e| setup(&what, &e))?;
     }
     for p in &cfg.masked_paths {

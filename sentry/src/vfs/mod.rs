@@ -14,6 +14,7 @@
 pub mod dentry;
 pub mod dir;
 pub mod file;
+mod filebind;
 pub mod io;
 pub mod lock;
 pub mod mount;
