@@ -262,6 +262,95 @@ mod tests {
         );
     }
 
+    const FILES_ENV: &str = "GOFER_CONFINE_TEST_FILES";
+
+    /// Runs `confined_files_child` in a child process.
+    #[test]
+    fn confine_files_in_child() {
+        if !nix::unistd::geteuid().is_root() {
+            eprintln!("confine_files_in_child: skipped, needs root");
+            return;
+        }
+        let dir = std::env::temp_dir().join(format!("gofer-files-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("rw"), "rw data").unwrap();
+        std::fs::write(dir.join("ro"), "ro data").unwrap();
+        let out = Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "confine::tests::confined_files_child",
+                "--ignored",
+                "--nocapture",
+            ])
+            .args(["--test-threads", "1"])
+            .env(FILES_ENV, &dir)
+            .output()
+            .unwrap();
+        let rw = std::fs::read_to_string(dir.join("rw")).unwrap();
+        let ro = std::fs::read_to_string(dir.join("ro")).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "child failed:\n{text}");
+        assert!(
+            text.contains("1 passed"),
+            "child did not run the test:\n{text}"
+        );
+        // The rw file was written through the served fd; the ro one not.
+        assert_eq!((rw.as_str(), ro.as_str()), ("RW data", "ro data"));
+    }
+
+    #[test]
+    #[ignore = "run in a child process by confine_files_in_child"]
+    fn confined_files_child() {
+        let Some(dir) = std::env::var_os(FILES_ENV) else {
+            return;
+        };
+        let dir = std::path::PathBuf::from(dir);
+        let files = [
+            BoundFile {
+                source: dir.join("rw"),
+                readonly: false,
+            },
+            BoundFile {
+                source: dir.join("ro"),
+                readonly: true,
+            },
+        ];
+        let (srv, cli) = crate::channel_pair().unwrap();
+        let root = confine_to_files(&files).unwrap();
+
+        // Only the two files are visible, as 0 and 1, in a read-only root.
+        let mut names: Vec<String> = std::fs::read_dir("/")
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["0", "1"]);
+        assert!(!dir.exists());
+        assert!(std::fs::write("/new", "x").is_err());
+        assert_eq!(std::fs::read_to_string("/1").unwrap(), "ro data");
+        assert!(nix::sys::prctl::get_no_new_privs().unwrap());
+
+        // Served: the rw file opens for writing, the ro one gives EROFS.
+        let server = std::thread::spawn(move || crate::serve(root, vec![srv], Default::default()));
+        let client = crate::Client::new(vec![cli]);
+        let (r, _) = client.attach().unwrap();
+        let rw = client.walk(r, &[b"0"]).unwrap();
+        assert!(rw[0].1.mode & libc::S_IFMT == libc::S_IFREG);
+        let f = std::fs::File::from(client.open(rw[0].0, libc::O_RDWR).unwrap());
+        std::os::unix::fs::FileExt::write_at(&f, b"RW", 0).unwrap();
+        let ro = client.walk(r, &[b"1"]).unwrap();
+        assert_eq!(
+            client.open(ro[0].0, libc::O_RDWR).unwrap_err(),
+            syscalls::Errno::EROFS
+        );
+        assert!(client.create(r, b"x", libc::O_RDWR, 0o644, 0, 0).is_err());
+        drop(client);
+        server.join().unwrap().unwrap();
+    }
+
     #[test]
     #[ignore = "run in a child process by confine_in_child"]
     fn confined_child() {
