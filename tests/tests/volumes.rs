@@ -257,3 +257,40 @@ fn overlay_none_writes_through_to_the_rootfs() {
         assert_eq!(root.join("f").exists(), written, "--overlay={overlay}");
     }
 }
+
+/// `--volume HOSTFILE:PATH[:ro]`: host files served by one files gofer and mounted on files
+/// (a missing destination and its directories are made in the overlay); writes reach the
+/// host file, `:ro` gives EROFS. The sandbox's stdout is a host file on the same file
+/// system as the bound files, so coreutils' `cat` copies into it with copy_file_range: the
+/// bytes must land at the stdout's position (after "first"), not at offset 0.
+#[test]
+fn file_volumes() {
+    if skip("file_volumes") {
+        return;
+    }
+    let host = scratch_dir("vol-files");
+    let (rw, ro, out) = (host.join("rw"), host.join("ro"), host.join("stdout"));
+    std::fs::write(&rw, "rw line\n").unwrap();
+    std::fs::write(&ro, "ro line\n").unwrap();
+    let status = std::process::Command::new(systests::runsc())
+        .args(["do", "--volume"])
+        .arg(volume_arg(&rw, Path::new("/etc/bound"), false))
+        .arg("--volume")
+        .arg(volume_arg(&ro, Path::new("/new/dir/ro"), true))
+        .args([
+            "/bin/sh",
+            "-c",
+            "echo first; cat /etc/bound /new/dir/ro; echo appended >> /etc/bound; \
+             echo x > /new/dir/ro 2>/dev/null || echo ro-refused; echo last",
+        ])
+        .stdout(std::fs::File::create(&out).unwrap())
+        .status()
+        .unwrap();
+    assert!(status.success(), "{status:?}");
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "first\nrw line\nro line\nro-refused\nlast\n"
+    );
+    assert_eq!(std::fs::read_to_string(&rw).unwrap(), "rw line\nappended\n");
+    assert_eq!(std::fs::read_to_string(&ro).unwrap(), "ro line\n");
+}
