@@ -209,7 +209,12 @@ fn volume_bad_arguments() {
         ("/no/such/dir:/x".to_string(), "No such file or directory"),
         ("relative:/x".to_string(), "is not absolute"),
         (format!("{}:relative", host.display()), "is not absolute"),
-        (format!("{}/file:/x", host.display()), "is not a directory"),
+        (
+            "/dev/null:/x".to_string(),
+            "is not a directory or a regular file",
+        ),
+        // A file cannot go on a directory.
+        (format!("{}/file:/tmp", host.display()), "Not a directory"),
         (
             format!("{}", host.display()),
             "expected HOST_PATH:SANDBOX_PATH",
