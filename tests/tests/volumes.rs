@@ -299,3 +299,42 @@ fn file_volumes() {
     assert_eq!(std::fs::read_to_string(&rw).unwrap(), "rw line\nappended\n");
     assert_eq!(std::fs::read_to_string(&ro).unwrap(), "ro line\n");
 }
+
+/// A file volume shows what the host writes to the file while the sandbox runs (Docker
+/// rewrites /etc/hosts on a network change): contents and stat size are the host's.
+#[test]
+fn file_volume_sees_host_changes() {
+    if skip("file_volume_sees_host_changes") {
+        return;
+    }
+    let host = scratch_dir("vol-file-host");
+    let sig = host.join("sig");
+    std::fs::create_dir_all(&sig).unwrap();
+    let file = host.join("f");
+    std::fs::write(&file, "one\n").unwrap();
+    let child = std::process::Command::new(systests::runsc())
+        .args(["do", "--volume"])
+        .arg(volume_arg(&file, Path::new("/etc/f"), true))
+        .arg("--volume")
+        .arg(volume_arg(&sig, Path::new("/sig"), false))
+        .args([
+            "/bin/sh",
+            "-c",
+            "stat -c %s /etc/f; touch /sig/ready; \
+             while ! grep -q two /etc/f; do sleep 0.05; done; stat -c %s /etc/f; cat /etc/f",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while !sig.join("ready").exists() && start.elapsed() < std::time::Duration::from_secs(30) {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&file)
+        .unwrap();
+    std::io::Write::write_all(&mut f, b"two\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "4\n8\none\ntwo\n");
+}

@@ -27,7 +27,9 @@ impl Vfs {
     /// Mount the entry `name` of the files gofer `client` (a host regular
     /// file) on the absolute sandbox path `path`, read-only (EROFS on every
     /// write) with `readonly`. `/proc/self/mountinfo` shows it as a `9p`
-    /// mount of root `/NAME`, like a directory volume.
+    /// mount of root `/NAME`, like a directory volume. Reads go to the host
+    /// file and stat asks the gofer, so changes the host makes show at once
+    /// (except in pages already mapped).
     pub fn mount_file(
         &self,
         path: &[u8],
@@ -39,6 +41,9 @@ impl Vfs {
             return Err(Errno::EINVAL);
         }
         let gfs = fs::gofer::GoferFs::with_mode(client, self.mf.clone(), readonly);
+        // The host may rewrite the file meanwhile (Docker's /etc/hosts on a
+        // network change): stat asks the gofer every time.
+        gfs.set_shared();
         let file = gfs.root()?.lookup(name)?;
         if file.is_dir() {
             return Err(Errno::EISDIR);
