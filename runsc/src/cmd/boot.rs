@@ -78,6 +78,9 @@ pub struct BootSpec {
     /// Outlive the CLI that started us (`create`): no parent-death signal.
     #[serde(default)]
     pub detached: bool,
+    /// OCI mounts of tmpfs, proc, sysfs and devpts, in config order.
+    #[serde(default)]
+    pub mounts: Vec<sentry::kernel::boot::FsMount>,
     /// OCI linux.maskedPaths / linux.readonlyPaths.
     #[serde(default)]
     pub masked_paths: Vec<Vec<u8>>,
@@ -184,6 +187,7 @@ pub fn run(cli: &Cli, a: &BootArgs) -> anyhow::Result<i32> {
         hostname: spec.hostname,
         volumes,
         file_binds,
+        mounts: spec.mounts,
         masked_paths: spec.masked_paths,
         readonly_paths: spec.readonly_paths,
         overlay: if spec.overlay {

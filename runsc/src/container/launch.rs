@@ -302,6 +302,7 @@ fn launch(
             VOLUME_CHANNELS
         },
         file_binds,
+        mounts: b.mounts.clone(),
         masked_paths: b
             .masked_paths
             .iter()

@@ -2,8 +2,9 @@
 //! what the sentry needs ([`Bundle`] → [`crate::cmd::boot::BootSpec`]).
 //!
 //! Mounts: the sandbox always has its own /proc, /dev (with pts and shm),
-//! /sys and /tmp, which covers the OCI `proc`, `sysfs`, `devpts`, `tmpfs`,
-//! `mqueue` and `cgroup` entries engines add. Bind mounts of a host
+//! /sys and /tmp; OCI `tmpfs`, `proc`, `sysfs` and `devpts` mounts are
+//! applied to them or made by the sentry (`mounts`), `mqueue` and `cgroup`
+//! entries are skipped. Bind mounts of a host
 //! directory get a gofer each; bind mounts of host regular files (Docker's
 //! /etc/hosts, /etc/hostname, /etc/resolv.conf, Kubernetes'
 //! /dev/termination-log) are all served by one files gofer. Anything else
@@ -114,6 +115,9 @@ pub struct Bundle {
     pub hostname: String,
     pub annotations: BTreeMap<String, String>,
     pub unmounted: Vec<Unmounted>,
+    /// Mounts of file systems the sentry makes (tmpfs, proc, sysfs,
+    /// devpts), in config order.
+    pub mounts: Vec<sentry::kernel::boot::FsMount>,
     /// Bind mounts of host directories.
     pub binds: Vec<BindMount>,
     /// Bind mounts of host regular files.
@@ -128,19 +132,14 @@ pub struct Bundle {
     pub hooks: crate::oci::hooks::Hooks,
 }
 
-/// Mount types the sandbox provides by itself at these places.
-fn provided(dest: &str, typ: &str) -> bool {
+/// Mounts that are not made: cgroup file systems (the sandbox shows an
+/// empty /sys/fs/cgroup; its cgroups are the host's, applied from outside)
+/// and mqueue at its usual place (POSIX message queues are not
+/// implemented; engines always ask for it).
+fn skipped(dest: &str, typ: &str) -> bool {
     matches!(
         (typ, dest),
-        ("proc", "/proc")
-            | ("sysfs", "/sys")
-            | ("devpts", "/dev/pts")
-            | ("mqueue", "/dev/mqueue")
-            | ("cgroup" | "cgroup2", _)
-            | (
-                "tmpfs",
-                "/dev" | "/dev/shm" | "/tmp" | "/run" | "/sys/fs/cgroup"
-            )
+        ("mqueue", "/dev/mqueue") | ("cgroup" | "cgroup2", _)
     )
 }
 
@@ -258,15 +257,13 @@ fn from_spec(dir: &Path, spec: &Spec) -> anyhow::Result<Bundle> {
     let mut unmounted = Vec::new();
     let mut binds = Vec::new();
     let mut file_binds = Vec::new();
+    let mut mounts = Vec::new();
     for m in spec.mounts().iter().flatten() {
         let dest = m.destination().to_string_lossy().into_owned();
         let typ = m.typ().clone().unwrap_or_default();
-        let is_bind = typ == "bind"
-            || m.options()
-                .iter()
-                .flatten()
-                .any(|o| o == "bind" || o == "rbind");
-        if !is_bind && provided(&dest, &typ) {
+        let opts = crate::oci::mounts::parse(m.options().as_deref().unwrap_or_default());
+        let is_bind = typ == "bind" || opts.bind;
+        if !is_bind && skipped(&dest, &typ) {
             continue;
         }
         let source = m
@@ -274,14 +271,25 @@ fn from_spec(dir: &Path, spec: &Spec) -> anyhow::Result<Bundle> {
             .as_ref()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        // A bind of a host directory to an absolute path: a gofer mount.
+        let clean_dest = dest.starts_with('/') && !dest.split('/').any(|c| c == "." || c == "..");
+        if !is_bind && clean_dest && matches!(typ.as_str(), "tmpfs" | "proc" | "sysfs" | "devpts") {
+            mounts.push(sentry::kernel::boot::FsMount {
+                destination: dest.into_bytes(),
+                fstype: typ,
+                source,
+                flags: opts.flags,
+                data: opts.data,
+            });
+            continue;
+        }
+        // A bind of a host directory (a gofer mount) or regular file (an
+        // entry of the files gofer) to an absolute path.
         let src_path = Path::new(&source);
         let src_path = if src_path.is_absolute() {
             src_path.to_path_buf()
         } else {
             dir.join(src_path)
         };
-        let clean_dest = dest.starts_with('/') && !dest.split('/').any(|c| c == "." || c == "..");
         let (is_dir, is_file) = (src_path.is_dir(), src_path.is_file());
         if is_bind && clean_dest && dest != "/" && (is_dir || is_file) {
             let readonly = m.options().iter().flatten().any(|o| o == "ro");
@@ -319,6 +327,7 @@ fn from_spec(dir: &Path, spec: &Spec) -> anyhow::Result<Bundle> {
             .into_iter()
             .collect(),
         unmounted,
+        mounts,
         binds,
         file_binds,
         masked_paths: spec
@@ -362,6 +371,8 @@ mod tests {
             "root": {"path": "rootfs", "readonly": true},
             "hostname": "h",
             "mounts": [{"destination": "/proc", "type": "proc", "source": "proc"},
+                       {"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup"},
+                       {"destination": "/run", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "size=1m"]},
                        {"destination": "/data", "type": "bind", "source": "rootfs", "options": ["rbind", "ro"]},
                        {"destination": "/etc/hosts", "type": "bind", "source": "config.json", "options": ["rbind"]},
                        {"destination": "/dev/null2", "type": "bind", "source": "/dev/null", "options": ["rbind"]}],
@@ -403,6 +414,26 @@ mod tests {
         );
         assert_eq!(b.unmounted.len(), 1);
         assert_eq!(b.unmounted[0].destination, "/dev/null2");
+        // File systems the sentry makes, in config order; cgroup skipped.
+        let made: Vec<_> = b
+            .mounts
+            .iter()
+            .map(|m| {
+                (
+                    m.fstype.as_str(),
+                    m.destination.as_slice(),
+                    m.flags,
+                    m.data.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            made,
+            vec![
+                ("proc", &b"/proc"[..], 0, ""),
+                ("tmpfs", &b"/run"[..], libc::MS_NOSUID, "size=1m")
+            ]
+        );
         assert_eq!(b.annotations.get("k").map(String::as_str), Some("v"));
         std::fs::write(d.join("config.json"), "{\"ociVersion\": 5}").unwrap();
         assert!(load(d.to_str().unwrap()).is_err());
