@@ -1086,7 +1086,7 @@ fn bind_mounts() {
 /// /etc/hostname and /etc/resolv.conf), served by one files gofer: the
 /// content is the host file's, a rw file is written through to the host, a
 /// ro one gives EROFS (also for truncate), stat shows a regular file of the
-/// host file's size, mountinfo lists both, unlink and rename of a mount
+/// host file's size, mountinfo lists both with their options, unlink and rename of a mount
 /// point are EBUSY, and mount points missing from the rootfs (here /etc and
 /// /data) are made in the overlay, not in the host rootfs.
 #[test]
@@ -1097,7 +1097,7 @@ fn file_bind_mounts() {
          echo x > /data/ro.txt || echo ro-refused; \
          busybox truncate -s 0 /data/ro.txt || echo trunc-refused; \
          busybox stat -c '%F %s' /etc/hosts /data/ro.txt; \
-         busybox grep -E ' /(etc/hosts|data/ro.txt) ' /proc/self/mountinfo | busybox cut -d' ' -f5,6 | busybox cut -d, -f1; \
+         busybox grep -E ' /(etc/hosts|data/ro.txt) ' /proc/self/mountinfo | busybox cut -d' ' -f5,6; \
          busybox rm /etc/hosts || echo rm-busy; busybox mv /data/ro.txt /moved || echo mv-busy; \
          cat /etc/hosts",
     ) else {
@@ -1110,7 +1110,7 @@ fn file_bind_mounts() {
     let text = fs::read_to_string(&cfg).unwrap();
     let binds = format!(
         r#""mounts": [{{"destination": "/etc/hosts", "type": "bind", "source": "{}", "options": ["rbind", "rprivate"]}},
-                      {{"destination": "/data/ro.txt", "type": "bind", "source": "{}", "options": ["rbind", "ro"]}},"#,
+                      {{"destination": "/data/ro.txt", "type": "bind", "source": "{}", "options": ["rbind", "ro", "nosuid", "noexec"]}},"#,
         rw.display(),
         ro.display()
     );
@@ -1123,7 +1123,7 @@ fn file_bind_mounts() {
     assert_eq!(fs::read_to_string(&ro).unwrap(), "ro content\n");
     let want = format!(
         "10.0.0.1 host-line\nro content\nro-refused\ntrunc-refused\nregular file {}\nregular file {}\n\
-         /etc/hosts rw\n/data/ro.txt ro\nrm-busy\nmv-busy\n{after}",
+         /etc/hosts rw,relatime\n/data/ro.txt ro,nosuid,noexec,relatime\nrm-busy\nmv-busy\n{after}",
         fs::metadata(&rw).unwrap().len(),
         fs::metadata(&ro).unwrap().len(),
     );

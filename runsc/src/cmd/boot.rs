@@ -99,6 +99,10 @@ pub struct VolumeSpec {
     /// Lookups are not cached (the host changes the tree).
     #[serde(default)]
     pub shared: bool,
+    /// Per-mount `MS_*` flags besides `MS_RDONLY` (nosuid, nodev, noexec,
+    /// atime flags).
+    #[serde(default)]
+    pub flags: u64,
 }
 
 /// One file bind mount as the sentry sees it.
@@ -107,6 +111,9 @@ pub struct FileBindSpec {
     /// Absolute path in the sandbox.
     pub path: Vec<u8>,
     pub readonly: bool,
+    /// As [`VolumeSpec::flags`].
+    #[serde(default)]
+    pub flags: u64,
 }
 
 fn yes() -> bool {
@@ -148,6 +155,7 @@ pub fn run(cli: &Cli, a: &BootArgs) -> anyhow::Result<i32> {
             client: Arc::new(gofer::Client::new(std::mem::replace(&mut rest, tail))),
             readonly: v.readonly,
             shared: v.shared,
+            flags: v.flags,
         });
     }
     let mut file_binds = Vec::new();
@@ -159,6 +167,7 @@ pub fn run(cli: &Cli, a: &BootArgs) -> anyhow::Result<i32> {
                 client: client.clone(),
                 name: i.to_string().into_bytes(),
                 readonly: f.readonly,
+                flags: f.flags,
             });
         }
     }

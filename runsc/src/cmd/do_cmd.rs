@@ -232,6 +232,7 @@ pub fn launch(cli: &Cli, a: &DoArgs, compat_out: Option<OwnedFd>) -> anyhow::Res
                 channels: VOLUME_CHANNELS,
                 readonly: v.readonly,
                 shared: v.shared,
+                flags: 0,
             })
             .collect(),
         file_binds: volumes
@@ -240,6 +241,7 @@ pub fn launch(cli: &Cli, a: &DoArgs, compat_out: Option<OwnedFd>) -> anyhow::Res
             .map(|v| FileBindSpec {
                 path: v.sandbox.as_bytes().to_vec(),
                 readonly: v.readonly,
+                flags: 0,
             })
             .collect(),
         file_channels: if files.is_empty() { 0 } else { VOLUME_CHANNELS },

@@ -97,7 +97,18 @@ pub struct BindMount {
     pub source: PathBuf,
     pub destination: String,
     pub readonly: bool,
+    /// The other per-mount flags the options asked for (`MS_NOSUID`,
+    /// `MS_NODEV`, `MS_NOEXEC` and the atime flags).
+    pub flags: u64,
 }
+
+/// The per-mount flags a bind takes from its options besides `ro`.
+const BIND_FLAGS: u64 = libc::MS_NOSUID
+    | libc::MS_NODEV
+    | libc::MS_NOEXEC
+    | libc::MS_NOATIME
+    | libc::MS_NODIRATIME
+    | libc::MS_STRICTATIME;
 
 /// The parts of a bundle the runtime uses.
 #[derive(Debug, Clone)]
@@ -292,13 +303,14 @@ fn from_spec(dir: &Path, spec: &Spec) -> anyhow::Result<Bundle> {
         };
         let (is_dir, is_file) = (src_path.is_dir(), src_path.is_file());
         if is_bind && clean_dest && dest != "/" && (is_dir || is_file) {
-            let readonly = m.options().iter().flatten().any(|o| o == "ro");
+            let readonly = opts.flags & libc::MS_RDONLY != 0;
             let list = if is_dir { &mut binds } else { &mut file_binds };
             list.push(BindMount {
                 source: std::fs::canonicalize(&src_path)
                     .with_context(|| format!("bind mount source {}", src_path.display()))?,
                 destination: dest,
                 readonly,
+                flags: opts.flags & BIND_FLAGS,
             });
             continue;
         }
@@ -374,7 +386,7 @@ mod tests {
                        {"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup"},
                        {"destination": "/run", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "size=1m"]},
                        {"destination": "/data", "type": "bind", "source": "rootfs", "options": ["rbind", "ro"]},
-                       {"destination": "/etc/hosts", "type": "bind", "source": "config.json", "options": ["rbind"]},
+                       {"destination": "/etc/hosts", "type": "bind", "source": "config.json", "options": ["rbind", "ro", "noexec", "rw"]},
                        {"destination": "/dev/null2", "type": "bind", "source": "/dev/null", "options": ["rbind"]}],
             "annotations": {"k": "v"}
         });
@@ -402,6 +414,7 @@ mod tests {
                 source: std::fs::canonicalize(d.join("rootfs")).unwrap(),
                 destination: "/data".into(),
                 readonly: true,
+                flags: 0,
             }]
         );
         assert_eq!(
@@ -410,6 +423,7 @@ mod tests {
                 source: std::fs::canonicalize(d.join("config.json")).unwrap(),
                 destination: "/etc/hosts".into(),
                 readonly: false,
+                flags: libc::MS_NOEXEC,
             }]
         );
         assert_eq!(b.unmounted.len(), 1);

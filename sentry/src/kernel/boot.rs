@@ -145,6 +145,9 @@ pub struct Volume {
     pub readonly: bool,
     /// The host may change the tree meanwhile: never cache lookups.
     pub shared: bool,
+    /// Per-mount `MS_*` flags besides `MS_RDONLY` (nosuid, nodev, noexec,
+    /// atime flags).
+    pub flags: u64,
 }
 
 /// A host regular file bind-mounted on a sandbox path: the entry `name`
@@ -156,6 +159,8 @@ pub struct FileBind {
     pub client: Arc<gofer::Client>,
     pub name: Vec<u8>,
     pub readonly: bool,
+    /// As [`Volume::flags`].
+    pub flags: u64,
 }
 
 /// A mount of a file system the sentry makes itself (an OCI mount of type
@@ -199,6 +204,13 @@ impl BootError {
 }
 
 pub const DEFAULT_PATH: &[u8] = b"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/// The per-mount flags of a bind mount: `ro` and the other `MS_*` flags
+/// of its options, with Linux's atime default (relatime).
+fn bind_flags(readonly: bool, ms: u64) -> crate::vfs::MountFlags {
+    let ro = crate::vfs::MountFlags::RDONLY.0;
+    crate::vfs::MountFlags::from_ms(if readonly { ms | ro } else { ms & !ro })
+}
 
 /// Whether the absolute path `p` is `dir` or below it.
 fn path_within(p: &[u8], dir: &[u8]) -> bool {
@@ -260,16 +272,20 @@ fn run_ready(cfg: BootConfig, ready: &Arc<Ready>) -> Result<ExitStatus, BootErro
     }
     for v in cfg.volumes {
         let what = format!("volume {}", String::from_utf8_lossy(&v.path));
-        vfs.mount_volume(&v.path, v.client, v.readonly, v.shared)
+        let m = vfs
+            .mount_volume(&v.path, v.client, v.readonly, v.shared)
             .map_err(|e| setup(&what, &e))?;
+        m.set_flags(bind_flags(v.readonly, v.flags));
     }
     for m in &late {
         fs_mount(m)?;
     }
     for f in cfg.file_binds {
         let what = format!("file bind mount {}", String::from_utf8_lossy(&f.path));
-        vfs.mount_file(&f.path, f.client, &f.name, f.readonly)
+        let m = vfs
+            .mount_file(&f.path, f.client, &f.name, f.readonly)
             .map_err(|e| setup(&what, &e))?;
+        m.set_flags(bind_flags(f.readonly, f.flags));
     }
     for p in &cfg.masked_paths {
         if let Err(e) = crate::syscalls::mount::mask_path(&vfs, p) {
