@@ -1087,8 +1087,9 @@ fn bind_mounts() {
 /// content is the host file's, a rw file is written through to the host, a
 /// ro one gives EROFS (also for truncate), stat shows a regular file of the
 /// host file's size, mountinfo lists both with their options, unlink and rename of a mount
-/// point are EBUSY, and mount points missing from the rootfs (here /etc and
-/// /data) are made in the overlay, not in the host rootfs.
+/// point are EBUSY, and mount points missing from the rootfs (here /etc/hosts,
+/// /data and /run, the target of the symlink /etc/resolv.conf) are made in the
+/// overlay, not in the host rootfs.
 #[test]
 fn file_bind_mounts() {
     let Some(e) = Env::new(
@@ -1099,20 +1100,29 @@ fn file_bind_mounts() {
          busybox stat -c '%F %s' /etc/hosts /data/ro.txt; \
          busybox grep -E ' /(etc/hosts|data/ro.txt) ' /proc/self/mountinfo | busybox cut -d' ' -f5,6; \
          busybox rm /etc/hosts || echo rm-busy; busybox mv /data/ro.txt /moved || echo mv-busy; \
-         cat /etc/hosts",
+         cat /etc/hosts; cat /etc/resolv.conf; busybox grep -c ' /run/resolv.conf ' /proc/self/mountinfo",
     ) else {
         return;
     };
     let (rw, ro) = (e.dir.join("hosts"), e.dir.join("ro.txt"));
+    // A destination that is a symlink (as in systemd images) is resolved in
+    // the rootfs: the file is mounted on its target, made in the overlay.
+    let rootfs = e.bundle.join("rootfs");
+    fs::create_dir_all(rootfs.join("etc")).unwrap();
+    std::os::unix::fs::symlink("../../run/resolv.conf", rootfs.join("etc/resolv.conf")).unwrap();
+    let resolv = e.dir.join("resolv.conf");
+    fs::write(&resolv, "nameserver 10.0.0.53\n").unwrap();
     fs::write(&rw, "10.0.0.1 host-line\n").unwrap();
     fs::write(&ro, "ro content\n").unwrap();
     let cfg = e.bundle.join("config.json");
     let text = fs::read_to_string(&cfg).unwrap();
     let binds = format!(
         r#""mounts": [{{"destination": "/etc/hosts", "type": "bind", "source": "{}", "options": ["rbind", "rprivate"]}},
-                      {{"destination": "/data/ro.txt", "type": "bind", "source": "{}", "options": ["rbind", "ro", "nosuid", "noexec"]}},"#,
+                      {{"destination": "/data/ro.txt", "type": "bind", "source": "{}", "options": ["rbind", "ro", "nosuid", "noexec"]}},
+                      {{"destination": "/etc/resolv.conf", "type": "bind", "source": "{}", "options": ["rbind", "ro"]}},"#,
         rw.display(),
-        ro.display()
+        ro.display(),
+        resolv.display()
     );
     assert!(text.contains(r#""mounts": ["#));
     fs::write(&cfg, text.replace(r#""mounts": ["#, &binds)).unwrap();
@@ -1123,7 +1133,8 @@ fn file_bind_mounts() {
     assert_eq!(fs::read_to_string(&ro).unwrap(), "ro content\n");
     let want = format!(
         "10.0.0.1 host-line\nro content\nro-refused\ntrunc-refused\nregular file {}\nregular file {}\n\
-         /etc/hosts rw,relatime\n/data/ro.txt ro,nosuid,noexec,relatime\nrm-busy\nmv-busy\n{after}",
+         /etc/hosts rw,relatime\n/data/ro.txt ro,nosuid,noexec,relatime\nrm-busy\nmv-busy\n{after}\
+         nameserver 10.0.0.53\n1\n",
         fs::metadata(&rw).unwrap().len(),
         fs::metadata(&ro).unwrap().len(),
     );
@@ -1131,8 +1142,8 @@ fn file_bind_mounts() {
     for msg in ["Read-only file system", "busy"] {
         assert!(r.stderr.contains(msg), "{msg}: {}", r.describe());
     }
-    let rootfs = e.bundle.join("rootfs");
-    assert!(!rootfs.join("etc").exists() && !rootfs.join("data").exists());
+    assert!(!rootfs.join("etc/hosts").exists() && !rootfs.join("data").exists());
+    assert!(!rootfs.join("run").exists());
     // Nothing of the bind mounts is left in the state.
     e.assert_clean("f1");
 }
