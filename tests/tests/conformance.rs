@@ -103,6 +103,7 @@ conformance! {
     // mounts (each program unshares a private mount namespace first)
     mnt_tmpfs_size: "mnt_tmpfs_size";
     mnt_bind_ro: "mnt_bind_ro";
+    mnt_bind_file: "mnt_bind_file";
     mnt_remount: "mnt_remount";
     mnt_noexec: "mnt_noexec";
     mnt_umount: "mnt_umount";
@@ -226,6 +227,7 @@ conformance! {
     sig_restart_eintr: "sig_restart_eintr";
     restart_syscall_sleep: "restart_syscall_sleep";
     pipe_size_packet: "pipe_size_packet";
+    fifo_named: "fifo_named";
     // AF_UNIX socket pairs
     unix_socketpair: "unix_socketpair";
     // AF_UNIX sockets with names (net/unix)

@@ -1,4 +1,5 @@
 //! OCI bundle pieces shared by the lifecycle verbs.
 
 pub mod hooks;
+pub mod mounts;
 pub mod seccomp;

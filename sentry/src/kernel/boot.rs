@@ -26,6 +26,10 @@ pub struct BootConfig {
     pub hostname: Vec<u8>,
     /// Bind mounts served by their own gofers (`runsc do --volume`).
     pub volumes: Vec<Volume>,
+    /// File bind mounts (after the volumes), served by one files gofer.
+    pub file_binds: Vec<FileBind>,
+    /// OCI mounts of file systems the sentry makes, in config order.
+    pub mounts: Vec<FsMount>,
     /// OCI linux.maskedPaths and linux.readonlyPaths (absolute paths).
     pub masked_paths: Vec<Vec<u8>>,
     pub readonly_paths: Vec<Vec<u8>>,
@@ -44,6 +48,9 @@ pub struct BootConfig {
     pub wait_start: bool,
     /// Told "" once init is ready to exec (or the error that prevents it).
     pub ready: Option<OwnedFd>,
+    /// Once init has exec'd, drop the mappings only the boot used
+    /// ([`crate::mm::trim`]): for long-lived containers.
+    pub trim: bool,
     /// The container's seccomp filter (OCI linux.seccomp, compiled by the
     /// CLI): installed on init just before its exec and on every process
     /// `runsc exec` starts, as runc does.
@@ -153,6 +160,36 @@ pub struct Volume {
     pub readonly: bool,
     /// The host may change the tree meanwhile: never cache lookups.
     pub shared: bool,
+    /// Per-mount `MS_*` flags besides `MS_RDONLY` (nosuid, nodev, noexec,
+    /// atime flags).
+    pub flags: u64,
+}
+
+/// A host regular file bind-mounted on a sandbox path: the entry `name`
+/// of a files gofer (`runsc gofer --bind-file`), whose client the file
+/// binds of a sandbox share.
+pub struct FileBind {
+    /// Absolute path in the sandbox.
+    pub path: Vec<u8>,
+    pub client: Arc<gofer::Client>,
+    pub name: Vec<u8>,
+    pub readonly: bool,
+    /// As [`Volume::flags`].
+    pub flags: u64,
+}
+
+/// A mount of a file system the sentry makes itself (an OCI mount of type
+/// tmpfs, proc, sysfs or devpts), applied at boot.
+#[derive(Serialize, Deserialize, Debug, Clone, Default)]
+pub struct FsMount {
+    /// Absolute path in the sandbox.
+    pub destination: Vec<u8>,
+    pub fstype: String,
+    pub source: String,
+    /// mount(2)'s `MS_*` flags.
+    pub flags: u64,
+    /// The file-system options (`size=64m,mode=755`).
+    pub data: String,
 }
 
 /// Why the sandbox could not start the program.
@@ -181,7 +218,29 @@ impl BootError {
     }
 }
 
+/// How long after init's exec the sentry trims its resident set.
+const TRIM_DELAY: std::time::Duration = std::time::Duration::from_secs(2);
+
 pub const DEFAULT_PATH: &[u8] = b"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/// The per-mount flags of a bind mount: `ro` and the other `MS_*` flags
+/// of its options, with Linux's atime default (relatime).
+fn bind_flags(readonly: bool, ms: u64) -> crate::vfs::MountFlags {
+    let ro = crate::vfs::MountFlags::RDONLY.0;
+    crate::vfs::MountFlags::from_ms(if readonly { ms | ro } else { ms & !ro })
+}
+
+/// Whether the absolute path `p` is `dir` or below it.
+fn path_within(p: &[u8], dir: &[u8]) -> bool {
+    let comps = |s: &[u8]| -> Vec<Vec<u8>> {
+        s.split(|b| *b == b'/')
+            .filter(|c| !c.is_empty() && *c != b".")
+            .map(<[u8]>::to_vec)
+            .collect()
+    };
+    let (p, dir) = (comps(p), comps(dir));
+    p.len() >= dir.len() && p[..dir.len()] == dir[..]
+}
 
 /// Boot the sandbox and run the init program; returns its exit status.
 ///
@@ -205,10 +264,46 @@ fn run_ready(cfg: BootConfig, ready: &Arc<Ready>) -> Result<ExitStatus, BootErro
     let stubs = StubFactory::new().map_err(|e| setup("stub", &e))?;
     let vfs = Vfs::with_root(mf.clone(), cfg.gofer.clone(), cfg.overlay)
         .map_err(|e| setup("root file system", &e))?;
+    // OCI mounts: engines list parents before children, so a file-system
+    // mount goes before the volumes unless it lies below one of them.
+    let below_volume = |m: &FsMount| {
+        cfg.volumes
+            .iter()
+            .any(|v| path_within(&m.destination, &v.path))
+    };
+    let (late, early): (Vec<FsMount>, Vec<FsMount>) =
+        cfg.mounts.into_iter().partition(below_volume);
+    let fs_mount = |m: &FsMount| {
+        crate::syscalls::mount::boot_mount(&vfs, m).map_err(|e| {
+            setup(
+                &format!(
+                    "mount {} on {}",
+                    m.fstype,
+                    String::from_utf8_lossy(&m.destination)
+                ),
+                &e,
+            )
+        })
+    };
+    for m in &early {
+        fs_mount(m)?;
+    }
     for v in cfg.volumes {
         let what = format!("volume {}", String::from_utf8_lossy(&v.path));
-        vfs.mount_volume(&v.path, v.client, v.readonly, v.shared)
+        let m = vfs
+            .mount_volume(&v.path, v.client, v.readonly, v.shared)
             .map_err(|e| setup(&what, &e))?;
+        m.set_flags(bind_flags(v.readonly, v.flags));
+    }
+    for m in &late {
+        fs_mount(m)?;
+    }
+    for f in cfg.file_binds {
+        let what = format!("file bind mount {}", String::from_utf8_lossy(&f.path));
+        let m = vfs
+            .mount_file(&f.path, f.client, &f.name, f.readonly)
+            .map_err(|e| setup(&what, &e))?;
+        m.set_flags(bind_flags(f.readonly, f.flags));
     }
     for p in &cfg.masked_paths {
         if let Err(e) = crate::syscalls::mount::mask_path(&vfs, p) {
@@ -255,6 +350,7 @@ fn run_ready(cfg: BootConfig, ready: &Arc<Ready>) -> Result<ExitStatus, BootErro
             .map_err(|e| setup("control thread", &e))?;
     }
     let ready = ready.clone();
+    let trim = cfg.trim;
     // The init task lives on its own thread: it is the tracer of its stub.
     let handle = std::thread::Builder::new()
         .name("task-1".into())
@@ -311,6 +407,12 @@ fn run_ready(cfg: BootConfig, ready: &Arc<Ready>) -> Result<ExitStatus, BootErro
                 crate::compat::record(syscalls::nr::EXECVE as u64, &[0; 6], ret);
             }
             res.map_err(|errno| BootError::Exec { prog: name, errno })?;
+            if trim {
+                // The sandbox is built: once init has started, let go of
+                // the mappings only building and starting it used.
+                let mf = t.k.mf.clone();
+                crate::mm::trim::release_after(TRIM_DELAY, move || mf.release_mapping());
+            }
             Ok(t.run())
         })
         .map_err(|e| setup("task thread", &e))?;
