@@ -238,7 +238,11 @@ pub fn status(p: &Pid) -> Result<Vec<u8>, Errno> {
     let _ = writeln!(s, "NoNewPrivs:\t{}", u8::from(nnp));
     let seccomp = t.as_ref().map(|t| t.seccomp.mode().as_u32()).unwrap_or(0);
     let _ = writeln!(s, "Seccomp:\t{seccomp}");
-    let _ = writeln!(s, "Seccomp_filters:\t0");
+    let filters = t
+        .as_ref()
+        .and_then(|t| t.seccomp.get().filter)
+        .map_or(0, |f| f.chain().count());
+    let _ = writeln!(s, "Seccomp_filters:\t{filters}");
     let ncpu = super::global::cpu_count();
     let _ = writeln!(s, "Cpus_allowed_list:\t0-{}", ncpu.saturating_sub(1));
     let _ = writeln!(s, "voluntary_ctxt_switches:\t0");
