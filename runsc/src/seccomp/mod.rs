@@ -333,4 +333,53 @@ mod tests {
         }
         gofer_programs(SeccompMode::Kill).unwrap();
     }
+
+    /// The container profile compiler's output for Docker's default
+    /// profile, loaded into the host kernel (whose verifier is the
+    /// reference) in a child: it is accepted, and the host kernel gives the
+    /// verdicts the sentry's interpreter gives.
+    #[test]
+    fn docker_profile_program_runs_in_the_host_kernel() {
+        let v: oci_spec::runtime::LinuxSeccomp =
+            serde_json::from_str(include_str!("../oci/seccomp/docker-default.json")).unwrap();
+        let c = crate::oci::seccomp::compile(&v).unwrap();
+        let prog: BpfProgram = c
+            .program
+            .iter()
+            .map(|f| seccompiler::sock_filter {
+                code: f.code,
+                jt: f.jt,
+                jf: f.jf,
+                k: f.k,
+            })
+            .collect();
+        // SAFETY: raw syscalls with null or integer arguments in the child.
+        let st = in_child_with(vec![prog], || unsafe {
+            let err = || *libc::__errno_location();
+            // Allowed: getppid, personality(0xffffffff) (a query).
+            if libc::syscall(libc::SYS_getppid) <= 0 {
+                libc::_exit(1);
+            }
+            if libc::syscall(libc::SYS_personality, 0xffff_ffffu64) < 0 {
+                libc::_exit(2);
+            }
+            // Denied with EPERM (default action): mount, keyctl.
+            let null = std::ptr::null::<u8>();
+            if libc::syscall(libc::SYS_mount, null, null, null, 0, null) != -1 || err() != 1 {
+                libc::_exit(3);
+            }
+            if libc::syscall(libc::SYS_keyctl, 0, -1000, 0) != -1 || err() != 1 {
+                libc::_exit(4);
+            }
+            // clone3: ENOSYS by the profile's own rule.
+            if libc::syscall(libc::SYS_clone3, null, 0) != -1 || err() != libc::ENOSYS {
+                libc::_exit(5);
+            }
+            // personality(1): not one of the allowed values.
+            if libc::syscall(libc::SYS_personality, 1) != -1 || err() != 1 {
+                libc::_exit(6);
+            }
+        });
+        assert_eq!(st, WaitStatus::Exited(st.pid().unwrap(), 0), "{st:?}");
+    }
 }
