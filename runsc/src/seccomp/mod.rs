@@ -382,4 +382,88 @@ mod tests {
         });
         assert_eq!(st, WaitStatus::Exited(st.pid().unwrap(), 0), "{st:?}");
     }
+
+    /// Argument comparisons of compiled container profiles, host kernel
+    /// against the sentry's interpreter: getppid ignores its arguments, so
+    /// a rule on them decides alone whether it fails with the rule's errno.
+    #[test]
+    fn container_profile_arg_filters_match_the_host_kernel() {
+        use ::sentry::kernel::seccomp::{Program, SeccompData};
+        let values: [u64; 7] = [
+            0,
+            1,
+            0xffff_ffff,
+            0x1_0000_0000,
+            0x1_0000_0001,
+            0x8000_0000_0000_0000,
+            u64::MAX,
+        ];
+        let ops = [
+            "SCMP_CMP_EQ",
+            "SCMP_CMP_NE",
+            "SCMP_CMP_LT",
+            "SCMP_CMP_LE",
+            "SCMP_CMP_GT",
+            "SCMP_CMP_GE",
+            "SCMP_CMP_MASKED_EQ",
+        ];
+        let nr = libc::SYS_getppid as i32;
+        for op in ops {
+            for v in values {
+                let profile = serde_json::json!({
+                    "defaultAction": "SCMP_ACT_ALLOW",
+                    "syscalls": [{"names": ["getppid"], "action": "SCMP_ACT_ERRNO",
+                        "errnoRet": 77, "args": [{"index": 3, "value": v,
+                        "valueTwo": v & 0xffff_0000_0000_ffff, "op": op}]}]
+                });
+                let c = crate::oci::seccomp::compile(&serde_json::from_value(profile).unwrap())
+                    .unwrap();
+                let interp = Program::new(&c.program).unwrap();
+                // The interpreter's verdicts, computed before the fork.
+                let want: Vec<bool> = values
+                    .iter()
+                    .map(|&a| {
+                        let d = SeccompData {
+                            nr,
+                            arch: syscalls::consts::AUDIT_ARCH_X86_64,
+                            instruction_pointer: 0,
+                            args: [0, 0, 0, a, 0, 0],
+                        };
+                        interp.run(&d) != syscalls::consts::SECCOMP_RET_ALLOW
+                    })
+                    .collect();
+                let prog: BpfProgram = c
+                    .program
+                    .iter()
+                    .map(|f| seccompiler::sock_filter {
+                        code: f.code,
+                        jt: f.jt,
+                        jf: f.jf,
+                        k: f.k,
+                    })
+                    .collect();
+                // SAFETY: the child only installs the prebuilt filter, makes
+                // raw syscalls and _exits (no allocation after the fork).
+                match unsafe { fork() }.unwrap() {
+                    ForkResult::Child => unsafe {
+                        if seccompiler::apply_filter(&prog).is_err() {
+                            libc::_exit(90);
+                        }
+                        for (i, &a) in values.iter().enumerate() {
+                            let r = libc::syscall(libc::SYS_getppid, 0, 0, 0, a);
+                            let denied = r == -1 && *libc::__errno_location() == 77;
+                            if denied != want[i] {
+                                libc::_exit(10 + i as i32);
+                            }
+                        }
+                        libc::_exit(0);
+                    },
+                    ForkResult::Parent { child } => {
+                        let st = waitpid(child, None).unwrap();
+                        assert_eq!(st, WaitStatus::Exited(child, 0), "{op} {v:#x}");
+                    }
+                }
+            }
+        }
+    }
 }
