@@ -402,7 +402,9 @@ pub fn compile(s: &LinuxSeccomp) -> anyhow::Result<Compiled> {
             | LinuxSeccompAction::ScmpActLog
             | LinuxSeccompAction::ScmpActTrace
     );
-    if !permissive && s.default_errno_ret() != Some(ENOSYS) {
+    // (runc skips it when defaultErrnoRet is ENOSYS; it could only matter
+    // with an ERRNO default, which then answers ENOSYS anyway.)
+    if !permissive && default != SECCOMP_RET_ERRNO | ENOSYS {
         // The largest number over every rule's names (skipped ones too).
         let names = || s.syscalls().iter().flatten().flat_map(|c| c.names().iter());
         let last64 = names()
