@@ -20,7 +20,20 @@ pub fn spawn_self(args: &[String], fds: &[OwnedFd], stdin_null: bool) -> anyhow:
     if stdin_null {
         cmd.stdin(Stdio::null()).stdout(Stdio::null());
     }
-    spawn_with(cmd, fds, false)
+    spawn_with(cmd, fds, Session::Same)
+}
+
+/// How a spawned sandbox process stands to the CLI's session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Session {
+    /// The CLI's session and process group.
+    Same,
+    /// A new session: detached from the CLI's terminal and process group.
+    New,
+    /// A new session whose controlling terminal is the child's stdin (a pty
+    /// slave): the host line discipline then signals the child for ^C, ^\,
+    /// ^Z, a resize of the master and its hangup (the console of a sandbox).
+    Console,
 }
 
 /// Like [`spawn_self`] with the stdio set by the caller, optionally in a
@@ -31,17 +44,28 @@ pub fn spawn_self_with(
     stdio: [Stdio; 3],
     setsid: bool,
 ) -> anyhow::Result<Child> {
+    let session = if setsid { Session::New } else { Session::Same };
+    spawn_self_session(args, fds, stdio, session)
+}
+
+/// [`spawn_self_with`] with the child's session spelled out.
+pub fn spawn_self_session(
+    args: &[String],
+    fds: &[OwnedFd],
+    stdio: [Stdio; 3],
+    session: Session,
+) -> anyhow::Result<Child> {
     let exe = std::env::current_exe().context("cannot find our own executable")?;
     let mut cmd = Command::new(exe);
     let [i, o, e] = stdio;
     cmd.args(args).stdin(i).stdout(o).stderr(e);
-    spawn_with(cmd, fds, setsid)
+    spawn_with(cmd, fds, session)
 }
 
-fn spawn_with(mut cmd: Command, fds: &[OwnedFd], setsid: bool) -> anyhow::Result<Child> {
+fn spawn_with(mut cmd: Command, fds: &[OwnedFd], session: Session) -> anyhow::Result<Child> {
     let raw: Vec<RawFd> = fds.iter().map(|f| f.as_raw_fd()).collect();
     // SAFETY: the closure runs between fork and exec in the child and only
-    // makes async-signal-safe calls (fcntl/dup2) on fds we own.
+    // makes async-signal-safe calls (fcntl/dup2/setsid/ioctl) on fds we own.
     unsafe {
         cmd.pre_exec(move || {
             // Move sources out of the way first so targets can't clobber them.
@@ -58,7 +82,12 @@ fn spawn_with(mut cmd: Command, fds: &[OwnedFd], setsid: bool) -> anyhow::Result
                     return Err(std::io::Error::last_os_error());
                 }
             }
-            if setsid && libc::setsid() < 0 {
+            if session != Session::Same && libc::setsid() < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // Stdio is in place (std sets it up before these hooks): the
+            // new session leader takes stdin as its controlling terminal.
+            if session == Session::Console && libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
                 return Err(std::io::Error::last_os_error());
             }
             Ok(())

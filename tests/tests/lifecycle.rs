@@ -941,6 +941,201 @@ fn console_socket() {
     e.assert_clean("t2");
 }
 
+/// A pty master from a console socket, read as the steps of a scenario
+/// need it.
+struct Master {
+    f: fs::File,
+    seen: String,
+}
+
+impl Master {
+    /// Read until `what` shows up in what was read so far; false after 10 s
+    /// or at EOF.
+    fn wait(&mut self, what: &str) -> bool {
+        use std::io::Read;
+        use std::os::fd::AsRawFd;
+        let t = Instant::now();
+        let mut buf = [0u8; 4096];
+        while !self.seen.contains(what) {
+            if t.elapsed() > Duration::from_secs(10) {
+                return false;
+            }
+            let mut p = libc::pollfd {
+                fd: self.f.as_raw_fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            };
+            // SAFETY: one valid pollfd.
+            if unsafe { libc::poll(&mut p, 1, 200) } <= 0 {
+                continue;
+            }
+            match self.f.read(&mut buf) {
+                Ok(0) | Err(_) => return false,
+                Ok(n) => self.seen.push_str(&String::from_utf8_lossy(&buf[..n])),
+            }
+        }
+        true
+    }
+
+    fn type_keys(&mut self, keys: &[u8]) {
+        use std::io::Write;
+        self.f.write_all(keys).unwrap();
+    }
+
+    /// TIOCSWINSZ on the master, as containerd and Docker resize a console.
+    fn resize(&self, rows: u16, cols: u16) {
+        use std::os::fd::AsRawFd;
+        let ws = libc::winsize {
+            ws_row: rows,
+            ws_col: cols,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        // SAFETY: TIOCSWINSZ reads one winsize from a valid pointer.
+        let r = unsafe { libc::ioctl(self.f.as_raw_fd(), libc::TIOCSWINSZ, &ws) };
+        assert_eq!(r, 0, "TIOCSWINSZ: {}", std::io::Error::last_os_error());
+    }
+}
+
+/// `tests/sandbox/tty_signals.c` as a container's init with a terminal,
+/// run by `bin` (runc or runsc) with create --console-socket, driven
+/// through the pty master: resize, ^C, ^\, ^Z, ^C to a job in the
+/// foreground, then the master closes. Returns the program's report lines
+/// and init's exit status (or a description of where it got stuck).
+fn console_scenario(e: &Env, bin: &Path, name: &str) -> Result<(Vec<String>, i32), String> {
+    let id = format!("con-{name}");
+    let root = e.dir.join(format!("root-{name}"));
+    let sock = e.dir.join(format!("console-{name}.sock"));
+    let pf = e.dir.join(format!("{name}.pid"));
+    let l = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+    let taker = std::thread::spawn(move || recv_master(&l).0);
+    let rt = |args: &[&str]| {
+        Command::new(bin)
+            .arg("--root")
+            .arg(&root)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap()
+    };
+    let c = rt(&[
+        "create",
+        "--bundle",
+        e.b(),
+        "--console-socket",
+        sock.to_str().unwrap(),
+        "--pid-file",
+        pf.to_str().unwrap(),
+        &id,
+    ]);
+    if !c.status.success() {
+        return Err(format!(
+            "{name} create: {}",
+            String::from_utf8_lossy(&c.stderr)
+        ));
+    }
+    let mut m = Master {
+        f: taker.join().unwrap(),
+        seen: String::new(),
+    };
+    let pid: i32 = fs::read_to_string(&pf).unwrap().trim().parse().unwrap();
+    let s = rt(&["start", &id]);
+    assert!(s.status.success(), "{name} start");
+    let steps: &[(&[u8], &str)] = &[
+        (b"", "ready"),
+        (b"", "WINCH"),
+        (b"\x03", "got INT"),
+        (b"\x1c", "got QUIT"),
+        (b"\x1a", "child ready"),
+        (b"\x03", "fg back"),
+    ];
+    let mut stuck = None;
+    for (keys, until) in steps {
+        if *until == "WINCH" {
+            m.resize(30, 100);
+        } else {
+            m.type_keys(keys);
+        }
+        if !m.wait(until) {
+            stuck = Some(format!("{name}: no {until:?} in {:?}", m.seen));
+            break;
+        }
+    }
+    let seen = std::mem::take(&mut m.seen);
+    // The console goes away: a hangup of the session (SIGHUP to init).
+    drop(m);
+    let code = if stuck.is_none() { wait_pid(pid) } else { -1 };
+    rt(&["delete", "--force", &id]);
+    reap_all();
+    if let Some(s) = stuck {
+        return Err(s);
+    }
+    // The line discipline echoes the keys (ECHOCTL: "^C") before or after
+    // the program's line, depending on who runs first.
+    let lines = seen
+        .replace("^C", "")
+        .replace("^\\", "")
+        .replace("^Z", "")
+        .lines()
+        .map(str::trim)
+        .filter(|l| {
+            ["ids", "got", "child", "fg", "tcsetpgrp"]
+                .iter()
+                .any(|p| l.starts_with(p))
+        })
+        .map(str::to_string)
+        .collect();
+    Ok((lines, code))
+}
+
+/// The console's keys and size reach the sandbox as on Linux: the sentry
+/// leads the pty's session, and passes the line discipline's signals on to
+/// the sandbox's foreground process group (SIGWINCH with the new size,
+/// ^C, ^\, ^Z; ^C to a job that took the foreground), and the master's
+/// close hangs the session up (SIGHUP to init). Compared with runc on the
+/// same bundle when runc works on the machine.
+#[test]
+fn console_signals() {
+    let Some(e) = Env::new("lifecycle_console_signals", "true") else {
+        return;
+    };
+    let prog = systests::compile_sandbox_program("tty_signals", systests::Link::Static);
+    fs::copy(&prog, e.bundle.join("rootfs/bin/tty_signals")).unwrap();
+    let cfg = fs::read_to_string(e.bundle.join("config.json")).unwrap();
+    fs::write(
+        e.bundle.join("config.json"),
+        cfg.replace("\"terminal\": false", "\"terminal\": true")
+            .replace(r#"["sh", "-c", "true"]"#, r#"["/bin/tty_signals"]"#),
+    )
+    .unwrap();
+    let expected: Vec<String> = [
+        "ids sid=1 pgrp=1 fg=1",
+        "got WINCH 30x100",
+        "got INT",
+        "got QUIT",
+        "got TSTP",
+        "child ready",
+        "child got INT",
+        "child exit 3",
+        "fg back fg=1",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let runc = Path::new("/usr/sbin/runc");
+    if runc.exists() {
+        match console_scenario(&e, runc, "runc") {
+            Ok(r) => assert_eq!(r, (expected.clone(), 7), "runc (the reference)"),
+            Err(why) => eprintln!("runc cannot run the scenario here ({why}): no comparison"),
+        }
+    }
+    let ours = console_scenario(&e, &runsc(), "runsc");
+    assert_eq!(ours, Ok((expected, 7)));
+    assert!(live_children().is_empty(), "{:?}", live_children());
+}
+
 #[test]
 fn run_foreground_and_detached() {
     let Some(e) = Env::new("lifecycle_run", "echo ran; exit 5") else {

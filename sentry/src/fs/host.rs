@@ -412,3 +412,105 @@ impl FileOps for HostFile {
         Ok(out)
     }
 }
+
+/// The signals the host's line discipline sends to the sentry when it leads
+/// the session of its console (a pty slave as stdio, `runsc create
+/// --console-socket`): ^C, ^\, ^Z, a resize of the master (SIGWINCH), and
+/// its hangup (SIGHUP, with SIGCONT). `runsc boot` blocks them before any
+/// thread starts and reads them from a signalfd ([`serve_console_signals`]).
+pub const CONSOLE_SIGNALS: [i32; 6] = [
+    libc::SIGHUP,
+    libc::SIGINT,
+    libc::SIGQUIT,
+    libc::SIGTSTP,
+    libc::SIGWINCH,
+    libc::SIGCONT,
+];
+
+/// `si_code` of a signal the host kernel generated (the line discipline).
+const SI_KERNEL: i32 = 0x80;
+
+/// Start the `console-signals` thread: it passes the host console's signals
+/// on to the sandbox as Linux's tty layer would send them to the sandbox's
+/// session ([`console_signal`]). The console is the host tty on the
+/// sentry's own fd 0.
+pub fn serve_console_signals(
+    k: Arc<crate::kernel::Kernel>,
+    sfd: nix::sys::signalfd::SignalFd,
+) -> std::io::Result<()> {
+    let rdev = nix::sys::stat::fstat(0).map(|s| s.st_rdev).unwrap_or(0);
+    std::thread::Builder::new()
+        .name("console-signals".into())
+        .spawn(move || loop {
+            match sfd.read_signal() {
+                Ok(Some(si)) => {
+                    let (sig, code) = (si.ssi_signo as i32, si.ssi_code);
+                    tracing::debug!("console: host signal {sig} (si_code {code})");
+                    console_signal(&k, rdev, sig, code == SI_KERNEL);
+                }
+                Ok(None) | Err(nix::errno::Errno::EINTR) => continue,
+                Err(e) => {
+                    tracing::warn!("console signals: {e}");
+                    return;
+                }
+            }
+        })
+        .map(|_| ())
+}
+
+/// One signal the sentry got as its console's session leader. From the
+/// line discipline (`from_tty`): ^C/^\/^Z and SIGWINCH go to the foreground
+/// process group of the sandbox's session on that terminal (what the
+/// sandbox set with TIOCSPGRP), a hangup to the session leader with
+/// SIGCONT, which loses the terminal (Linux's tty_signal_session_leader).
+/// From a host process (`kill` of the sentry's pid, the pid a runc
+/// container's init would have): to the sandbox's init. Either way as
+/// signals from outside the sandbox's pid namespace: init only gets what
+/// it handles.
+pub fn console_signal(k: &crate::kernel::Kernel, rdev: u64, sig: i32, from_tty: bool) {
+    if !from_tty {
+        if let Some(g) = k.tasks.group(1) {
+            send_from_host(&g, sig, 0);
+        }
+        return;
+    }
+    let tty = ttys().get(&rdev).and_then(std::sync::Weak::upgrade);
+    let Some(tty) = tty else {
+        return;
+    };
+    match sig {
+        libc::SIGHUP => {
+            let (sid, _) = tty.job.detach();
+            if let Some(g) = (sid > 0).then(|| k.tasks.group(sid)).flatten() {
+                send_from_host(&g, libc::SIGHUP, SI_KERNEL);
+                send_from_host(&g, libc::SIGCONT, SI_KERNEL);
+            }
+        }
+        // Comes with SIGHUP, sent above.
+        libc::SIGCONT => {}
+        _ => {
+            let fg = tty.job.fg();
+            if fg <= 0 {
+                return;
+            }
+            for g in k.tasks.all_groups() {
+                if k.procs.pgid_sid(g.tgid).is_some_and(|(p, _)| p == fg) {
+                    send_from_host(&g, sig, SI_KERNEL);
+                }
+            }
+        }
+    }
+}
+
+/// Send a signal from outside the sandbox's pid namespace: as for a pid
+/// namespace's init in Linux (SIGNAL_UNKILLABLE), the sandbox's init
+/// ignores what it has no handler for, SIGKILL and SIGSTOP excepted.
+fn send_from_host(g: &crate::kernel::signal::ThreadGroup, sig: i32, code: i32) {
+    let unkillable = g.tgid == 1
+        && sig != libc::SIGKILL
+        && sig != libc::SIGSTOP
+        && g.action(sig).handler == libc::SIG_DFL as u64;
+    if !unkillable {
+        g.send(sig, syscalls::abi::Siginfo::kill(sig, code, 0, 0));
+    }
+}

@@ -44,6 +44,10 @@ pub struct BootConfig {
     pub wait_start: bool,
     /// Told "" once init is ready to exec (or the error that prevents it).
     pub ready: Option<OwnedFd>,
+    /// The host console's signals (the sentry leads the session of the pty
+    /// on its stdio): passed on to the sandbox by a `console-signals`
+    /// thread ([`crate::fs::host::serve_console_signals`]).
+    pub console_signals: Option<nix::sys::signalfd::SignalFd>,
 }
 
 /// Credentials, capabilities and limits of a process started by the CLI
@@ -231,6 +235,10 @@ fn run_ready(cfg: BootConfig, ready: &Arc<Ready>) -> Result<ExitStatus, BootErro
     if let Some(l) = cfg.control {
         super::control::serve(k.clone(), l, gate.clone())
             .map_err(|e| setup("control thread", &e))?;
+    }
+    if let Some(sfd) = cfg.console_signals {
+        crate::fs::host::serve_console_signals(k.clone(), sfd)
+            .map_err(|e| setup("console signals thread", &e))?;
     }
     let ready = ready.clone();
     // The init task lives on its own thread: it is the tracer of its stub.
