@@ -123,6 +123,70 @@ impl Containerd {
         out
     }
 
+    /// `ctr ARGS` with a terminal (under `script`, as [`Containerd::ctr_tty`])
+    /// that is typed `keys` once `ready` shows in its output, as a user at
+    /// the keyboard. Returns the output (without `\r`) and the exit status
+    /// (-1 if `ready` never came or it did not end within the timeout).
+    fn ctr_tty_keys(&self, args: &[&str], ready: &str, keys: &[u8]) -> (String, i32) {
+        use std::io::{Read, Write};
+        let mut shell = shell_quote(&self.ctr.to_string_lossy());
+        shell.push_str(" -a ");
+        shell.push_str(&shell_quote(&self.dir.join("c.sock").to_string_lossy()));
+        shell.push_str(" -n ");
+        shell.push_str(&self.ns);
+        for a in args {
+            shell.push(' ');
+            shell.push_str(&shell_quote(a));
+        }
+        let mut child = Command::new("script")
+            .args(["-qec", &shell, "/dev/null"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel::<Vec<u8>>();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = stdout.read(&mut buf) {
+                if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut out = Vec::new();
+        let t = Instant::now();
+        let mut typed = false;
+        let code = loop {
+            while let Ok(chunk) = rx.recv_timeout(Duration::from_millis(50)) {
+                out.extend_from_slice(&chunk);
+            }
+            if !typed && String::from_utf8_lossy(&out).contains(ready) {
+                let _ = stdin.write_all(keys);
+                typed = true;
+            }
+            if let Ok(Some(st)) = child.try_wait() {
+                break if typed {
+                    std::os::unix::process::ExitStatusExt::into_raw(st) >> 8 & 0xff
+                } else {
+                    -1
+                };
+            }
+            if t.elapsed() > TIMEOUT {
+                let _ = child.kill();
+                let _ = child.wait();
+                break -1;
+            }
+        };
+        while let Ok(chunk) = rx.recv_timeout(Duration::from_millis(100)) {
+            out.extend_from_slice(&chunk);
+        }
+        out.retain(|&b| b != b'\r' && b != 0);
+        (String::from_utf8_lossy(&out).into_owned(), code)
+    }
+
     /// The STATUS column of `ctr task ls` for `id`.
     fn task_status(&self, id: &str) -> String {
         let out = self.ctr(&["task", "ls"]);
@@ -292,6 +356,26 @@ fn scenario(c: &Containerd, runtime: &Path, tag: &str) -> Vec<String> {
         out.stdout_str().lines().any(|l| l.ends_with("run-tty-ok"))
     ));
 
+    // ^C typed at the terminal of `ctr run -t`: SIGINT for the container's
+    // foreground process group (init's trap runs, sleep dies).
+    let (out, code) = c.ctr_tty_keys(
+        &argv(&run(
+            &["--rm", "-t"],
+            &format!("{tag}-r4"),
+            &[
+                "/bin/sh",
+                "-c",
+                "trap 'echo got-int; exit 5' INT; echo ready; while :; do sleep 0.1; done",
+            ],
+        )),
+        "ready",
+        b"\x03",
+    );
+    seen.push(format!(
+        "run -t ^C: trap ran {} status {code}",
+        out.lines().any(|l| l.ends_with("got-int"))
+    ));
+
     // A long-running task: exec, ps, pause/resume, kill.
     let out = c.ctr(&argv(&run(&["-d"], &id, &["/bin/sleep", "1000"])));
     seen.push(format!("run -d: status {}", out.status.shell_code()));
@@ -398,6 +482,7 @@ fn ctr_runs_our_runtime_like_runc() {
         "run: \"hello\\n\" status 0",
         "run exit: status 7 stderr \"to-stderr\"",
         "run -t: true",
+        "run -t ^C: trap ran true status 5",
         "run -d: status 0",
         "status: RUNNING",
         "exec: \"exec-ok\\n\" status 4",
