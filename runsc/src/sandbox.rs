@@ -65,7 +65,8 @@ pub fn spawn_self_session(
 fn spawn_with(mut cmd: Command, fds: &[OwnedFd], session: Session) -> anyhow::Result<Child> {
     let raw: Vec<RawFd> = fds.iter().map(|f| f.as_raw_fd()).collect();
     // SAFETY: the closure runs between fork and exec in the child and only
-    // makes async-signal-safe calls (fcntl/dup2/setsid/ioctl) on fds we own.
+    // makes async-signal-safe calls (fcntl/dup2/setsid/sigprocmask/ioctl) on
+    // fds we own and a sigset on its stack.
     unsafe {
         cmd.pre_exec(move || {
             // Move sources out of the way first so targets can't clobber them.
@@ -85,15 +86,39 @@ fn spawn_with(mut cmd: Command, fds: &[OwnedFd], session: Session) -> anyhow::Re
             if session != Session::Same && libc::setsid() < 0 {
                 return Err(std::io::Error::last_os_error());
             }
-            // Stdio is in place (std sets it up before these hooks): the
-            // new session leader takes stdin as its controlling terminal.
-            if session == Session::Console && libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
-                return Err(std::io::Error::last_os_error());
+            if session == Session::Console {
+                // The terminal's signals stay blocked across the exec (the
+                // child reads them from a signalfd): none may act on it
+                // before it is ready for them.
+                let mut set: libc::sigset_t = std::mem::zeroed();
+                libc::sigemptyset(&mut set);
+                for sig in sentry::fs::host::CONSOLE_SIGNALS {
+                    libc::sigaddset(&mut set, sig);
+                }
+                libc::sigprocmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+                // Stdio is in place (std sets it up before these hooks):
+                // the new session leader takes stdin as its controlling
+                // terminal.
+                if libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
             }
             Ok(())
         });
     }
     cmd.spawn().context("cannot start a sandbox process")
+}
+
+/// Become the leader of a new session whose controlling terminal is `tty`
+/// (a pty slave), so that the host line discipline's signals for it come
+/// to us. Fails with EPERM when we lead a process group already.
+pub fn take_ctty(tty: &OwnedFd) -> std::io::Result<()> {
+    nix::unistd::setsid()?;
+    // SAFETY: TIOCSCTTY takes an integer argument (0: do not steal).
+    if unsafe { libc::ioctl(tty.as_raw_fd(), libc::TIOCSCTTY, 0) } < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(())
 }
 
 /// Adopt `n` fds handed over at FIRST_FD.. (in a child started by spawn_self).

@@ -1,7 +1,7 @@
 /* A container's init with a terminal (process.terminal, the pty slave from
- * --console-socket as stdio), run under runc and under runsc by
- * tests/lifecycle.rs `console_signals`: the terminal's signals must arrive
- * as Linux's tty layer sends them. The test drives it through the pty
+ * --console-socket as stdio), or a process started by exec --tty, run under
+ * runc and under runsc by tests/lifecycle.rs `console_signals`: the
+ * terminal's signals must arrive as Linux's tty layer sends them. The test drives it through the pty
  * master and waits for each line before the next step:
  *
  *   "ready"                 -> the test resizes the master to 30x100
@@ -10,7 +10,7 @@
  *   then a child in its own process group becomes the terminal's
  *   foreground group: "child ready" -> ^C -> "child got INT",
  *   "child exit 3", "fg back"   -> the test closes the master
- *   hangup: SIGHUP to the session leader (init) -> exit 7.
+ *   hangup: SIGHUP to the session leader (us) -> exit 7.
  */
 #include <errno.h>
 #include <signal.h>
@@ -68,7 +68,8 @@ int main(void) {
     sigaddset(&block, sigs[i]);
   }
   sigprocmask(SIG_BLOCK, &block, NULL);
-  say("ids sid=%d pgrp=%d fg=%d\r\n", getsid(0), getpgrp(), tcgetpgrp(0));
+  say("ids init=%d session-leader=%d fg-is-mine=%d\r\n", getpid() == 1, getsid(0) == getpid(),
+      tcgetpgrp(0) == getpgrp());
   say("ready\r\n");
   for (;;) {
     while (!pending)
@@ -111,7 +112,7 @@ int main(void) {
       say("child exit %d\r\n", WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
       if (tcsetpgrp(0, getpgrp()) != 0)
         say("tcsetpgrp back: %s\r\n", strerror(errno));
-      say("fg back fg=%d\r\n", tcgetpgrp(0));
+      say("fg back mine=%d\r\n", tcgetpgrp(0) == getpgrp());
     }
   }
 }

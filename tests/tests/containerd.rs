@@ -410,6 +410,25 @@ fn scenario(c: &Containerd, runtime: &Path, tag: &str) -> Vec<String> {
         "exec -t: {}",
         out.stdout_str().lines().any(|l| l.ends_with("exec-tty-ok"))
     ));
+    let (out, code) = c.ctr_tty_keys(
+        &[
+            "task",
+            "exec",
+            "-t",
+            "--exec-id",
+            "e4",
+            &id,
+            "/bin/sh",
+            "-c",
+            "trap 'echo got-int; exit 5' INT; echo ready; while :; do sleep 0.1; done",
+        ],
+        "ready",
+        b"\x03",
+    );
+    seen.push(format!(
+        "exec -t ^C: trap ran {} status {code}",
+        out.lines().any(|l| l.ends_with("got-int"))
+    ));
     let out = c.ctr(&["task", "ps", &id]);
     let pids = out
         .stdout_str()
@@ -487,6 +506,7 @@ fn ctr_runs_our_runtime_like_runc() {
         "status: RUNNING",
         "exec: \"exec-ok\\n\" status 4",
         "exec -t: true",
+        "exec -t ^C: trap ran true status 5",
         "ps: status 0 lists pids true",
         "paused: PAUSED",
         "resumed: RUNNING",

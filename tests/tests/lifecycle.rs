@@ -1002,47 +1002,76 @@ impl Master {
 /// through the pty master: resize, ^C, ^\, ^Z, ^C to a job in the
 /// foreground, then the master closes. Returns the program's report lines
 /// and init's exit status (or a description of where it got stuck).
-fn console_scenario(e: &Env, bin: &Path, name: &str) -> Result<(Vec<String>, i32), String> {
+fn console_scenario(
+    e: &Env,
+    bin: &Path,
+    name: &str,
+    exec: bool,
+) -> Result<(Vec<String>, i32), String> {
+    let name = &format!("{name}-{}", if exec { "exec" } else { "init" });
     let id = format!("con-{name}");
+    // runc opens the pty in the container: it needs /dev/pts and /dev/ptmx.
+    let cfg = serde_json("sleep 1000").replace(
+        r#""mounts": ["#,
+        r#""mounts": [{"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "mode=755"]},
+                      {"destination": "/dev/pts", "type": "devpts", "source": "devpts", "options": ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"]},"#,
+    );
+    let cfg = if exec {
+        cfg
+    } else {
+        cfg.replace("\"terminal\": false", "\"terminal\": true")
+            .replace(r#"["sh", "-c", "sleep 1000"]"#, r#"["/bin/tty_signals"]"#)
+    };
+    fs::write(e.bundle.join("config.json"), cfg).unwrap();
     let root = e.dir.join(format!("root-{name}"));
     let sock = e.dir.join(format!("console-{name}.sock"));
     let pf = e.dir.join(format!("{name}.pid"));
     let l = std::os::unix::net::UnixListener::bind(&sock).unwrap();
     let taker = std::thread::spawn(move || recv_master(&l).0);
+    // Stderr to a file: the container keeps the stdio of `create` (a pipe
+    // would never see EOF).
+    let err = e.dir.join(format!("{name}.err"));
     let rt = |args: &[&str]| {
-        Command::new(bin)
+        let st = Command::new(bin)
             .arg("--root")
             .arg(&root)
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .output()
-            .unwrap()
+            .stderr(fs::File::create(&err).unwrap())
+            .status()
+            .unwrap();
+        (st.success(), fs::read_to_string(&err).unwrap_or_default())
     };
-    let c = rt(&[
-        "create",
-        "--bundle",
-        e.b(),
-        "--console-socket",
-        sock.to_str().unwrap(),
-        "--pid-file",
-        pf.to_str().unwrap(),
-        &id,
-    ]);
-    if !c.status.success() {
-        return Err(format!(
-            "{name} create: {}",
-            String::from_utf8_lossy(&c.stderr)
-        ));
+    let (sock_s, pf_s) = (sock.to_str().unwrap(), pf.to_str().unwrap());
+    let console = ["--console-socket", sock_s, "--pid-file", pf_s];
+    let mut create = vec!["create", "--bundle", e.b()];
+    if !exec {
+        create.extend(console);
+    }
+    create.push(&id);
+    let (ok, msg) = rt(&create);
+    if !ok {
+        return Err(format!("{name} create: {msg}"));
+    }
+    let (ok, msg) = rt(&["start", &id]);
+    assert!(ok, "{name} start: {msg}");
+    if exec {
+        // As containerd's shim: exec --detach --tty with a console socket.
+        let mut x = vec!["exec", "--detach", "--tty"];
+        x.extend(console);
+        x.extend([id.as_str(), "/bin/tty_signals"]);
+        let (ok, msg) = rt(&x);
+        if !ok {
+            rt(&["delete", "--force", &id]);
+            return Err(format!("{name} exec: {msg}"));
+        }
     }
     let mut m = Master {
         f: taker.join().unwrap(),
         seen: String::new(),
     };
     let pid: i32 = fs::read_to_string(&pf).unwrap().trim().parse().unwrap();
-    let s = rt(&["start", &id]);
-    assert!(s.status.success(), "{name} start");
     let steps: &[(&[u8], &str)] = &[
         (b"", "ready"),
         (b"", "WINCH"),
@@ -1103,37 +1132,36 @@ fn console_signals() {
     };
     let prog = systests::compile_sandbox_program("tty_signals", systests::Link::Static);
     fs::copy(&prog, e.bundle.join("rootfs/bin/tty_signals")).unwrap();
-    let cfg = fs::read_to_string(e.bundle.join("config.json")).unwrap();
-    fs::write(
-        e.bundle.join("config.json"),
-        cfg.replace("\"terminal\": false", "\"terminal\": true")
-            .replace(r#"["sh", "-c", "true"]"#, r#"["/bin/tty_signals"]"#),
-    )
-    .unwrap();
-    let expected: Vec<String> = [
-        "ids sid=1 pgrp=1 fg=1",
-        "got WINCH 30x100",
-        "got INT",
-        "got QUIT",
-        "got TSTP",
-        "child ready",
-        "child got INT",
-        "child exit 3",
-        "fg back fg=1",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    let runc = Path::new("/usr/sbin/runc");
-    if runc.exists() {
-        match console_scenario(&e, runc, "runc") {
-            Ok(r) => assert_eq!(r, (expected.clone(), 7), "runc (the reference)"),
-            Err(why) => eprintln!("runc cannot run the scenario here ({why}): no comparison"),
+    fs::create_dir_all(e.bundle.join("rootfs/dev")).unwrap();
+    fs::create_dir_all(e.bundle.join("rootfs/proc")).unwrap();
+    for exec in [false, true] {
+        let ids = format!("ids init={} session-leader=1 fg-is-mine=1", u8::from(!exec));
+        let expected: Vec<String> = [
+            ids.as_str(),
+            "got WINCH 30x100",
+            "got INT",
+            "got QUIT",
+            "got TSTP",
+            "child ready",
+            "child got INT",
+            "child exit 3",
+            "fg back mine=1",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let what = if exec { "exec --tty" } else { "init" };
+        let runc = Path::new("/usr/sbin/runc");
+        if runc.exists() {
+            match console_scenario(&e, runc, "runc", exec) {
+                Ok(r) => assert_eq!(r, (expected.clone(), 7), "runc (the reference), {what}"),
+                Err(why) => eprintln!("runc cannot run the scenario here ({why}): no comparison"),
+            }
         }
+        let ours = console_scenario(&e, &runsc(), "runsc", exec);
+        assert_eq!(ours, Ok((expected, 7)), "{what}");
+        assert!(live_children().is_empty(), "{:?}", live_children());
     }
-    let ours = console_scenario(&e, &runsc(), "runsc");
-    assert_eq!(ours, Ok((expected, 7)));
-    assert!(live_children().is_empty(), "{:?}", live_children());
 }
 
 #[test]

@@ -94,12 +94,25 @@ fn tty_state_of(fd: &Arc<OwnedFd>) -> Option<Arc<HostTty>> {
         fd: fd.clone(),
     });
     map.insert(rdev, Arc::downgrade(&t));
-    drop(map);
-    if super::tty::ctty(1).is_none() {
-        let term: Arc<dyn Terminal> = t.clone();
-        super::tty::set_ctty(&term, 1, 1);
-    }
     Some(t)
+}
+
+/// A process started by the CLI (init, `runsc exec --tty`) takes the first
+/// host terminal among its stdio `files` as its session's controlling
+/// terminal, with its group in the foreground, as runc's TIOCSCTTY does
+/// (unless the terminal already controls a session, or the session has
+/// one).
+pub fn acquire_stdio_ctty(files: &[Arc<File>], sid: i32, pgid: i32) {
+    let tty = files.iter().find_map(|f| {
+        let h = f.ops.as_any()?.downcast_ref::<HostFile>()?;
+        h.tty.clone()
+    });
+    if let Some(t) = tty {
+        if t.job.session() == 0 && super::tty::ctty(sid).is_none() {
+            let term: Arc<dyn Terminal> = t;
+            super::tty::set_ctty(&term, sid, pgid);
+        }
+    }
 }
 
 /// The sandbox's console (`/dev/console`): the host terminal it was given
@@ -352,6 +365,9 @@ impl FileOps for HostFile {
     fn proc_name(&self) -> Option<String> {
         (self.kind == Kind::Tty).then(|| "/dev/console".to_string())
     }
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        Some(self)
+    }
     fn ioctl(&self, _file: &File, t: &mut Task, cmd: u64, arg: u64) -> Result<u64, Errno> {
         let cmd = cmd as u32;
         if cmd == FIONREAD && matches!(self.kind, Kind::Tty | Kind::Stream) {
@@ -475,12 +491,20 @@ pub fn console_signal(k: &crate::kernel::Kernel, rdev: u64, sig: i32, from_tty: 
         return;
     }
     let tty = ttys().get(&rdev).and_then(std::sync::Weak::upgrade);
-    let Some(tty) = tty else {
-        return;
-    };
+    if let Some(tty) = tty {
+        host_tty_signal(k, &tty.job, sig);
+    }
+}
+
+/// A signal from the host's line discipline for a host terminal whose
+/// job-control state is `job` (the console, or the pty of `runsc exec
+/// --tty` relayed by its host process): ^C/^\/^Z and SIGWINCH to the
+/// foreground group of the session it controls; a hangup (SIGHUP) to that
+/// session's leader with SIGCONT, the session losing the terminal.
+pub fn host_tty_signal(k: &crate::kernel::Kernel, job: &JobCtl, sig: i32) {
     match sig {
         libc::SIGHUP => {
-            let (sid, _) = tty.job.detach();
+            let (sid, _) = job.detach();
             if let Some(g) = (sid > 0).then(|| k.tasks.group(sid)).flatten() {
                 send_from_host(&g, libc::SIGHUP, SI_KERNEL);
                 send_from_host(&g, libc::SIGCONT, SI_KERNEL);
@@ -489,7 +513,7 @@ pub fn console_signal(k: &crate::kernel::Kernel, rdev: u64, sig: i32, from_tty: 
         // Comes with SIGHUP, sent above.
         libc::SIGCONT => {}
         _ => {
-            let fg = tty.job.fg();
+            let fg = job.fg();
             if fg <= 0 {
                 return;
             }
