@@ -123,12 +123,9 @@ impl Containerd {
         out
     }
 
-    /// `ctr ARGS` with a terminal (under `script`, as [`Containerd::ctr_tty`])
-    /// that is typed `keys` once `ready` shows in its output, as a user at
-    /// the keyboard. Returns the output (without `\r`) and the exit status
-    /// (-1 if `ready` never came or it did not end within the timeout).
+    /// `ctr ARGS` with a terminal that is typed `keys` once `ready` shows
+    /// ([`systests::script_with_keys`]).
     fn ctr_tty_keys(&self, args: &[&str], ready: &str, keys: &[u8]) -> (String, i32) {
-        use std::io::{Read, Write};
         let mut shell = shell_quote(&self.ctr.to_string_lossy());
         shell.push_str(" -a ");
         shell.push_str(&shell_quote(&self.dir.join("c.sock").to_string_lossy()));
@@ -138,53 +135,7 @@ impl Containerd {
             shell.push(' ');
             shell.push_str(&shell_quote(a));
         }
-        let mut child = Command::new("script")
-            .args(["-qec", &shell, "/dev/null"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut stdin = child.stdin.take().unwrap();
-        let mut stdout = child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel::<Vec<u8>>();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = stdout.read(&mut buf) {
-                if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut out = Vec::new();
-        let t = Instant::now();
-        let mut typed = false;
-        let code = loop {
-            while let Ok(chunk) = rx.recv_timeout(Duration::from_millis(50)) {
-                out.extend_from_slice(&chunk);
-            }
-            if !typed && String::from_utf8_lossy(&out).contains(ready) {
-                let _ = stdin.write_all(keys);
-                typed = true;
-            }
-            if let Ok(Some(st)) = child.try_wait() {
-                break if typed {
-                    std::os::unix::process::ExitStatusExt::into_raw(st) >> 8 & 0xff
-                } else {
-                    -1
-                };
-            }
-            if t.elapsed() > TIMEOUT {
-                let _ = child.kill();
-                let _ = child.wait();
-                break -1;
-            }
-        };
-        while let Ok(chunk) = rx.recv_timeout(Duration::from_millis(100)) {
-            out.extend_from_slice(&chunk);
-        }
-        out.retain(|&b| b != b'\r' && b != 0);
-        (String::from_utf8_lossy(&out).into_owned(), code)
+        systests::script_with_keys(&shell, ready, keys, TIMEOUT)
     }
 
     /// The STATUS column of `ctr task ls` for `id`.
