@@ -76,6 +76,9 @@ pub struct BootSpec {
     /// sandbox's terminal.
     #[serde(default)]
     pub console: bool,
+    /// OCI mounts of tmpfs, proc, sysfs and devpts, in config order.
+    #[serde(default)]
+    pub mounts: Vec<sentry::kernel::boot::FsMount>,
     /// OCI linux.maskedPaths / linux.readonlyPaths.
     #[serde(default)]
     pub masked_paths: Vec<Vec<u8>>,
@@ -167,6 +170,7 @@ pub fn run(cli: &Cli, a: &BootArgs) -> anyhow::Result<i32> {
         strace: cli.strace,
         hostname: spec.hostname,
         volumes,
+        mounts: spec.mounts,
         masked_paths: spec.masked_paths,
         readonly_paths: spec.readonly_paths,
         overlay: if spec.overlay {
