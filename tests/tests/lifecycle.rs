@@ -941,6 +941,17 @@ fn console_socket() {
     e.assert_clean("t2");
 }
 
+/// Where the terminal of [`console_scenario`] comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    /// Init's, from `create --console-socket`.
+    Init,
+    /// A process's from `exec --detach --tty --console-socket`.
+    Exec,
+    /// `run` in the foreground on the caller's terminal.
+    Run,
+}
+
 /// A pty master from a console socket, read as the steps of a scenario
 /// need it.
 struct Master {
@@ -1006,9 +1017,10 @@ fn console_scenario(
     e: &Env,
     bin: &Path,
     name: &str,
-    exec: bool,
+    mode: Mode,
 ) -> Result<(Vec<String>, i32), String> {
-    let name = &format!("{name}-{}", if exec { "exec" } else { "init" });
+    let exec = mode == Mode::Exec;
+    let name = &format!("{name}-{mode:?}");
     let id = format!("con-{name}");
     // runc opens the pty in the container: it needs /dev/pts and /dev/ptmx.
     let cfg = serde_json("sleep 1000").replace(
@@ -1026,8 +1038,6 @@ fn console_scenario(
     let root = e.dir.join(format!("root-{name}"));
     let sock = e.dir.join(format!("console-{name}.sock"));
     let pf = e.dir.join(format!("{name}.pid"));
-    let l = std::os::unix::net::UnixListener::bind(&sock).unwrap();
-    let taker = std::thread::spawn(move || recv_master(&l).0);
     // Stderr to a file: the container keeps the stdio of `create` (a pipe
     // would never see EOF).
     let err = e.dir.join(format!("{name}.err"));
@@ -1043,6 +1053,11 @@ fn console_scenario(
             .unwrap();
         (st.success(), fs::read_to_string(&err).unwrap_or_default())
     };
+    if mode == Mode::Run {
+        return run_on_own_tty(e, bin, &root, &id);
+    }
+    let l = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+    let taker = std::thread::spawn(move || recv_master(&l).0);
     let (sock_s, pf_s) = (sock.to_str().unwrap(), pf.to_str().unwrap());
     let console = ["--console-socket", sock_s, "--pid-file", pf_s];
     let mut create = vec!["create", "--bundle", e.b()];
@@ -1067,11 +1082,92 @@ fn console_scenario(
             return Err(format!("{name} exec: {msg}"));
         }
     }
-    let mut m = Master {
+    let m = Master {
         f: taker.join().unwrap(),
         seen: String::new(),
     };
     let pid: i32 = fs::read_to_string(&pf).unwrap().trim().parse().unwrap();
+    // The console goes away: a hangup of the session (SIGHUP to its
+    // leader, which exits 7).
+    let r = drive_console(m, pid, name, drop);
+    rt(&["delete", "--force", &id]);
+    reap_all();
+    r
+}
+
+/// `bin run` in the foreground on a terminal of its own (the test holds
+/// the master), as a user at a shell would start it: `process.terminal`
+/// without a console socket.
+fn run_on_own_tty(
+    e: &Env,
+    bin: &Path,
+    root: &Path,
+    id: &str,
+) -> Result<(Vec<String>, i32), String> {
+    use std::os::fd::FromRawFd;
+    use std::os::unix::process::CommandExt;
+    let (mut master, mut slave) = (-1, -1);
+    // SAFETY: openpty writes two fds; no name, termios or size given.
+    let r = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            std::ptr::null(),
+        )
+    };
+    assert_eq!(r, 0, "openpty: {}", std::io::Error::last_os_error());
+    // SAFETY: openpty gave us these fds.
+    let (master, slave) = unsafe { (fs::File::from_raw_fd(master), fs::File::from_raw_fd(slave)) };
+    let mut c = Command::new(bin);
+    c.arg("--root")
+        .arg(root)
+        .args(["run", "--bundle", e.b(), id])
+        .stdin(slave.try_clone().unwrap())
+        .stdout(slave.try_clone().unwrap())
+        .stderr(slave);
+    // SAFETY: setsid and ioctl are async-signal-safe.
+    unsafe {
+        c.pre_exec(|| {
+            if libc::setsid() < 0 || libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let child = c.spawn().unwrap();
+    let m = Master {
+        f: master,
+        seen: String::new(),
+    };
+    // runc does not pass a hangup of its own terminal on: end with a kill.
+    let kill = |_m: Master| {
+        let st = Command::new(bin)
+            .arg("--root")
+            .arg(root)
+            .args(["kill", id, "9"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(st.success(), "kill {id}");
+    };
+    let r = drive_console(m, child.id() as i32, id, kill);
+    reap_all();
+    r
+}
+
+/// The steps of [`console_scenario`] on the master `m`; `pid` is the
+/// process whose exit status is init's (waited for after the master is
+/// closed).
+fn drive_console(
+    mut m: Master,
+    pid: i32,
+    name: &str,
+    finish: impl FnOnce(Master),
+) -> Result<(Vec<String>, i32), String> {
     let steps: &[(&[u8], &str)] = &[
         (b"", "ready"),
         (b"", "WINCH"),
@@ -1093,11 +1189,15 @@ fn console_scenario(
         }
     }
     let seen = std::mem::take(&mut m.seen);
-    // The console goes away: a hangup of the session (SIGHUP to init).
-    drop(m);
-    let code = if stuck.is_none() { wait_pid(pid) } else { -1 };
-    rt(&["delete", "--force", &id]);
-    reap_all();
+    let code = if stuck.is_none() {
+        finish(m);
+        wait_pid(pid)
+    } else {
+        // SAFETY: kill of a process we started (run) or that was
+        // reparented to us.
+        unsafe { libc::kill(pid, libc::SIGKILL) };
+        -1
+    };
     if let Some(s) = stuck {
         return Err(s);
     }
@@ -1134,7 +1234,8 @@ fn console_signals() {
     fs::copy(&prog, e.bundle.join("rootfs/bin/tty_signals")).unwrap();
     fs::create_dir_all(e.bundle.join("rootfs/dev")).unwrap();
     fs::create_dir_all(e.bundle.join("rootfs/proc")).unwrap();
-    for exec in [false, true] {
+    for mode in [Mode::Init, Mode::Exec, Mode::Run] {
+        let exec = mode == Mode::Exec;
         let ids = format!("ids init={} session-leader=1 fg-is-mine=1", u8::from(!exec));
         let expected: Vec<String> = [
             ids.as_str(),
@@ -1150,16 +1251,21 @@ fn console_signals() {
         .iter()
         .map(|s| s.to_string())
         .collect();
-        let what = if exec { "exec --tty" } else { "init" };
+        let what = format!("{mode:?}");
         let runc = Path::new("/usr/sbin/runc");
         if runc.exists() {
-            match console_scenario(&e, runc, "runc", exec) {
-                Ok(r) => assert_eq!(r, (expected.clone(), 7), "runc (the reference), {what}"),
+            match console_scenario(&e, runc, "runc", mode) {
+                Ok(r) => assert_eq!(
+                    r,
+                    (expected.clone(), if mode == Mode::Run { 137 } else { 7 }),
+                    "runc (the reference), {what}"
+                ),
                 Err(why) => eprintln!("runc cannot run the scenario here ({why}): no comparison"),
             }
         }
-        let ours = console_scenario(&e, &runsc(), "runsc", exec);
-        assert_eq!(ours, Ok((expected, 7)), "{what}");
+        let code = if mode == Mode::Run { 137 } else { 7 };
+        let ours = console_scenario(&e, &runsc(), "runsc", mode);
+        assert_eq!(ours, Ok((expected, code)), "{what}");
         assert!(live_children().is_empty(), "{:?}", live_children());
     }
 }

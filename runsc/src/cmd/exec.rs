@@ -254,7 +254,7 @@ fn block_forwarded() -> anyhow::Result<()> {
 }
 
 /// `si_code` of a signal the host kernel generated (the line discipline).
-const SI_KERNEL: i32 = 0x80;
+pub const SI_KERNEL: i32 = 0x80;
 
 /// Wait for the exec'd process to end, forwarding signals; then leave with
 /// its status: its exit code, or death by its signal (`die`, the relay) or
