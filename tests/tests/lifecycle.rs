@@ -1136,7 +1136,8 @@ fn run_on_own_tty(
             Ok(())
         });
     }
-    let child = c.spawn().unwrap();
+    // Waited for with waitpid by drive_console (a subreaper's wait_pid).
+    let pid = c.spawn().unwrap().id() as i32;
     let m = Master {
         f: master,
         seen: String::new(),
@@ -1154,7 +1155,7 @@ fn run_on_own_tty(
             .unwrap();
         assert!(st.success(), "kill {id}");
     };
-    let r = drive_console(m, child.id() as i32, id, kill);
+    let r = drive_console(m, pid, id, kill);
     reap_all();
     r
 }
