@@ -78,6 +78,11 @@ pub struct BootSpec {
     /// Outlive the CLI that started us (`create`): no parent-death signal.
     #[serde(default)]
     pub detached: bool,
+    /// Our stdin is a pty slave we lead as controlling terminal (the
+    /// console): the host line discipline's signals are passed on to the
+    /// sandbox's terminal.
+    #[serde(default)]
+    pub console: bool,
     /// OCI mounts of tmpfs, proc, sysfs and devpts, in config order.
     #[serde(default)]
     pub mounts: Vec<sentry::kernel::boot::FsMount>,
@@ -133,6 +138,13 @@ pub fn run(cli: &Cli, a: &BootArgs) -> anyhow::Result<i32> {
         // If the CLI that started us dies, the sandbox must not outlive it.
         nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL).context("pdeathsig")?;
     }
+    // Before any thread exists, so that every thread inherits the mask:
+    // the console's signals are only read from the signalfd.
+    let console_signals = if spec.console {
+        Some(console_signalfd()?)
+    } else {
+        None
+    };
     let vol_channels: usize = spec.volumes.iter().map(|v| v.channels).sum();
     let n = spec.channels
         + vol_channels
@@ -211,6 +223,7 @@ pub fn run(cli: &Cli, a: &BootArgs) -> anyhow::Result<i32> {
         trim: spec.wait_start,
         wait_start: spec.wait_start,
         ready,
+        console_signals,
     };
     match sentry::kernel::boot::run(cfg) {
         Ok(st) => Ok(st.shell_code()),
@@ -223,6 +236,23 @@ pub fn run(cli: &Cli, a: &BootArgs) -> anyhow::Result<i32> {
             Ok(e.exit_code())
         }
     }
+}
+
+/// Block the signals the host console sends us (as its session leader and
+/// foreground group) and open a signalfd for them, before seccomp (the
+/// filter does not need signalfd4). Blocked, they are queued even though we
+/// are a pid namespace's init, and never act on the sentry itself: a hangup
+/// of the console must not end the sandbox behind its back.
+fn console_signalfd() -> anyhow::Result<nix::sys::signalfd::SignalFd> {
+    use nix::sys::signal::{SigSet, SigmaskHow, Signal};
+    let mut set = SigSet::empty();
+    for s in sentry::fs::host::CONSOLE_SIGNALS {
+        set.add(Signal::try_from(s).context("console signal")?);
+    }
+    nix::sys::signal::pthread_sigmask(SigmaskHow::SIG_BLOCK, Some(&set), None)
+        .context("block the console signals")?;
+    nix::sys::signalfd::SignalFd::with_flags(&set, nix::sys::signalfd::SfdFlags::SFD_CLOEXEC)
+        .context("signalfd for the console signals")
 }
 
 /// New mount/uts/ipc/net namespaces and an empty read-only root: after

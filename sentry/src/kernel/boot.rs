@@ -51,6 +51,10 @@ pub struct BootConfig {
     /// Once init has exec'd, drop the mappings only the boot used
     /// ([`crate::mm::trim`]): for long-lived containers.
     pub trim: bool,
+    /// The host console's signals (the sentry leads the session of the pty
+    /// on its stdio): passed on to the sandbox by a `console-signals`
+    /// thread ([`crate::fs::host::serve_console_signals`]).
+    pub console_signals: Option<nix::sys::signalfd::SignalFd>,
 }
 
 /// Credentials, capabilities and limits of a process started by the CLI
@@ -327,13 +331,17 @@ fn run_ready(cfg: BootConfig, ready: &Arc<Ready>) -> Result<ExitStatus, BootErro
         super::control::serve(k.clone(), l, gate.clone())
             .map_err(|e| setup("control thread", &e))?;
     }
+    if let Some(sfd) = cfg.console_signals {
+        crate::fs::host::serve_console_signals(k.clone(), sfd)
+            .map_err(|e| setup("console signals thread", &e))?;
+    }
     let ready = ready.clone();
     let trim = cfg.trim;
     // The init task lives on its own thread: it is the tracer of its stub.
     let handle = std::thread::Builder::new()
         .name("task-1".into())
         .spawn(move || -> Result<ExitStatus, BootError> {
-            let mut t = new_process_task(k, 1, cfg.stdio)?;
+            let mut t = new_process_task(k, 1, cfg.stdio, true)?;
             apply_user(&mut t, &cfg.user);
             let prog = cfg.argv.first().cloned().unwrap_or_default();
             let env_path = cfg
@@ -393,14 +401,27 @@ fn run_ready(cfg: BootConfig, ready: &Arc<Ready>) -> Result<ExitStatus, BootErro
 
 /// A task for a new process `pid` (already in the process table) with
 /// `stdio` as fds 0-2, root credentials and a fresh stub; not yet exec'd.
-pub fn new_process_task(k: Arc<Kernel>, pid: i32, stdio: Vec<OwnedFd>) -> Result<Task, BootError> {
+/// With `ctty`, the first terminal among its stdio becomes its session's
+/// controlling terminal ([`crate::fs::host::acquire_stdio_ctty`]).
+pub fn new_process_task(
+    k: Arc<Kernel>,
+    pid: i32,
+    stdio: Vec<OwnedFd>,
+    ctty: bool,
+) -> Result<Task, BootError> {
     let stub = k
         .stubs
         .spawn(&k.mf.fd())
         .map_err(|e| BootError::Setup(format!("stub: {e}")))?;
     let fds = FdTable::new();
-    for (i, fd) in stdio.into_iter().enumerate() {
-        let _ = fds.install_at(i as i32, crate::fs::host::host_file(fd), false);
+    let files: Vec<_> = stdio.into_iter().map(crate::fs::host::host_file).collect();
+    for (i, f) in files.iter().enumerate() {
+        let _ = fds.install_at(i as i32, f.clone(), false);
+    }
+    if ctty {
+        if let Some((pgid, sid)) = k.procs.pgid_sid(pid) {
+            crate::fs::host::acquire_stdio_ctty(&files, sid, pgid);
+        }
     }
     let root = k.vfs.root();
     let mut sig = SigState {
