@@ -29,6 +29,11 @@ pub struct BootConfig {
     /// OCI linux.maskedPaths and linux.readonlyPaths (absolute paths).
     pub masked_paths: Vec<Vec<u8>>,
     pub readonly_paths: Vec<Vec<u8>>,
+    /// OCI linux.sysctl: (key, value), written to the sandbox's
+    /// `/proc/sys` at boot (the keys were validated by the CLI).
+    pub sysctl: Vec<(String, String)>,
+    /// OCI domainname (None: Linux's "(none)").
+    pub domainname: Option<Vec<u8>>,
     /// What the root file system is.
     pub overlay: crate::vfs::RootOverlay,
     /// Collect a compatibility profile (`runsc compat`) and write it as
@@ -216,7 +221,9 @@ fn run_ready(cfg: BootConfig, ready: &Arc<Ready>) -> Result<ExitStatus, BootErro
         strace: cfg.strace,
         boot: Instant::now(),
         hostname: std::sync::Mutex::new(cfg.hostname.clone()),
-        domainname: std::sync::Mutex::new(b"(none)".to_vec()),
+        domainname: std::sync::Mutex::new(
+            cfg.domainname.clone().unwrap_or_else(|| b"(none)".to_vec()),
+        ),
         procs: Default::default(),
         tasks: Default::default(),
         futexes: Default::default(),
@@ -224,6 +231,7 @@ fn run_ready(cfg: BootConfig, ready: &Arc<Ready>) -> Result<ExitStatus, BootErro
         freezer: Default::default(),
     });
     k.procs.add_init();
+    apply_sysctls(&k, &cfg.sysctl)?;
     let gate = Arc::new(super::control::StartGate::default());
     if !cfg.wait_start {
         gate.open();
@@ -287,6 +295,23 @@ fn run_ready(cfg: BootConfig, ready: &Arc<Ready>) -> Result<ExitStatus, BootErro
         crate::compat::write_report(fd);
     }
     res
+}
+
+/// OCI linux.sysctl: each value written to the sandbox's `/proc/sys` as
+/// runc writes the container's (Linux's checks; a key the sandbox does not
+/// have is an error, as a missing `/proc/sys` file is for runc).
+fn apply_sysctls(k: &Arc<Kernel>, sysctl: &[(String, String)]) -> Result<(), BootError> {
+    if sysctl.is_empty() {
+        return Ok(());
+    }
+    // The uts sysctls reach the kernel as a task's writes would.
+    super::wait::set_current_kernel(Some(k.clone()));
+    let r = sysctl.iter().try_for_each(|(key, v)| {
+        crate::fs::proc::sys::apply(key, v)
+            .map_err(|e| BootError::Setup(format!("write sysctl key {key}: {e}")))
+    });
+    super::wait::set_current_kernel(None);
+    r
 }
 
 /// A task for a new process `pid` (already in the process table) with
