@@ -203,15 +203,23 @@ fn run_ready(cfg: BootConfig, ready: &Arc<Ready>) -> Result<ExitStatus, BootErro
         vfs.mount_volume(&v.path, v.client, v.readonly, v.shared)
             .map_err(|e| setup(&what, &e))?;
     }
-    for p in &cfg.masked_paths {
-        if let Err(e) = crate::syscalls::mount::mask_path(&vfs, p) {
-            tracing::warn!("masked path {}: {e}", String::from_utf8_lossy(p));
-        }
-    }
+    // As runc: a path that cannot be made read-only or masked fails the
+    // container (a missing one is skipped).
     for p in &cfg.readonly_paths {
-        if let Err(e) = crate::syscalls::mount::readonly_path(&vfs, p) {
-            tracing::warn!("read-only path {}: {e}", String::from_utf8_lossy(p));
-        }
+        crate::syscalls::mount::readonly_path(&vfs, p).map_err(|e| {
+            setup(
+                &format!("can't make {:?} read-only", String::from_utf8_lossy(p)),
+                &e,
+            )
+        })?;
+    }
+    for p in &cfg.masked_paths {
+        crate::syscalls::mount::mask_path(&vfs, p).map_err(|e| {
+            setup(
+                &format!("can't mask path {}", String::from_utf8_lossy(p)),
+                &e,
+            )
+        })?;
     }
     let k = Arc::new(Kernel {
         mf: mf.clone(),

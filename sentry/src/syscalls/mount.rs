@@ -352,7 +352,18 @@ fn bind(
             let rel = mp.path(from);
             let mut d = m.root.clone();
             for name in rel.split(|&b| b == b'/').filter(|n| !n.is_empty()) {
-                d = d.lookup(name)?.follow_mounts();
+                d = match d.lookup(name) {
+                    Ok(c) => c,
+                    // A synthetic mount point the sentry made for a mount
+                    // at boot (a volume's, /proc's on a rootfs without the
+                    // directory): it is in the dentry tree only, so the
+                    // copy gets one too.
+                    Err(Errno::ENOENT) if c.root.is_dir() && !d.inode_ref().dynamic() => {
+                        d.set_child(name, fs::synth::mountpoint_dir(d.inode_ref()))
+                    }
+                    Err(e) => return Err(e),
+                }
+                .follow_mounts();
             }
             bind(ns, &d, &c.root, false)?;
         }
@@ -643,14 +654,19 @@ pub(crate) fn mask_path(vfs: &crate::vfs::Vfs, path: &[u8]) -> Result<(), Errno>
     Ok(())
 }
 
-/// OCI `linux.readonlyPaths`: `path` bound onto itself read-only (the
-/// mounts below it keep their flags). Missing paths are skipped.
+/// OCI `linux.readonlyPaths`: `path` bound onto itself with the mounts
+/// below it (MS_BIND|MS_REC) and every mount of the new tree made
+/// read-only, like a recursive read-only bind (`mount_setattr(2)` with
+/// `AT_RECURSIVE`): nothing below the path is writable. Missing paths are
+/// skipped.
 pub(crate) fn readonly_path(vfs: &crate::vfs::Vfs, path: &[u8]) -> Result<(), Errno> {
     let Some(d) = find(vfs, path) else {
         return Ok(());
     };
-    let m = bind(&vfs.mounts, &d, &d, false)?;
-    m.set_flags(m.flags() | MountFlags::RDONLY);
+    let top = bind(&vfs.mounts, &d, &d, true)?;
+    for m in vfs.mounts.subtree(&top) {
+        m.set_flags(m.flags() | MountFlags::RDONLY);
+    }
     Ok(())
 }
 
