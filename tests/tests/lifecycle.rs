@@ -1300,3 +1300,74 @@ fn readonly_paths_with_submounts() {
     assert!(!data.join("new").exists() && !sub.join("new").exists());
     e.assert_clean("r1");
 }
+
+/// A memory cgroup controller on this host (v1 or v2)?
+fn has_memory_cgroup() -> bool {
+    Path::new("/sys/fs/cgroup/memory/memory.limit_in_bytes").exists()
+        || fs::read_to_string("/sys/fs/cgroup/cgroup.controllers")
+            .map(|c| c.split_whitespace().any(|x| x == "memory"))
+            .unwrap_or(false)
+}
+
+/// `runsc events` reports the kernel's OOM kills in the sandbox's cgroup
+/// as runc does (`{"type":"oom","id":ID}`), then ends when the container
+/// stops: init allocates past `linux.resources.memory.limit`.
+#[test]
+fn oom_event() {
+    let Some(e) = Env::new(
+        "lifecycle_oom",
+        "sleep 1; dd if=/dev/zero of=/dev/null bs=300M count=1; sleep 1",
+    ) else {
+        return;
+    };
+    if unsafe { libc::geteuid() } != 0 || !has_memory_cgroup() {
+        eprintln!("SKIP oom_event: needs root and a memory cgroup controller");
+        return;
+    }
+    std::os::unix::fs::symlink("busybox", e.bundle.join("rootfs/bin/dd")).unwrap();
+    add_linux(
+        &e,
+        r#""resources": {"memory": {"limit": 67108864}}, "cgroupsPath": "systests-oom-event", "#,
+    );
+    let pf = e.pid_file();
+    e.rs(&[
+        "create",
+        "--bundle",
+        e.b(),
+        "--pid-file",
+        pf.to_str().unwrap(),
+        "o1",
+    ])
+    .ok();
+    let pid: i32 = fs::read_to_string(&pf).unwrap().trim().parse().unwrap();
+    let evout = e.dir.join("events.out");
+    let mut events = Command::new(runsc())
+        .arg("--root")
+        .arg(&e.root)
+        .args(["events", "--interval", "1s", "o1"])
+        .stdin(Stdio::null())
+        .stdout(fs::File::create(&evout).unwrap())
+        .spawn()
+        .unwrap();
+    e.rs(&["start", "o1"]).ok();
+    // The OOM killer picks the sandbox's biggest process: the sentry.
+    assert_eq!(wait_pid(pid), 137);
+    let t = Instant::now();
+    while events.try_wait().unwrap().is_none() {
+        assert!(t.elapsed() < Duration::from_secs(20), "events did not end");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let text = fs::read_to_string(&evout).unwrap();
+    assert!(
+        text.lines()
+            .any(|l| l == r#"{"id":"o1","type":"oom"}"# || l == r#"{"type":"oom","id":"o1"}"#),
+        "no oom event in:\n{text}"
+    );
+    assert!(text
+        .lines()
+        .next()
+        .unwrap_or("")
+        .contains(r#""type":"stats""#));
+    e.rs(&["delete", "o1"]).ok();
+    e.assert_clean("o1");
+}

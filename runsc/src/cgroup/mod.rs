@@ -290,6 +290,12 @@ impl Cgroup {
         stats::collect(self)
     }
 
+    /// The OOM killer's kill count in the cgroup (runc's `oom` events are
+    /// its increases); None without a memory controller.
+    pub fn oom_kills(&self) -> Option<u64> {
+        stats::oom_kills(self)
+    }
+
     /// Remove the cgroup's directories. The caller has already waited for
     /// every process in it (a populated cgroup gives EBUSY). Missing
     /// directories are fine (a second delete).
