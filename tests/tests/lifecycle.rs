@@ -1158,6 +1158,21 @@ fn sysctls() {
         r.describe()
     );
     e.assert_clean("s1");
+    // The OCI domainname is the same kernel value.
+    e.write_config("cat /proc/sys/kernel/domainname");
+    let cfg = e.bundle.join("config.json");
+    let text = fs::read_to_string(&cfg).unwrap();
+    fs::write(
+        &cfg,
+        text.replace(
+            r#""hostname": "lifecycle","#,
+            r#""hostname": "lifecycle", "domainname": "oci.example","#,
+        ),
+    )
+    .unwrap();
+    let r = e.rs(&["run", "--bundle", e.b(), "s2"]);
+    assert_eq!(r.stdout, "oci.example\n", "{}", r.describe());
+    e.assert_clean("s2");
 }
 
 /// A sysctl runc refuses (not namespaced), one the sandbox does not have,
