@@ -352,7 +352,7 @@ mod tests {
 
     #[test]
     fn bundle_mapping() {
-        let d = std::env::temp_dir().join(format!("runsc-spec-{}", std::process::id()));
+        let d = std::env::temp_dir().join(format!("runsc-bundle-{}", std::process::id()));
         std::fs::create_dir_all(d.join("rootfs")).unwrap();
         let cfg = serde_json::json!({
             "ociVersion": "1.0.2",
