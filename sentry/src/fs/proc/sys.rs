@@ -17,7 +17,7 @@ const W: u32 = S_IFREG | 0o644;
 const D: u32 = S_IFDIR | 0o555;
 
 /// A sysctl file: `perm` binds root as well (sysctl_perm).
-fn sysctl(fs: &Arc<SynthFs>, perm: u32, gen: Gen, put: Option<Put>) -> Arc<dyn Inode> {
+pub(super) fn sysctl(fs: &Arc<SynthFs>, perm: u32, gen: Gen, put: Option<Put>) -> Arc<dyn Inode> {
     let writable = perm & 0o200 != 0;
     ProcFile::gated(
         fs,

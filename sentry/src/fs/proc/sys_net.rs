@@ -8,7 +8,7 @@ use super::sys::{int, ints, tunable_vec, Check, INT};
 use super::{table_dir, Entry};
 use crate::fs::synth::SynthFs;
 use crate::vfs::Inode;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use syscalls::consts::{S_IFDIR, S_IFREG};
 use syscalls::Errno;
 
@@ -68,6 +68,76 @@ fn ping_check(v: Vec<i128>) -> Result<Vec<i128>, Errno> {
     Ok(v)
 }
 
+/// net.ipv4.ip_local_reserved_ports: sorted, merged inclusive ranges.
+static RESERVED: Mutex<Vec<(u32, u32)>> = Mutex::new(Vec::new());
+
+/// A port list as `proc_do_large_bitmap` takes it: `N` or `N-M` items
+/// separated by commas, no spaces, one trailing newline allowed; empty
+/// clears it. Returns the merged ranges.
+fn parse_ports(buf: &[u8]) -> Result<Vec<(u32, u32)>, Errno> {
+    let text = std::str::from_utf8(buf).map_err(|_| Errno::EINVAL)?;
+    let text = text.strip_suffix('\n').unwrap_or(text);
+    let mut v = Vec::new();
+    if text.is_empty() {
+        return Ok(v);
+    }
+    let num = |s: &str| -> Result<u32, Errno> {
+        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Errno::EINVAL);
+        }
+        s.parse::<u32>()
+            .ok()
+            .filter(|p| *p <= 65535)
+            .ok_or(Errno::EINVAL)
+    };
+    for item in text.split(',') {
+        let (a, b) = match item.split_once('-') {
+            Some((a, b)) => (num(a)?, num(b)?),
+            None => (num(item)?, num(item)?),
+        };
+        if b < a {
+            return Err(Errno::EINVAL);
+        }
+        v.push((a, b));
+    }
+    v.sort_unstable();
+    let mut merged: Vec<(u32, u32)> = Vec::new();
+    for (a, b) in v {
+        match merged.last_mut() {
+            Some(last) if a <= last.1 + 1 => last.1 = last.1.max(b),
+            _ => merged.push((a, b)),
+        }
+    }
+    Ok(merged)
+}
+
+fn show_ports(v: &[(u32, u32)]) -> Vec<u8> {
+    let items: Vec<String> = v
+        .iter()
+        .map(|&(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}-{b}")
+            }
+        })
+        .collect();
+    format!("{}\n", items.join(",")).into_bytes()
+}
+
+fn reserved_ports(fs: &Arc<SynthFs>) -> Arc<dyn Inode> {
+    let lock = || RESERVED.lock().unwrap_or_else(|e| e.into_inner());
+    super::sys::sysctl(
+        fs,
+        0o644,
+        Arc::new(move || Ok(show_ports(&lock()))),
+        Some(Arc::new(move |buf: &[u8]| {
+            *lock() = parse_ports(buf)?;
+            Ok(buf.len())
+        })),
+    )
+}
+
 static CORE: &[Entry<()>] = &[
     ("rmem_default", W, |fs, _| {
         one(fs, "net.core.rmem_default", &[SK_MEM], (MIN_RCVBUF, INT.1))
@@ -99,6 +169,7 @@ static IPV4: &[Entry<()>] = &[
             port_range_check,
         )
     }),
+    ("ip_local_reserved_ports", W, |fs, _| reserved_ports(fs)),
     ("ip_unprivileged_port_start", W, |fs, _| {
         tunable_vec(
             fs,
@@ -167,6 +238,25 @@ static NET: &[Entry<()>] = &[
         table_dir(fs, 0o555, Arc::new(|| (0, 0)), UNIX, ())
     }),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reserved_port_lists() {
+        let p = |s: &str| parse_ports(s.as_bytes());
+        assert_eq!(
+            show_ports(&p("8080,100-200,150-300,5\n").unwrap()),
+            b"5,100-300,8080\n"
+        );
+        assert_eq!(show_ports(&p("1,2,3").unwrap()), b"1-3\n");
+        assert_eq!(show_ports(&p("\n").unwrap()), b"\n");
+        for bad in ["9-3", "70000", " 7", "7 ", "a", "1,,2", "-1"] {
+            assert_eq!(p(bad), Err(Errno::EINVAL), "{bad:?}");
+        }
+    }
+}
 
 /// `/proc/sys/net`.
 pub fn net_dir(fs: &Arc<SynthFs>) -> Arc<dyn Inode> {
