@@ -239,6 +239,11 @@ static NET: &[Entry<()>] = &[
     }),
 ];
 
+/// `/proc/sys/net`.
+pub fn net_dir(fs: &Arc<SynthFs>) -> Arc<dyn Inode> {
+    table_dir(fs, 0o555, Arc::new(|| (0, 0)), NET, ())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -256,9 +261,4 @@ mod tests {
             assert_eq!(p(bad), Err(Errno::EINVAL), "{bad:?}");
         }
     }
-}
-
-/// `/proc/sys/net`.
-pub fn net_dir(fs: &Arc<SynthFs>) -> Arc<dyn Inode> {
-    table_dir(fs, 0o555, Arc::new(|| (0, 0)), NET, ())
 }
