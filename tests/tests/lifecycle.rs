@@ -1277,7 +1277,7 @@ fn network_namespace_path() {
 
 /// `linux.readonlyPaths` covers the mounts below the path too (a bind
 /// mount inside a bind mount: both EROFS, the inner one still visible),
-/// and `linux.maskedPaths` masks a mount point.
+/// and `linux.maskedPaths` masks a mount point reached through a symlink.
 #[test]
 fn readonly_paths_with_submounts() {
     let Some(e) = Env::new(
@@ -1307,8 +1307,13 @@ fn readonly_paths_with_submounts() {
     fs::write(&cfg, text.replace(r#""mounts": ["#, &binds)).unwrap();
     add_linux(
         &e,
-        r#""readonlyPaths": ["/data", "/no/such"], "maskedPaths": ["/in", "/missing"], "#,
+        r#""readonlyPaths": ["/data", "/no/such"], "maskedPaths": ["/inlink", "/missing", "/dangling"], "#,
     );
+    // Masked through a symlink (runc's mount follows it), a dangling one
+    // skipped.
+    let rootfs = e.bundle.join("rootfs");
+    std::os::unix::fs::symlink("in", rootfs.join("inlink")).unwrap();
+    std::os::unix::fs::symlink("/nowhere", rootfs.join("dangling")).unwrap();
     let r = e.rs(&["run", "--bundle", e.b(), "r1"]);
     assert_eq!(r.code, 0, "{}", r.describe());
     assert_eq!(r.stdout, "A\nB\ndata-ro\nsub-ro\nend\n", "{}", r.describe());
