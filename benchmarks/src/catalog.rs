@@ -1,5 +1,8 @@
-//! The benchmarks: micro benchmarks (C programs timed from inside) and
-//! workloads (whole commands timed from outside).
+//! The benchmarks: micro benchmarks (C programs timed from inside),
+//! workloads (whole commands timed from outside) and the memory of an idle
+//! container.
+
+pub use crate::report::Section;
 
 /// The shared header every micro benchmark includes.
 pub const BENCH_H: &str = include_str!("../programs/bench.h");
@@ -23,8 +26,15 @@ pub enum Kind {
         argv: Vec<String>,
         check: Vec<String>,
     },
-    /// An OCI verb on a container running /bin/true (see `lifecycle`).
+    /// An OCI verb on a container running /bin/true, or `exec` into one
+    /// whose init sleeps (see `lifecycle`).
     Lifecycle { phase: crate::lifecycle::Phase },
+    /// The memory (KiB) of the host processes of an idle container,
+    /// `settle_ms` after it started (see `memory`).
+    Memory {
+        metric: crate::memory::Metric,
+        settle_ms: u64,
+    },
 }
 
 /// The file system a micro benchmark's scratch directory is on. The same
@@ -57,8 +67,37 @@ pub struct Benchmark {
 }
 
 impl Benchmark {
-    pub fn is_micro(&self) -> bool {
-        matches!(self.kind, Kind::Micro { .. })
+    /// The table (and chart) the benchmark appears in.
+    pub fn section(&self) -> Section {
+        match self.kind {
+            Kind::Micro { .. } => Section::Micro,
+            Kind::Workload { .. } | Kind::Lifecycle { .. } => Section::Workload,
+            Kind::Memory { .. } => Section::Memory,
+        }
+    }
+
+    /// Why the benchmark has no meaning in runtime `kind` (then it is not
+    /// run there): natively, OCI verbs other than `run` and `exec`.
+    pub fn not_applicable_to(&self, kind: crate::runtimes::RuntimeKind) -> Option<String> {
+        use crate::lifecycle::Phase;
+        match self.kind {
+            Kind::Lifecycle {
+                phase: phase @ (Phase::Create | Phase::Start | Phase::Delete),
+            } if kind == crate::runtimes::RuntimeKind::Native => {
+                Some(format!("no native equivalent of `{}`", phase.verb()))
+            }
+            _ => None,
+        }
+    }
+
+    /// The runtime the ratios are computed against: native, except for
+    /// memory, where native has no sandbox and runc's container is the
+    /// plain process.
+    pub fn baseline(&self) -> crate::runtimes::RuntimeKind {
+        match self.kind {
+            Kind::Memory { .. } => crate::runtimes::RuntimeKind::Runc,
+            _ => crate::runtimes::RuntimeKind::Native,
+        }
     }
 
     /// What a sample measures.
@@ -66,7 +105,11 @@ impl Benchmark {
         match self.kind {
             Kind::Micro { .. } => "ns per operation (measured inside the program)",
             Kind::Workload { .. } => "ns wall clock of the whole command",
+            Kind::Lifecycle {
+                phase: crate::lifecycle::Phase::Exec { .. },
+            } => "ns wall clock of one exec command (mean of the execs into one container)",
             Kind::Lifecycle { .. } => "ns wall clock of the runtime command",
+            Kind::Memory { .. } => "KiB",
         }
     }
 }
@@ -218,6 +261,13 @@ fn uses_files(name: &str) -> bool {
     source_of(name).is_some_and(|s| s.contains("scratch_dir("))
 }
 
+/// Timed execs per container in one `oci_exec` sample (after one untimed).
+const EXECS_PER_CONTAINER: u32 = 5;
+
+/// How long an idle container is left alone after `start` before its
+/// memory is read: enough for every runtime's init to be asleep.
+const IDLE_SETTLE_MS: u64 = 500;
+
 /// `--smoke` divides iteration counts by this (keeping at least 2).
 const SMOKE_DIVISOR: u64 = 100;
 
@@ -323,12 +373,43 @@ pub fn all(smoke: bool) -> Vec<Benchmark> {
                 Phase::Delete,
             ),
             ("oci_run", "OCI run of /bin/true to its end", Phase::Run),
+            (
+                "oci_exec",
+                "OCI exec of /bin/true into a running container",
+                Phase::Exec {
+                    count: if smoke { 1 } else { EXECS_PER_CONTAINER },
+                },
+            ),
         ]
         .into_iter()
         .map(|(name, title, phase)| Benchmark {
             name,
             title,
             kind: Kind::Lifecycle { phase },
+        }),
+    );
+    use crate::memory::Metric;
+    let settle_ms = if smoke { 100 } else { IDLE_SETTLE_MS };
+    out.extend(
+        [
+            ("oci_idle_rss", "idle container: RSS (sum)", Metric::Rss),
+            ("oci_idle_pss", "idle container: PSS (sum)", Metric::Pss),
+            (
+                "oci_idle_peak_rss",
+                "idle container: peak RSS (sum of VmHWM)",
+                Metric::PeakRss,
+            ),
+            (
+                "oci_idle_memfd",
+                "idle container: memfd files (allocated)",
+                Metric::Memfd,
+            ),
+        ]
+        .into_iter()
+        .map(|(name, title, metric)| Benchmark {
+            name,
+            title,
+            kind: Kind::Memory { metric, settle_ms },
         }),
     );
     out.extend(
@@ -433,6 +514,28 @@ mod tests {
                 assert!(check.last().unwrap().contains(CHECK_MARKER), "{}", b.name);
             }
         }
+    }
+
+    #[test]
+    fn native_has_no_oci_verbs_but_exec_and_memory() {
+        use crate::runtimes::RuntimeKind::{Native, Ours};
+        let all = all(false);
+        let by_name = |n: &str| all.iter().find(|b| b.name == n).unwrap();
+        for name in ["oci_create", "oci_start", "oci_delete"] {
+            let why = by_name(name).not_applicable_to(Native).unwrap();
+            assert!(why.contains("no native equivalent"), "{why}");
+            assert_eq!(by_name(name).not_applicable_to(Ours), None);
+        }
+        for name in ["oci_run", "oci_exec", "oci_idle_pss", "getppid"] {
+            assert_eq!(by_name(name).not_applicable_to(Native), None, "{name}");
+        }
+        assert_eq!(by_name("oci_idle_rss").section(), Section::Memory);
+        assert_eq!(
+            by_name("oci_idle_rss").baseline(),
+            crate::runtimes::RuntimeKind::Runc
+        );
+        assert_eq!(by_name("oci_exec").section(), Section::Workload);
+        assert_eq!(select(all.clone(), Some("oci_idle")).len(), 4);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 mod catalog;
 mod exec;
 mod lifecycle;
+mod memory;
 mod programs;
 mod report;
 mod runner;
@@ -168,7 +169,9 @@ mod output {
 
     use anyhow::{Context, Result};
 
-    use crate::report::{self, ChartLinks, Report};
+    use crate::report::{self, ChartLinks, Report, Section};
+
+    const SECTIONS: [Section; 3] = [Section::Micro, Section::Workload, Section::Memory];
     use crate::svg;
 
     /// Hand-written Markdown in the output directory that the page
@@ -184,8 +187,9 @@ mod output {
         page: Option<&Path>,
         rendered_from: Option<&Path>,
     ) -> Result<()> {
-        println!("{}", report::tables(report, true));
-        println!("{}", report::tables(report, false));
+        for section in SECTIONS {
+            println!("{}", report::tables(report, section));
+        }
         let problems = report::problems(report);
         if !problems.is_empty() {
             println!("{problems}");
@@ -206,24 +210,27 @@ mod output {
         if !rendered_from.is_some_and(|src| same_file(src, &json_path)) {
             put("results.json", &report.to_json())?;
         }
-        let mut tables = report::tables(report, true);
-        tables.push('\n');
-        tables.push_str(&report::tables(report, false));
+        let tables: Vec<String> = SECTIONS
+            .iter()
+            .map(|s| report::tables(report, *s))
+            .filter(|t| !t.is_empty())
+            .collect();
+        let tables = tables.join("\n");
         put("results.md", &tables)?;
         let mut written = vec![];
-        for (micro, file, title) in [
+        for (section, file, title) in [
             (
-                true,
+                Section::Micro,
                 "micro.svg",
                 "Micro benchmarks: time per operation relative to native",
             ),
             (
-                false,
+                Section::Workload,
                 "workloads.svg",
                 "Workloads: wall-clock time relative to native",
             ),
         ] {
-            match svg::chart_from_report(report, micro, title) {
+            match svg::chart_from_report(report, section, title) {
                 Some(chart) => {
                     put(file, &svg::render(&chart))?;
                     written.push(Some(file));

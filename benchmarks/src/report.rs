@@ -26,13 +26,39 @@ pub struct RuntimeInfo {
     pub note: Option<String>,
 }
 
+/// The groups of benchmarks, each with its own table (and chart).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    /// Time per operation inside a program.
+    Micro,
+    /// Wall-clock time of a command (OCI verbs included).
+    Workload,
+    /// KiB of an idle container's host processes.
+    Memory,
+}
+
+impl Section {
+    /// The `kind` in the JSON.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Section::Micro => "micro",
+            Section::Workload => "workload",
+            Section::Memory => "memory",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BenchResult {
     pub name: String,
     pub title: String,
-    /// "micro" or "workload".
+    /// "micro", "workload" or "memory" ([`Section::kind`]).
     pub kind: String,
     pub unit: String,
+    /// The runtime the ratios are against (absent in older results:
+    /// native).
+    #[serde(default)]
+    pub baseline: Option<String>,
     /// Operations per run (micro benchmarks).
     pub iterations: Option<u64>,
     /// The command (workloads).
@@ -46,25 +72,49 @@ pub enum Status {
     Ok,
     Failed,
     Skipped,
+    /// The runtime has no equivalent of the benchmark (native `create`).
+    #[serde(rename = "n/a")]
+    NotApplicable,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RuntimeResult {
     pub runtime: String,
     pub status: Status,
-    /// One sample per measured run (warm-up excluded), in run order.
-    pub samples_ns: Vec<f64>,
+    /// One sample per measured run (warm-up excluded), in run order, in
+    /// the benchmark's unit (ns, or KiB for memory).
+    #[serde(alias = "samples_ns")]
+    pub samples: Vec<f64>,
     pub summary: Option<Summary>,
-    /// Per-round ratios to native's sample of the same round: median, min
-    /// and max. The ratio reported is this median.
-    pub ratio_to_native: Option<Summary>,
+    /// Per-round ratios to the baseline's sample of the same round
+    /// (native, or the benchmark's `baseline`): median, min and max. The
+    /// ratio reported is this median.
+    #[serde(alias = "ratio_to_native")]
+    pub ratio: Option<Summary>,
     /// First stderr line of the failed run, or why the runtime was skipped.
     pub error: Option<String>,
 }
 
 impl BenchResult {
-    pub fn is_micro(&self) -> bool {
-        self.kind == "micro"
+    pub fn section(&self) -> Section {
+        match self.kind.as_str() {
+            "micro" => Section::Micro,
+            "memory" => Section::Memory,
+            _ => Section::Workload,
+        }
+    }
+
+    /// The runtime id the ratios are against.
+    pub fn baseline(&self) -> &str {
+        self.baseline.as_deref().unwrap_or("native")
+    }
+
+    /// A sample or summary value with its unit.
+    pub fn fmt(&self, v: f64) -> String {
+        match self.section() {
+            Section::Memory => fmt_kib(v),
+            _ => fmt_ns(v),
+        }
     }
 
     pub fn result(&self, runtime: &str) -> Option<&RuntimeResult> {
@@ -104,6 +154,20 @@ pub fn fmt_ns(ns: f64) -> String {
     format!("{} {unit}", three_digits(v))
 }
 
+/// An amount of memory given in KiB, with three significant digits:
+/// `812 KiB`, `9.51 MiB`, `1.20 GiB`.
+pub fn fmt_kib(kib: f64) -> String {
+    if kib < 1024.0 {
+        return format!("{kib:.0} KiB");
+    }
+    let (v, unit) = if kib < 1024.0 * 1024.0 {
+        (kib / 1024.0, "MiB")
+    } else {
+        (kib / (1024.0 * 1024.0), "GiB")
+    };
+    format!("{} {unit}", three_digits(v))
+}
+
 /// A ratio such as `1.04×`, `12.3×` or `129×`.
 pub fn fmt_ratio(r: f64) -> String {
     format!("{}×", three_digits(r))
@@ -120,45 +184,47 @@ fn three_digits(v: f64) -> String {
 }
 
 /// The text of one table cell.
-fn cell(r: Option<&RuntimeResult>, with_ratio: bool) -> String {
+fn cell(b: &BenchResult, r: Option<&RuntimeResult>, with_ratio: bool) -> String {
     let Some(r) = r else {
         return "–".into();
     };
     match (r.status, r.summary) {
-        (Status::Ok, Some(s)) => match (with_ratio, r.ratio_to_native) {
-            (true, Some(ratio)) => format!("{} ({})", fmt_ns(s.median), fmt_ratio(ratio.median)),
-            _ => fmt_ns(s.median),
+        (Status::Ok, Some(s)) => match (with_ratio, r.ratio) {
+            (true, Some(ratio)) => format!("{} ({})", b.fmt(s.median), fmt_ratio(ratio.median)),
+            _ => b.fmt(s.median),
         },
         (Status::Skipped, _) => "not installed".into(),
+        (Status::NotApplicable, _) => "–".into(),
         _ if r.runtime == "ours" => "not yet working".into(),
         _ => "failed".into(),
     }
 }
 
-fn spread_cell(r: Option<&RuntimeResult>) -> String {
+fn spread_cell(b: &BenchResult, r: Option<&RuntimeResult>) -> String {
     match r.and_then(|r| r.summary) {
-        Some(s) => format!("{} – {}", fmt_ns(s.min), fmt_ns(s.max)),
+        Some(s) => format!("{} – {}", b.fmt(s.min), b.fmt(s.max)),
         None => "–".into(),
     }
 }
 
-/// Markdown tables: medians with ratios, then the spread (min–max) of the
-/// samples, for the benchmarks of one kind.
-pub fn tables(report: &Report, micro: bool) -> String {
+/// Markdown tables: medians with ratios (to each row's baseline), then the
+/// spread (min–max) of the samples, for the benchmarks of one section.
+pub fn tables(report: &Report, section: Section) -> String {
     let benches: Vec<&BenchResult> = report
         .benchmarks
         .iter()
-        .filter(|b| b.is_micro() == micro)
+        .filter(|b| b.section() == section)
         .collect();
     if benches.is_empty() {
         return String::new();
     }
     let ids = report.runtime_ids();
     let mut out = String::new();
-    let first = if micro {
-        "Benchmark (one op)"
-    } else {
-        "Workload"
+    let micro = section == Section::Micro;
+    let first = match section {
+        Section::Micro => "Benchmark (one op)",
+        Section::Workload => "Workload",
+        Section::Memory => "Memory (ratio to runc)",
     };
     let extra = if micro { " ops/run |" } else { "" };
     let _ = write!(out, "| {first} |{extra}");
@@ -177,7 +243,7 @@ pub fn tables(report: &Report, micro: bool) -> String {
             let _ = write!(out, " {} |", b.iterations.unwrap_or(0));
         }
         for id in &ids {
-            let _ = write!(out, " {} |", cell(b.result(id), *id != "native"));
+            let _ = write!(out, " {} |", cell(b, b.result(id), *id != b.baseline()));
         }
         out.push('\n');
     }
@@ -190,7 +256,7 @@ pub fn tables(report: &Report, micro: bool) -> String {
     for b in &benches {
         let _ = write!(out, "| {} |", b.title);
         for id in &ids {
-            let _ = write!(out, " {} |", spread_cell(b.result(id)));
+            let _ = write!(out, " {} |", spread_cell(b, b.result(id)));
         }
         out.push('\n');
     }
@@ -307,13 +373,19 @@ pub fn page(report: &Report, links: &ChartLinks, notes: Option<&str>) -> String 
             out,
             "![Micro benchmarks: time relative to native]({link})\n"
         );
-        out.push_str(&tables(report, true));
+        out.push_str(&tables(report, Section::Micro));
     }
     if let Some(link) = &links.workloads {
         out.push_str("\n## Workloads\n\n");
         out.push_str("Wall-clock time of the whole command, runtime start-up included.\n\n");
         let _ = writeln!(out, "![Workloads: time relative to native]({link})\n");
-        out.push_str(&tables(report, false));
+        out.push_str(&tables(report, Section::Workload));
+    }
+    let memory = tables(report, Section::Memory);
+    if !memory.is_empty() {
+        out.push_str("\n## Memory of an idle container\n\n");
+        out.push_str(MEMORY_METHOD);
+        out.push_str(&memory);
     }
     let problems = problems(report);
     if !problems.is_empty() {
@@ -326,6 +398,21 @@ pub fn page(report: &Report, links: &ChartLinks, notes: Option<&str>) -> String 
     }
     out
 }
+
+const MEMORY_METHOD: &str = "\
+A container whose init is `/bin/sleep 1000` is created and started, left alone for half a second, \
+then the memory of its host processes is read from `/proc/PID/smaps_rollup` (RSS, PSS) and \
+`/proc/PID/status` (VmHWM, each process's peak RSS) and summed. Counted: the `pid` of `state` \
+(runc: the container's process; gVisor: `runsc-sandbox`; ours: the sentry), every process started \
+since `create` whose command line names the bundle directory (gVisor's `runsc-gofer`, our gofer) and all their \
+descendants (the ptrace stubs). PSS splits shared pages between the processes that map them, so \
+its sum is the sandbox's share of memory; RSS counts them once per process. Natively: the \
+`sleep` process alone. Ratios are to runc, whose container is that same process with no runtime \
+process left beside it. The memfd row is the memory allocated to the memfd files these processes \
+hold open (each file once): the sandboxes' memory file holds the application's memory, and its \
+pages show in RSS and PSS only where some process maps them.
+
+";
 
 const METHOD: &str = "\
 ## Method
@@ -348,7 +435,9 @@ in-memory overlay; runc's root is read-only here) and on a host directory bind-m
 container (ours: `--volume`; gVisor's `do` has none, so its root is made write-through with \
 `--force-overlay=false`).
 - **OCI lifecycle** rows (`oci_*`) time the runtimes' own `create`, `start`, `delete` and `run` \
-verbs on one bundle whose init is `/bin/true`.
+verbs on one bundle whose init is `/bin/true`. `oci_exec` is `exec ID /bin/true` into a running \
+container whose init is `/bin/sleep 1000`: per sample one container, one untimed exec, then the \
+mean of 5 timed ones (natively: spawning `/bin/true`).
 - Every program gets the same environment: only `PATH`, working directory `/`, stdin from \
 `/dev/null`, stdout and stderr to pipes.
 ";
@@ -362,9 +451,9 @@ mod tests {
         RuntimeResult {
             runtime: runtime.into(),
             status: Status::Ok,
-            samples_ns: samples.to_vec(),
+            samples: samples.to_vec(),
             summary: Summary::of(samples),
-            ratio_to_native: if runtime == "native" {
+            ratio: if runtime == "native" {
                 None
             } else {
                 Summary::of(&ratios)
@@ -395,6 +484,7 @@ mod tests {
                 title: "getppid".into(),
                 kind: "micro".into(),
                 unit: "ns".into(),
+                baseline: None,
                 iterations: Some(1000),
                 command: None,
                 results: vec![
@@ -403,9 +493,9 @@ mod tests {
                     RuntimeResult {
                         runtime: "ours".into(),
                         status: Status::Failed,
-                        samples_ns: vec![],
+                        samples: vec![],
                         summary: None,
-                        ratio_to_native: None,
+                        ratio: None,
                         error: Some("runsc: do: not implemented".into()),
                     },
                 ],
@@ -425,13 +515,71 @@ mod tests {
 
     #[test]
     fn table_has_medians_ratios_and_failures() {
-        let t = tables(&sample_report(), true);
+        let t = tables(&sample_report(), Section::Micro);
         assert!(
             t.contains("| getppid | 1000 | 110 ns | 22.0 µs (200×) | not yet working |"),
             "{t}"
         );
         assert!(t.contains("100 ns – 120 ns"), "{t}");
-        assert_eq!(tables(&sample_report(), false), "");
+        assert_eq!(tables(&sample_report(), Section::Workload), "");
+    }
+
+    #[test]
+    fn formats_memory() {
+        assert_eq!(fmt_kib(812.0), "812 KiB");
+        assert_eq!(fmt_kib(0.0), "0 KiB");
+        assert_eq!(fmt_kib(9740.0), "9.51 MiB");
+        assert_eq!(fmt_kib(1_258_291.2), "1.20 GiB");
+    }
+
+    #[test]
+    fn memory_rows_have_their_own_table_with_ratios_to_runc() {
+        let mut r = sample_report();
+        r.runtimes.insert(
+            1,
+            RuntimeInfo {
+                id: "runc".into(),
+                label: "runc".into(),
+                available: true,
+                version: None,
+                binary: None,
+                note: None,
+            },
+        );
+        let runc = [2048.0, 2048.0, 2048.0];
+        let ours = ok("ours", &[8192.0, 8192.0, 10240.0], &runc);
+        r.benchmarks.push(BenchResult {
+            name: "oci_idle_pss".into(),
+            title: "idle PSS".into(),
+            kind: Section::Memory.kind().into(),
+            unit: "KiB".into(),
+            baseline: Some("runc".into()),
+            iterations: None,
+            command: None,
+            results: vec![ok("runc", &runc, &runc), ours],
+        });
+        let t = tables(&r, Section::Memory);
+        assert!(
+            t.contains("| idle PSS | – | 2.00 MiB | – | 8.00 MiB (4.00×) |"),
+            "{t}"
+        );
+        assert!(t.contains("8.00 MiB – 10.0 MiB"), "{t}");
+        assert!(!tables(&r, Section::Micro).contains("idle"));
+        let links = ChartLinks {
+            micro: None,
+            workloads: None,
+            json: "x.json".into(),
+        };
+        let p = page(&r, &links, None);
+        assert!(p.contains("## Memory of an idle container"), "{p}");
+    }
+
+    #[test]
+    fn reads_results_written_before_memory_rows() {
+        let old = r#"{"runtime": "gvisor", "status": "ok", "samples_ns": [1.0],
+            "summary": null, "ratio_to_native": null, "error": null}"#;
+        let r: RuntimeResult = serde_json::from_str(old).unwrap();
+        assert_eq!(r.samples, [1.0]);
     }
 
     #[test]
@@ -448,8 +596,8 @@ mod tests {
         let r = sample_report();
         let back: Report = serde_json::from_str(&r.to_json()).unwrap();
         assert_eq!(
-            back.benchmarks[0].results[1].samples_ns,
-            r.benchmarks[0].results[1].samples_ns
+            back.benchmarks[0].results[1].samples,
+            r.benchmarks[0].results[1].samples
         );
     }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::catalog::{Benchmark, Kind, Location, CHECK_MARKER};
 use crate::exec;
-use crate::report::{fmt_ns, fmt_ratio, BenchResult, RuntimeResult, Status};
+use crate::report::{fmt_ratio, BenchResult, RuntimeResult, Status};
 use crate::runtimes::{Runtime, RuntimeKind};
 use crate::stats::{paired_ratios, Summary};
 
@@ -21,6 +21,8 @@ pub struct Plan {
 struct Series {
     samples: Vec<f64>,
     failure: Option<String>,
+    /// Why the benchmark means nothing in this runtime (it is not run).
+    not_applicable: Option<String>,
 }
 
 /// Runs every benchmark in every available runtime. Runtimes in `skipped`
@@ -59,7 +61,7 @@ fn argv_for(
             argv
         }
         Kind::Workload { argv, .. } => argv.clone(),
-        Kind::Lifecycle { .. } => Vec::new(),
+        Kind::Lifecycle { .. } | Kind::Memory { .. } => Vec::new(),
     })
 }
 
@@ -67,7 +69,7 @@ fn argv_for(
 fn location_of(bench: &Benchmark) -> Location {
     match bench.kind {
         Kind::Micro { location, .. } => location,
-        Kind::Workload { .. } | Kind::Lifecycle { .. } => Location::None,
+        Kind::Workload { .. } | Kind::Lifecycle { .. } | Kind::Memory { .. } => Location::None,
     }
 }
 
@@ -94,8 +96,12 @@ fn check(check: &[String], rt: &Runtime, plan: &Plan) -> Result<(), String> {
 
 /// One run: the sample (ns) or why it failed.
 fn measure(bench: &Benchmark, argv: &[String], rt: &Runtime, plan: &Plan) -> Result<f64, String> {
-    if let Kind::Lifecycle { phase } = bench.kind {
-        return rt.lifecycle(phase, plan.timeout);
+    match bench.kind {
+        Kind::Lifecycle { phase } => return rt.lifecycle(phase, plan.timeout),
+        Kind::Memory { metric, settle_ms } => {
+            return rt.idle_memory(metric, Duration::from_millis(settle_ms), plan.timeout)
+        }
+        _ => {}
     }
     let mut cmd = rt
         .command(argv, location_of(bench))
@@ -111,7 +117,7 @@ fn measure(bench: &Benchmark, argv: &[String], rt: &Runtime, plan: &Plan) -> Res
                 .map_or_else(|| "no output".into(), |l| format!("output: {l}"));
             format!("exited 0 without printing a result ({said})")
         }),
-        Kind::Workload { .. } | Kind::Lifecycle { .. } => Ok(done.wall_ns),
+        Kind::Workload { .. } | Kind::Lifecycle { .. } | Kind::Memory { .. } => Ok(done.wall_ns),
     }
 }
 
@@ -124,20 +130,23 @@ fn run_one(
 ) -> BenchResult {
     let mut series: Vec<Series> = runtimes
         .iter()
-        .map(|_| Series {
+        .map(|rt| Series {
             samples: Vec::new(),
             failure: None,
+            not_applicable: bench.not_applicable_to(rt.kind),
         })
         .collect();
     if let Kind::Workload { check: argv, .. } = &bench.kind {
         for (rt, s) in runtimes.iter().zip(series.iter_mut()) {
-            s.failure = check(argv, rt, plan).err();
+            if s.not_applicable.is_none() {
+                s.failure = check(argv, rt, plan).err();
+            }
         }
     }
     let rounds = plan.runs + usize::from(plan.warmup);
     for round in 0..rounds {
         for (rt, s) in runtimes.iter().zip(series.iter_mut()) {
-            if s.failure.is_some() {
+            if s.failure.is_some() || s.not_applicable.is_some() {
                 continue; // failed once: don't spend time on it again
             }
             let measured =
@@ -150,30 +159,33 @@ fn run_one(
         }
     }
 
-    let native: Vec<f64> = runtimes
+    let baseline = bench.baseline();
+    let base: Vec<f64> = runtimes
         .iter()
         .zip(&series)
-        .find(|(rt, _)| rt.kind == RuntimeKind::Native)
+        .find(|(rt, _)| rt.kind == baseline)
         .map(|(_, s)| s.samples.clone())
         .unwrap_or_default();
     let mut results: Vec<RuntimeResult> = runtimes
         .iter()
         .zip(series)
         .map(|(rt, s)| {
-            let ratio = (rt.kind != RuntimeKind::Native && !native.is_empty())
-                .then(|| Summary::of(&paired_ratios(&s.samples, &native)))
+            let ratio = (rt.kind != baseline && !base.is_empty())
+                .then(|| Summary::of(&paired_ratios(&s.samples, &base)))
                 .flatten();
             RuntimeResult {
                 runtime: rt.kind.id().into(),
-                status: if s.failure.is_some() {
+                status: if s.not_applicable.is_some() {
+                    Status::NotApplicable
+                } else if s.failure.is_some() {
                     Status::Failed
                 } else {
                     Status::Ok
                 },
                 summary: Summary::of(&s.samples),
-                samples_ns: s.samples,
-                ratio_to_native: ratio,
-                error: s.failure,
+                samples: s.samples,
+                ratio,
+                error: s.failure.or(s.not_applicable),
             }
         })
         .collect();
@@ -181,9 +193,9 @@ fn run_one(
         results.push(RuntimeResult {
             runtime: kind.id().into(),
             status: Status::Skipped,
-            samples_ns: vec![],
+            samples: vec![],
             summary: None,
-            ratio_to_native: None,
+            ratio: None,
             error: Some(why.clone()),
         });
     }
@@ -197,20 +209,16 @@ fn run_one(
     let result = BenchResult {
         name: bench.name.into(),
         title: bench.title.into(),
-        kind: if bench.is_micro() {
-            "micro"
-        } else {
-            "workload"
-        }
-        .into(),
+        kind: bench.section().kind().into(),
         unit: bench.unit().into(),
+        baseline: Some(baseline.id().into()),
         iterations: match bench.kind {
             Kind::Micro { iterations, .. } => Some(iterations),
-            Kind::Workload { .. } | Kind::Lifecycle { .. } => None,
+            Kind::Workload { .. } | Kind::Lifecycle { .. } | Kind::Memory { .. } => None,
         },
         command: match &bench.kind {
             Kind::Workload { argv, .. } => Some(argv.clone()),
-            Kind::Micro { .. } | Kind::Lifecycle { .. } => None,
+            Kind::Micro { .. } | Kind::Lifecycle { .. } | Kind::Memory { .. } => None,
         },
         results,
     };
@@ -224,16 +232,17 @@ fn progress_line(b: &BenchResult) -> String {
         .results
         .iter()
         .map(|r| match (r.status, r.summary) {
-            (Status::Ok, Some(s)) => match r.ratio_to_native {
+            (Status::Ok, Some(s)) => match r.ratio {
                 Some(ratio) => format!(
                     "{} {} ({})",
                     r.runtime,
-                    fmt_ns(s.median),
+                    b.fmt(s.median),
                     fmt_ratio(ratio.median)
                 ),
-                None => format!("{} {}", r.runtime, fmt_ns(s.median)),
+                None => format!("{} {}", r.runtime, b.fmt(s.median)),
             },
             (Status::Skipped, _) => format!("{} skipped", r.runtime),
+            (Status::NotApplicable, _) => format!("{} n/a", r.runtime),
             _ => format!(
                 "{} failed: {}",
                 r.runtime,

@@ -6,12 +6,14 @@ use std::ffi::CString;
 use std::fs;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
 use crate::catalog::Location;
-use crate::lifecycle::{Oci, Phase};
+use crate::lifecycle::{Oci, Phase, IDLE_INIT};
+use crate::memory::{self, Metric};
 use serde_json::json;
 
 /// PATH given to every workload, in every runtime (the environment is
@@ -113,6 +115,8 @@ pub struct Runtime {
     bundle: Option<RuncBundle>,
     volume: PathBuf,
     runs: Cell<u64>,
+    /// Idle-memory samples, shared by the memory rows.
+    memory: memory::Samples,
 }
 
 impl Runtime {
@@ -126,6 +130,7 @@ impl Runtime {
             bundle: None,
             volume: loc.volume.clone(),
             runs: Cell::new(0),
+            memory: memory::Samples::default(),
         };
         match kind {
             RuntimeKind::Native => {
@@ -178,32 +183,27 @@ impl Runtime {
         Ok(rt)
     }
 
-    /// One sample of an OCI lifecycle benchmark (see `lifecycle`).
-    pub fn lifecycle(&self, phase: Phase, timeout: std::time::Duration) -> Result<f64, String> {
+    /// A fresh container id for this runtime.
+    fn next_id(&self) -> String {
         let n = self.runs.get();
         self.runs.set(n + 1);
+        format!("bench-{}-{n}", std::process::id())
+    }
+
+    /// How to call this runtime as an OCI runtime on its bundle, whose
+    /// config.json is rewritten with `argv` as the init; `Ok(None)`
+    /// natively, `Err` when there is no bundle.
+    fn oci(&self, argv: &[&str]) -> Result<Option<Oci<'_>>, String> {
         let (Some(binary), Some(bundle)) = (&self.binary, &self.bundle) else {
             if self.kind != RuntimeKind::Native {
                 return Err(
                     "no bundle (the runner needs root and a private mount namespace)".into(),
                 );
             }
-            if phase != Phase::Run {
-                return Err(format!("no native equivalent of `{}`", phase.verb()));
-            }
-            // Natively, "running /bin/true" is spawning it.
-            let start = std::time::Instant::now();
-            let st = Command::new("/bin/true")
-                .status()
-                .map_err(|e| format!("/bin/true: {e}"))?;
-            return st
-                .success()
-                .then(|| start.elapsed().as_nanos() as f64)
-                .ok_or_else(|| format!("/bin/true: {st}"));
+            return Ok(None);
         };
-        bundle
-            .write_config(&["/bin/true".to_string()])
-            .map_err(|e| format!("{e:#}"))?;
+        let argv: Vec<String> = argv.iter().map(|a| a.to_string()).collect();
+        bundle.write_config(&argv).map_err(|e| format!("{e:#}"))?;
         let mut global = vec![
             "--root".to_string(),
             bundle.state_root.display().to_string(),
@@ -214,12 +214,69 @@ impl Runtime {
                 "--network=none".to_string(),
             ]);
         }
-        let oci = Oci {
+        Ok(Some(Oci {
             binary,
             global,
             bundle: &bundle.dir,
+        }))
+    }
+
+    /// One sample of an OCI lifecycle benchmark (see `lifecycle`).
+    pub fn lifecycle(&self, phase: Phase, timeout: Duration) -> Result<f64, String> {
+        let id = self.next_id();
+        let init: &[&str] = match phase {
+            Phase::Exec { .. } => &IDLE_INIT,
+            _ => &["/bin/true"],
         };
-        oci.sample(phase, &format!("bench-{}-{n}", std::process::id()), timeout)
+        if let Some(oci) = self.oci(init)? {
+            return oci.sample(phase, &id, timeout);
+        }
+        // Natively, "running /bin/true" (and exec'ing it) is spawning it.
+        let count = match phase {
+            Phase::Run => 1,
+            Phase::Exec { count } => count.max(1),
+            _ => return Err(format!("no native equivalent of `{}`", phase.verb())),
+        };
+        let start = Instant::now();
+        for _ in 0..count {
+            let st = Command::new("/bin/true")
+                .status()
+                .map_err(|e| format!("/bin/true: {e}"))?;
+            if !st.success() {
+                return Err(format!("/bin/true: {st}"));
+            }
+        }
+        Ok(start.elapsed().as_nanos() as f64 / f64::from(count))
+    }
+
+    /// One sample of an idle-memory row, in KiB: the memory of the host
+    /// processes of a container whose init sleeps, `settle` after it
+    /// started (see `memory`). Natively: the sleeping process itself.
+    pub fn idle_memory(
+        &self,
+        metric: Metric,
+        settle: Duration,
+        timeout: Duration,
+    ) -> Result<f64, String> {
+        self.memory.next(metric, || {
+            let id = self.next_id();
+            if let Some(oci) = self.oci(&IDLE_INIT)? {
+                return oci.idle_memory(&id, settle, timeout);
+            }
+            let mut child = Command::new(IDLE_INIT[0])
+                .args(&IDLE_INIT[1..])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .map_err(|e| format!("{}: {e}", IDLE_INIT[0]))?;
+            std::thread::sleep(settle);
+            let pids = memory::sandbox_processes(child.id() as i32, None);
+            let usage = memory::usage_of(&pids);
+            let _ = child.kill();
+            let _ = child.wait();
+            usage
+        })
     }
 
     /// Base directory for the scratch files of micro benchmarks at

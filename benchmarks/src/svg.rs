@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::report::{fmt_ratio, Report, Status};
+use crate::report::{fmt_ratio, Report, Section, Status};
 
 /// One bar: a ratio, or a short reason why there is none.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,10 +38,9 @@ const RIGHT: f64 = 70.0;
 /// Ratios spanning more than this factor are drawn on a log scale.
 const LOG_THRESHOLD: f64 = 20.0;
 
-/// The chart of one kind of benchmark from a report: every runtime but
-/// native, ratio to native per benchmark. `None` when there is nothing of
-/// that kind.
-pub fn chart_from_report(report: &Report, micro: bool, title: &str) -> Option<Chart> {
+/// The chart of one section of a report: every runtime but native, ratio
+/// to native per benchmark. `None` when there is nothing in that section.
+pub fn chart_from_report(report: &Report, section: Section, title: &str) -> Option<Chart> {
     let ids: Vec<&str> = report
         .runtime_ids()
         .into_iter()
@@ -58,15 +57,16 @@ pub fn chart_from_report(report: &Report, micro: bool, title: &str) -> Option<Ch
     let groups: Vec<(String, Vec<Bar>)> = report
         .benchmarks
         .iter()
-        .filter(|b| b.is_micro() == micro)
+        .filter(|b| b.section() == section)
         .map(|b| {
             let bars = ids
                 .iter()
                 .map(|id| match b.result(id) {
-                    Some(r) => match (r.status, r.ratio_to_native) {
+                    Some(r) => match (r.status, r.ratio) {
                         (Status::Ok, Some(s)) => Bar::Ratio(s.median),
                         (Status::Ok, None) => Bar::Missing("no native baseline".into()),
                         (Status::Skipped, _) => Bar::Missing("not installed".into()),
+                        (Status::NotApplicable, _) => Bar::Missing("no equivalent".into()),
                         (Status::Failed, _) if *id == "ours" => {
                             Bar::Missing("not yet working".into())
                         }

@@ -12,7 +12,7 @@
 //! The report is JSON written by [`write_report`] to the fd the CLI handed
 //! over (`BootConfig::compat_out`) when init exits.
 
-use crate::syscalls::report::{self, Level};
+use crate::syscalls::report::{self, push_json_str as json_str, Level};
 use crate::vfs::Dentry;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -182,25 +182,6 @@ fn failed_lookup(root: &Arc<Dentry>, dir: &Arc<Dentry>, rest: &[u8], e: Errno) {
         }
         None => d.truncated = true,
     }
-}
-
-/// A JSON string literal.
-fn json_str(out: &mut String, s: &str) {
-    out.push('"');
-    for ch in s.chars() {
-        match ch {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 fn errno_name(e: i32) -> String {

@@ -226,6 +226,7 @@ conformance! {
     sig_restart_eintr: "sig_restart_eintr";
     restart_syscall_sleep: "restart_syscall_sleep";
     pipe_size_packet: "pipe_size_packet";
+    fifo_named: "fifo_named";
     // AF_UNIX socket pairs
     unix_socketpair: "unix_socketpair";
     // AF_UNIX sockets with names (net/unix)

@@ -71,6 +71,9 @@ pub struct BootSpec {
     /// Outlive the CLI that started us (`create`): no parent-death signal.
     #[serde(default)]
     pub detached: bool,
+    /// OCI mounts of tmpfs, proc, sysfs and devpts, in config order.
+    #[serde(default)]
+    pub mounts: Vec<sentry::kernel::boot::FsMount>,
     /// OCI linux.maskedPaths / linux.readonlyPaths.
     #[serde(default)]
     pub masked_paths: Vec<Vec<u8>>,
@@ -165,6 +168,7 @@ pub fn run(cli: &Cli, a: &BootArgs) -> anyhow::Result<i32> {
         strace: cli.strace,
         hostname: spec.hostname,
         volumes,
+        mounts: spec.mounts,
         masked_paths: spec.masked_paths,
         readonly_paths: spec.readonly_paths,
         sysctl: spec.sysctl,

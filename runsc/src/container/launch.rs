@@ -258,6 +258,7 @@ fn launch(
         overlay: opts.overlay,
         seccomp: opts.seccomp,
         volumes,
+        mounts: b.mounts.clone(),
         masked_paths: b
             .masked_paths
             .iter()

@@ -111,6 +111,9 @@ pub struct Bundle {
     pub hostname: String,
     pub annotations: BTreeMap<String, String>,
     pub unmounted: Vec<Unmounted>,
+    /// Mounts of file systems the sentry makes (tmpfs, proc, sysfs,
+    /// devpts), in config order.
+    pub mounts: Vec<sentry::kernel::boot::FsMount>,
     /// Bind mounts of host directories (file binds stay in `unmounted`).
     pub binds: Vec<BindMount>,
     /// linux.maskedPaths and linux.readonlyPaths.
@@ -128,19 +131,14 @@ pub struct Bundle {
     pub netns: Option<String>,
 }
 
-/// Mount types the sandbox provides by itself at these places.
-fn provided(dest: &str, typ: &str) -> bool {
+/// Mounts that are not made: cgroup file systems (the sandbox shows an
+/// empty /sys/fs/cgroup; its cgroups are the host's, applied from outside)
+/// and mqueue at its usual place (POSIX message queues are not
+/// implemented; engines always ask for it).
+fn skipped(dest: &str, typ: &str) -> bool {
     matches!(
         (typ, dest),
-        ("proc", "/proc")
-            | ("sysfs", "/sys")
-            | ("devpts", "/dev/pts")
-            | ("mqueue", "/dev/mqueue")
-            | ("cgroup" | "cgroup2", _)
-            | (
-                "tmpfs",
-                "/dev" | "/dev/shm" | "/tmp" | "/run" | "/sys/fs/cgroup"
-            )
+        ("mqueue", "/dev/mqueue") | ("cgroup" | "cgroup2", _)
     )
 }
 
@@ -257,15 +255,13 @@ fn from_spec(dir: &Path, spec: &Spec) -> anyhow::Result<Bundle> {
     let pp = from_process(p)?;
     let mut unmounted = Vec::new();
     let mut binds = Vec::new();
+    let mut mounts = Vec::new();
     for m in spec.mounts().iter().flatten() {
         let dest = m.destination().to_string_lossy().into_owned();
         let typ = m.typ().clone().unwrap_or_default();
-        let is_bind = typ == "bind"
-            || m.options()
-                .iter()
-                .flatten()
-                .any(|o| o == "bind" || o == "rbind");
-        if !is_bind && provided(&dest, &typ) {
+        let opts = crate::oci::mounts::parse(m.options().as_deref().unwrap_or_default());
+        let is_bind = typ == "bind" || opts.bind;
+        if !is_bind && skipped(&dest, &typ) {
             continue;
         }
         let source = m
@@ -273,6 +269,17 @@ fn from_spec(dir: &Path, spec: &Spec) -> anyhow::Result<Bundle> {
             .as_ref()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
+        let clean_dest = dest.starts_with('/') && !dest.split('/').any(|c| c == "." || c == "..");
+        if !is_bind && clean_dest && matches!(typ.as_str(), "tmpfs" | "proc" | "sysfs" | "devpts") {
+            mounts.push(sentry::kernel::boot::FsMount {
+                destination: dest.into_bytes(),
+                fstype: typ,
+                source,
+                flags: opts.flags,
+                data: opts.data,
+            });
+            continue;
+        }
         // A bind of a host directory to an absolute path: a gofer mount.
         let src_path = Path::new(&source);
         let src_path = if src_path.is_absolute() {
@@ -280,7 +287,6 @@ fn from_spec(dir: &Path, spec: &Spec) -> anyhow::Result<Bundle> {
         } else {
             dir.join(src_path)
         };
-        let clean_dest = dest.starts_with('/') && !dest.split('/').any(|c| c == "." || c == "..");
         if is_bind && clean_dest && dest != "/" && src_path.is_dir() {
             let readonly = m.options().iter().flatten().any(|o| o == "ro");
             binds.push(BindMount {
@@ -316,6 +322,7 @@ fn from_spec(dir: &Path, spec: &Spec) -> anyhow::Result<Bundle> {
             .into_iter()
             .collect(),
         unmounted,
+        mounts,
         binds,
         masked_paths: spec
             .linux()
@@ -363,6 +370,8 @@ mod tests {
             "root": {"path": "rootfs", "readonly": true},
             "hostname": "h",
             "mounts": [{"destination": "/proc", "type": "proc", "source": "proc"},
+                       {"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup"},
+                       {"destination": "/run", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "size=1m"]},
                        {"destination": "/data", "type": "bind", "source": "rootfs", "options": ["rbind", "ro"]},
                        {"destination": "/etc/hosts", "type": "bind", "source": "config.json", "options": ["rbind"]}],
             "annotations": {"k": "v"}
@@ -395,6 +404,26 @@ mod tests {
         );
         assert_eq!(b.unmounted.len(), 1);
         assert_eq!(b.unmounted[0].destination, "/etc/hosts");
+        // File systems the sentry makes, in config order; cgroup skipped.
+        let made: Vec<_> = b
+            .mounts
+            .iter()
+            .map(|m| {
+                (
+                    m.fstype.as_str(),
+                    m.destination.as_slice(),
+                    m.flags,
+                    m.data.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            made,
+            vec![
+                ("proc", &b"/proc"[..], 0, ""),
+                ("tmpfs", &b"/run"[..], libc::MS_NOSUID, "size=1m")
+            ]
+        );
         assert_eq!(b.annotations.get("k").map(String::as_str), Some("v"));
         std::fs::write(d.join("config.json"), "{\"ociVersion\": 5}").unwrap();
         assert!(load(d.to_str().unwrap()).is_err());

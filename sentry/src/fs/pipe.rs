@@ -1,5 +1,9 @@
-//! Anonymous pipes: a bounded byte buffer in the sentry shared by a read
-//! end and a write end.
+//! Pipes: a bounded byte buffer in the sentry shared by a read end and a
+//! write end. Anonymous pipes come from pipe(2); named FIFOs (fifo(7)) are
+//! the same buffer found through the FIFO's inode, so every open of one
+//! file system object shares it while any end is open — on any file system,
+//! the gofer's too (a FIFO on a volume is a sandbox-internal pipe; the host
+//! FIFO is never opened).
 //!
 //! Blocking reads and writes sleep on the pipe's wait queue through the
 //! kernel's wait primitive, so signals interrupt them (ERESTARTSYS: restarted
@@ -10,11 +14,13 @@ use super::synth::{SynthFs, ST_VALID};
 use crate::kernel::task::Task;
 use crate::kernel::wait::{block_on, WaitQueue};
 use crate::vfs::file::pollev::{POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM};
-use crate::vfs::{File, FileOps};
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use crate::vfs::{File, FileOps, Inode};
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 use syscalls::abi::{Stat, Statfs};
-use syscalls::consts::{FIONREAD, O_DIRECT, O_NONBLOCK, O_RDONLY, O_WRONLY, S_IFIFO};
+use syscalls::consts::{
+    FIONREAD, O_ACCMODE, O_DIRECT, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY, S_IFIFO,
+};
 use syscalls::{Errno, Pod};
 
 pub const PIPEFS_MAGIC: i64 = 0x5049_5045;
@@ -31,6 +37,10 @@ struct State {
     capacity: usize,
     readers: usize,
     writers: usize,
+    /// Opens of the read and write side so far (Linux's r_counter and
+    /// w_counter): a FIFO opener waits for the other side's count to move.
+    read_opens: u64,
+    write_opens: u64,
 }
 
 impl State {
@@ -93,23 +103,133 @@ impl Pipe {
     }
 }
 
-/// One end of a pipe.
+/// One end of a pipe; a FIFO opened O_RDWR is both.
 pub struct PipeEnd {
     pipe: Arc<Pipe>,
+    read: bool,
     write: bool,
+    /// A named FIFO's inode (fstat reports it); None for pipe(2).
+    inode: Option<Arc<dyn Inode>>,
+    /// The pipe's write_opens when this end was opened: a read end reports
+    /// POLLHUP only once a writer has come since (Linux's f_version check,
+    /// which keeps a FIFO reader opened with O_NONBLOCK from hanging up
+    /// before any writer appeared).
+    writes_seen: u64,
 }
 
 impl Drop for PipeEnd {
     fn drop(&mut self) {
         let mut s = self.pipe.lock();
+        if self.read {
+            s.readers -= 1;
+        }
         if self.write {
             s.writers -= 1;
-        } else {
-            s.readers -= 1;
         }
         drop(s);
         self.pipe.queue.notify_all();
     }
+}
+
+fn new_state(readers: usize, writers: usize) -> State {
+    State {
+        buf: VecDeque::new(),
+        segs: VecDeque::new(),
+        capacity: PIPE_SIZE,
+        readers,
+        writers,
+        read_opens: readers as u64,
+        write_opens: writers as u64,
+    }
+}
+
+/// The pipes of the named FIFOs some end has open, by (st_dev, st_ino).
+type FifoMap = HashMap<(u64, u64), Weak<Pipe>>;
+
+fn fifos() -> MutexGuard<'static, FifoMap> {
+    static FIFOS: OnceLock<Mutex<FifoMap>> = OnceLock::new();
+    FIFOS
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+}
+
+/// The pipe of the FIFO `stat` describes: the one its open ends share, or a
+/// new empty one when none is open (Linux frees a FIFO's buffer, data and
+/// all, when its last end closes).
+fn fifo_pipe(stat: &Stat) -> Arc<Pipe> {
+    let key = (stat.st_dev, stat.st_ino);
+    let mut map = fifos();
+    if let Some(p) = map.get(&key).and_then(Weak::upgrade) {
+        return p;
+    }
+    let pipe = Arc::new(Pipe {
+        state: Mutex::new(new_state(0, 0)),
+        queue: WaitQueue::default(),
+        stat: *stat,
+    });
+    if map.len() >= 64 {
+        map.retain(|_, w| w.strong_count() > 0);
+    }
+    map.insert(key, Arc::downgrade(&pipe));
+    pipe
+}
+
+/// open(2) of a named FIFO (Linux's fifo_open): O_RDONLY waits for a writer
+/// unless O_NONBLOCK; O_WRONLY waits for a reader, or fails with ENXIO under
+/// O_NONBLOCK when there is none; O_RDWR never waits. A signal interrupts
+/// the wait (restarted after an SA_RESTART handler).
+pub fn open_fifo(inode: Arc<dyn Inode>, flags: u32) -> Result<Box<dyn FileOps>, Errno> {
+    let (read, write) = match flags & O_ACCMODE {
+        O_RDONLY => (true, false),
+        O_WRONLY => (false, true),
+        O_RDWR => (true, true),
+        _ => return Err(Errno::EINVAL),
+    };
+    let nonblock = flags & O_NONBLOCK != 0;
+    let pipe = fifo_pipe(&inode.stat()?);
+    let mut s = pipe.lock();
+    if write && !read && nonblock && s.readers == 0 {
+        return Err(Errno::ENXIO);
+    }
+    // What the opener waits for: the other side's open count to move.
+    let wait_for = match (read, write) {
+        (true, false) if s.writers == 0 && !nonblock => Some((false, s.write_opens)),
+        (false, true) if s.readers == 0 => Some((true, s.read_opens)),
+        _ => None,
+    };
+    if read {
+        s.readers += 1;
+        s.read_opens += 1;
+    }
+    if write {
+        s.writers += 1;
+        s.write_opens += 1;
+    }
+    let writes_seen = if read && s.writers == 0 {
+        s.write_opens
+    } else {
+        0
+    };
+    drop(s);
+    pipe.queue.notify_all();
+    // From here on, dropping the end undoes the open.
+    let end = PipeEnd {
+        pipe,
+        read,
+        write,
+        inode: Some(inode),
+        writes_seen,
+    };
+    if let Some((readers, seen)) = wait_for {
+        block_on(&[&end.pipe.queue], None, || {
+            let s = end.pipe.lock();
+            let now = if readers { s.read_opens } else { s.write_opens };
+            (now != seen).then_some(())
+        })
+        .map_err(|e| e.restartsys())?;
+    }
+    Ok(Box::new(end))
 }
 
 /// A new pipe: (read end, write end), with O_NONBLOCK from `flags`.
@@ -119,13 +239,7 @@ pub fn new_pipe(t: &Task, flags: u32) -> (Arc<File>, Arc<File>) {
     stat.st_uid = t.creds.euid;
     stat.st_gid = t.creds.egid;
     let pipe = Arc::new(Pipe {
-        state: Mutex::new(State {
-            buf: VecDeque::new(),
-            segs: VecDeque::new(),
-            capacity: PIPE_SIZE,
-            readers: 1,
-            writers: 1,
-        }),
+        state: Mutex::new(new_state(1, 1)),
         queue: WaitQueue::default(),
         stat,
     });
@@ -133,12 +247,22 @@ pub fn new_pipe(t: &Task, flags: u32) -> (Arc<File>, Arc<File>) {
     let r = File::new(
         Box::new(PipeEnd {
             pipe: pipe.clone(),
+            read: true,
             write: false,
+            inode: None,
+            writes_seen: 0,
         }),
         O_RDONLY | nb,
         None,
     );
-    let w = File::new(Box::new(PipeEnd { pipe, write: true }), O_WRONLY | nb, None);
+    let w = PipeEnd {
+        pipe,
+        read: false,
+        write: true,
+        inode: None,
+        writes_seen: 0,
+    };
+    let w = File::new(Box::new(w), O_WRONLY | nb, None);
     (r, w)
 }
 
@@ -297,7 +421,7 @@ impl FileOps for PipeEnd {
         self.write_cur(file, buf)
     }
     fn read_cur(&self, file: &File, buf: &mut [u8]) -> Result<usize, Errno> {
-        if self.write {
+        if !self.read {
             return Err(Errno::EBADF);
         }
         let nonblock = file.flags() & O_NONBLOCK != 0;
@@ -329,7 +453,10 @@ impl FileOps for PipeEnd {
         self.write_data(buf, nonblock, packet)
     }
     fn stat(&self) -> Result<Stat, Errno> {
-        Ok(self.pipe.stat)
+        match &self.inode {
+            Some(i) => i.stat(),
+            None => Ok(self.pipe.stat),
+        }
     }
     fn as_any(&self) -> Option<&dyn std::any::Any> {
         Some(self)
@@ -382,11 +509,12 @@ impl FileOps for PipeEnd {
             if s.readers == 0 {
                 mask |= POLLERR;
             }
-        } else {
+        }
+        if self.read {
             if !s.buf.is_empty() {
                 mask |= POLLIN | POLLRDNORM;
             }
-            if s.writers == 0 {
+            if s.writers == 0 && s.write_opens != self.writes_seen {
                 mask |= POLLHUP;
             }
         }

@@ -26,6 +26,8 @@ pub struct BootConfig {
     pub hostname: Vec<u8>,
     /// Bind mounts served by their own gofers (`runsc do --volume`).
     pub volumes: Vec<Volume>,
+    /// OCI mounts of file systems the sentry makes, in config order.
+    pub mounts: Vec<FsMount>,
     /// OCI linux.maskedPaths and linux.readonlyPaths (absolute paths).
     pub masked_paths: Vec<Vec<u8>>,
     pub readonly_paths: Vec<Vec<u8>>,
@@ -148,6 +150,20 @@ pub struct Volume {
     pub shared: bool,
 }
 
+/// A mount of a file system the sentry makes itself (an OCI mount of type
+/// tmpfs, proc, sysfs or devpts), applied at boot.
+#[derive(Serialize, Deserialize, Debug, Clone, Default)]
+pub struct FsMount {
+    /// Absolute path in the sandbox.
+    pub destination: Vec<u8>,
+    pub fstype: String,
+    pub source: String,
+    /// mount(2)'s `MS_*` flags.
+    pub flags: u64,
+    /// The file-system options (`size=64m,mode=755`).
+    pub data: String,
+}
+
 /// Why the sandbox could not start the program.
 #[derive(Debug, thiserror::Error)]
 pub enum BootError {
@@ -176,6 +192,18 @@ impl BootError {
 
 pub const DEFAULT_PATH: &[u8] = b"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
+/// Whether the absolute path `p` is `dir` or below it.
+fn path_within(p: &[u8], dir: &[u8]) -> bool {
+    let comps = |s: &[u8]| -> Vec<Vec<u8>> {
+        s.split(|b| *b == b'/')
+            .filter(|c| !c.is_empty() && *c != b".")
+            .map(<[u8]>::to_vec)
+            .collect()
+    };
+    let (p, dir) = (comps(p), comps(dir));
+    p.len() >= dir.len() && p[..dir.len()] == dir[..]
+}
+
 /// Boot the sandbox and run the init program; returns its exit status.
 ///
 /// With a readiness pipe (`cfg.ready`), an error before init was ready is
@@ -198,10 +226,37 @@ fn run_ready(cfg: BootConfig, ready: &Arc<Ready>) -> Result<ExitStatus, BootErro
     let stubs = StubFactory::new().map_err(|e| setup("stub", &e))?;
     let vfs = Vfs::with_root(mf.clone(), cfg.gofer.clone(), cfg.overlay)
         .map_err(|e| setup("root file system", &e))?;
+    // OCI mounts: engines list parents before children, so a file-system
+    // mount goes before the volumes unless it lies below one of them.
+    let below_volume = |m: &FsMount| {
+        cfg.volumes
+            .iter()
+            .any(|v| path_within(&m.destination, &v.path))
+    };
+    let (late, early): (Vec<FsMount>, Vec<FsMount>) =
+        cfg.mounts.into_iter().partition(below_volume);
+    let fs_mount = |m: &FsMount| {
+        crate::syscalls::mount::boot_mount(&vfs, m).map_err(|e| {
+            setup(
+                &format!(
+                    "mount {} on {}",
+                    m.fstype,
+                    String::from_utf8_lossy(&m.destination)
+                ),
+                &e,
+            )
+        })
+    };
+    for m in &early {
+        fs_mount(m)?;
+    }
     for v in cfg.volumes {
         let what = format!("volume {}", String::from_utf8_lossy(&v.path));
         vfs.mount_volume(&v.path, v.client, v.readonly, v.shared)
             .map_err(|e| setup(&what, &e))?;
+    }
+    for m in &late {
+        fs_mount(m)?;
     }
     // As runc: a path that cannot be made read-only or masked fails the
     // container (a missing one is skipped).

@@ -150,7 +150,7 @@ fn sys_mount(t: &mut Task, a: &[u64; 6]) -> SysResult {
     let fstype = fstype.ok_or(Errno::EINVAL)?;
     let source = source.map(|s| lossy(&s)).unwrap_or_else(|| "none".into());
     let data = data.map(|d| lossy(&d)).unwrap_or_default();
-    let (fs, super_opts) = new_fs(t, &fstype, &data)?;
+    let (fs, super_opts) = new_fs(&vfs, &fstype, &data)?;
     let m = vfs.mount(&at, fs, &lossy(&fstype), &source, mflags)?;
     m.set_super_opts(&super_opts);
     Ok(0)
@@ -203,9 +203,13 @@ fn keep_atime(ms: u64, f: MountFlags, m: &Mount) -> MountFlags {
 
 /// A new instance of the file system type `fstype` with mount options
 /// `data`; returns its root and the super-block options mountinfo shows.
-fn new_fs(t: &Task, fstype: &[u8], data: &str) -> Result<(Arc<dyn Inode>, String), Errno> {
+fn new_fs(
+    vfs: &crate::vfs::Vfs,
+    fstype: &[u8],
+    data: &str,
+) -> Result<(Arc<dyn Inode>, String), Errno> {
     match fstype {
-        b"tmpfs" => tmpfs(t, data),
+        b"tmpfs" => tmpfs(vfs, data),
         b"proc" => {
             for o in options(data) {
                 let key = o.split('=').next().unwrap_or("");
@@ -254,7 +258,7 @@ fn memparse(s: &str) -> Option<u64> {
 /// tmpfs with `size=` (bytes, suffixes, or `N%` of RAM), `mode=`, `uid=`,
 /// `gid=`; `nr_inodes=`/`nr_blocks=`/`huge=`/`mpol=`/`inode64` are
 /// accepted and ignored (inode counts are not limited).
-fn tmpfs(t: &Task, data: &str) -> Result<(Arc<dyn Inode>, String), Errno> {
+fn tmpfs(vfs: &crate::vfs::Vfs, data: &str) -> Result<(Arc<dyn Inode>, String), Errno> {
     const PAGE: u64 = 4096;
     let mut size: Option<u64> = None;
     let mut mode = 0o1777;
@@ -284,7 +288,7 @@ fn tmpfs(t: &Task, data: &str) -> Result<(Arc<dyn Inode>, String), Errno> {
         }
     }
     let limit = size.unwrap_or(fs::tmpfs::DEFAULT_LIMIT);
-    let tfs = fs::tmpfs::TmpFs::with_limit(t.k.vfs.mf.clone(), limit);
+    let tfs = fs::tmpfs::TmpFs::with_limit(vfs.mf.clone(), limit);
     let root = tfs.make_root(mode);
     if (uid, gid) != (0, 0) {
         let attr = crate::vfs::SetAttr {
@@ -330,9 +334,10 @@ fn bind(
     } else {
         [src.fs_root.as_slice(), rel.as_slice()].concat()
     };
+    let source = src.source();
     let new = NewMount {
         fstype: &src.fstype,
-        source: &src.source,
+        source: &source,
         fs_root,
         flags: src.flags(),
     };
@@ -684,6 +689,45 @@ pub(crate) fn mask_path(vfs: &crate::vfs::Vfs, path: &[u8]) -> Result<(), Errno>
         (fs::dev::DevInode::new(sfs, fs::dev::DevKind::Null), flags)
     };
     vfs.mount(&d, root, "tmpfs", "tmpfs", flags)?;
+    Ok(())
+}
+
+/// An OCI mount of a file system the sentry makes (config.json `mounts`
+/// of type tmpfs, proc, sysfs, devpts) at boot. Where the sandbox already
+/// has a mount of that type at the destination (/dev, /dev/shm, /dev/pts,
+/// /proc, /sys, /tmp), its flags and options (tmpfs `size=`) are applied
+/// to it, as a remount would, so the device nodes of /dev stay; elsewhere a
+/// new instance is mounted, missing directories made as mount points.
+pub(crate) fn boot_mount(
+    vfs: &crate::vfs::Vfs,
+    m: &crate::kernel::boot::FsMount,
+) -> Result<(), Errno> {
+    let at = vfs.mount_point(&m.destination)?;
+    let mut flags = m.flags & !(MS_REMOUNT | MS_BIND | MS_MOVE | MS_REC | MS_PROPAGATION);
+    if flags & MS_MGC_MSK == MS_MGC_VAL {
+        flags &= !MS_MGC_MSK;
+    }
+    let mflags = MountFlags::from_ms(flags);
+    if is_mount_root(&at) {
+        let existing = mount_of(&at)?;
+        if existing.fstype == m.fstype {
+            remount_options(&existing, &m.data)?;
+            if !m.source.is_empty() {
+                existing.set_source(&m.source);
+            }
+            existing.set_flags(mflags);
+            existing.set_super_ro(mflags.has(MountFlags::RDONLY));
+            return Ok(());
+        }
+    }
+    let (root, super_opts) = new_fs(vfs, m.fstype.as_bytes(), &m.data)?;
+    let source = if m.source.is_empty() {
+        m.fstype.as_str()
+    } else {
+        m.source.as_str()
+    };
+    let mnt = vfs.mount(&at, root, &m.fstype, source, mflags)?;
+    mnt.set_super_opts(&super_opts);
     Ok(())
 }
 

@@ -239,9 +239,8 @@ fn markdown(rows: &[Row]) -> String {
     s
 }
 
-/// A JSON string literal.
-fn json_str(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
+/// Appends `s` as a JSON string literal (also used by the compat report).
+pub(crate) fn push_json_str(out: &mut String, s: &str) {
     out.push('"');
     for ch in s.chars() {
         match ch {
@@ -257,6 +256,12 @@ fn json_str(s: &str) -> String {
         }
     }
     out.push('"');
+}
+
+/// A JSON string literal.
+fn json_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    push_json_str(&mut out, s);
     out
 }
 

@@ -33,7 +33,7 @@ use crate::kernel::task::Creds;
 use crate::mm::memfile::MemoryFile;
 use std::sync::Arc;
 use syscalls::abi::{Stat, Statfs};
-use syscalls::consts::{S_IFDIR, S_IFLNK, S_IFMT, S_IFREG};
+use syscalls::consts::{S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG};
 use syscalls::Errno;
 
 /// The longest name of one path component.
@@ -243,6 +243,12 @@ pub trait Inode: Send + Sync {
     /// (procfs): lookups are never cached in the dentry tree.
     fn dynamic(&self) -> bool {
         false
+    }
+    /// A named FIFO: an open finds the sentry pipe of this inode
+    /// ([`crate::fs::pipe::open_fifo`]). An inode standing for an open
+    /// pipe (`/proc/[pid]/fd/N`) says no: its own open shares that pipe.
+    fn named_fifo(&self) -> bool {
+        self.mode() & S_IFMT == S_IFIFO
     }
 }
 
@@ -532,6 +538,25 @@ impl Vfs {
             gfs.set_shared();
         }
         let fsroot = gfs.root()?;
+        let at = self.mount_point(path)?;
+        let flags = if readonly {
+            MountFlags::RELATIME | MountFlags::RDONLY
+        } else {
+            MountFlags::RELATIME
+        };
+        self.mount(&at, fsroot, "9p", "volume", flags)?;
+        Ok(())
+    }
+
+    /// The directory a boot-time mount (a volume, an OCI mount) goes on:
+    /// the absolute `path` walked from the root with mounts followed, each
+    /// missing directory made a mount point in memory (the root file system
+    /// is not written, as runc would create them in the rootfs); the root
+    /// itself is EBUSY, a non-directory on the way ENOTDIR.
+    pub fn mount_point(&self, path: &[u8]) -> Result<Arc<Dentry>, Errno> {
+        if path.first() != Some(&b'/') {
+            return Err(Errno::EINVAL);
+        }
         let mut d = self.root();
         for name in path.split(|b| *b == b'/').filter(|n| !n.is_empty()) {
             if name == b"." || name == b".." || name.len() > NAME_MAX {
@@ -551,13 +576,7 @@ impl Vfs {
         if Arc::ptr_eq(&d, &self.root()) {
             return Err(Errno::EBUSY);
         }
-        let flags = if readonly {
-            MountFlags::RELATIME | MountFlags::RDONLY
-        } else {
-            MountFlags::RELATIME
-        };
-        self.mount(&d.follow_mounts(), fsroot, "9p", "volume", flags)?;
-        Ok(())
+        Ok(d.follow_mounts())
     }
 
     /// The root of the mount namespace (the initial task root and cwd).

@@ -116,6 +116,8 @@ struct State {
     mountpoint: Option<Arc<Dentry>>,
     flags: MountFlags,
     propagation: Propagation,
+    /// The source argument of mount(2) (`none`, a device, a path).
+    source: String,
     /// Super-block options after `rw`/`ro` (mountinfo's last field), e.g.
     /// `size=1024k,mode=755` for tmpfs.
     super_opts: String,
@@ -130,8 +132,6 @@ pub struct Mount {
     pub id: u32,
     /// The file system type (`tmpfs`, `proc`, ...).
     pub fstype: String,
-    /// The source argument of mount(2) (`none`, a device, a path).
-    pub source: String,
     /// The path inside the file system of this mount's root: `/`, or the
     /// bound directory for a bind mount.
     pub fs_root: Vec<u8>,
@@ -153,6 +153,15 @@ impl Mount {
 
     pub fn set_flags(&self, f: MountFlags) {
         self.state().flags = f;
+    }
+
+    /// The source argument of mount(2) (`none`, a device, a path).
+    pub fn source(&self) -> String {
+        self.state().source.clone()
+    }
+
+    pub fn set_source(&self, source: &str) {
+        self.state().source = source.to_string();
     }
 
     /// Writes give EROFS: the mount or its super block is read-only.
@@ -296,7 +305,6 @@ impl MountNamespace {
         let m = Arc::new(Mount {
             id,
             fstype: new.fstype.to_string(),
-            source: new.source.to_string(),
             fs_root: new.fs_root,
             root,
             dev,
@@ -305,6 +313,7 @@ impl MountNamespace {
                 mountpoint,
                 flags: new.flags,
                 propagation: Propagation::Private,
+                source: new.source.to_string(),
                 super_opts: String::new(),
                 super_ro: false,
                 expiry: false,

@@ -15,7 +15,7 @@ use syscalls::consts::{
     AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, O_ACCMODE, O_CLOEXEC, O_CREAT, O_DIRECTORY,
     O_EXCL, O_LARGEFILE, O_NOATIME, O_NOCTTY, O_NOFOLLOW, O_PATH, O_RDONLY, O_TRUNC,
     RESOLVE_BENEATH, RESOLVE_IN_ROOT, RESOLVE_NO_MAGICLINKS, RESOLVE_NO_SYMLINKS, RESOLVE_NO_XDEV,
-    S_IFBLK, S_IFCHR, S_IFDIR, S_IFLNK, S_IFREG, S_IFSOCK,
+    S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFREG, S_IFSOCK,
 };
 use syscalls::Errno;
 
@@ -432,6 +432,8 @@ impl<'a> Walker<'a> {
         }
         let ops: Box<dyn super::FileOps> = if ty == S_IFDIR {
             Box::new(DirFile::new(d.clone(), self.root.clone()))
+        } else if ty == S_IFIFO && d.inode_ref().named_fifo() {
+            crate::fs::pipe::open_fifo(d.inode(), flags)?
         } else {
             d.inode_ref().open(&d, flags)?
         };

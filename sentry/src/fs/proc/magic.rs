@@ -44,6 +44,9 @@ impl Inode for FileInode {
     fn readonly(&self) -> bool {
         false
     }
+    fn named_fifo(&self) -> bool {
+        false
+    }
 }
 
 /// A description sharing another's file.

@@ -61,7 +61,7 @@ pub fn mounts_in(ns: &MountNamespace, root: &Arc<Dentry>) -> Vec<u8> {
         let _ = writeln!(
             s,
             "{} {} {} {}{} 0 0",
-            escape(m.source.as_bytes()),
+            escape(m.source().as_bytes()),
             escape(&path),
             escape(m.fstype.as_bytes()),
             opts,
@@ -97,7 +97,7 @@ pub fn mountinfo_in(ns: &MountNamespace, root: &Arc<Dentry>) -> Vec<u8> {
             escape(&path),
             m.flags().options(),
             escape(m.fstype.as_bytes()),
-            escape(m.source.as_bytes()),
+            escape(m.source().as_bytes()),
             if m.super_ro() { "ro" } else { "rw" },
             super_opts(&m)
         );
@@ -115,7 +115,7 @@ pub fn mountstats_from(root: &Arc<Dentry>) -> Vec<u8> {
         let _ = writeln!(
             s,
             "device {} mounted on {} with fstype {}",
-            escape(m.source.as_bytes()),
+            escape(m.source().as_bytes()),
             escape(&path),
             escape(m.fstype.as_bytes())
         );
