@@ -61,15 +61,117 @@ const CAP_FSETID: u64 = 4;
 /// threads it creates afterwards. Needs `CAP_SYS_ADMIN`.
 pub fn confine_to(root: &Path) -> Result<OwnedFd, GoferError> {
     const NONE: Option<&str> = None;
+    enter_namespaces()?;
+    mount(Some(root), root, NONE, MsFlags::MS_BIND, NONE).map_err(step("bind-mount the root"))?;
+    // Harden the new mount without loosening what it already had.
+    harden(root, false).map_err(step("remount the root nosuid,nodev"))?;
+    pivot_into(root)?;
+    lock_down()
+}
+
+/// One host file a files gofer serves (an OCI file bind mount or a `--volume` of a file).
+#[derive(Debug, Clone)]
+pub struct BoundFile {
+    pub source: std::path::PathBuf,
+    pub readonly: bool,
+}
+
+/// Like [`confine_to`], but the root is a private, read-only tmpfs holding only `files`: the
+/// i-th file appears as the entry named `i` (decimal), a bind mount of the host file, read-only
+/// when it says so (the host kernel then refuses every write with `EROFS`, whatever the
+/// server is asked). Nothing else of the host is visible. The sources are opened (following
+/// symlinks, as a bind mount's source is on the host) before the tmpfs is mounted and must be
+/// regular files.
+///
+/// The tmpfs is mounted over `/tmp` of the new mount namespace (any directory would do; the
+/// host's `/tmp` is untouched) and then made the root with `pivot_root`.
+pub fn confine_to_files(files: &[BoundFile]) -> Result<OwnedFd, GoferError> {
+    const NONE: Option<&str> = None;
+    const TOP: &str = "/tmp";
+    // Opened in the new namespace: a bind mount's source must be a mount
+    // of the caller's namespace.
+    enter_namespaces()?;
+    let mut fds = Vec::new();
+    for f in files {
+        let fd = OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_PATH | libc::O_CLOEXEC)
+            .open(&f.source)
+            .map_err(|e| GoferError::Sys {
+                op: "open a bound file",
+                errno: e.into(),
+            })?;
+        if !fd.metadata().map(|m| m.is_file()).unwrap_or(false) {
+            return Err(GoferError::Sys {
+                op: "a bound file is not a regular file",
+                errno: syscalls::Errno::EINVAL,
+            });
+        }
+        fds.push(fd);
+    }
+    let tmpfs_flags = MsFlags::MS_NOSUID | MsFlags::MS_NODEV | MsFlags::MS_NOEXEC;
+    mount(
+        Some("tmpfs"),
+        TOP,
+        Some("tmpfs"),
+        tmpfs_flags,
+        Some("size=4k,mode=0755"),
+    )
+    .map_err(step("mount the files' tmpfs"))?;
+    for (i, (f, fd)) in files.iter().zip(&fds).enumerate() {
+        let at = format!("{TOP}/{i}");
+        OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&at)
+            .map_err(|e| GoferError::Sys {
+                op: "create a mount point for a bound file",
+                errno: e.into(),
+            })?;
+        let src = format!("/proc/self/fd/{}", std::os::fd::AsRawFd::as_raw_fd(fd));
+        mount(
+            Some(src.as_str()),
+            at.as_str(),
+            NONE,
+            MsFlags::MS_BIND,
+            NONE,
+        )
+        .map_err(step("bind-mount a bound file"))?;
+        harden(Path::new(&at), f.readonly).map_err(step("remount a bound file"))?;
+    }
+    drop(fds);
+    // Nothing can be created or removed beside the files.
+    mount(
+        NONE,
+        TOP,
+        NONE,
+        MsFlags::MS_REMOUNT | MsFlags::MS_RDONLY | tmpfs_flags,
+        Some("size=4k,mode=0755"),
+    )
+    .map_err(step("remount the files' tmpfs read-only"))?;
+    pivot_into(Path::new(TOP))?;
+    lock_down()
+}
+
+/// New mount, network and IPC namespaces, with `/` a recursive slave (nothing propagates back
+/// to the host).
+fn enter_namespaces() -> Result<(), GoferError> {
+    const NONE: Option<&str> = None;
     unshare(CloneFlags::CLONE_NEWNS | CloneFlags::CLONE_NEWNET | CloneFlags::CLONE_NEWIPC)
         .map_err(step("unshare(CLONE_NEWNS|CLONE_NEWNET|CLONE_NEWIPC)"))?;
-    mount(NONE, "/", NONE, MsFlags::MS_SLAVE | MsFlags::MS_REC, NONE)
-        .map_err(step("make / rslave"))?;
-    mount(Some(root), root, NONE, MsFlags::MS_BIND, NONE).map_err(step("bind-mount the root"))?;
+    mount(NONE, "/", NONE, MsFlags::MS_SLAVE | MsFlags::MS_REC, NONE).map_err(step("make / rslave"))
+}
 
-    // Harden the new mount without loosening what it already had.
-    let current = statvfs(root).map_err(step("statvfs the root"))?.flags();
+/// Remount the bind mount at `at` `nosuid,nodev` (and `ro` with `readonly`), keeping the `ro`,
+/// `noexec` and atime flags it already had.
+fn harden(at: &Path, readonly: bool) -> nix::Result<()> {
+    const NONE: Option<&str> = None;
+    let current = statvfs(at)?.flags();
     let mut flags = MsFlags::MS_REMOUNT | MsFlags::MS_BIND | MsFlags::MS_NOSUID | MsFlags::MS_NODEV;
+    if readonly {
+        flags |= MsFlags::MS_RDONLY;
+    }
     for (have, keep) in [
         (FsFlags::ST_RDONLY, MsFlags::MS_RDONLY),
         (FsFlags::ST_NOEXEC, MsFlags::MS_NOEXEC),
@@ -81,8 +183,12 @@ pub fn confine_to(root: &Path) -> Result<OwnedFd, GoferError> {
             flags |= keep;
         }
     }
-    mount(NONE, root, NONE, flags, NONE).map_err(step("remount the root nosuid,nodev"))?;
+    mount(NONE, at, NONE, flags, NONE)
+}
 
+/// Make the mount at `root` the root (`pivot_root(".", ".")`, then a detaching unmount of the
+/// old root stacked on it).
+fn pivot_into(root: &Path) -> Result<(), GoferError> {
     nix::unistd::chdir(root).map_err(step("chdir to the root"))?;
     // The old root ends up stacked on top of the new one at "."; detach it.
     match nix::unistd::pivot_root(".", ".") {
@@ -93,8 +199,11 @@ pub fn confine_to(root: &Path) -> Result<OwnedFd, GoferError> {
         Err(nix::errno::Errno::EBUSY) => nix::unistd::chroot(".").map_err(step("chroot"))?,
         Err(e) => return Err(step("pivot_root")(e)),
     }
-    nix::unistd::chdir("/").map_err(step("chdir /"))?;
+    nix::unistd::chdir("/").map_err(step("chdir /"))
+}
 
+/// An `O_PATH` fd of `/`, then only [`KEPT_CAPS`] and `no_new_privs`.
+fn lock_down() -> Result<OwnedFd, GoferError> {
     let root_fd = OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_PATH | libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_CLOEXEC)
@@ -151,6 +260,95 @@ mod tests {
             text.contains("1 passed"),
             "child did not run the test:\n{text}"
         );
+    }
+
+    const FILES_ENV: &str = "GOFER_CONFINE_TEST_FILES";
+
+    /// Runs `confined_files_child` in a child process.
+    #[test]
+    fn confine_files_in_child() {
+        if !nix::unistd::geteuid().is_root() {
+            eprintln!("confine_files_in_child: skipped, needs root");
+            return;
+        }
+        let dir = std::env::temp_dir().join(format!("gofer-files-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("rw"), "rw data").unwrap();
+        std::fs::write(dir.join("ro"), "ro data").unwrap();
+        let out = Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "confine::tests::confined_files_child",
+                "--ignored",
+                "--nocapture",
+            ])
+            .args(["--test-threads", "1"])
+            .env(FILES_ENV, &dir)
+            .output()
+            .unwrap();
+        let rw = std::fs::read_to_string(dir.join("rw")).unwrap();
+        let ro = std::fs::read_to_string(dir.join("ro")).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "child failed:\n{text}");
+        assert!(
+            text.contains("1 passed"),
+            "child did not run the test:\n{text}"
+        );
+        // The rw file was written through the served fd; the ro one not.
+        assert_eq!((rw.as_str(), ro.as_str()), ("RW data", "ro data"));
+    }
+
+    #[test]
+    #[ignore = "run in a child process by confine_files_in_child"]
+    fn confined_files_child() {
+        let Some(dir) = std::env::var_os(FILES_ENV) else {
+            return;
+        };
+        let dir = std::path::PathBuf::from(dir);
+        let files = [
+            BoundFile {
+                source: dir.join("rw"),
+                readonly: false,
+            },
+            BoundFile {
+                source: dir.join("ro"),
+                readonly: true,
+            },
+        ];
+        let (srv, cli) = crate::channel_pair().unwrap();
+        let root = confine_to_files(&files).unwrap();
+
+        // Only the two files are visible, as 0 and 1, in a read-only root.
+        let mut names: Vec<String> = std::fs::read_dir("/")
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["0", "1"]);
+        assert!(!dir.exists());
+        assert!(std::fs::write("/new", "x").is_err());
+        assert_eq!(std::fs::read_to_string("/1").unwrap(), "ro data");
+        assert!(nix::sys::prctl::get_no_new_privs().unwrap());
+
+        // Served: the rw file opens for writing, the ro one gives EROFS.
+        let server = std::thread::spawn(move || crate::serve(root, vec![srv], Default::default()));
+        let client = crate::Client::new(vec![cli]);
+        let (r, _) = client.attach().unwrap();
+        let rw = client.walk(r, &[b"0"]).unwrap();
+        assert!(rw[0].1.mode & libc::S_IFMT == libc::S_IFREG);
+        let f = std::fs::File::from(client.open(rw[0].0, libc::O_RDWR).unwrap());
+        std::os::unix::fs::FileExt::write_at(&f, b"RW", 0).unwrap();
+        let ro = client.walk(r, &[b"1"]).unwrap();
+        assert_eq!(
+            client.open(ro[0].0, libc::O_RDWR).unwrap_err(),
+            syscalls::Errno::EROFS
+        );
+        assert!(client.create(r, b"x", libc::O_RDWR, 0o644, 0, 0).is_err());
+        drop(client);
+        server.join().unwrap().unwrap();
     }
 
     #[test]

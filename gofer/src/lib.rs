@@ -42,6 +42,9 @@
 //!   IPC namespaces whose root is the container root (`pivot_root`), keeps only the
 //!   capabilities file serving needs ([`confine::KEPT_CAPS`]) and sets `no_new_privs`; `runsc
 //!   gofer` then installs its seccomp allowlist (`runsc/src/seccomp/gofer.rs`).
+//! * A files gofer ([`confine_to_files`], for file bind mounts) has as its root a private
+//!   read-only tmpfs holding only the bound host files, each bind-mounted (read-only when the
+//!   mount is), named `0`, `1`, ... in order.
 
 #![deny(unsafe_code)]
 
@@ -55,7 +58,7 @@ mod sys;
 pub mod transport;
 
 pub use client::Client;
-pub use confine::confine_to;
+pub use confine::{confine_to, confine_to_files, BoundFile};
 pub use protocol::{Attr, Dirent, Handle, SetAttr, Statfs, TimeSet, Timestamp};
 pub use server::{serve, ServerOptions};
 pub use transport::channel_pair;

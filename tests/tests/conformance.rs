@@ -103,6 +103,7 @@ conformance! {
     // mounts (each program unshares a private mount namespace first)
     mnt_tmpfs_size: "mnt_tmpfs_size";
     mnt_bind_ro: "mnt_bind_ro";
+    mnt_bind_file: "mnt_bind_file";
     mnt_remount: "mnt_remount";
     mnt_noexec: "mnt_noexec";
     mnt_umount: "mnt_umount";

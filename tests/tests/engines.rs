@@ -216,10 +216,63 @@ fn scenario(e: &Engine, runtime: &str, tag: &str) -> Vec<String> {
     seen.push(format!("exit code: {}", code.stdout_str().trim()));
     let out = e.run(&["rm", &id]);
     seen.push(format!("rm: status {}", out.status.shell_code()));
+    seen.push(engine_files(e, &with, tag));
     seen
 }
 
-const EXPECTED: [&str; 14] = [
+/// The files the engine binds into every container (/etc/hostname,
+/// /etc/hosts, /etc/resolv.conf, file bind mounts): inside they are the
+/// engine's host files, and a write to /etc/hosts reaches the host file.
+fn engine_files(e: &Engine, with: &dyn Fn(&[&str]) -> Vec<String>, tag: &str) -> String {
+    let id = format!("{tag}-files");
+    let v = with(&[
+        "--name",
+        &id,
+        "--hostname",
+        "filebind-host",
+        "--add-host",
+        "extra-host:10.1.2.3",
+        "local/bb",
+        "/bin/sh",
+        "-c",
+        "cat /etc/hostname; echo ===; cat /etc/hosts; echo ===; cat /etc/resolv.conf; \
+         echo '10.9.9.9 written-inside' >> /etc/hosts",
+    ]);
+    let out = e.run(&args(&v));
+    let text = out.stdout_str();
+    let parts: Vec<&str> = text.split("===\n").collect();
+    // Podman makes no resolv.conf without a network (an empty path).
+    let host_file = |field: &str| {
+        let f = format!("{{{{.{field}}}}}");
+        let p = e.run(&["inspect", "--format", &f, &id]).stdout_str();
+        match p.trim() {
+            "" => String::new(),
+            p => fs::read_to_string(p).unwrap_or_else(|err| format!("{field} {p:?}: {err}")),
+        }
+    };
+    let (hostname, hosts, resolv) = (
+        host_file("HostnamePath"),
+        host_file("HostsPath"),
+        host_file("ResolvConfPath"),
+    );
+    e.run(&["rm", &id]);
+    let [in_hostname, in_hosts, in_resolv] = parts[..] else {
+        return format!(
+            "files: unexpected output {text:?} status {}",
+            out.status.shell_code()
+        );
+    };
+    format!(
+        "files: status {} hostname {} hosts {} written {} resolv.conf {}",
+        out.status.shell_code(),
+        in_hostname == hostname && hostname.trim_end() == "filebind-host",
+        in_hosts.contains("10.1.2.3\textra-host") && hosts.starts_with(in_hosts),
+        hosts == format!("{in_hosts}10.9.9.9 written-inside\n"),
+        in_resolv == resolv,
+    )
+}
+
+const EXPECTED: [&str; 15] = [
     "run: \"hello\\n\" status 0",
     "run exit: status 7 stderr \"err\"",
     "run -t: true",
@@ -234,6 +287,7 @@ const EXPECTED: [&str; 14] = [
     "killed: exited",
     "exit code: 137",
     "rm: status 0",
+    "files: status 0 hostname true hosts true written true resolv.conf true",
 ];
 
 fn expected() -> Vec<String> {

@@ -238,3 +238,73 @@ fn volume_gofer_is_confined() {
     let host_net = fs::read_link("/proc/self/ns/net").unwrap();
     assert_ne!(net.expect("gofer net ns"), host_net);
 }
+
+/// The files gofer (file volumes and OCI file binds) runs confined like any gofer, and its
+/// root holds nothing but the bound files (entries `0`, `1`, ...).
+#[test]
+fn files_gofer_is_confined() {
+    if !sandbox_enabled("escape") {
+        return;
+    }
+    let dir = scratch_dir("confined-files-gofer");
+    let file = dir.join("bound");
+    fs::write(&file, "bound\n").unwrap();
+    let file_s = file.display().to_string();
+    let child = std::process::Command::new(systests::runsc())
+        .args([
+            "do",
+            "--volume",
+            &format!("{file_s}:/etc/bound"),
+            "/bin/sh",
+            "-c",
+            "sleep 3 && cat /etc/bound",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut found = None;
+    for _ in 0..100 {
+        std::thread::sleep(Duration::from_millis(50));
+        for e in fs::read_dir("/proc").unwrap().flatten() {
+            let Ok(cmd) = fs::read(e.path().join("cmdline")) else {
+                continue;
+            };
+            let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
+            if cmd.contains(" gofer ") && cmd.contains("--bind-file") && cmd.contains(&file_s) {
+                let st = fs::read_to_string(e.path().join("status")).unwrap_or_default();
+                let net = fs::read_link(e.path().join("ns/net")).ok();
+                let mut root: Vec<String> = fs::read_dir(e.path().join("root"))
+                    .map(|d| {
+                        d.flatten()
+                            .map(|e| e.file_name().to_string_lossy().into_owned())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                root.sort();
+                if st.contains("Seccomp:\t2") {
+                    found = Some((st, net, root));
+                }
+            }
+        }
+        if found.is_some() {
+            break;
+        }
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "bound\n");
+    let (st, net, root) = found.expect("the files gofer was not found");
+    let field = |k: &str| {
+        st.lines()
+            .find_map(|l| l.strip_prefix(k))
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    assert_eq!(field("NoNewPrivs:"), "1", "{st}");
+    assert_eq!(field("CapEff:"), "000000000000001f", "{st}");
+    assert_eq!(field("CapBnd:"), "000000000000001f", "{st}");
+    assert_ne!(
+        net.expect("gofer net ns"),
+        fs::read_link("/proc/self/ns/net").unwrap()
+    );
+    assert_eq!(root, ["0"]);
+}

@@ -1082,6 +1082,72 @@ fn bind_mounts() {
     e.assert_clean("b1");
 }
 
+/// Bind mounts of host regular files (what Docker does for /etc/hosts,
+/// /etc/hostname and /etc/resolv.conf), served by one files gofer: the
+/// content is the host file's, a rw file is written through to the host, a
+/// ro one gives EROFS (also for truncate), stat shows a regular file of the
+/// host file's size, mountinfo lists both with their options, unlink and rename of a mount
+/// point are EBUSY, and mount points missing from the rootfs (here /etc/hosts,
+/// /data and /run, the target of the symlink /etc/resolv.conf) are made in the
+/// overlay, not in the host rootfs.
+#[test]
+fn file_bind_mounts() {
+    let Some(e) = Env::new(
+        "lifecycle_filebinds",
+        "cat /etc/hosts /data/ro.txt; echo appended >> /etc/hosts; \
+         echo x > /data/ro.txt || echo ro-refused; \
+         busybox truncate -s 0 /data/ro.txt || echo trunc-refused; \
+         busybox stat -c '%F %s' /etc/hosts /data/ro.txt; \
+         busybox grep -E ' /(etc/hosts|data/ro.txt) ' /proc/self/mountinfo | busybox cut -d' ' -f5,6; \
+         busybox rm /etc/hosts || echo rm-busy; busybox mv /data/ro.txt /moved || echo mv-busy; \
+         cat /etc/hosts; cat /etc/resolv.conf; busybox grep -c ' /run/resolv.conf ' /proc/self/mountinfo",
+    ) else {
+        return;
+    };
+    let (rw, ro) = (e.dir.join("hosts"), e.dir.join("ro.txt"));
+    // A destination that is a symlink (as in systemd images) is resolved in
+    // the rootfs: the file is mounted on its target, made in the overlay.
+    let rootfs = e.bundle.join("rootfs");
+    fs::create_dir_all(rootfs.join("etc")).unwrap();
+    std::os::unix::fs::symlink("../../run/resolv.conf", rootfs.join("etc/resolv.conf")).unwrap();
+    let resolv = e.dir.join("resolv.conf");
+    fs::write(&resolv, "nameserver 10.0.0.53\n").unwrap();
+    fs::write(&rw, "10.0.0.1 host-line\n").unwrap();
+    fs::write(&ro, "ro content\n").unwrap();
+    let cfg = e.bundle.join("config.json");
+    let text = fs::read_to_string(&cfg).unwrap();
+    let binds = format!(
+        r#""mounts": [{{"destination": "/etc/hosts", "type": "bind", "source": "{}", "options": ["rbind", "rprivate"]}},
+                      {{"destination": "/data/ro.txt", "type": "bind", "source": "{}", "options": ["rbind", "ro", "nosuid", "noexec"]}},
+                      {{"destination": "/etc/resolv.conf", "type": "bind", "source": "{}", "options": ["rbind", "ro"]}},"#,
+        rw.display(),
+        ro.display(),
+        resolv.display()
+    );
+    assert!(text.contains(r#""mounts": ["#));
+    fs::write(&cfg, text.replace(r#""mounts": ["#, &binds)).unwrap();
+    let r = e.rs(&["run", "--bundle", e.b(), "f1"]);
+    assert_eq!(r.code, 0, "{}", r.describe());
+    let after = "10.0.0.1 host-line\nappended\n";
+    assert_eq!(fs::read_to_string(&rw).unwrap(), after);
+    assert_eq!(fs::read_to_string(&ro).unwrap(), "ro content\n");
+    let want = format!(
+        "10.0.0.1 host-line\nro content\nro-refused\ntrunc-refused\nregular file {}\nregular file {}\n\
+         /etc/hosts rw,relatime\n/data/ro.txt ro,nosuid,noexec,relatime\nrm-busy\nmv-busy\n{after}\
+         nameserver 10.0.0.53\n1\n",
+        fs::metadata(&rw).unwrap().len(),
+        fs::metadata(&ro).unwrap().len(),
+    );
+    assert_eq!(r.stdout, want, "{}", r.describe());
+    for msg in ["Read-only file system", "busy"] {
+        assert!(r.stderr.contains(msg), "{msg}: {}", r.describe());
+    }
+    assert!(!rootfs.join("etc/hosts").exists() && !rootfs.join("data").exists());
+    assert!(!rootfs.join("run").exists());
+    // Nothing of the bind mounts is left in the state.
+    e.assert_clean("f1");
+}
+
 /// `linux.maskedPaths` (an empty read-only directory, an empty file; a
 /// missing path is skipped) and `linux.readonlyPaths` (EROFS below).
 #[test]

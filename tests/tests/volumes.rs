@@ -209,7 +209,12 @@ fn volume_bad_arguments() {
         ("/no/such/dir:/x".to_string(), "No such file or directory"),
         ("relative:/x".to_string(), "is not absolute"),
         (format!("{}:relative", host.display()), "is not absolute"),
-        (format!("{}/file:/x", host.display()), "is not a directory"),
+        (
+            "/dev/null:/x".to_string(),
+            "is not a directory or a regular file",
+        ),
+        // A file cannot go on a directory.
+        (format!("{}/file:/tmp", host.display()), "Not a directory"),
         (
             format!("{}", host.display()),
             "expected HOST_PATH:SANDBOX_PATH",
@@ -256,4 +261,80 @@ fn overlay_none_writes_through_to_the_rootfs() {
         assert_eq!(big, written.then_some(300000), "--overlay={overlay}");
         assert_eq!(root.join("f").exists(), written, "--overlay={overlay}");
     }
+}
+
+/// `--volume HOSTFILE:PATH[:ro]`: host files served by one files gofer and mounted on files
+/// (a missing destination and its directories are made in the overlay); writes reach the
+/// host file, `:ro` gives EROFS. The sandbox's stdout is a host file on the same file
+/// system as the bound files, so coreutils' `cat` copies into it with copy_file_range: the
+/// bytes must land at the stdout's position (after "first"), not at offset 0.
+#[test]
+fn file_volumes() {
+    if skip("file_volumes") {
+        return;
+    }
+    let host = scratch_dir("vol-files");
+    let (rw, ro, out) = (host.join("rw"), host.join("ro"), host.join("stdout"));
+    std::fs::write(&rw, "rw line\n").unwrap();
+    std::fs::write(&ro, "ro line\n").unwrap();
+    let status = std::process::Command::new(systests::runsc())
+        .args(["do", "--volume"])
+        .arg(volume_arg(&rw, Path::new("/etc/bound"), false))
+        .arg("--volume")
+        .arg(volume_arg(&ro, Path::new("/new/dir/ro"), true))
+        .args([
+            "/bin/sh",
+            "-c",
+            "echo first; cat /etc/bound /new/dir/ro; echo appended >> /etc/bound; \
+             echo x > /new/dir/ro 2>/dev/null || echo ro-refused; echo last",
+        ])
+        .stdout(std::fs::File::create(&out).unwrap())
+        .status()
+        .unwrap();
+    assert!(status.success(), "{status:?}");
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "first\nrw line\nro line\nro-refused\nlast\n"
+    );
+    assert_eq!(std::fs::read_to_string(&rw).unwrap(), "rw line\nappended\n");
+    assert_eq!(std::fs::read_to_string(&ro).unwrap(), "ro line\n");
+}
+
+/// A file volume shows what the host writes to the file while the sandbox runs (Docker
+/// rewrites /etc/hosts on a network change): contents and stat size are the host's.
+#[test]
+fn file_volume_sees_host_changes() {
+    if skip("file_volume_sees_host_changes") {
+        return;
+    }
+    let host = scratch_dir("vol-file-host");
+    let sig = host.join("sig");
+    std::fs::create_dir_all(&sig).unwrap();
+    let file = host.join("f");
+    std::fs::write(&file, "one\n").unwrap();
+    let child = std::process::Command::new(systests::runsc())
+        .args(["do", "--volume"])
+        .arg(volume_arg(&file, Path::new("/etc/f"), true))
+        .arg("--volume")
+        .arg(volume_arg(&sig, Path::new("/sig"), false))
+        .args([
+            "/bin/sh",
+            "-c",
+            "stat -c %s /etc/f; touch /sig/ready; \
+             while ! grep -q two /etc/f; do sleep 0.05; done; stat -c %s /etc/f; cat /etc/f",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while !sig.join("ready").exists() && start.elapsed() < std::time::Duration::from_secs(30) {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&file)
+        .unwrap();
+    std::io::Write::write_all(&mut f, b"two\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "4\n8\none\ntwo\n");
 }

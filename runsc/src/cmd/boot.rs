@@ -30,8 +30,8 @@ pub struct BootArgs {
 }
 
 /// What `runsc do` and `runsc create` hand to the sentry. Fds arrive at 3..
-/// in this order: the root's gofer channels, each volume's channels, then
-/// (when set) the compat report fd, the control socket and the readiness
+/// in this order: the root's gofer channels, each volume's channels, the
+/// files gofer's channels (`file_channels`), then (when set) the compat report fd, the control socket and the readiness
 /// pipe.
 #[derive(Serialize, Deserialize, Debug, Default)]
 pub struct BootSpec {
@@ -56,6 +56,13 @@ pub struct BootSpec {
     /// the root's (in this order), before the compat fd.
     #[serde(default)]
     pub volumes: Vec<VolumeSpec>,
+    /// File bind mounts, all served by one files gofer whose
+    /// `file_channels` channels follow the volumes'; the i-th is that
+    /// gofer's entry `i`.
+    #[serde(default)]
+    pub file_binds: Vec<FileBindSpec>,
+    #[serde(default)]
+    pub file_channels: usize,
     /// Identity, capabilities and limits of init.
     #[serde(default)]
     pub user: UserSpec,
@@ -102,6 +109,21 @@ pub struct VolumeSpec {
     /// Lookups are not cached (the host changes the tree).
     #[serde(default)]
     pub shared: bool,
+    /// Per-mount `MS_*` flags besides `MS_RDONLY` (nosuid, nodev, noexec,
+    /// atime flags).
+    #[serde(default)]
+    pub flags: u64,
+}
+
+/// One file bind mount as the sentry sees it.
+#[derive(Serialize, Deserialize, Debug, Clone)]
+pub struct FileBindSpec {
+    /// Absolute path in the sandbox.
+    pub path: Vec<u8>,
+    pub readonly: bool,
+    /// As [`VolumeSpec::flags`].
+    #[serde(default)]
+    pub flags: u64,
 }
 
 fn yes() -> bool {
@@ -124,6 +146,7 @@ pub fn run(cli: &Cli, a: &BootArgs) -> anyhow::Result<i32> {
     let vol_channels: usize = spec.volumes.iter().map(|v| v.channels).sum();
     let n = spec.channels
         + vol_channels
+        + spec.file_channels
         + usize::from(spec.compat)
         + usize::from(spec.control)
         + usize::from(spec.ready);
@@ -142,7 +165,21 @@ pub fn run(cli: &Cli, a: &BootArgs) -> anyhow::Result<i32> {
             client: Arc::new(gofer::Client::new(std::mem::replace(&mut rest, tail))),
             readonly: v.readonly,
             shared: v.shared,
+            flags: v.flags,
         });
+    }
+    let mut file_binds = Vec::new();
+    if !spec.file_binds.is_empty() {
+        let client = Arc::new(gofer::Client::new(rest));
+        for (i, f) in spec.file_binds.iter().enumerate() {
+            file_binds.push(sentry::kernel::boot::FileBind {
+                path: f.path.clone(),
+                client: client.clone(),
+                name: i.to_string().into_bytes(),
+                readonly: f.readonly,
+                flags: f.flags,
+            });
+        }
     }
     let stdio = vec![dup_stdio(0)?, dup_stdio(1)?, dup_stdio(2)?];
     if !spec.no_confine {
@@ -168,6 +205,7 @@ pub fn run(cli: &Cli, a: &BootArgs) -> anyhow::Result<i32> {
         strace: cli.strace,
         hostname: spec.hostname,
         volumes,
+        file_binds,
         mounts: spec.mounts,
         masked_paths: spec.masked_paths,
         readonly_paths: spec.readonly_paths,
@@ -181,6 +219,8 @@ pub fn run(cli: &Cli, a: &BootArgs) -> anyhow::Result<i32> {
         compat_out,
         user: spec.user,
         control,
+        // OCI containers live on after start; `runsc do` runs one program.
+        trim: spec.wait_start,
         wait_start: spec.wait_start,
         ready,
     };

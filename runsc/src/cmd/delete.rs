@@ -50,6 +50,9 @@ pub fn run(cli: &Cli, a: &DeleteArgs) -> anyhow::Result<i32> {
 pub fn destroy(c: Container, st: &crate::container::State) -> anyhow::Result<i32> {
     proc::kill_wait(st.pid, st.pid_start);
     proc::kill_wait(st.gofer_pid, st.gofer_start);
+    for &(pid, start) in &st.volume_gofers {
+        proc::kill_wait(pid, start);
+    }
     // Every process of the sandbox has exited: the cgroup can go (no
     // polling; a missing one is fine).
     match st.cgroup() {

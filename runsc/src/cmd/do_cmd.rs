@@ -2,7 +2,7 @@
 //! bundle. The root is the host's `/` (through the gofer) unless `--rootfs`
 //! says otherwise, under an in-memory overlay unless `--overlay=none`.
 
-use super::boot::{BootSpec, VolumeSpec};
+use super::boot::{BootSpec, FileBindSpec, VolumeSpec};
 use crate::sandbox::spawn_self;
 use crate::Cli;
 use anyhow::Context;
@@ -26,9 +26,12 @@ pub struct Volume {
     /// The host may change the tree while the sandbox runs: lookups are
     /// not cached (each walk asks the gofer).
     pub shared: bool,
+    /// The host path is a regular file (served by the files gofer).
+    pub file: bool,
 }
 
-/// Parse and check one `--volume` argument (the host directory must exist).
+/// Parse and check one `--volume` argument (the host directory or regular
+/// file must exist).
 pub fn parse_volume(arg: &str) -> anyhow::Result<Volume> {
     let mut parts: Vec<&str> = arg.split(':').collect();
     let (mut readonly, mut shared) = (false, false);
@@ -58,8 +61,8 @@ pub fn parse_volume(arg: &str) -> anyhow::Result<Volume> {
     }
     let meta = std::fs::metadata(host)
         .map_err(|e| anyhow::anyhow!("--volume {arg}: host path {host}: {e}"))?;
-    if !meta.is_dir() {
-        anyhow::bail!("--volume {arg}: host path {host} is not a directory");
+    if !meta.is_dir() && !meta.is_file() {
+        anyhow::bail!("--volume {arg}: host path {host} is not a directory or a regular file");
     }
     let host = std::fs::canonicalize(host)
         .map_err(|e| anyhow::anyhow!("--volume {arg}: host path {host}: {e}"))?;
@@ -68,6 +71,7 @@ pub fn parse_volume(arg: &str) -> anyhow::Result<Volume> {
         sandbox: sandbox.to_string(),
         readonly,
         shared,
+        file: meta.is_file(),
     })
 }
 
@@ -97,9 +101,10 @@ pub struct DoArgs {
     /// Environment variable K=V (repeatable). Without any, the program gets an empty environment.
     #[arg(long = "env")]
     pub env: Vec<String>,
-    /// Bind-mount a host directory: HOST_PATH:SANDBOX_PATH[:ro|rw][,shared]
-    /// (repeatable). Each volume is served by its own gofer; writes reach
-    /// the host unless `ro` (then EROFS). `shared`: the host changes the
+    /// Bind-mount a host directory or regular file:
+    /// HOST_PATH:SANDBOX_PATH[:ro|rw][,shared] (repeatable). Each directory
+    /// volume is served by its own gofer, every file volume by one files
+    /// gofer; writes reach the host unless `ro` (then EROFS). `shared`: the host changes the
     /// tree meanwhile, so directory lookups are never cached.
     #[arg(long = "volume", short = 'v')]
     pub volumes: Vec<String>,
@@ -177,14 +182,30 @@ pub fn launch(cli: &Cli, a: &DoArgs, compat_out: Option<OwnedFd>) -> anyhow::Res
         true,
     )?];
     drop(server);
-    // One gofer process per volume, with its own channels.
-    for v in &volumes {
+    // One gofer process per directory volume, with its own channels.
+    for v in volumes.iter().filter(|v| !v.file) {
         let (server, c) = pairs(VOLUME_CHANNELS)?;
         gofers.push(spawn_self(
             &gofer_cmd(&v.host, VOLUME_CHANNELS, v.readonly),
             &server,
             true,
         )?);
+        client.extend(c);
+    }
+    // One gofer for every file volume.
+    let files: Vec<gofer::BoundFile> = volumes
+        .iter()
+        .filter(|v| v.file)
+        .map(|v| gofer::BoundFile {
+            source: v.host.clone(),
+            readonly: v.readonly,
+        })
+        .collect();
+    if !files.is_empty() {
+        let (server, c) = pairs(VOLUME_CHANNELS)?;
+        let mut args = opts.boot_flags();
+        args.extend(super::gofer::files_gofer_args(&files, VOLUME_CHANNELS));
+        gofers.push(spawn_self(&args, &server, true)?);
         client.extend(c);
     }
 
@@ -205,13 +226,25 @@ pub fn launch(cli: &Cli, a: &DoArgs, compat_out: Option<OwnedFd>) -> anyhow::Res
         compat: compat_out.is_some(),
         volumes: volumes
             .iter()
+            .filter(|v| !v.file)
             .map(|v| VolumeSpec {
                 path: v.sandbox.as_bytes().to_vec(),
                 channels: VOLUME_CHANNELS,
                 readonly: v.readonly,
                 shared: v.shared,
+                flags: 0,
             })
             .collect(),
+        file_binds: volumes
+            .iter()
+            .filter(|v| v.file)
+            .map(|v| FileBindSpec {
+                path: v.sandbox.as_bytes().to_vec(),
+                readonly: v.readonly,
+                flags: 0,
+            })
+            .collect(),
+        file_channels: if files.is_empty() { 0 } else { VOLUME_CHANNELS },
         seccomp: opts.seccomp,
         ..Default::default()
     };
@@ -308,7 +341,10 @@ mod tests {
         let v = parse_volume("/tmp:/data:rw,shared").unwrap();
         assert!(!v.readonly && v.shared);
         let v = parse_volume("/tmp:/data:ro,shared").unwrap();
-        assert!(v.readonly && v.shared);
+        assert!(v.readonly && v.shared && !v.file);
+        // A regular file is a file volume.
+        let v = parse_volume("/etc/hostname:/etc/hostname:ro").unwrap();
+        assert!(v.readonly && v.file);
         for bad in [
             "/tmp",
             "/tmp:/a:ro:x",
@@ -317,7 +353,7 @@ mod tests {
             "/tmp:a",
             "/tmp:/a/../b",
             "/no/such/dir/here:/a",
-            "/etc/passwd:/a",
+            "/dev/null:/a",
         ] {
             assert!(parse_volume(bad).is_err(), "{bad}");
         }

@@ -16,7 +16,7 @@ use std::process::{Child, Stdio};
 
 /// Gofer channels per sandbox.
 const CHANNELS: usize = 4;
-/// Gofer channels per bind mount.
+/// Gofer channels per bind mount, and of the files gofer.
 const VOLUME_CHANNELS: usize = 2;
 
 pub struct Options<'a> {
@@ -207,8 +207,10 @@ fn launch(
     };
     // Directory bind mounts: a gofer each (like `runsc do --volume`), with
     // its channels after the root's. They exit when the sentry's ends of
-    // their channels close, so they need no state of their own.
+    // their channels close; their pids are recorded so that delete waits
+    // for them (before the cgroup goes).
     let mut volumes = Vec::new();
+    let mut volume_gofers = Vec::new();
     for m in &b.binds {
         let mut vserver = Vec::new();
         for _ in 0..VOLUME_CHANNELS {
@@ -228,21 +230,67 @@ fn launch(
         if m.readonly {
             args.push("--readonly".into());
         }
-        if let Err(e) = spawn_self_with(
+        match spawn_self_with(
             &args,
             &vserver,
             [Stdio::null(), Stdio::null(), Stdio::null()],
             true,
         ) {
-            kill_gofer(&mut gofer);
-            return Err(e);
+            Ok(g) => volume_gofers.push(g.id() as i32),
+            Err(e) => {
+                kill_gofer(&mut gofer);
+                return Err(e);
+            }
         }
         volumes.push(crate::cmd::boot::VolumeSpec {
             path: m.destination.as_bytes().to_vec(),
             channels: VOLUME_CHANNELS,
             readonly: m.readonly,
             shared: false,
+            flags: m.flags,
         });
+    }
+    // File bind mounts: one gofer for all of them (Docker adds three).
+    let mut file_binds = Vec::new();
+    if !b.file_binds.is_empty() {
+        let files: Vec<gofer::BoundFile> = b
+            .file_binds
+            .iter()
+            .map(|m| gofer::BoundFile {
+                source: m.source.clone(),
+                readonly: m.readonly,
+            })
+            .collect();
+        let mut fserver = Vec::new();
+        for _ in 0..VOLUME_CHANNELS {
+            let (s, cl) = gofer::channel_pair().map_err(|e| anyhow::anyhow!("socketpair: {e}"))?;
+            fserver.push(s);
+            client.push(cl);
+        }
+        let mut args = opts.boot_flags();
+        args.extend(crate::cmd::gofer::files_gofer_args(&files, VOLUME_CHANNELS));
+        args.push("--detached".into());
+        match spawn_self_with(
+            &args,
+            &fserver,
+            [Stdio::null(), Stdio::null(), Stdio::null()],
+            true,
+        ) {
+            Ok(g) => volume_gofers.push(g.id() as i32),
+            Err(e) => {
+                kill_gofer(&mut gofer);
+                return Err(e);
+            }
+        }
+        file_binds = b
+            .file_binds
+            .iter()
+            .map(|m| crate::cmd::boot::FileBindSpec {
+                path: m.destination.as_bytes().to_vec(),
+                readonly: m.readonly,
+                flags: m.flags,
+            })
+            .collect();
     }
     let spec = BootSpec {
         argv: b.argv.iter().map(|s| s.as_bytes().to_vec()).collect(),
@@ -258,6 +306,12 @@ fn launch(
         overlay: opts.overlay,
         seccomp: opts.seccomp,
         volumes,
+        file_channels: if file_binds.is_empty() {
+            0
+        } else {
+            VOLUME_CHANNELS
+        },
+        file_binds,
         mounts: b.mounts.clone(),
         masked_paths: b
             .masked_paths
@@ -323,6 +377,10 @@ fn launch(
         pid_start: proc::start_time(pid),
         gofer_pid,
         gofer_start: proc::start_time(gofer_pid),
+        volume_gofers: volume_gofers
+            .iter()
+            .map(|&p| (p, proc::start_time(p)))
+            .collect(),
         status: Status::Created,
         created: super::now_rfc3339(),
         owner: owner(),

@@ -58,6 +58,10 @@ pub struct State {
     pub pid_start: u64,
     pub gofer_pid: i32,
     pub gofer_start: u64,
+    /// The gofers of bind mounts (directories, the files gofer): pid and
+    /// start time.
+    #[serde(default)]
+    pub volume_gofers: Vec<(i32, u64)>,
     /// The last status a verb set (created, running, paused, stopped).
     pub status: Status,
     /// RFC 3339.

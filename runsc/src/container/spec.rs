@@ -2,10 +2,14 @@
 //! what the sentry needs ([`Bundle`] → [`crate::cmd::boot::BootSpec`]).
 //!
 //! Mounts: the sandbox always has its own /proc, /dev (with pts and shm),
-//! /sys and /tmp, which covers the OCI `proc`, `sysfs`, `devpts`, `tmpfs`,
-//! `mqueue` and `cgroup` entries engines add. Bind mounts need the gofer
-//! volume mechanism (not on main yet): they are recorded and logged as not
-//! mounted.
+//! /sys and /tmp; OCI `tmpfs`, `proc`, `sysfs` and `devpts` mounts are
+//! applied to them or made by the sentry (`mounts`), `mqueue` and `cgroup`
+//! entries are skipped. Bind mounts of a host
+//! directory get a gofer each; bind mounts of host regular files (Docker's
+//! /etc/hosts, /etc/hostname, /etc/resolv.conf, Kubernetes'
+//! /dev/termination-log) are all served by one files gofer. Anything else
+//! (binds of sockets or devices, other file system types) is recorded in
+//! the state and logged as not mounted.
 
 use anyhow::Context;
 use oci_spec::runtime::{Capabilities, Process, Spec};
@@ -93,7 +97,18 @@ pub struct BindMount {
     pub source: PathBuf,
     pub destination: String,
     pub readonly: bool,
+    /// The other per-mount flags the options asked for (`MS_NOSUID`,
+    /// `MS_NODEV`, `MS_NOEXEC` and the atime flags).
+    pub flags: u64,
 }
+
+/// The per-mount flags a bind takes from its options besides `ro`.
+const BIND_FLAGS: u64 = libc::MS_NOSUID
+    | libc::MS_NODEV
+    | libc::MS_NOEXEC
+    | libc::MS_NOATIME
+    | libc::MS_NODIRATIME
+    | libc::MS_STRICTATIME;
 
 /// The parts of a bundle the runtime uses.
 #[derive(Debug, Clone)]
@@ -114,8 +129,10 @@ pub struct Bundle {
     /// Mounts of file systems the sentry makes (tmpfs, proc, sysfs,
     /// devpts), in config order.
     pub mounts: Vec<sentry::kernel::boot::FsMount>,
-    /// Bind mounts of host directories (file binds stay in `unmounted`).
+    /// Bind mounts of host directories.
     pub binds: Vec<BindMount>,
+    /// Bind mounts of host regular files.
+    pub file_binds: Vec<BindMount>,
     /// linux.maskedPaths and linux.readonlyPaths.
     pub masked_paths: Vec<String>,
     pub readonly_paths: Vec<String>,
@@ -255,6 +272,7 @@ fn from_spec(dir: &Path, spec: &Spec) -> anyhow::Result<Bundle> {
     let pp = from_process(p)?;
     let mut unmounted = Vec::new();
     let mut binds = Vec::new();
+    let mut file_binds = Vec::new();
     let mut mounts = Vec::new();
     for m in spec.mounts().iter().flatten() {
         let dest = m.destination().to_string_lossy().into_owned();
@@ -280,20 +298,24 @@ fn from_spec(dir: &Path, spec: &Spec) -> anyhow::Result<Bundle> {
             });
             continue;
         }
-        // A bind of a host directory to an absolute path: a gofer mount.
+        // A bind of a host directory (a gofer mount) or regular file (an
+        // entry of the files gofer) to an absolute path.
         let src_path = Path::new(&source);
         let src_path = if src_path.is_absolute() {
             src_path.to_path_buf()
         } else {
             dir.join(src_path)
         };
-        if is_bind && clean_dest && dest != "/" && src_path.is_dir() {
-            let readonly = m.options().iter().flatten().any(|o| o == "ro");
-            binds.push(BindMount {
+        let (is_dir, is_file) = (src_path.is_dir(), src_path.is_file());
+        if is_bind && clean_dest && dest != "/" && (is_dir || is_file) {
+            let readonly = opts.flags & libc::MS_RDONLY != 0;
+            let list = if is_dir { &mut binds } else { &mut file_binds };
+            list.push(BindMount {
                 source: std::fs::canonicalize(&src_path)
                     .with_context(|| format!("bind mount source {}", src_path.display()))?,
                 destination: dest,
                 readonly,
+                flags: opts.flags & BIND_FLAGS,
             });
             continue;
         }
@@ -324,6 +346,7 @@ fn from_spec(dir: &Path, spec: &Spec) -> anyhow::Result<Bundle> {
         unmounted,
         mounts,
         binds,
+        file_binds,
         masked_paths: spec
             .linux()
             .as_ref()
@@ -373,7 +396,8 @@ mod tests {
                        {"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup"},
                        {"destination": "/run", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "size=1m"]},
                        {"destination": "/data", "type": "bind", "source": "rootfs", "options": ["rbind", "ro"]},
-                       {"destination": "/etc/hosts", "type": "bind", "source": "config.json", "options": ["rbind"]}],
+                       {"destination": "/etc/hosts", "type": "bind", "source": "config.json", "options": ["rbind", "ro", "noexec", "rw"]},
+                       {"destination": "/dev/null2", "type": "bind", "source": "/dev/null", "options": ["rbind"]}],
             "annotations": {"k": "v"}
         });
         std::fs::write(d.join("config.json"), cfg.to_string()).unwrap();
@@ -392,18 +416,28 @@ mod tests {
         );
         assert!(b.readonly);
         assert_eq!(b.hostname, "h");
-        // A directory bind becomes a gofer mount; a file bind is not
-        // mounted yet.
+        // A directory bind becomes a gofer mount, a file bind an entry of
+        // the files gofer; a device bind is not mounted.
         assert_eq!(
             b.binds,
             vec![BindMount {
                 source: std::fs::canonicalize(d.join("rootfs")).unwrap(),
                 destination: "/data".into(),
                 readonly: true,
+                flags: 0,
+            }]
+        );
+        assert_eq!(
+            b.file_binds,
+            vec![BindMount {
+                source: std::fs::canonicalize(d.join("config.json")).unwrap(),
+                destination: "/etc/hosts".into(),
+                readonly: false,
+                flags: libc::MS_NOEXEC,
             }]
         );
         assert_eq!(b.unmounted.len(), 1);
-        assert_eq!(b.unmounted[0].destination, "/etc/hosts");
+        assert_eq!(b.unmounted[0].destination, "/dev/null2");
         // File systems the sentry makes, in config order; cgroup skipped.
         let made: Vec<_> = b
             .mounts

@@ -26,6 +26,8 @@ pub struct BootConfig {
     pub hostname: Vec<u8>,
     /// Bind mounts served by their own gofers (`runsc do --volume`).
     pub volumes: Vec<Volume>,
+    /// File bind mounts (after the volumes), served by one files gofer.
+    pub file_binds: Vec<FileBind>,
     /// OCI mounts of file systems the sentry makes, in config order.
     pub mounts: Vec<FsMount>,
     /// OCI linux.maskedPaths and linux.readonlyPaths (absolute paths).
@@ -51,6 +53,9 @@ pub struct BootConfig {
     pub wait_start: bool,
     /// Told "" once init is ready to exec (or the error that prevents it).
     pub ready: Option<OwnedFd>,
+    /// Once init has exec'd, drop the mappings only the boot used
+    /// ([`crate::mm::trim`]): for long-lived containers.
+    pub trim: bool,
 }
 
 /// Credentials, capabilities and limits of a process started by the CLI
@@ -148,6 +153,22 @@ pub struct Volume {
     pub readonly: bool,
     /// The host may change the tree meanwhile: never cache lookups.
     pub shared: bool,
+    /// Per-mount `MS_*` flags besides `MS_RDONLY` (nosuid, nodev, noexec,
+    /// atime flags).
+    pub flags: u64,
+}
+
+/// A host regular file bind-mounted on a sandbox path: the entry `name`
+/// of a files gofer (`runsc gofer --bind-file`), whose client the file
+/// binds of a sandbox share.
+pub struct FileBind {
+    /// Absolute path in the sandbox.
+    pub path: Vec<u8>,
+    pub client: Arc<gofer::Client>,
+    pub name: Vec<u8>,
+    pub readonly: bool,
+    /// As [`Volume::flags`].
+    pub flags: u64,
 }
 
 /// A mount of a file system the sentry makes itself (an OCI mount of type
@@ -190,7 +211,17 @@ impl BootError {
     }
 }
 
+/// How long after init's exec the sentry trims its resident set.
+const TRIM_DELAY: std::time::Duration = std::time::Duration::from_secs(2);
+
 pub const DEFAULT_PATH: &[u8] = b"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/// The per-mount flags of a bind mount: `ro` and the other `MS_*` flags
+/// of its options, with Linux's atime default (relatime).
+fn bind_flags(readonly: bool, ms: u64) -> crate::vfs::MountFlags {
+    let ro = crate::vfs::MountFlags::RDONLY.0;
+    crate::vfs::MountFlags::from_ms(if readonly { ms | ro } else { ms & !ro })
+}
 
 /// Whether the absolute path `p` is `dir` or below it.
 fn path_within(p: &[u8], dir: &[u8]) -> bool {
@@ -252,11 +283,20 @@ fn run_ready(cfg: BootConfig, ready: &Arc<Ready>) -> Result<ExitStatus, BootErro
     }
     for v in cfg.volumes {
         let what = format!("volume {}", String::from_utf8_lossy(&v.path));
-        vfs.mount_volume(&v.path, v.client, v.readonly, v.shared)
+        let m = vfs
+            .mount_volume(&v.path, v.client, v.readonly, v.shared)
             .map_err(|e| setup(&what, &e))?;
+        m.set_flags(bind_flags(v.readonly, v.flags));
     }
     for m in &late {
         fs_mount(m)?;
+    }
+    for f in cfg.file_binds {
+        let what = format!("file bind mount {}", String::from_utf8_lossy(&f.path));
+        let m = vfs
+            .mount_file(&f.path, f.client, &f.name, f.readonly)
+            .map_err(|e| setup(&what, &e))?;
+        m.set_flags(bind_flags(f.readonly, f.flags));
     }
     // As runc: a path that cannot be made read-only or masked fails the
     // container (a missing one is skipped).
@@ -304,6 +344,7 @@ fn run_ready(cfg: BootConfig, ready: &Arc<Ready>) -> Result<ExitStatus, BootErro
             .map_err(|e| setup("control thread", &e))?;
     }
     let ready = ready.clone();
+    let trim = cfg.trim;
     // The init task lives on its own thread: it is the tracer of its stub.
     let handle = std::thread::Builder::new()
         .name("task-1".into())
@@ -347,6 +388,12 @@ fn run_ready(cfg: BootConfig, ready: &Arc<Ready>) -> Result<ExitStatus, BootErro
                 crate::compat::record(syscalls::nr::EXECVE as u64, &[0; 6], ret);
             }
             res.map_err(|errno| BootError::Exec { prog: name, errno })?;
+            if trim {
+                // The sandbox is built: once init has started, let go of
+                // the mappings only building and starting it used.
+                let mf = t.k.mf.clone();
+                crate::mm::trim::release_after(TRIM_DELAY, move || mf.release_mapping());
+            }
             Ok(t.run())
         })
         .map_err(|e| setup("task thread", &e))?;

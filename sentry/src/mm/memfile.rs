@@ -274,6 +274,19 @@ impl MemoryFile {
         Ok(())
     }
 
+    /// Drop the sentry's page-table entries for the memory file (they come
+    /// back on the next access; the data stays in the file): the pages the
+    /// sentry wrote while loading init are the app's, mapped by its stub, and
+    /// need not also count in the sentry's resident set.
+    pub fn release_mapping(&self) {
+        // SAFETY: a shared mapping of a memfd: MADV_DONTNEED only unmaps,
+        // the contents stay in the file and later accesses fault them back.
+        let _ = unsafe {
+            self.map
+                .unchecked_advise(memmap2::UncheckedAdvice::DontNeed)
+        };
+    }
+
     /// Whether the page at `off` is resident (host mincore on our mapping).
     pub fn resident(&self, off: u64) -> bool {
         if !self.check(off, PAGE as usize) {

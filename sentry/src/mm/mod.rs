@@ -14,6 +14,7 @@ pub mod fault;
 pub mod io;
 pub mod memfile;
 pub mod object;
+pub mod trim;
 
 use crate::platform::{MAX_APP_ADDR, STUB_ADDR, TASK_SIZE};
 use memfile::{Frame, MemoryFile, PAGE};

@@ -298,12 +298,17 @@ fn sys_copy_file_range(t: &mut Task, a: &[u64; 6]) -> SysResult {
     let flags = a[5] as u32;
     let input = get_io(t, in_fd)?;
     let out = get_io(t, out_fd)?;
-    let pos_in = if off_in != 0 {
+    // Without an offset, a file whose position the host keeps (stdio
+    // redirected to a host file) is read or written at the host position,
+    // which advances (never at the sentry's unused one).
+    let host_in = off_in == 0 && !input.ops.seekable();
+    let host_out = off_out == 0 && !out.ops.seekable();
+    let mut pos_in = if off_in != 0 {
         t.mm.read_obj::<i64>(off_in)?
     } else {
         *input.pos.lock().unwrap_or_else(|p| p.into_inner()) as i64
     };
-    let pos_out = if off_out != 0 {
+    let mut pos_out = if off_out != 0 {
         t.mm.read_obj::<i64>(off_out)?
     } else {
         *out.pos.lock().unwrap_or_else(|p| p.into_inner()) as i64
@@ -320,6 +325,12 @@ fn sys_copy_file_range(t: &mut Task, a: &[u64; 6]) -> SysResult {
     }
     if !input.readable() || !out.writable() || out.flags() & O_APPEND != 0 {
         return Err(Errno::EBADF);
+    }
+    if host_in {
+        pos_in = input.ops.llseek(&input, 0, SEEK_CUR)? as i64;
+    }
+    if host_out {
+        pos_out = out.ops.llseek(&out, 0, SEEK_CUR)? as i64;
     }
     // Linux checks for wrap-around as unsigned sums, then (in
     // rw_verify_area) for negative positions.
@@ -355,22 +366,26 @@ fn sys_copy_file_range(t: &mut Task, a: &[u64; 6]) -> SysResult {
         return Ok(0);
     }
     let (mut pin, mut pout) = (pos_in as u64, pos_out as u64);
-    let n = splice::copy(
-        &input,
-        &mut At::Offset(&mut pin),
-        &out,
-        &mut At::Offset(&mut pout),
-        count as usize,
-    )?;
+    let mut in_at = if host_in {
+        At::Current
+    } else {
+        At::Offset(&mut pin)
+    };
+    let mut out_at = if host_out {
+        At::Current
+    } else {
+        At::Offset(&mut pout)
+    };
+    let n = splice::copy(&input, &mut in_at, &out, &mut out_at, count as usize)?;
     notify(n, &input, &out);
     if off_in != 0 {
         t.mm.write_obj(off_in, &(pin as i64))?;
-    } else {
+    } else if !host_in {
         *input.pos.lock().unwrap_or_else(|p| p.into_inner()) = pin;
     }
     if off_out != 0 {
         t.mm.write_obj(off_out, &(pout as i64))?;
-    } else {
+    } else if !host_out {
         *out.pos.lock().unwrap_or_else(|p| p.into_inner()) = pout;
     }
     Ok(n as u64)

@@ -14,6 +14,7 @@
 pub mod dentry;
 pub mod dir;
 pub mod file;
+mod filebind;
 pub mod io;
 pub mod lock;
 pub mod mount;
@@ -529,7 +530,7 @@ impl Vfs {
         client: Arc<gofer::Client>,
         readonly: bool,
         shared: bool,
-    ) -> Result<(), Errno> {
+    ) -> Result<Arc<Mount>, Errno> {
         if path.first() != Some(&b'/') {
             return Err(Errno::EINVAL);
         }
@@ -544,8 +545,7 @@ impl Vfs {
         } else {
             MountFlags::RELATIME
         };
-        self.mount(&at, fsroot, "9p", "volume", flags)?;
-        Ok(())
+        self.mount(&at, fsroot, "9p", "volume", flags)
     }
 
     /// The directory a boot-time mount (a volume, an OCI mount) goes on:

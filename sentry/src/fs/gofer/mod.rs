@@ -62,7 +62,8 @@ pub struct GoferFs {
     /// are refreshed on stat.
     gen: AtomicU64,
     /// The host changes the tree meanwhile: directory lookups are never
-    /// cached in the dentry tree (every walk asks the gofer).
+    /// cached in the dentry tree (every walk asks the gofer) and stat always
+    /// asks the gofer.
     shared: AtomicBool,
     /// Handles of dropped inodes not released on the gofer yet.
     pending_release: Mutex<Vec<Handle>>,
@@ -115,7 +116,7 @@ impl GoferFs {
         let _ = self.client.release_all(&batch);
     }
 
-    /// Never cache lookups of this mount (see `shared`).
+    /// Never cache lookups nor attributes of this mount (see `shared`).
     pub fn set_shared(&self) {
         self.shared.store(true, Ordering::Relaxed);
     }
@@ -239,10 +240,12 @@ impl GoferInode {
         self.stale.store(true, Ordering::Relaxed);
     }
 
-    /// Attributes, refreshed from the host when they may be stale.
+    /// Attributes, refreshed from the host when they may be stale (always
+    /// on a `shared` mount, whose files the host changes meanwhile).
     pub fn fresh_attr(&self) -> Result<Attr, Errno> {
         let old = self.attr_gen.load(Ordering::Relaxed) != self.fs.gen.load(Ordering::Relaxed);
-        if !self.stale.load(Ordering::Relaxed) && !old {
+        let shared = self.fs.shared.load(Ordering::Relaxed);
+        if !self.stale.load(Ordering::Relaxed) && !old && !shared {
             return Ok(self.attr());
         }
         let a = self.fs.client.stat(self.handle)?;
