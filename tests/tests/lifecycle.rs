@@ -1507,6 +1507,287 @@ fn masked_and_readonly_paths() {
     e.assert_clean("m1");
 }
 
+/// Put `extra` (JSON members, comma-terminated) at the start of config.json's
+/// `linux` object.
+fn add_linux(e: &Env, extra: &str) {
+    let cfg = e.bundle.join("config.json");
+    let text = fs::read_to_string(&cfg).unwrap();
+    assert!(text.contains(r#""linux": {"#));
+    fs::write(
+        &cfg,
+        text.replace(r#""linux": {"#, &format!(r#""linux": {{{extra}"#)),
+    )
+    .unwrap();
+}
+
+/// `linux.sysctl` is set in the sandbox's /proc/sys before init runs:
+/// Docker's two (`ip_unprivileged_port_start`, `ping_group_range`), an IPC
+/// limit, somaxconn and the domain name (which uname reports); without
+/// them the files hold Linux's defaults for a new namespace.
+#[test]
+fn sysctls() {
+    let script = "cd /proc/sys; cat net/ipv4/ip_unprivileged_port_start net/ipv4/ping_group_range \
+                  kernel/shmmax net/core/somaxconn kernel/domainname";
+    let Some(e) = Env::new("lifecycle_sysctl", script) else {
+        return;
+    };
+    let r = e.rs(&["run", "--bundle", e.b(), "s0"]);
+    assert_eq!(
+        r.stdout,
+        "1024\n1\t0\n18446744073692774399\n4096\n(none)\n",
+        "{}",
+        r.describe()
+    );
+    add_linux(
+        &e,
+        r#""sysctl": {"net.ipv4.ip_unprivileged_port_start": "0",
+                      "net.ipv4.ping_group_range": "0 2147483647",
+                      "kernel.shmmax": "68719476736", "net.core.somaxconn": "128",
+                      "kernel.domainname": "example.org"}, "#,
+    );
+    let r = e.rs(&["run", "--bundle", e.b(), "s1"]);
+    assert_eq!(r.code, 0, "{}", r.describe());
+    assert_eq!(
+        r.stdout,
+        "0\n0\t2147483647\n68719476736\n128\nexample.org\n",
+        "{}",
+        r.describe()
+    );
+    e.assert_clean("s1");
+    // The OCI domainname is the same kernel value.
+    e.write_config("cat /proc/sys/kernel/domainname");
+    let cfg = e.bundle.join("config.json");
+    let text = fs::read_to_string(&cfg).unwrap();
+    fs::write(
+        &cfg,
+        text.replace(
+            r#""hostname": "lifecycle","#,
+            r#""hostname": "lifecycle", "domainname": "oci.example","#,
+        ),
+    )
+    .unwrap();
+    let r = e.rs(&["run", "--bundle", e.b(), "s2"]);
+    assert_eq!(r.stdout, "oci.example\n", "{}", r.describe());
+    e.assert_clean("s2");
+}
+
+/// A sysctl runc refuses (not namespaced), one the sandbox does not have,
+/// a value Linux refuses and a missing namespace path: one line, exit 1,
+/// nothing left.
+#[test]
+fn bad_sysctls_and_namespace_paths() {
+    let Some(e) = Env::new("lifecycle_bad_sysctl", "true") else {
+        return;
+    };
+    let cases = [
+        (
+            r#""sysctl": {"kernel.pid_max": "5"}, "#,
+            "is not in a separate kernel namespace",
+        ),
+        (
+            r#""sysctl": {"net.ipv4.no_such_key": "1"}, "#,
+            "/proc/sys/net/ipv4/no_such_key: no such file or directory",
+        ),
+        (
+            r#""sysctl": {"net.ipv4.ip_unprivileged_port_start": "70000"}, "#,
+            "/proc/sys/net/ipv4/ip_unprivileged_port_start: invalid argument",
+        ),
+        (
+            r#""namespaces": [{"type": "network", "path": "/no/such/netns"}], "#,
+            "namespace path: lstat /no/such/netns: no such file or directory",
+        ),
+    ];
+    for (i, (extra, needle)) in cases.iter().enumerate() {
+        e.write_config("true");
+        // A later "namespaces" member replaces the default one.
+        let cfg = e.bundle.join("config.json");
+        let text = fs::read_to_string(&cfg).unwrap();
+        let text = if extra.contains("namespaces") {
+            text.replace(r#""linux": {"namespaces": "#, r#""linux": {"ignored": "#)
+        } else {
+            text
+        };
+        fs::write(&cfg, text).unwrap();
+        add_linux(&e, extra);
+        let id = format!("bs{i}");
+        let pf = e.dir.join("bs.pid");
+        let o = e.rs(&[
+            "create",
+            "--bundle",
+            e.b(),
+            "--pid-file",
+            pf.to_str().unwrap(),
+            &id,
+        ]);
+        assert_bad(&e, &o, needle);
+        assert!(!pf.exists(), "pid file written for {id}");
+        e.assert_clean(&id);
+    }
+}
+
+/// `linux.namespaces` `network` with a path: the sentry lives in that host
+/// network namespace (here one held by an `unshare -n sleep`), as a
+/// CNI-configured netns would be used.
+#[test]
+fn network_namespace_path() {
+    let Some(e) = Env::new("lifecycle_netns", "sleep 30") else {
+        return;
+    };
+    let mut holder = match Command::new("unshare")
+        .args(["--net", "sleep", "60"])
+        .stdin(Stdio::null())
+        .spawn()
+    {
+        Ok(c) => c,
+        Err(err) => {
+            eprintln!("SKIP network_namespace_path: unshare: {err}");
+            return;
+        }
+    };
+    let ns = format!("/proc/{}/ns/net", holder.id());
+    let mine = fs::read_link("/proc/self/ns/net").unwrap();
+    wait_for("the new network namespace", || {
+        fs::read_link(&ns).map(|l| l != mine).unwrap_or(false)
+    });
+    let target = fs::read_link(&ns).unwrap();
+    let cfg = e.bundle.join("config.json");
+    let text = fs::read_to_string(&cfg).unwrap();
+    fs::write(
+        &cfg,
+        text.replace(
+            r#"{"type": "pid"}, "#,
+            &format!(r#"{{"type": "pid"}}, {{"type": "network", "path": "{ns}"}}, "#),
+        ),
+    )
+    .unwrap();
+    let (pid, _) = e.create_start("n1");
+    let seen = fs::read_link(format!("/proc/{pid}/ns/net")).unwrap();
+    let _ = holder.kill();
+    let _ = holder.wait();
+    assert_eq!(seen, target, "the sentry is not in the configured netns");
+    e.rs(&["kill", "n1", "9"]).ok();
+    assert_eq!(wait_pid(pid), 137);
+    e.rs(&["delete", "n1"]).ok();
+    e.assert_clean("n1");
+}
+
+/// `linux.readonlyPaths` covers the mounts below the path too (a bind
+/// mount inside a bind mount: both EROFS, the inner one still visible),
+/// and `linux.maskedPaths` masks a mount point reached through a symlink.
+#[test]
+fn readonly_paths_with_submounts() {
+    let Some(e) = Env::new(
+        "lifecycle_ro_sub",
+        "cat /data/a /data/sub/b; echo x > /data/new || echo data-ro; \
+         echo x > /data/sub/new || echo sub-ro; ls /in; echo end",
+    ) else {
+        return;
+    };
+    let (data, sub, inp) = (e.dir.join("data"), e.dir.join("sub"), e.dir.join("in"));
+    for d in [&data, &sub, &inp] {
+        fs::create_dir_all(d).unwrap();
+    }
+    fs::write(data.join("a"), "A\n").unwrap();
+    fs::write(sub.join("b"), "B\n").unwrap();
+    fs::write(inp.join("i"), "I\n").unwrap();
+    let cfg = e.bundle.join("config.json");
+    let text = fs::read_to_string(&cfg).unwrap();
+    let binds = format!(
+        r#""mounts": [{{"destination": "/data", "type": "bind", "source": "{}", "options": ["rbind", "rw"]}},
+                      {{"destination": "/data/sub", "type": "bind", "source": "{}", "options": ["rbind", "rw"]}},
+                      {{"destination": "/in", "type": "bind", "source": "{}", "options": ["rbind", "ro"]}},"#,
+        data.display(),
+        sub.display(),
+        inp.display()
+    );
+    fs::write(&cfg, text.replace(r#""mounts": ["#, &binds)).unwrap();
+    add_linux(
+        &e,
+        r#""readonlyPaths": ["/data", "/no/such"], "maskedPaths": ["/inlink", "/missing", "/dangling"], "#,
+    );
+    // Masked through a symlink (runc's mount follows it), a dangling one
+    // skipped.
+    let rootfs = e.bundle.join("rootfs");
+    std::os::unix::fs::symlink("in", rootfs.join("inlink")).unwrap();
+    std::os::unix::fs::symlink("/nowhere", rootfs.join("dangling")).unwrap();
+    let r = e.rs(&["run", "--bundle", e.b(), "r1"]);
+    assert_eq!(r.code, 0, "{}", r.describe());
+    assert_eq!(r.stdout, "A\nB\ndata-ro\nsub-ro\nend\n", "{}", r.describe());
+    assert!(!data.join("new").exists() && !sub.join("new").exists());
+    e.assert_clean("r1");
+}
+
+/// A memory cgroup controller on this host (v1 or v2)?
+fn has_memory_cgroup() -> bool {
+    Path::new("/sys/fs/cgroup/memory/memory.limit_in_bytes").exists()
+        || fs::read_to_string("/sys/fs/cgroup/cgroup.controllers")
+            .map(|c| c.split_whitespace().any(|x| x == "memory"))
+            .unwrap_or(false)
+}
+
+/// `runsc events` reports the kernel's OOM kills in the sandbox's cgroup
+/// as runc does (`{"type":"oom","id":ID}`), then ends when the container
+/// stops: init allocates past `linux.resources.memory.limit`.
+#[test]
+fn oom_event() {
+    let Some(e) = Env::new(
+        "lifecycle_oom",
+        "sleep 1; dd if=/dev/zero of=/dev/null bs=300M count=1; sleep 1",
+    ) else {
+        return;
+    };
+    if unsafe { libc::geteuid() } != 0 || !has_memory_cgroup() {
+        eprintln!("SKIP oom_event: needs root and a memory cgroup controller");
+        return;
+    }
+    std::os::unix::fs::symlink("busybox", e.bundle.join("rootfs/bin/dd")).unwrap();
+    add_linux(
+        &e,
+        r#""resources": {"memory": {"limit": 67108864}}, "cgroupsPath": "systests-oom-event", "#,
+    );
+    let pf = e.pid_file();
+    e.rs(&[
+        "create",
+        "--bundle",
+        e.b(),
+        "--pid-file",
+        pf.to_str().unwrap(),
+        "o1",
+    ])
+    .ok();
+    let pid: i32 = fs::read_to_string(&pf).unwrap().trim().parse().unwrap();
+    let evout = e.dir.join("events.out");
+    let mut events = Command::new(runsc())
+        .arg("--root")
+        .arg(&e.root)
+        .args(["events", "--interval", "1s", "o1"])
+        .stdin(Stdio::null())
+        .stdout(fs::File::create(&evout).unwrap())
+        .spawn()
+        .unwrap();
+    e.rs(&["start", "o1"]).ok();
+    // The OOM killer picks the sandbox's biggest process: the sentry.
+    assert_eq!(wait_pid(pid), 137);
+    let t = Instant::now();
+    while events.try_wait().unwrap().is_none() {
+        assert!(t.elapsed() < Duration::from_secs(20), "events did not end");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let text = fs::read_to_string(&evout).unwrap();
+    assert!(
+        text.lines()
+            .any(|l| l == r#"{"id":"o1","type":"oom"}"# || l == r#"{"type":"oom","id":"o1"}"#),
+        "no oom event in:\n{text}"
+    );
+    assert!(text
+        .lines()
+        .next()
+        .unwrap_or("")
+        .contains(r#""type":"stats""#));
+    e.rs(&["delete", "o1"]).ok();
+    e.assert_clean("o1");
+}
+
 /// `runc run` of the bundle as it is (its own state root under the test
 /// dir): stdout and exit code, or None when runc is not installed or cannot
 /// run a container on this machine (checked with the same bundle).

@@ -91,6 +91,16 @@ pub struct BootSpec {
     pub masked_paths: Vec<Vec<u8>>,
     #[serde(default)]
     pub readonly_paths: Vec<Vec<u8>>,
+    /// OCI linux.sysctl (validated), set in the sandbox's /proc/sys.
+    #[serde(default)]
+    pub sysctl: Vec<(String, String)>,
+    /// OCI domainname.
+    #[serde(default)]
+    pub domainname: Option<Vec<u8>>,
+    /// OCI linux.namespaces: the host network namespace to join (a path
+    /// like /var/run/netns/NAME) instead of a new one.
+    #[serde(default)]
+    pub netns: Option<String>,
 }
 
 /// One `--volume` as the sentry sees it.
@@ -187,7 +197,7 @@ pub fn run(cli: &Cli, a: &BootArgs) -> anyhow::Result<i32> {
     if !spec.no_confine {
         // Last step of the confinement: everything the sentry needs from
         // the host is open; from here on its syscalls are an allowlist.
-        let confined = confine()
+        let confined = confine(spec.netns.as_deref())
             .context("cannot confine the sentry")
             .and_then(|()| crate::seccomp::install_sentry(spec.seccomp));
         if let Err(e) = confined {
@@ -211,6 +221,8 @@ pub fn run(cli: &Cli, a: &BootArgs) -> anyhow::Result<i32> {
         mounts: spec.mounts,
         masked_paths: spec.masked_paths,
         readonly_paths: spec.readonly_paths,
+        sysctl: spec.sysctl,
+        domainname: spec.domainname,
         overlay: if spec.overlay {
             sentry::vfs::RootOverlay::Memory
         } else {
@@ -255,16 +267,22 @@ fn console_signalfd() -> anyhow::Result<nix::sys::signalfd::SignalFd> {
         .context("signalfd for the console signals")
 }
 
-/// New mount/uts/ipc/net namespaces and an empty read-only root: after
-/// this the sentry cannot open any host path.
-fn confine() -> anyhow::Result<()> {
-    unshare(
-        CloneFlags::CLONE_NEWNS
-            | CloneFlags::CLONE_NEWUTS
-            | CloneFlags::CLONE_NEWIPC
-            | CloneFlags::CLONE_NEWNET,
-    )
-    .context("unshare")?;
+/// New mount/uts/ipc namespaces, a new network namespace or the one at
+/// `netns` (OCI linux.namespaces `network` with a path: the sandbox then
+/// lives in that netns, e.g. one a CNI plugin configured), and an empty
+/// read-only root: after this the sentry cannot open any host path.
+fn confine(netns: Option<&str>) -> anyhow::Result<()> {
+    let mut flags = CloneFlags::CLONE_NEWNS | CloneFlags::CLONE_NEWUTS | CloneFlags::CLONE_NEWIPC;
+    match netns {
+        Some(p) => {
+            let f =
+                std::fs::File::open(p).with_context(|| format!("open network namespace {p}"))?;
+            nix::sched::setns(&f, CloneFlags::CLONE_NEWNET)
+                .with_context(|| format!("join network namespace {p}"))?;
+        }
+        None => flags |= CloneFlags::CLONE_NEWNET,
+    }
+    unshare(flags).context("unshare")?;
     mount(
         None::<&str>,
         "/",

@@ -328,6 +328,9 @@ fn launch(
             .iter()
             .map(|p| p.as_bytes().to_vec())
             .collect(),
+        sysctl: b.sysctl.clone(),
+        domainname: b.domainname.as_ref().map(|d| d.as_bytes().to_vec()),
+        netns: b.netns.clone(),
         ..Default::default()
     };
     let mut boot_args = opts.boot_flags();

@@ -141,6 +141,11 @@ pub struct Bundle {
     pub cgroups_path: Option<String>,
     pub resources: Option<crate::cgroup::Resources>,
     pub hooks: crate::oci::hooks::Hooks,
+    /// linux.sysctl (validated, in key order), OCI domainname, and the
+    /// network namespace path of linux.namespaces ([`super::kernel_ns`]).
+    pub sysctl: Vec<(String, String)>,
+    pub domainname: Option<String>,
+    pub netns: Option<String>,
 }
 
 /// Mounts that are not made: cgroup file systems (the sandbox shows an
@@ -355,6 +360,11 @@ fn from_spec(dir: &Path, spec: &Spec) -> anyhow::Result<Bundle> {
         cgroups_path: None,
         resources: None,
         hooks: Default::default(),
+        sysctl: super::kernel_ns::sysctls(spec.linux().as_ref().and_then(|l| l.sysctl().as_ref()))?,
+        domainname: spec.domainname().clone(),
+        netns: super::kernel_ns::namespaces(
+            spec.linux().as_ref().and_then(|l| l.namespaces().as_ref()),
+        )?,
     })
 }
 
@@ -372,7 +382,7 @@ mod tests {
 
     #[test]
     fn bundle_mapping() {
-        let d = std::env::temp_dir().join(format!("runsc-spec-{}", std::process::id()));
+        let d = std::env::temp_dir().join(format!("runsc-bundle-{}", std::process::id()));
         std::fs::create_dir_all(d.join("rootfs")).unwrap();
         let cfg = serde_json::json!({
             "ociVersion": "1.0.2",

@@ -33,6 +33,11 @@ pub struct BootConfig {
     /// OCI linux.maskedPaths and linux.readonlyPaths (absolute paths).
     pub masked_paths: Vec<Vec<u8>>,
     pub readonly_paths: Vec<Vec<u8>>,
+    /// OCI linux.sysctl: (key, value), written to the sandbox's
+    /// `/proc/sys` at boot (the keys were validated by the CLI).
+    pub sysctl: Vec<(String, String)>,
+    /// OCI domainname (None: Linux's "(none)").
+    pub domainname: Option<Vec<u8>>,
     /// What the root file system is.
     pub overlay: crate::vfs::RootOverlay,
     /// Collect a compatibility profile (`runsc compat`) and write it as
@@ -297,15 +302,23 @@ fn run_ready(cfg: BootConfig, ready: &Arc<Ready>) -> Result<ExitStatus, BootErro
             .map_err(|e| setup(&what, &e))?;
         m.set_flags(bind_flags(f.readonly, f.flags));
     }
-    for p in &cfg.masked_paths {
-        if let Err(e) = crate::syscalls::mount::mask_path(&vfs, p) {
-            tracing::warn!("masked path {}: {e}", String::from_utf8_lossy(p));
-        }
-    }
+    // As runc: a path that cannot be made read-only or masked fails the
+    // container (a missing one is skipped).
     for p in &cfg.readonly_paths {
-        if let Err(e) = crate::syscalls::mount::readonly_path(&vfs, p) {
-            tracing::warn!("read-only path {}: {e}", String::from_utf8_lossy(p));
-        }
+        crate::syscalls::mount::readonly_path(&vfs, p).map_err(|e| {
+            setup(
+                &format!("can't make {:?} read-only", String::from_utf8_lossy(p)),
+                &e,
+            )
+        })?;
+    }
+    for p in &cfg.masked_paths {
+        crate::syscalls::mount::mask_path(&vfs, p).map_err(|e| {
+            setup(
+                &format!("can't mask path {}", String::from_utf8_lossy(p)),
+                &e,
+            )
+        })?;
     }
     let k = Arc::new(Kernel {
         mf: mf.clone(),
@@ -315,7 +328,9 @@ fn run_ready(cfg: BootConfig, ready: &Arc<Ready>) -> Result<ExitStatus, BootErro
         strace: cfg.strace,
         boot: Instant::now(),
         hostname: std::sync::Mutex::new(cfg.hostname.clone()),
-        domainname: std::sync::Mutex::new(b"(none)".to_vec()),
+        domainname: std::sync::Mutex::new(
+            cfg.domainname.clone().unwrap_or_else(|| b"(none)".to_vec()),
+        ),
         procs: Default::default(),
         tasks: Default::default(),
         futexes: Default::default(),
@@ -323,6 +338,7 @@ fn run_ready(cfg: BootConfig, ready: &Arc<Ready>) -> Result<ExitStatus, BootErro
         freezer: Default::default(),
     });
     k.procs.add_init();
+    apply_sysctls(&k, &cfg.sysctl)?;
     let gate = Arc::new(super::control::StartGate::default());
     if !cfg.wait_start {
         gate.open();
@@ -397,6 +413,23 @@ fn run_ready(cfg: BootConfig, ready: &Arc<Ready>) -> Result<ExitStatus, BootErro
         crate::compat::write_report(fd);
     }
     res
+}
+
+/// OCI linux.sysctl: each value written to the sandbox's `/proc/sys` as
+/// runc writes the container's (Linux's checks; a key the sandbox does not
+/// have is an error, as a missing `/proc/sys` file is for runc).
+fn apply_sysctls(k: &Arc<Kernel>, sysctl: &[(String, String)]) -> Result<(), BootError> {
+    if sysctl.is_empty() {
+        return Ok(());
+    }
+    // The uts sysctls reach the kernel as a task's writes would.
+    super::wait::set_current_kernel(Some(k.clone()));
+    let r = sysctl.iter().try_for_each(|(key, v)| {
+        crate::fs::proc::sys::apply(key, v)
+            .map_err(|e| BootError::Setup(format!("write sysctl key {key}: {e}")))
+    });
+    super::wait::set_current_kernel(None);
+    r
 }
 
 /// A task for a new process `pid` (already in the process table) with
