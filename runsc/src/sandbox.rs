@@ -20,7 +20,20 @@ pub fn spawn_self(args: &[String], fds: &[OwnedFd], stdin_null: bool) -> anyhow:
     if stdin_null {
         cmd.stdin(Stdio::null()).stdout(Stdio::null());
     }
-    spawn_with(cmd, fds, false)
+    spawn_with(cmd, fds, Session::Same)
+}
+
+/// How a spawned sandbox process stands to the CLI's session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Session {
+    /// The CLI's session and process group.
+    Same,
+    /// A new session: detached from the CLI's terminal and process group.
+    New,
+    /// A new session whose controlling terminal is the child's stdin (a pty
+    /// slave): the host line discipline then signals the child for ^C, ^\,
+    /// ^Z, a resize of the master and its hangup (the console of a sandbox).
+    Console,
 }
 
 /// Like [`spawn_self`] with the stdio set by the caller, optionally in a
@@ -31,17 +44,29 @@ pub fn spawn_self_with(
     stdio: [Stdio; 3],
     setsid: bool,
 ) -> anyhow::Result<Child> {
+    let session = if setsid { Session::New } else { Session::Same };
+    spawn_self_session(args, fds, stdio, session)
+}
+
+/// [`spawn_self_with`] with the child's session spelled out.
+pub fn spawn_self_session(
+    args: &[String],
+    fds: &[OwnedFd],
+    stdio: [Stdio; 3],
+    session: Session,
+) -> anyhow::Result<Child> {
     let exe = std::env::current_exe().context("cannot find our own executable")?;
     let mut cmd = Command::new(exe);
     let [i, o, e] = stdio;
     cmd.args(args).stdin(i).stdout(o).stderr(e);
-    spawn_with(cmd, fds, setsid)
+    spawn_with(cmd, fds, session)
 }
 
-fn spawn_with(mut cmd: Command, fds: &[OwnedFd], setsid: bool) -> anyhow::Result<Child> {
+fn spawn_with(mut cmd: Command, fds: &[OwnedFd], session: Session) -> anyhow::Result<Child> {
     let raw: Vec<RawFd> = fds.iter().map(|f| f.as_raw_fd()).collect();
     // SAFETY: the closure runs between fork and exec in the child and only
-    // makes async-signal-safe calls (fcntl/dup2) on fds we own.
+    // makes async-signal-safe calls (fcntl/dup2/setsid/sigprocmask/ioctl) on
+    // fds we own and a sigset on its stack.
     unsafe {
         cmd.pre_exec(move || {
             // Move sources out of the way first so targets can't clobber them.
@@ -58,13 +83,42 @@ fn spawn_with(mut cmd: Command, fds: &[OwnedFd], setsid: bool) -> anyhow::Result
                     return Err(std::io::Error::last_os_error());
                 }
             }
-            if setsid && libc::setsid() < 0 {
+            if session != Session::Same && libc::setsid() < 0 {
                 return Err(std::io::Error::last_os_error());
+            }
+            if session == Session::Console {
+                // The terminal's signals stay blocked across the exec (the
+                // child reads them from a signalfd): none may act on it
+                // before it is ready for them.
+                let mut set: libc::sigset_t = std::mem::zeroed();
+                libc::sigemptyset(&mut set);
+                for sig in sentry::fs::host::CONSOLE_SIGNALS {
+                    libc::sigaddset(&mut set, sig);
+                }
+                libc::sigprocmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+                // Stdio is in place (std sets it up before these hooks):
+                // the new session leader takes stdin as its controlling
+                // terminal.
+                if libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
             }
             Ok(())
         });
     }
     cmd.spawn().context("cannot start a sandbox process")
+}
+
+/// Become the leader of a new session whose controlling terminal is `tty`
+/// (a pty slave), so that the host line discipline's signals for it come
+/// to us. Fails with EPERM when we lead a process group already.
+pub fn take_ctty(tty: &OwnedFd) -> std::io::Result<()> {
+    nix::unistd::setsid()?;
+    // SAFETY: TIOCSCTTY takes an integer argument (0: do not steal).
+    if unsafe { libc::ioctl(tty.as_raw_fd(), libc::TIOCSCTTY, 0) } < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(())
 }
 
 /// Adopt `n` fds handed over at FIRST_FD.. (in a child started by spawn_self).

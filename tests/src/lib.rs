@@ -573,6 +573,61 @@ fn kill_group(pgid: u32) {
     }
 }
 
+/// The shell command line `shell` with a terminal (under `script`), typed
+/// `keys` once `ready` shows in its output, as a user at the keyboard
+/// would. Returns the output (without `\r` and NULs) and the exit status
+/// (-1 if `ready` never came or it did not end within `timeout`).
+pub fn script_with_keys(shell: &str, ready: &str, keys: &[u8], timeout: Duration) -> (String, i32) {
+    use std::io::Write;
+    let mut child = Command::new("script")
+        .args(["-qec", shell, "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start script");
+    let mut stdin = child.stdin.take().expect("script stdin");
+    let mut stdout = child.stdout.take().expect("script stdout");
+    let (tx, rx) = std::sync::mpsc::channel::<Vec<u8>>();
+    thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut out = Vec::new();
+    let start = Instant::now();
+    let mut typed = false;
+    let code = loop {
+        while let Ok(chunk) = rx.recv_timeout(Duration::from_millis(50)) {
+            out.extend_from_slice(&chunk);
+        }
+        if !typed && String::from_utf8_lossy(&out).contains(ready) {
+            let _ = stdin.write_all(keys);
+            typed = true;
+        }
+        if let Ok(Some(st)) = child.try_wait() {
+            break if typed {
+                st.code().unwrap_or_else(|| 128 + st.signal().unwrap_or(0))
+            } else {
+                -1
+            };
+        }
+        if start.elapsed() > timeout {
+            let _ = child.kill();
+            let _ = child.wait();
+            break -1;
+        }
+    };
+    while let Ok(chunk) = rx.recv_timeout(Duration::from_millis(100)) {
+        out.extend_from_slice(&chunk);
+    }
+    out.retain(|&b| b != b'\r' && b != 0);
+    (String::from_utf8_lossy(&out).into_owned(), code)
+}
+
 /// Runs a command in its own process group with stdout/stderr captured, stdin from
 /// `stdin` (or /dev/null), inherited fds other than 0-2 closed, and a time limit after
 /// which the whole group is killed.

@@ -123,6 +123,21 @@ impl Containerd {
         out
     }
 
+    /// `ctr ARGS` with a terminal that is typed `keys` once `ready` shows
+    /// ([`systests::script_with_keys`]).
+    fn ctr_tty_keys(&self, args: &[&str], ready: &str, keys: &[u8]) -> (String, i32) {
+        let mut shell = shell_quote(&self.ctr.to_string_lossy());
+        shell.push_str(" -a ");
+        shell.push_str(&shell_quote(&self.dir.join("c.sock").to_string_lossy()));
+        shell.push_str(" -n ");
+        shell.push_str(&self.ns);
+        for a in args {
+            shell.push(' ');
+            shell.push_str(&shell_quote(a));
+        }
+        systests::script_with_keys(&shell, ready, keys, TIMEOUT)
+    }
+
     /// The STATUS column of `ctr task ls` for `id`.
     fn task_status(&self, id: &str) -> String {
         let out = self.ctr(&["task", "ls"]);
@@ -292,6 +307,26 @@ fn scenario(c: &Containerd, runtime: &Path, tag: &str) -> Vec<String> {
         out.stdout_str().lines().any(|l| l.ends_with("run-tty-ok"))
     ));
 
+    // ^C typed at the terminal of `ctr run -t`: SIGINT for the container's
+    // foreground process group (init's trap runs, sleep dies).
+    let (out, code) = c.ctr_tty_keys(
+        &argv(&run(
+            &["--rm", "-t"],
+            &format!("{tag}-r4"),
+            &[
+                "/bin/sh",
+                "-c",
+                "trap 'echo got-int; exit 5' INT; echo ready; while :; do sleep 0.1; done",
+            ],
+        )),
+        "ready",
+        b"\x03",
+    );
+    seen.push(format!(
+        "run -t ^C: trap ran {} status {code}",
+        out.lines().any(|l| l.ends_with("got-int"))
+    ));
+
     // A long-running task: exec, ps, pause/resume, kill.
     let out = c.ctr(&argv(&run(&["-d"], &id, &["/bin/sleep", "1000"])));
     seen.push(format!("run -d: status {}", out.status.shell_code()));
@@ -325,6 +360,25 @@ fn scenario(c: &Containerd, runtime: &Path, tag: &str) -> Vec<String> {
     seen.push(format!(
         "exec -t: {}",
         out.stdout_str().lines().any(|l| l.ends_with("exec-tty-ok"))
+    ));
+    let (out, code) = c.ctr_tty_keys(
+        &[
+            "task",
+            "exec",
+            "-t",
+            "--exec-id",
+            "e4",
+            &id,
+            "/bin/sh",
+            "-c",
+            "trap 'echo got-int; exit 5' INT; echo ready; while :; do sleep 0.1; done",
+        ],
+        "ready",
+        b"\x03",
+    );
+    seen.push(format!(
+        "exec -t ^C: trap ran {} status {code}",
+        out.lines().any(|l| l.ends_with("got-int"))
     ));
     let out = c.ctr(&["task", "ps", &id]);
     let pids = out
@@ -398,10 +452,12 @@ fn ctr_runs_our_runtime_like_runc() {
         "run: \"hello\\n\" status 0",
         "run exit: status 7 stderr \"to-stderr\"",
         "run -t: true",
+        "run -t ^C: trap ran true status 5",
         "run -d: status 0",
         "status: RUNNING",
         "exec: \"exec-ok\\n\" status 4",
         "exec -t: true",
+        "exec -t ^C: trap ran true status 5",
         "ps: status 0 lists pids true",
         "paused: PAUSED",
         "resumed: RUNNING",

@@ -85,6 +85,22 @@ impl Engine {
         out
     }
 
+    /// With a terminal typed `keys` once `ready` shows
+    /// ([`systests::script_with_keys`]).
+    fn run_tty_keys(&self, args: &[&str], ready: &str, keys: &[u8]) -> (String, i32) {
+        let mut line: String = self
+            .env
+            .iter()
+            .map(|(k, v)| format!("{k}={} ", shell_quote(v)))
+            .collect();
+        line.push_str(&shell_quote(&self.cli.to_string_lossy()));
+        for a in args {
+            line.push(' ');
+            line.push_str(&shell_quote(a));
+        }
+        systests::script_with_keys(&line, ready, keys, TIMEOUT)
+    }
+
     fn status_of(&self, id: &str) -> String {
         self.run(&["inspect", "--format", "{{.State.Status}}", id])
             .stdout_str()
@@ -174,6 +190,20 @@ fn scenario(e: &Engine, runtime: &str, tag: &str) -> Vec<String> {
         out.stdout_str().lines().any(|l| l.ends_with("run-tty-ok"))
     ));
 
+    // ^C typed at `run -it`: SIGINT for the container's foreground group.
+    let v = with(&[
+        "--rm",
+        "-it",
+        "local/bb",
+        "/bin/sh",
+        "-c",
+        "trap 'echo got-int; exit 5' INT; echo ready; while :; do sleep 0.1; done",
+    ]);
+    let (out, code) = e.run_tty_keys(&args(&v), "ready", b"\x03");
+    seen.push(format!(
+        "run -it ^C: trap ran {} status {code}",
+        out.lines().any(|l| l.ends_with("got-int"))
+    ));
     // The engine's default seccomp profile (Docker's and Podman's are
     // passed in every config.json) lets mkdir through; a profile of our
     // own denies it with the errno it names.
@@ -315,10 +345,11 @@ fn engine_files(e: &Engine, with: &dyn Fn(&[&str]) -> Vec<String>, tag: &str) ->
     )
 }
 
-const EXPECTED: [&str; 17] = [
+const EXPECTED: [&str; 18] = [
     "run: \"hello\\n\" status 0",
     "run exit: status 7 stderr \"err\"",
     "run -t: true",
+    "run -it ^C: trap ran true status 5",
     "default seccomp: \"mkdir=0\\n\" status 0",
     "seccomp=FILE: \"mkdir=1\\n\" \"mkdir: can't create directory '/d': Permission denied\" status 0",
     "run -d: status 0",

@@ -199,36 +199,12 @@ fn volume_gofer_is_confined() {
         .spawn()
         .unwrap();
     // Find the gofer serving this volume.
-    let mut status = None;
-    for _ in 0..100 {
-        std::thread::sleep(Duration::from_millis(50));
-        for e in fs::read_dir("/proc").unwrap().flatten() {
-            let Ok(cmd) = fs::read(e.path().join("cmdline")) else {
-                continue;
-            };
-            let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
-            if cmd.contains(" gofer ") && cmd.contains(&vol_s) {
-                let st = fs::read_to_string(e.path().join("status")).unwrap_or_default();
-                let net = fs::read_link(e.path().join("ns/net")).ok();
-                if st.contains("Seccomp:") {
-                    status = Some((st, net));
-                }
-            }
-        }
-        if status.is_some() {
-            break;
-        }
-    }
+    let found = find_confined_gofer(|cmd| cmd.contains(&vol_s));
     let out = child.wait_with_output().unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), "served\n");
     assert_eq!(fs::read_to_string(vol.join("out")).unwrap(), "served\n");
-    let (st, net) = status.expect("the volume's gofer was not found");
-    let field = |k: &str| {
-        st.lines()
-            .find_map(|l| l.strip_prefix(k))
-            .map(|v| v.trim().to_string())
-            .unwrap_or_default()
-    };
+    let g = found.expect("no confined gofer (seccomp mode 2) serves the volume");
+    let (st, net, field) = (&g.status, g.net.clone(), |k: &str| g.field(k));
     assert_eq!(field("Seccomp:"), "2", "{st}");
     assert_eq!(field("NoNewPrivs:"), "1", "{st}");
     // CHOWN DAC_OVERRIDE DAC_READ_SEARCH FOWNER FSETID = bits 0..4.
@@ -237,6 +213,60 @@ fn volume_gofer_is_confined() {
     assert_eq!(field("CapBnd:"), "000000000000001f", "{st}");
     let host_net = fs::read_link("/proc/self/ns/net").unwrap();
     assert_ne!(net.expect("gofer net ns"), host_net);
+}
+
+/// A running gofer as the host sees it.
+struct GoferSeen {
+    status: String,
+    net: Option<std::path::PathBuf>,
+    /// The names in its root directory, sorted.
+    root: Vec<String>,
+}
+
+impl GoferSeen {
+    /// A field of /proc/PID/status (`"Seccomp:"`), trimmed.
+    fn field(&self, key: &str) -> String {
+        self.status
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    }
+}
+
+/// Polls (up to 5 s) for a `runsc gofer` process whose command line
+/// satisfies `matches` and that has installed its seccomp filter.
+fn find_confined_gofer(matches: impl Fn(&str) -> bool) -> Option<GoferSeen> {
+    for _ in 0..100 {
+        std::thread::sleep(Duration::from_millis(50));
+        for e in fs::read_dir("/proc").unwrap().flatten() {
+            let Ok(cmd) = fs::read(e.path().join("cmdline")) else {
+                continue;
+            };
+            let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
+            if !cmd.contains(" gofer ") || !matches(&cmd) {
+                continue;
+            }
+            let status = fs::read_to_string(e.path().join("status")).unwrap_or_default();
+            if !status.contains("Seccomp:\t2") {
+                continue;
+            }
+            let mut root: Vec<String> = fs::read_dir(e.path().join("root"))
+                .map(|d| {
+                    d.flatten()
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            root.sort();
+            return Some(GoferSeen {
+                status,
+                net: fs::read_link(e.path().join("ns/net")).ok(),
+                root,
+            });
+        }
+    }
+    None
 }
 
 /// The files gofer (file volumes and OCI file binds) runs confined like any gofer, and its
@@ -262,43 +292,13 @@ fn files_gofer_is_confined() {
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let mut found = None;
-    for _ in 0..100 {
-        std::thread::sleep(Duration::from_millis(50));
-        for e in fs::read_dir("/proc").unwrap().flatten() {
-            let Ok(cmd) = fs::read(e.path().join("cmdline")) else {
-                continue;
-            };
-            let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
-            if cmd.contains(" gofer ") && cmd.contains("--bind-file") && cmd.contains(&file_s) {
-                let st = fs::read_to_string(e.path().join("status")).unwrap_or_default();
-                let net = fs::read_link(e.path().join("ns/net")).ok();
-                let mut root: Vec<String> = fs::read_dir(e.path().join("root"))
-                    .map(|d| {
-                        d.flatten()
-                            .map(|e| e.file_name().to_string_lossy().into_owned())
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                root.sort();
-                if st.contains("Seccomp:\t2") {
-                    found = Some((st, net, root));
-                }
-            }
-        }
-        if found.is_some() {
-            break;
-        }
-    }
+    let found = find_confined_gofer(|cmd| cmd.contains("--bind-file") && cmd.contains(&file_s));
     let out = child.wait_with_output().unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), "bound\n");
-    let (st, net, root) = found.expect("the files gofer was not found");
-    let field = |k: &str| {
-        st.lines()
-            .find_map(|l| l.strip_prefix(k))
-            .map(|v| v.trim().to_string())
-            .unwrap_or_default()
-    };
+    let g = found.expect("no confined files gofer (seccomp mode 2) found");
+    let (st, net, root, field) = (&g.status, g.net.clone(), g.root.clone(), |k: &str| {
+        g.field(k)
+    });
     assert_eq!(field("NoNewPrivs:"), "1", "{st}");
     assert_eq!(field("CapEff:"), "000000000000001f", "{st}");
     assert_eq!(field("CapBnd:"), "000000000000001f", "{st}");

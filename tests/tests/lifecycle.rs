@@ -941,6 +941,336 @@ fn console_socket() {
     e.assert_clean("t2");
 }
 
+/// Where the terminal of [`console_scenario`] comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    /// Init's, from `create --console-socket`.
+    Init,
+    /// A process's from `exec --detach --tty --console-socket`.
+    Exec,
+    /// `run` in the foreground on the caller's terminal.
+    Run,
+}
+
+/// A pty master from a console socket, read as the steps of a scenario
+/// need it.
+struct Master {
+    f: fs::File,
+    seen: String,
+}
+
+impl Master {
+    /// Read until `what` shows up in what was read so far; false after 10 s
+    /// or at EOF.
+    fn wait(&mut self, what: &str) -> bool {
+        use std::io::Read;
+        use std::os::fd::AsRawFd;
+        let t = Instant::now();
+        let mut buf = [0u8; 4096];
+        while !self.seen.contains(what) {
+            if t.elapsed() > Duration::from_secs(10) {
+                return false;
+            }
+            let mut p = libc::pollfd {
+                fd: self.f.as_raw_fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            };
+            // SAFETY: one valid pollfd.
+            if unsafe { libc::poll(&mut p, 1, 200) } <= 0 {
+                continue;
+            }
+            match self.f.read(&mut buf) {
+                Ok(0) | Err(_) => return false,
+                Ok(n) => self.seen.push_str(&String::from_utf8_lossy(&buf[..n])),
+            }
+        }
+        true
+    }
+
+    fn type_keys(&mut self, keys: &[u8]) {
+        use std::io::Write;
+        self.f.write_all(keys).unwrap();
+    }
+
+    /// TIOCSWINSZ on the master, as containerd and Docker resize a console.
+    fn resize(&self, rows: u16, cols: u16) {
+        use std::os::fd::AsRawFd;
+        let ws = libc::winsize {
+            ws_row: rows,
+            ws_col: cols,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        // SAFETY: TIOCSWINSZ reads one winsize from a valid pointer.
+        let r = unsafe { libc::ioctl(self.f.as_raw_fd(), libc::TIOCSWINSZ, &ws) };
+        assert_eq!(r, 0, "TIOCSWINSZ: {}", std::io::Error::last_os_error());
+    }
+}
+
+/// `tests/sandbox/tty_signals.c` as a container's init with a terminal,
+/// run by `bin` (runc or runsc) with create --console-socket, driven
+/// through the pty master: resize, ^C, ^\, ^Z, ^C to a job in the
+/// foreground, then the master closes. Returns the program's report lines
+/// and init's exit status (or a description of where it got stuck).
+fn console_scenario(
+    e: &Env,
+    bin: &Path,
+    name: &str,
+    mode: Mode,
+) -> Result<(Vec<String>, i32), String> {
+    let exec = mode == Mode::Exec;
+    let name = &format!("{name}-{mode:?}");
+    let id = format!("con-{name}");
+    // runc opens the pty in the container: it needs /dev/pts and /dev/ptmx.
+    let cfg = serde_json("sleep 1000").replace(
+        r#""mounts": ["#,
+        r#""mounts": [{"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "mode=755"]},
+                      {"destination": "/dev/pts", "type": "devpts", "source": "devpts", "options": ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"]},"#,
+    );
+    let cfg = if exec {
+        cfg
+    } else {
+        cfg.replace("\"terminal\": false", "\"terminal\": true")
+            .replace(r#"["sh", "-c", "sleep 1000"]"#, r#"["/bin/tty_signals"]"#)
+    };
+    fs::write(e.bundle.join("config.json"), cfg).unwrap();
+    let root = e.dir.join(format!("root-{name}"));
+    let sock = e.dir.join(format!("console-{name}.sock"));
+    let pf = e.dir.join(format!("{name}.pid"));
+    // Stderr to a file: the container keeps the stdio of `create` (a pipe
+    // would never see EOF).
+    let err = e.dir.join(format!("{name}.err"));
+    let rt = |args: &[&str]| {
+        let st = Command::new(bin)
+            .arg("--root")
+            .arg(&root)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(fs::File::create(&err).unwrap())
+            .status()
+            .unwrap();
+        (st.success(), fs::read_to_string(&err).unwrap_or_default())
+    };
+    if mode == Mode::Run {
+        return run_on_own_tty(e, bin, &root, &id);
+    }
+    let l = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+    let taker = std::thread::spawn(move || recv_master(&l).0);
+    let (sock_s, pf_s) = (sock.to_str().unwrap(), pf.to_str().unwrap());
+    let console = ["--console-socket", sock_s, "--pid-file", pf_s];
+    let mut create = vec!["create", "--bundle", e.b()];
+    if !exec {
+        create.extend(console);
+    }
+    create.push(&id);
+    let (ok, msg) = rt(&create);
+    if !ok {
+        return Err(format!("{name} create: {msg}"));
+    }
+    let (ok, msg) = rt(&["start", &id]);
+    assert!(ok, "{name} start: {msg}");
+    if exec {
+        // As containerd's shim: exec --detach --tty with a console socket.
+        let mut x = vec!["exec", "--detach", "--tty"];
+        x.extend(console);
+        x.extend([id.as_str(), "/bin/tty_signals"]);
+        let (ok, msg) = rt(&x);
+        if !ok {
+            rt(&["delete", "--force", &id]);
+            return Err(format!("{name} exec: {msg}"));
+        }
+    }
+    let m = Master {
+        f: taker.join().unwrap(),
+        seen: String::new(),
+    };
+    let pid: i32 = fs::read_to_string(&pf).unwrap().trim().parse().unwrap();
+    // The console goes away: a hangup of the session (SIGHUP to its
+    // leader, which exits 7).
+    let r = drive_console(m, pid, name, drop);
+    rt(&["delete", "--force", &id]);
+    reap_all();
+    r
+}
+
+/// `bin run` in the foreground on a terminal of its own (the test holds
+/// the master), as a user at a shell would start it: `process.terminal`
+/// without a console socket.
+fn run_on_own_tty(
+    e: &Env,
+    bin: &Path,
+    root: &Path,
+    id: &str,
+) -> Result<(Vec<String>, i32), String> {
+    use std::os::fd::FromRawFd;
+    use std::os::unix::process::CommandExt;
+    let (mut master, mut slave) = (-1, -1);
+    // SAFETY: openpty writes two fds; no name, termios or size given.
+    let r = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            std::ptr::null(),
+        )
+    };
+    assert_eq!(r, 0, "openpty: {}", std::io::Error::last_os_error());
+    // SAFETY: openpty gave us these fds.
+    let (master, slave) = unsafe { (fs::File::from_raw_fd(master), fs::File::from_raw_fd(slave)) };
+    let mut c = Command::new(bin);
+    c.arg("--root")
+        .arg(root)
+        .args(["run", "--bundle", e.b(), id])
+        .stdin(slave.try_clone().unwrap())
+        .stdout(slave.try_clone().unwrap())
+        .stderr(slave);
+    // SAFETY: setsid and ioctl are async-signal-safe.
+    unsafe {
+        c.pre_exec(|| {
+            if libc::setsid() < 0 || libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    // Waited for with waitpid by drive_console (a subreaper's wait_pid).
+    let pid = c.spawn().unwrap().id() as i32;
+    let m = Master {
+        f: master,
+        seen: String::new(),
+    };
+    // runc does not pass a hangup of its own terminal on: end with a kill.
+    let kill = |_m: Master| {
+        let st = Command::new(bin)
+            .arg("--root")
+            .arg(root)
+            .args(["kill", id, "9"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(st.success(), "kill {id}");
+    };
+    let r = drive_console(m, pid, id, kill);
+    reap_all();
+    r
+}
+
+/// The steps of [`console_scenario`] on the master `m`; `pid` is the
+/// process whose exit status is init's (waited for after the master is
+/// closed).
+fn drive_console(
+    mut m: Master,
+    pid: i32,
+    name: &str,
+    finish: impl FnOnce(Master),
+) -> Result<(Vec<String>, i32), String> {
+    let steps: &[(&[u8], &str)] = &[
+        (b"", "ready"),
+        (b"", "WINCH"),
+        (b"\x03", "got INT"),
+        (b"\x1c", "got QUIT"),
+        (b"\x1a", "child ready"),
+        (b"\x03", "fg back"),
+    ];
+    let mut stuck = None;
+    for (keys, until) in steps {
+        if *until == "WINCH" {
+            m.resize(30, 100);
+        } else {
+            m.type_keys(keys);
+        }
+        if !m.wait(until) {
+            stuck = Some(format!("{name}: no {until:?} in {:?}", m.seen));
+            break;
+        }
+    }
+    let seen = std::mem::take(&mut m.seen);
+    let code = if stuck.is_none() {
+        finish(m);
+        wait_pid(pid)
+    } else {
+        // SAFETY: kill of a process we started (run) or that was
+        // reparented to us.
+        unsafe { libc::kill(pid, libc::SIGKILL) };
+        -1
+    };
+    if let Some(s) = stuck {
+        return Err(s);
+    }
+    // The line discipline echoes the keys (ECHOCTL: "^C") before or after
+    // the program's line, depending on who runs first.
+    let lines = seen
+        .replace("^C", "")
+        .replace("^\\", "")
+        .replace("^Z", "")
+        .lines()
+        .map(str::trim)
+        .filter(|l| {
+            ["ids", "got", "child", "fg", "tcsetpgrp"]
+                .iter()
+                .any(|p| l.starts_with(p))
+        })
+        .map(str::to_string)
+        .collect();
+    Ok((lines, code))
+}
+
+/// The console's keys and size reach the sandbox as on Linux: the sentry
+/// leads the pty's session, and passes the line discipline's signals on to
+/// the sandbox's foreground process group (SIGWINCH with the new size,
+/// ^C, ^\, ^Z; ^C to a job that took the foreground), and the master's
+/// close hangs the session up (SIGHUP to init). Compared with runc on the
+/// same bundle when runc works on the machine.
+#[test]
+fn console_signals() {
+    let Some(e) = Env::new("lifecycle_console_signals", "true") else {
+        return;
+    };
+    let prog = systests::compile_sandbox_program("tty_signals", systests::Link::Static);
+    fs::copy(&prog, e.bundle.join("rootfs/bin/tty_signals")).unwrap();
+    fs::create_dir_all(e.bundle.join("rootfs/dev")).unwrap();
+    fs::create_dir_all(e.bundle.join("rootfs/proc")).unwrap();
+    for mode in [Mode::Init, Mode::Exec, Mode::Run] {
+        let exec = mode == Mode::Exec;
+        let ids = format!("ids init={} session-leader=1 fg-is-mine=1", u8::from(!exec));
+        let expected: Vec<String> = [
+            ids.as_str(),
+            "got WINCH 30x100",
+            "got INT",
+            "got QUIT",
+            "got TSTP",
+            "child ready",
+            "child got INT",
+            "child exit 3",
+            "fg back mine=1",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let what = format!("{mode:?}");
+        let runc = Path::new("/usr/sbin/runc");
+        if runc.exists() {
+            match console_scenario(&e, runc, "runc", mode) {
+                Ok(r) => assert_eq!(
+                    r,
+                    (expected.clone(), if mode == Mode::Run { 137 } else { 7 }),
+                    "runc (the reference), {what}"
+                ),
+                Err(why) => eprintln!("runc cannot run the scenario here ({why}): no comparison"),
+            }
+        }
+        let code = if mode == Mode::Run { 137 } else { 7 };
+        let ours = console_scenario(&e, &runsc(), "runsc", mode);
+        assert_eq!(ours, Ok((expected, code)), "{what}");
+        assert!(live_children().is_empty(), "{:?}", live_children());
+    }
+}
+
 #[test]
 fn run_foreground_and_detached() {
     let Some(e) = Env::new("lifecycle_run", "echo ran; exit 5") else {
@@ -1175,6 +1505,287 @@ fn masked_and_readonly_paths() {
     assert_eq!(r.code, 0, "{}", r.describe());
     assert_eq!(r.stdout, "0\n[0]\ntmp-ro\nmasked-ro\n", "{}", r.describe());
     e.assert_clean("m1");
+}
+
+/// Put `extra` (JSON members, comma-terminated) at the start of config.json's
+/// `linux` object.
+fn add_linux(e: &Env, extra: &str) {
+    let cfg = e.bundle.join("config.json");
+    let text = fs::read_to_string(&cfg).unwrap();
+    assert!(text.contains(r#""linux": {"#));
+    fs::write(
+        &cfg,
+        text.replace(r#""linux": {"#, &format!(r#""linux": {{{extra}"#)),
+    )
+    .unwrap();
+}
+
+/// `linux.sysctl` is set in the sandbox's /proc/sys before init runs:
+/// Docker's two (`ip_unprivileged_port_start`, `ping_group_range`), an IPC
+/// limit, somaxconn and the domain name (which uname reports); without
+/// them the files hold Linux's defaults for a new namespace.
+#[test]
+fn sysctls() {
+    let script = "cd /proc/sys; cat net/ipv4/ip_unprivileged_port_start net/ipv4/ping_group_range \
+                  kernel/shmmax net/core/somaxconn kernel/domainname";
+    let Some(e) = Env::new("lifecycle_sysctl", script) else {
+        return;
+    };
+    let r = e.rs(&["run", "--bundle", e.b(), "s0"]);
+    assert_eq!(
+        r.stdout,
+        "1024\n1\t0\n18446744073692774399\n4096\n(none)\n",
+        "{}",
+        r.describe()
+    );
+    add_linux(
+        &e,
+        r#""sysctl": {"net.ipv4.ip_unprivileged_port_start": "0",
+                      "net.ipv4.ping_group_range": "0 2147483647",
+                      "kernel.shmmax": "68719476736", "net.core.somaxconn": "128",
+                      "kernel.domainname": "example.org"}, "#,
+    );
+    let r = e.rs(&["run", "--bundle", e.b(), "s1"]);
+    assert_eq!(r.code, 0, "{}", r.describe());
+    assert_eq!(
+        r.stdout,
+        "0\n0\t2147483647\n68719476736\n128\nexample.org\n",
+        "{}",
+        r.describe()
+    );
+    e.assert_clean("s1");
+    // The OCI domainname is the same kernel value.
+    e.write_config("cat /proc/sys/kernel/domainname");
+    let cfg = e.bundle.join("config.json");
+    let text = fs::read_to_string(&cfg).unwrap();
+    fs::write(
+        &cfg,
+        text.replace(
+            r#""hostname": "lifecycle","#,
+            r#""hostname": "lifecycle", "domainname": "oci.example","#,
+        ),
+    )
+    .unwrap();
+    let r = e.rs(&["run", "--bundle", e.b(), "s2"]);
+    assert_eq!(r.stdout, "oci.example\n", "{}", r.describe());
+    e.assert_clean("s2");
+}
+
+/// A sysctl runc refuses (not namespaced), one the sandbox does not have,
+/// a value Linux refuses and a missing namespace path: one line, exit 1,
+/// nothing left.
+#[test]
+fn bad_sysctls_and_namespace_paths() {
+    let Some(e) = Env::new("lifecycle_bad_sysctl", "true") else {
+        return;
+    };
+    let cases = [
+        (
+            r#""sysctl": {"kernel.pid_max": "5"}, "#,
+            "is not in a separate kernel namespace",
+        ),
+        (
+            r#""sysctl": {"net.ipv4.no_such_key": "1"}, "#,
+            "/proc/sys/net/ipv4/no_such_key: no such file or directory",
+        ),
+        (
+            r#""sysctl": {"net.ipv4.ip_unprivileged_port_start": "70000"}, "#,
+            "/proc/sys/net/ipv4/ip_unprivileged_port_start: invalid argument",
+        ),
+        (
+            r#""namespaces": [{"type": "network", "path": "/no/such/netns"}], "#,
+            "namespace path: lstat /no/such/netns: no such file or directory",
+        ),
+    ];
+    for (i, (extra, needle)) in cases.iter().enumerate() {
+        e.write_config("true");
+        // A later "namespaces" member replaces the default one.
+        let cfg = e.bundle.join("config.json");
+        let text = fs::read_to_string(&cfg).unwrap();
+        let text = if extra.contains("namespaces") {
+            text.replace(r#""linux": {"namespaces": "#, r#""linux": {"ignored": "#)
+        } else {
+            text
+        };
+        fs::write(&cfg, text).unwrap();
+        add_linux(&e, extra);
+        let id = format!("bs{i}");
+        let pf = e.dir.join("bs.pid");
+        let o = e.rs(&[
+            "create",
+            "--bundle",
+            e.b(),
+            "--pid-file",
+            pf.to_str().unwrap(),
+            &id,
+        ]);
+        assert_bad(&e, &o, needle);
+        assert!(!pf.exists(), "pid file written for {id}");
+        e.assert_clean(&id);
+    }
+}
+
+/// `linux.namespaces` `network` with a path: the sentry lives in that host
+/// network namespace (here one held by an `unshare -n sleep`), as a
+/// CNI-configured netns would be used.
+#[test]
+fn network_namespace_path() {
+    let Some(e) = Env::new("lifecycle_netns", "sleep 30") else {
+        return;
+    };
+    let mut holder = match Command::new("unshare")
+        .args(["--net", "sleep", "60"])
+        .stdin(Stdio::null())
+        .spawn()
+    {
+        Ok(c) => c,
+        Err(err) => {
+            eprintln!("SKIP network_namespace_path: unshare: {err}");
+            return;
+        }
+    };
+    let ns = format!("/proc/{}/ns/net", holder.id());
+    let mine = fs::read_link("/proc/self/ns/net").unwrap();
+    wait_for("the new network namespace", || {
+        fs::read_link(&ns).map(|l| l != mine).unwrap_or(false)
+    });
+    let target = fs::read_link(&ns).unwrap();
+    let cfg = e.bundle.join("config.json");
+    let text = fs::read_to_string(&cfg).unwrap();
+    fs::write(
+        &cfg,
+        text.replace(
+            r#"{"type": "pid"}, "#,
+            &format!(r#"{{"type": "pid"}}, {{"type": "network", "path": "{ns}"}}, "#),
+        ),
+    )
+    .unwrap();
+    let (pid, _) = e.create_start("n1");
+    let seen = fs::read_link(format!("/proc/{pid}/ns/net")).unwrap();
+    let _ = holder.kill();
+    let _ = holder.wait();
+    assert_eq!(seen, target, "the sentry is not in the configured netns");
+    e.rs(&["kill", "n1", "9"]).ok();
+    assert_eq!(wait_pid(pid), 137);
+    e.rs(&["delete", "n1"]).ok();
+    e.assert_clean("n1");
+}
+
+/// `linux.readonlyPaths` covers the mounts below the path too (a bind
+/// mount inside a bind mount: both EROFS, the inner one still visible),
+/// and `linux.maskedPaths` masks a mount point reached through a symlink.
+#[test]
+fn readonly_paths_with_submounts() {
+    let Some(e) = Env::new(
+        "lifecycle_ro_sub",
+        "cat /data/a /data/sub/b; echo x > /data/new || echo data-ro; \
+         echo x > /data/sub/new || echo sub-ro; ls /in; echo end",
+    ) else {
+        return;
+    };
+    let (data, sub, inp) = (e.dir.join("data"), e.dir.join("sub"), e.dir.join("in"));
+    for d in [&data, &sub, &inp] {
+        fs::create_dir_all(d).unwrap();
+    }
+    fs::write(data.join("a"), "A\n").unwrap();
+    fs::write(sub.join("b"), "B\n").unwrap();
+    fs::write(inp.join("i"), "I\n").unwrap();
+    let cfg = e.bundle.join("config.json");
+    let text = fs::read_to_string(&cfg).unwrap();
+    let binds = format!(
+        r#""mounts": [{{"destination": "/data", "type": "bind", "source": "{}", "options": ["rbind", "rw"]}},
+                      {{"destination": "/data/sub", "type": "bind", "source": "{}", "options": ["rbind", "rw"]}},
+                      {{"destination": "/in", "type": "bind", "source": "{}", "options": ["rbind", "ro"]}},"#,
+        data.display(),
+        sub.display(),
+        inp.display()
+    );
+    fs::write(&cfg, text.replace(r#""mounts": ["#, &binds)).unwrap();
+    add_linux(
+        &e,
+        r#""readonlyPaths": ["/data", "/no/such"], "maskedPaths": ["/inlink", "/missing", "/dangling"], "#,
+    );
+    // Masked through a symlink (runc's mount follows it), a dangling one
+    // skipped.
+    let rootfs = e.bundle.join("rootfs");
+    std::os::unix::fs::symlink("in", rootfs.join("inlink")).unwrap();
+    std::os::unix::fs::symlink("/nowhere", rootfs.join("dangling")).unwrap();
+    let r = e.rs(&["run", "--bundle", e.b(), "r1"]);
+    assert_eq!(r.code, 0, "{}", r.describe());
+    assert_eq!(r.stdout, "A\nB\ndata-ro\nsub-ro\nend\n", "{}", r.describe());
+    assert!(!data.join("new").exists() && !sub.join("new").exists());
+    e.assert_clean("r1");
+}
+
+/// A memory cgroup controller on this host (v1 or v2)?
+fn has_memory_cgroup() -> bool {
+    Path::new("/sys/fs/cgroup/memory/memory.limit_in_bytes").exists()
+        || fs::read_to_string("/sys/fs/cgroup/cgroup.controllers")
+            .map(|c| c.split_whitespace().any(|x| x == "memory"))
+            .unwrap_or(false)
+}
+
+/// `runsc events` reports the kernel's OOM kills in the sandbox's cgroup
+/// as runc does (`{"type":"oom","id":ID}`), then ends when the container
+/// stops: init allocates past `linux.resources.memory.limit`.
+#[test]
+fn oom_event() {
+    let Some(e) = Env::new(
+        "lifecycle_oom",
+        "sleep 1; dd if=/dev/zero of=/dev/null bs=300M count=1; sleep 1",
+    ) else {
+        return;
+    };
+    if unsafe { libc::geteuid() } != 0 || !has_memory_cgroup() {
+        eprintln!("SKIP oom_event: needs root and a memory cgroup controller");
+        return;
+    }
+    std::os::unix::fs::symlink("busybox", e.bundle.join("rootfs/bin/dd")).unwrap();
+    add_linux(
+        &e,
+        r#""resources": {"memory": {"limit": 67108864}}, "cgroupsPath": "systests-oom-event", "#,
+    );
+    let pf = e.pid_file();
+    e.rs(&[
+        "create",
+        "--bundle",
+        e.b(),
+        "--pid-file",
+        pf.to_str().unwrap(),
+        "o1",
+    ])
+    .ok();
+    let pid: i32 = fs::read_to_string(&pf).unwrap().trim().parse().unwrap();
+    let evout = e.dir.join("events.out");
+    let mut events = Command::new(runsc())
+        .arg("--root")
+        .arg(&e.root)
+        .args(["events", "--interval", "1s", "o1"])
+        .stdin(Stdio::null())
+        .stdout(fs::File::create(&evout).unwrap())
+        .spawn()
+        .unwrap();
+    e.rs(&["start", "o1"]).ok();
+    // The OOM killer picks the sandbox's biggest process: the sentry.
+    assert_eq!(wait_pid(pid), 137);
+    let t = Instant::now();
+    while events.try_wait().unwrap().is_none() {
+        assert!(t.elapsed() < Duration::from_secs(20), "events did not end");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let text = fs::read_to_string(&evout).unwrap();
+    assert!(
+        text.lines()
+            .any(|l| l == r#"{"id":"o1","type":"oom"}"# || l == r#"{"type":"oom","id":"o1"}"#),
+        "no oom event in:\n{text}"
+    );
+    assert!(text
+        .lines()
+        .next()
+        .unwrap_or("")
+        .contains(r#""type":"stats""#));
+    e.rs(&["delete", "o1"]).ok();
+    e.assert_clean("o1");
 }
 
 /// `runc run` of the bundle as it is (its own state root under the test

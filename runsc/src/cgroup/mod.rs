@@ -18,6 +18,7 @@
 //! [`Cgroup::remove`] once the caller has waited for every process (no
 //! polling here: rmdir of a cgroup that still has tasks fails with EBUSY).
 
+pub mod blkio;
 pub mod resources;
 mod stats;
 
@@ -29,7 +30,14 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Controllers runsc uses.
-pub const CONTROLLERS: &[&str] = &["memory", "cpu", "cpuacct", "cpuset", "pids", "freezer"];
+pub const CONTROLLERS: &[&str] = &[
+    "memory", "cpu", "cpuacct", "cpuset", "pids", "freezer", "blkio", "io", "hugetlb",
+];
+
+/// Controllers whose directory is only made when `linux.resources` has
+/// something for them (blockIO, hugepageLimits): a sandbox without them
+/// touches no more hierarchies than before.
+pub const OPTIONAL: &[&str] = &["blkio", "io", "hugetlb"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Version {
@@ -45,6 +53,13 @@ pub struct Dir {
     pub version: Version,
     /// The controllers of [`CONTROLLERS`] this directory serves.
     pub controllers: Vec<&'static str>,
+}
+
+impl Dir {
+    /// Only optional controllers ([`OPTIONAL`]): made on demand.
+    pub fn optional(&self) -> bool {
+        !self.controllers.is_empty() && self.controllers.iter().all(|c| OPTIONAL.contains(c))
+    }
 }
 
 /// The sandbox's cgroup (one directory per hierarchy used).
@@ -171,8 +186,17 @@ fn join(mount: &Path, base: &str, path: &str) -> anyhow::Result<PathBuf> {
 
 impl Cgroup {
     /// Where the sandbox's cgroup is (without creating anything).
-    /// `cgroups_path` is linux.cgroupsPath (None: `<id>` relative).
+    /// `cgroups_path` is linux.cgroupsPath (None: `<id>` relative). The
+    /// directories of optional controllers are left out unless they exist
+    /// (create made them).
     pub fn locate(cgroups_path: Option<&str>, id: &str) -> anyhow::Result<Cgroup> {
+        let mut cg = Cgroup::locate_all(cgroups_path, id)?;
+        cg.dirs.retain(|d| !d.optional() || d.path.is_dir());
+        Ok(cg)
+    }
+
+    /// Every directory the cgroup may have, optional ones included.
+    fn locate_all(cgroups_path: Option<&str>, id: &str) -> anyhow::Result<Cgroup> {
         let path = match cgroups_path {
             Some(p) if !p.is_empty() => plain_path(p),
             _ => id.to_string(),
@@ -182,7 +206,9 @@ impl Cgroup {
 
     /// The cgroup this process is in now (in the hierarchies runsc uses).
     pub fn current() -> anyhow::Result<Cgroup> {
-        Cgroup::locate_path("")
+        let mut cg = Cgroup::locate_path("")?;
+        cg.dirs.retain(|d| !d.optional() || d.path.is_dir());
+        Ok(cg)
     }
 
     fn locate_path(path: &str) -> anyhow::Result<Cgroup> {
@@ -225,7 +251,9 @@ impl Cgroup {
 
     /// Create the cgroup (every hierarchy) and apply `res`.
     pub fn create(cgroups_path: Option<&str>, id: &str, res: &Resources) -> anyhow::Result<Cgroup> {
-        let cg = Cgroup::locate(cgroups_path, id)?;
+        let mut cg = Cgroup::locate_all(cgroups_path, id)?;
+        cg.dirs
+            .retain(|d| !d.optional() || d.controllers.iter().any(|c| res.needs(c)));
         for d in &cg.dirs {
             let created =
                 create_dir(d).with_context(|| format!("cannot create cgroup {}", d.path.display()));
@@ -288,6 +316,12 @@ impl Cgroup {
     /// Resource usage, in runc's `events --stats` shape.
     pub fn stats(&self) -> anyhow::Result<Stats> {
         stats::collect(self)
+    }
+
+    /// The OOM killer's kill count in the cgroup (runc's `oom` events are
+    /// its increases); None without a memory controller.
+    pub fn oom_kills(&self) -> Option<u64> {
+        stats::oom_kills(self)
     }
 
     /// Remove the cgroup's directories. The caller has already waited for

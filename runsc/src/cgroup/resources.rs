@@ -1,9 +1,12 @@
 //! OCI `linux.resources` (the subset that limits a sandbox: memory, cpu,
-//! cpuset, pids) and how each value maps to v1 and v2 files. Other members
-//! (devices, blockIO, hugepageLimits, network, rdma, unified) are accepted and
-//! not applied: the sandbox has no host devices, and the rest are not
+//! cpuset, pids, blockIO, hugepageLimits) and how each value maps to v1
+//! and v2 files. Other members (devices, network, rdma, unified) are
+//! accepted and not applied: the sandbox has no host devices (its /dev is
+//! the sentry's emulation, and the sentry and gofer open no device node of
+//! the host after they confined themselves), and the rest are not
 //! implemented yet.
 
+use super::blkio::{BlockIo, HugepageLimit};
 use super::{read, write, Dir, Version};
 use serde::{Deserialize, Serialize};
 
@@ -16,6 +19,10 @@ pub struct Resources {
     pub cpu: Option<Cpu>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pids: Option<Pids>,
+    #[serde(default, rename = "blockIO", skip_serializing_if = "Option::is_none")]
+    pub block_io: Option<BlockIo>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hugepage_limits: Vec<HugepageLimit>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -86,7 +93,39 @@ impl Resources {
         if let Some(p) = &other.pids {
             self.pids = Some(p.clone());
         }
+        if let Some(b) = &other.block_io {
+            self.block_io = Some(b.clone());
+        }
+        if !other.hugepage_limits.is_empty() {
+            self.hugepage_limits = other.hugepage_limits.clone();
+        }
     }
+
+    /// Whether an optional controller ([`super::OPTIONAL`]) has anything
+    /// to apply: its cgroup directory is only made then.
+    pub fn needs(&self, controller: &str) -> bool {
+        match controller {
+            "blkio" | "io" => self.block_io.as_ref().is_some_and(|b| !b.is_empty()),
+            "hugetlb" => !self.hugepage_limits.is_empty(),
+            _ => true,
+        }
+    }
+}
+
+/// blockIO and hugepageLimits, where `d` serves them.
+fn apply_optional(d: &Dir, res: &Resources) -> anyhow::Result<()> {
+    let blk = if d.version == Version::V1 {
+        "blkio"
+    } else {
+        "io"
+    };
+    if let (true, Some(b)) = (has(d, blk), &res.block_io) {
+        super::blkio::apply_blkio(d, b)?;
+    }
+    if has(d, "hugetlb") && !res.hugepage_limits.is_empty() {
+        super::blkio::apply_hugetlb(d, &res.hugepage_limits)?;
+    }
+    Ok(())
 }
 
 fn has(d: &Dir, c: &str) -> bool {
@@ -103,6 +142,7 @@ pub(super) fn apply(d: &Dir, res: &Resources) -> anyhow::Result<()> {
 
 fn apply_v1(d: &Dir, res: &Resources) -> anyhow::Result<()> {
     let p = &d.path;
+    apply_optional(d, res)?;
     if let (true, Some(m)) = (has(d, "memory"), &res.memory) {
         let limit = m.limit.map(|v| v.to_string());
         let swap = m.swap.map(|v| v.to_string());
@@ -202,6 +242,7 @@ pub fn shares_to_weight(shares: u64) -> u64 {
 
 fn apply_v2(d: &Dir, res: &Resources) -> anyhow::Result<()> {
     let p = &d.path;
+    apply_optional(d, res)?;
     if let (true, Some(m)) = (has(d, "memory"), &res.memory) {
         // v2's memory.swap.max is swap alone; OCI's swap is memory+swap.
         if let Some(swap) = m.swap {

@@ -190,3 +190,16 @@ pub(super) fn collect(cg: &Cgroup) -> anyhow::Result<Stats> {
     }
     Ok(read_stats(cg))
 }
+
+/// How many processes the kernel's OOM killer killed in the cgroup
+/// (`oom_kill` of v2's `memory.events`, of v1's `memory.oom_control`);
+/// None without a memory controller or when the cgroup is gone.
+pub(super) fn oom_kills(cg: &Cgroup) -> Option<u64> {
+    let d = cg.dirs.iter().find(|d| d.controllers.contains(&"memory"))?;
+    let file = match d.version {
+        Version::V1 => "memory.oom_control",
+        Version::V2 => "memory.events",
+    };
+    read(&d.path, file).ok()?;
+    Some(keyed(&d.path, file).get("oom_kill").copied().unwrap_or(0))
+}

@@ -229,3 +229,64 @@ fn update_merges_and_converts() {
     assert_eq!(resources::shares_to_weight(2), 1);
     assert_eq!(resources::shares_to_weight(262_144), 10_000);
 }
+
+/// blockIO throttles and hugepage limits reach the blkio/io and hugetlb
+/// files; their directories exist only for a sandbox that sets them.
+#[test]
+fn blkio_and_hugetlb_only_when_asked() {
+    if !usable() {
+        eprintln!("skipped: not root");
+        return;
+    }
+    // A whole disk (throttles take no partitions).
+    let Some(disk) = std::fs::read_dir("/sys/block").ok().and_then(|r| {
+        r.flatten()
+            .filter(|e| !e.file_name().to_string_lossy().starts_with("loop"))
+            .find_map(|e| std::fs::read_to_string(e.path().join("dev")).ok())
+    }) else {
+        eprintln!("skipped: no block device");
+        return;
+    };
+    let (major, minor) = disk.trim().split_once(':').unwrap();
+    let plain = Cgroup::create(None, &test_path("noblk"), &Resources::default()).unwrap();
+    let g0 = Guard {
+        cg: plain,
+        child: None,
+    };
+    assert!(g0.cg.dirs.iter().all(|d| !d.optional()), "{:?}", g0.cg.dirs);
+    drop(g0);
+    let huge = std::path::Path::new("/sys/kernel/mm/hugepages/hugepages-2048kB").exists();
+    let hp = if huge {
+        r#", "hugepageLimits": [{"pageSize": "2MB", "limit": 4194304}]"#
+    } else {
+        ""
+    };
+    let res: Resources = serde_json::from_str(&format!(
+        r#"{{"blockIO": {{"throttleReadBpsDevice": [{{"major": {major}, "minor": {minor}, "rate": 1048576}}]}}{hp}}}"#
+    ))
+    .unwrap();
+    let cg = Cgroup::create(None, &test_path("blk"), &res).unwrap();
+    let g = Guard { cg, child: None };
+    let found = Cgroup::locate(None, &test_path("blk")).unwrap();
+    assert_eq!(found.dirs.len(), g.cg.dirs.len());
+    for d in &g.cg.dirs {
+        match d.version {
+            Version::V1 if d.controllers.contains(&"blkio") => {
+                let v = read(&d.path, "blkio.throttle.read_bps_device").unwrap();
+                assert_eq!(v.trim(), format!("{}:{} 1048576", major, minor));
+            }
+            Version::V2 if d.controllers.contains(&"io") => {
+                let v = read(&d.path, "io.max").unwrap();
+                assert!(v.contains("rbps=1048576"), "{v}");
+            }
+            _ => {}
+        }
+        if huge && d.controllers.contains(&"hugetlb") {
+            let f = match d.version {
+                Version::V1 => "hugetlb.2MB.limit_in_bytes",
+                Version::V2 => "hugetlb.2MB.max",
+            };
+            assert_eq!(read(&d.path, f).unwrap().trim(), "4194304");
+        }
+    }
+}

@@ -78,6 +78,11 @@ pub struct BootSpec {
     /// Outlive the CLI that started us (`create`): no parent-death signal.
     #[serde(default)]
     pub detached: bool,
+    /// Our stdin is a pty slave we lead as controlling terminal (the
+    /// console): the host line discipline's signals are passed on to the
+    /// sandbox's terminal.
+    #[serde(default)]
+    pub console: bool,
     /// OCI mounts of tmpfs, proc, sysfs and devpts, in config order.
     #[serde(default)]
     pub mounts: Vec<sentry::kernel::boot::FsMount>,
@@ -86,6 +91,16 @@ pub struct BootSpec {
     pub masked_paths: Vec<Vec<u8>>,
     #[serde(default)]
     pub readonly_paths: Vec<Vec<u8>>,
+    /// OCI linux.sysctl (validated), set in the sandbox's /proc/sys.
+    #[serde(default)]
+    pub sysctl: Vec<(String, String)>,
+    /// OCI domainname.
+    #[serde(default)]
+    pub domainname: Option<Vec<u8>>,
+    /// OCI linux.namespaces: the host network namespace to join (a path
+    /// like /var/run/netns/NAME) instead of a new one.
+    #[serde(default)]
+    pub netns: Option<String>,
     /// OCI linux.seccomp compiled for the container's processes.
     #[serde(default)]
     pub container_seccomp: Option<crate::oci::seccomp::ContainerSeccomp>,
@@ -136,6 +151,13 @@ pub fn run(cli: &Cli, a: &BootArgs) -> anyhow::Result<i32> {
         // If the CLI that started us dies, the sandbox must not outlive it.
         nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL).context("pdeathsig")?;
     }
+    // Before any thread exists, so that every thread inherits the mask:
+    // the console's signals are only read from the signalfd.
+    let console_signals = if spec.console {
+        Some(console_signalfd()?)
+    } else {
+        None
+    };
     let vol_channels: usize = spec.volumes.iter().map(|v| v.channels).sum();
     let n = spec.channels
         + vol_channels
@@ -185,7 +207,7 @@ pub fn run(cli: &Cli, a: &BootArgs) -> anyhow::Result<i32> {
     if !spec.no_confine {
         // Last step of the confinement: everything the sentry needs from
         // the host is open; from here on its syscalls are an allowlist.
-        let confined = confine()
+        let confined = confine(spec.netns.as_deref())
             .context("cannot confine the sentry")
             .and_then(|()| crate::seccomp::install_sentry(spec.seccomp));
         if let Err(e) = confined {
@@ -209,6 +231,8 @@ pub fn run(cli: &Cli, a: &BootArgs) -> anyhow::Result<i32> {
         mounts: spec.mounts,
         masked_paths: spec.masked_paths,
         readonly_paths: spec.readonly_paths,
+        sysctl: spec.sysctl,
+        domainname: spec.domainname,
         overlay: if spec.overlay {
             sentry::vfs::RootOverlay::Memory
         } else {
@@ -221,6 +245,7 @@ pub fn run(cli: &Cli, a: &BootArgs) -> anyhow::Result<i32> {
         trim: spec.wait_start,
         wait_start: spec.wait_start,
         ready,
+        console_signals,
         container_seccomp,
     };
     match sentry::kernel::boot::run(cfg) {
@@ -236,16 +261,39 @@ pub fn run(cli: &Cli, a: &BootArgs) -> anyhow::Result<i32> {
     }
 }
 
-/// New mount/uts/ipc/net namespaces and an empty read-only root: after
-/// this the sentry cannot open any host path.
-fn confine() -> anyhow::Result<()> {
-    unshare(
-        CloneFlags::CLONE_NEWNS
-            | CloneFlags::CLONE_NEWUTS
-            | CloneFlags::CLONE_NEWIPC
-            | CloneFlags::CLONE_NEWNET,
-    )
-    .context("unshare")?;
+/// Block the signals the host console sends us (as its session leader and
+/// foreground group) and open a signalfd for them, before seccomp (the
+/// filter does not need signalfd4). Blocked, they are queued even though we
+/// are a pid namespace's init, and never act on the sentry itself: a hangup
+/// of the console must not end the sandbox behind its back.
+fn console_signalfd() -> anyhow::Result<nix::sys::signalfd::SignalFd> {
+    use nix::sys::signal::{SigSet, SigmaskHow, Signal};
+    let mut set = SigSet::empty();
+    for s in sentry::fs::host::CONSOLE_SIGNALS {
+        set.add(Signal::try_from(s).context("console signal")?);
+    }
+    nix::sys::signal::pthread_sigmask(SigmaskHow::SIG_BLOCK, Some(&set), None)
+        .context("block the console signals")?;
+    nix::sys::signalfd::SignalFd::with_flags(&set, nix::sys::signalfd::SfdFlags::SFD_CLOEXEC)
+        .context("signalfd for the console signals")
+}
+
+/// New mount/uts/ipc namespaces, a new network namespace or the one at
+/// `netns` (OCI linux.namespaces `network` with a path: the sandbox then
+/// lives in that netns, e.g. one a CNI plugin configured), and an empty
+/// read-only root: after this the sentry cannot open any host path.
+fn confine(netns: Option<&str>) -> anyhow::Result<()> {
+    let mut flags = CloneFlags::CLONE_NEWNS | CloneFlags::CLONE_NEWUTS | CloneFlags::CLONE_NEWIPC;
+    match netns {
+        Some(p) => {
+            let f =
+                std::fs::File::open(p).with_context(|| format!("open network namespace {p}"))?;
+            nix::sched::setns(&f, CloneFlags::CLONE_NEWNET)
+                .with_context(|| format!("join network namespace {p}"))?;
+        }
+        None => flags |= CloneFlags::CLONE_NEWNET,
+    }
+    unshare(flags).context("unshare")?;
     mount(
         None::<&str>,
         "/",

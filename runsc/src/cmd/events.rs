@@ -2,7 +2,9 @@
 //! from its cgroup, as runc prints it: one JSON object per line,
 //! `{"type":"stats","id":ID,"data":{"cpu":..,"memory":..,"pids":..}}`;
 //! once with `--stats`, else every interval until the container is gone.
-//! (runc also reports OOM notifications as `{"type":"oom"}`; not yet.)
+//! Between them, `{"type":"oom","id":ID}` each time the kernel's OOM killer
+//! killed in the sandbox's cgroup (the `oom_kill` count rose: checked every
+//! 100 ms, and once more when the container stops), as runc reports them.
 //!
 //! Needs the container's state: the caller passes a lookup from the id to a
 //! [`Target`] (see docs/oci.md for the integration with crate::container).
@@ -83,19 +85,57 @@ pub fn run(a: &EventsArgs, lookup: &dyn Fn(&str) -> anyhow::Result<Target>) -> a
     if a.stats {
         return Ok(0);
     }
+    let mut cg = t.cgroup;
+    let mut ooms = cg.oom_kills();
     loop {
         out.flush()?;
-        std::thread::sleep(a.interval);
+        let next = std::time::Instant::now() + a.interval;
+        // OOM kills show up within a poll period.
+        loop {
+            let now = std::time::Instant::now();
+            if now >= next {
+                break;
+            }
+            std::thread::sleep((next - now).min(OOM_POLL));
+            report_ooms(&mut out, &a.id, &cg, &mut ooms)?;
+        }
         // Gone or stopped: the stream ends (as runc's does).
         let t = match lookup(&a.id) {
             Ok(t) if t.status != "stopped" => t,
-            _ => return Ok(0),
+            _ => {
+                report_ooms(&mut out, &a.id, &cg, &mut ooms)?;
+                return Ok(0);
+            }
         };
-        match stats_event(&a.id, &t.cgroup) {
+        cg = t.cgroup;
+        match stats_event(&a.id, &cg) {
             Ok(ev) => writeln!(out, "{ev}")?,
             Err(_) => return Ok(0),
         }
     }
+}
+
+/// How often `events` looks for OOM kills.
+const OOM_POLL: Duration = Duration::from_millis(100);
+
+/// Print an `oom` event if the cgroup's OOM kill count rose since `seen`.
+fn report_ooms(
+    out: &mut impl Write,
+    id: &str,
+    cg: &Cgroup,
+    seen: &mut Option<u64>,
+) -> std::io::Result<()> {
+    let now = cg.oom_kills();
+    if let (Some(n), Some(before)) = (now, *seen) {
+        if n > before {
+            writeln!(out, "{}", serde_json::json!({"type": "oom", "id": id}))?;
+            out.flush()?;
+        }
+    }
+    if now.is_some() {
+        *seen = now;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

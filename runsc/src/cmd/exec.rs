@@ -15,7 +15,7 @@
 
 use crate::container::launch::{check_pid_file, console, write_pid_file};
 use crate::container::{client, spec, Container, Status};
-use crate::sandbox::{die_by_signal, inherited_fds, spawn_self_with};
+use crate::sandbox::{die_by_signal, inherited_fds, spawn_self_session, take_ctty, Session};
 use crate::Cli;
 use anyhow::Context;
 use clap::Args;
@@ -68,6 +68,10 @@ pub struct RelayArgs {
     /// The process's pid in the sandbox.
     #[arg(long)]
     pub pid: i32,
+    /// Our stdin is the process's pty slave, our controlling terminal: the
+    /// line discipline's signals go to its terminal's foreground group.
+    #[arg(long)]
+    pub console: bool,
 }
 
 /// What to run: from --process or from the flags on top of the bundle's
@@ -85,6 +89,7 @@ fn exec_spec(a: &ExecArgs, bundle: &str) -> anyhow::Result<(ExecSpec, bool)> {
                 env: b.env,
                 cwd: b.cwd,
                 user: b.user,
+                terminal: b.terminal || a.tty,
             },
             b.terminal || a.tty,
         ));
@@ -119,6 +124,7 @@ fn exec_spec(a: &ExecArgs, bundle: &str) -> anyhow::Result<(ExecSpec, bool)> {
             env,
             cwd: a.cwd.clone().unwrap_or(cwd),
             user,
+            terminal: a.tty,
         },
         a.tty,
     ))
@@ -137,9 +143,13 @@ pub fn run(cli: &Cli, a: &ExecArgs) -> anyhow::Result<i32> {
     if tty && a.console_socket.is_none() && a.detach {
         anyhow::bail!("cannot allocate tty if runsc will detach without setting console socket");
     }
+    // With a console, the relay leads the pty's session (as the sentry does
+    // for init's console) and passes the line discipline's signals on.
+    let mut console_slave = None;
     let stdio: Vec<OwnedFd> = match (&a.console_socket, tty) {
         (Some(sock), true) => {
             let slave = console(sock, None)?;
+            console_slave = Some(slave.try_clone()?);
             vec![slave.try_clone()?, slave.try_clone()?, slave]
         }
         (Some(_), false) => {
@@ -164,18 +174,25 @@ pub fn run(cli: &Cli, a: &ExecArgs) -> anyhow::Result<i32> {
     drop(c);
     let sock_s = sock.to_string_lossy().into_owned();
     if a.detach {
-        let args = vec![
+        let mut args = vec![
             "exec-relay".to_string(),
             "--socket".into(),
             sock_s,
             "--pid".into(),
             r.pid.to_string(),
         ];
-        let relay = spawn_self_with(
+        let (stdin, session) = match console_slave {
+            Some(s) => {
+                args.push("--console".into());
+                (Stdio::from(s), Session::Console)
+            }
+            None => (Stdio::null(), Session::New),
+        };
+        let relay = spawn_self_session(
             &args,
             std::slice::from_ref(&conn),
-            [Stdio::null(), Stdio::null(), Stdio::null()],
-            true,
+            [stdin, Stdio::null(), Stdio::null()],
+            session,
         )?;
         if let Some(p) = &pid_file {
             write_pid_file(p, relay.id() as i32)?;
@@ -185,7 +202,19 @@ pub fn run(cli: &Cli, a: &ExecArgs) -> anyhow::Result<i32> {
     if let Some(p) = &pid_file {
         write_pid_file(p, std::process::id() as i32)?;
     }
-    relay(&sock_s, r.pid, conn, false)
+    // In the foreground we can lead the pty's session unless we lead a
+    // process group (started by a shell): then its keys reach no one.
+    let console = match &console_slave {
+        Some(s) => match block_forwarded().and_then(|()| Ok(take_ctty(s)?)) {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::debug!("exec: cannot lead the console's session: {e}");
+                false
+            }
+        },
+        None => false,
+    };
+    relay(&sock_s, r.pid, conn, false, console)
 }
 
 /// `runsc exec-relay` (internal): the connection arrives as fd 3.
@@ -193,7 +222,7 @@ pub fn run_relay(a: &RelayArgs) -> anyhow::Result<i32> {
     let conn = inherited_fds(1)
         .pop()
         .context("exec-relay: no connection")?;
-    relay(&a.socket, a.pid, conn, true)
+    relay(&a.socket, a.pid, conn, true, a.console)
 }
 
 /// The signals a relay (and `run` in the foreground) passes on.
@@ -210,16 +239,31 @@ pub const FORWARDED: [Signal; 10] = [
     Signal::SIGTSTP,
 ];
 
-/// Wait for the exec'd process to end, forwarding signals; then leave with
-/// its status: its exit code, or death by its signal (`die`, the relay) or
-/// 128+N (the foreground CLI, like runc).
-fn relay(sock: &str, pid: i32, conn: OwnedFd, die: bool) -> anyhow::Result<i32> {
+fn forwarded_set() -> SigSet {
     let mut set = SigSet::empty();
     for s in FORWARDED {
         set.add(s);
     }
-    nix::sys::signal::pthread_sigmask(SigmaskHow::SIG_BLOCK, Some(&set), None)
-        .context("block signals")?;
+    set
+}
+
+/// Block the signals a relay forwards (read from a signalfd).
+fn block_forwarded() -> anyhow::Result<()> {
+    nix::sys::signal::pthread_sigmask(SigmaskHow::SIG_BLOCK, Some(&forwarded_set()), None)
+        .context("block signals")
+}
+
+/// `si_code` of a signal the host kernel generated (the line discipline).
+pub const SI_KERNEL: i32 = 0x80;
+
+/// Wait for the exec'd process to end, forwarding signals; then leave with
+/// its status: its exit code, or death by its signal (`die`, the relay) or
+/// 128+N (the foreground CLI, like runc). With `console` (we lead the
+/// session of the process's pty), the line discipline's signals are for
+/// that terminal's foreground group in the sandbox, not for the process.
+fn relay(sock: &str, pid: i32, conn: OwnedFd, die: bool, console: bool) -> anyhow::Result<i32> {
+    block_forwarded()?;
+    let set = forwarded_set();
     let sfd = SignalFd::with_flags(&set, SfdFlags::SFD_CLOEXEC | SfdFlags::SFD_NONBLOCK)
         .context("signalfd")?;
     loop {
@@ -236,10 +280,15 @@ fn relay(sock: &str, pid: i32, conn: OwnedFd, die: bool) -> anyhow::Result<i32> 
         let conn_ready = fds[0].revents().is_some_and(|r| !r.is_empty());
         if sig_ready {
             while let Ok(Some(si)) = sfd.read_signal() {
-                let req = Request::Kill {
-                    signal: si.ssi_signo as i32,
-                    all: false,
-                    pid,
+                let signal = si.ssi_signo as i32;
+                let req = if console && si.ssi_code == SI_KERNEL {
+                    Request::TtySignal { signal, pid }
+                } else {
+                    Request::Kill {
+                        signal,
+                        all: false,
+                        pid,
+                    }
                 };
                 if let Err(e) = client::call(std::path::Path::new(sock), &req) {
                     tracing::debug!("exec-relay: forward signal: {e:#}");

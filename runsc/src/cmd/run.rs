@@ -57,7 +57,12 @@ pub fn run(cli: &Cli, a: &RunArgs) -> anyhow::Result<i32> {
     let root = container.dir.parent().map(|p| p.to_path_buf());
     let sock = container.socket();
     drop(container);
-    forward_signals(&sock, sentry.id() as i32)?;
+    // process.terminal without a console socket: the sandbox's terminal is
+    // our own (inherited), so what its line discipline sends us is for the
+    // sandbox's foreground group on it.
+    let own_tty = a.console_socket.is_none()
+        && crate::container::spec::load(&a.bundle).is_ok_and(|b| b.terminal);
+    forward_signals(&sock, sentry.id() as i32, own_tty)?;
     let code = loop {
         match waitpid(Pid::from_raw(sentry.id() as i32), None) {
             Ok(WaitStatus::Exited(_, c)) => break c,
@@ -76,8 +81,11 @@ pub fn run(cli: &Cli, a: &RunArgs) -> anyhow::Result<i32> {
 }
 
 /// Until the sentry exits, pass the signals we get (INT, TERM, HUP, ...) to
-/// the container's init, as runc does in the foreground.
-fn forward_signals(sock: &std::path::Path, sentry: i32) -> anyhow::Result<()> {
+/// the container's init, as runc does in the foreground. With `own_tty`
+/// (init's terminal is ours), those our terminal's line discipline sends
+/// (^C, ^\, ^Z, a resize, a hangup) go where Linux would send them in the
+/// sandbox: to the foreground group of init's terminal, or its hangup.
+fn forward_signals(sock: &std::path::Path, sentry: i32, own_tty: bool) -> anyhow::Result<()> {
     use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
     use nix::sys::signal::{SigSet, SigmaskHow};
     use nix::sys::signalfd::{SfdFlags, SignalFd};
@@ -105,10 +113,16 @@ fn forward_signals(sock: &std::path::Path, sentry: i32) -> anyhow::Result<()> {
             return Ok(());
         }
         while let Ok(Some(si)) = sfd.read_signal() {
-            let req = sentry::kernel::control::Request::Kill {
-                signal: si.ssi_signo as i32,
-                all: false,
-                pid: 0,
+            use sentry::kernel::control::Request;
+            let signal = si.ssi_signo as i32;
+            let req = if own_tty && si.ssi_code == super::exec::SI_KERNEL {
+                Request::TtySignal { signal, pid: 1 }
+            } else {
+                Request::Kill {
+                    signal,
+                    all: false,
+                    pid: 0,
+                }
             };
             if let Err(e) = crate::container::client::call(sock, &req) {
                 tracing::debug!("run: forward signal: {e:#}");

@@ -6,7 +6,7 @@
 use super::spec::Bundle;
 use super::{proc, Container, State, Status};
 use crate::cmd::boot::BootSpec;
-use crate::sandbox::spawn_self_with;
+use crate::sandbox::{spawn_self_session, spawn_self_with, Session};
 use crate::Cli;
 use anyhow::Context;
 use std::io::Read;
@@ -121,6 +121,10 @@ fn launch(
     o: &Options,
     pid_file: Option<&Path>,
 ) -> anyhow::Result<(State, Child)> {
+    // With a console the sentry leads a session whose controlling terminal
+    // is the pty slave, so the host line discipline's signals (^C, ^\, ^Z,
+    // resizes, hangup) reach it and it passes them on (docs/architecture.md).
+    let console_used = o.console_socket.is_some() && b.terminal;
     let stdio: [Stdio; 3] = match o.console_socket {
         Some(sock) if b.terminal => {
             let slave = console(sock, b.console_size)?;
@@ -303,6 +307,7 @@ fn launch(
         wait_start: true,
         ready: true,
         detached: !o.foreground,
+        console: console_used,
         overlay: opts.overlay,
         seccomp: opts.seccomp,
         volumes,
@@ -323,6 +328,9 @@ fn launch(
             .iter()
             .map(|p| p.as_bytes().to_vec())
             .collect(),
+        sysctl: b.sysctl.clone(),
+        domainname: b.domainname.as_ref().map(|d| d.as_bytes().to_vec()),
+        netns: b.netns.clone(),
         container_seccomp: b.seccomp.clone(),
         ..Default::default()
     };
@@ -346,7 +354,14 @@ fn launch(
     let mut fds = client;
     fds.push(listener);
     fds.push(ready_w);
-    let mut sentry = match spawn_self_with(&boot_args, &fds, stdio, !o.foreground) {
+    let session = if console_used {
+        Session::Console
+    } else if o.foreground {
+        Session::Same
+    } else {
+        Session::New
+    };
+    let mut sentry = match spawn_self_session(&boot_args, &fds, stdio, session) {
         Ok(s) => s,
         Err(e) => {
             kill_gofer(&mut gofer);

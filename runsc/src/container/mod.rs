@@ -11,6 +11,7 @@
 //! time in `/proc/<pid>/stat` is recorded) is `stopped`.
 
 pub mod client;
+pub mod kernel_ns;
 pub mod launch;
 pub mod proc;
 pub mod spec;

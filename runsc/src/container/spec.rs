@@ -141,6 +141,11 @@ pub struct Bundle {
     pub cgroups_path: Option<String>,
     pub resources: Option<crate::cgroup::Resources>,
     pub hooks: crate::oci::hooks::Hooks,
+    /// linux.sysctl (validated, in key order), OCI domainname, and the
+    /// network namespace path of linux.namespaces ([`super::kernel_ns`]).
+    pub sysctl: Vec<(String, String)>,
+    pub domainname: Option<String>,
+    pub netns: Option<String>,
     /// linux.seccomp, compiled.
     pub seccomp: Option<crate::oci::seccomp::ContainerSeccomp>,
 }
@@ -357,6 +362,11 @@ fn from_spec(dir: &Path, spec: &Spec) -> anyhow::Result<Bundle> {
         cgroups_path: None,
         resources: None,
         hooks: Default::default(),
+        sysctl: super::kernel_ns::sysctls(spec.linux().as_ref().and_then(|l| l.sysctl().as_ref()))?,
+        domainname: spec.domainname().clone(),
+        netns: super::kernel_ns::namespaces(
+            spec.linux().as_ref().and_then(|l| l.namespaces().as_ref()),
+        )?,
         seccomp: match spec.linux().as_ref().and_then(|l| l.seccomp().as_ref()) {
             Some(s) => Some(crate::oci::seccomp::compile(s)?.for_boot()),
             None => None,

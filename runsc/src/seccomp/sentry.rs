@@ -263,6 +263,11 @@ pub(super) const SENTRY: &[Entry] = &[
     ),
     (libc::SYS_tkill, Arg::Any, "interrupt threads"),
     (
+        libc::SYS_setsid,
+        Arg::Any,
+        "a new stub leaves the sentry's session (the console's signals are the sentry's)",
+    ),
+    (
         libc::SYS_ptrace,
         Arg::Any,
         "the ptrace platform: tracer threads drive the stubs",

@@ -94,12 +94,25 @@ fn tty_state_of(fd: &Arc<OwnedFd>) -> Option<Arc<HostTty>> {
         fd: fd.clone(),
     });
     map.insert(rdev, Arc::downgrade(&t));
-    drop(map);
-    if super::tty::ctty(1).is_none() {
-        let term: Arc<dyn Terminal> = t.clone();
-        super::tty::set_ctty(&term, 1, 1);
-    }
     Some(t)
+}
+
+/// A process started by the CLI (init, `runsc exec --tty`) takes the first
+/// host terminal among its stdio `files` as its session's controlling
+/// terminal, with its group in the foreground, as runc's TIOCSCTTY does
+/// (unless the terminal already controls a session, or the session has
+/// one).
+pub fn acquire_stdio_ctty(files: &[Arc<File>], sid: i32, pgid: i32) {
+    let tty = files.iter().find_map(|f| {
+        let h = f.ops.as_any()?.downcast_ref::<HostFile>()?;
+        h.tty.clone()
+    });
+    if let Some(t) = tty {
+        if t.job.session() == 0 && super::tty::ctty(sid).is_none() {
+            let term: Arc<dyn Terminal> = t;
+            super::tty::set_ctty(&term, sid, pgid);
+        }
+    }
 }
 
 /// The sandbox's console (`/dev/console`): the host terminal it was given
@@ -352,6 +365,9 @@ impl FileOps for HostFile {
     fn proc_name(&self) -> Option<String> {
         (self.kind == Kind::Tty).then(|| "/dev/console".to_string())
     }
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        Some(self)
+    }
     fn ioctl(&self, _file: &File, t: &mut Task, cmd: u64, arg: u64) -> Result<u64, Errno> {
         let cmd = cmd as u32;
         if cmd == FIONREAD && matches!(self.kind, Kind::Tty | Kind::Stream) {
@@ -410,5 +426,115 @@ impl FileOps for HostFile {
         out.f_frsize = s.block_size();
         out.f_flags = super::synth::ST_VALID;
         Ok(out)
+    }
+}
+
+/// The signals the host's line discipline sends to the sentry when it leads
+/// the session of its console (a pty slave as stdio, `runsc create
+/// --console-socket`): ^C, ^\, ^Z, a resize of the master (SIGWINCH), and
+/// its hangup (SIGHUP, with SIGCONT). `runsc boot` blocks them before any
+/// thread starts and reads them from a signalfd ([`serve_console_signals`]).
+pub const CONSOLE_SIGNALS: [i32; 6] = [
+    libc::SIGHUP,
+    libc::SIGINT,
+    libc::SIGQUIT,
+    libc::SIGTSTP,
+    libc::SIGWINCH,
+    libc::SIGCONT,
+];
+
+/// `si_code` of a signal the host kernel generated (the line discipline).
+const SI_KERNEL: i32 = 0x80;
+
+/// Start the `console-signals` thread: it passes the host console's signals
+/// on to the sandbox as Linux's tty layer would send them to the sandbox's
+/// session ([`console_signal`]). The console is the host tty on the
+/// sentry's own fd 0.
+pub fn serve_console_signals(
+    k: Arc<crate::kernel::Kernel>,
+    sfd: nix::sys::signalfd::SignalFd,
+) -> std::io::Result<()> {
+    let rdev = nix::sys::stat::fstat(0).map(|s| s.st_rdev).unwrap_or(0);
+    std::thread::Builder::new()
+        .name("console-signals".into())
+        .spawn(move || loop {
+            match sfd.read_signal() {
+                Ok(Some(si)) => {
+                    let (sig, code) = (si.ssi_signo as i32, si.ssi_code);
+                    tracing::debug!("console: host signal {sig} (si_code {code})");
+                    console_signal(&k, rdev, sig, code == SI_KERNEL);
+                }
+                Ok(None) | Err(nix::errno::Errno::EINTR) => continue,
+                Err(e) => {
+                    tracing::warn!("console signals: {e}");
+                    return;
+                }
+            }
+        })
+        .map(|_| ())
+}
+
+/// One signal the sentry got as its console's session leader. From the
+/// line discipline (`from_tty`): ^C/^\/^Z and SIGWINCH go to the foreground
+/// process group of the sandbox's session on that terminal (what the
+/// sandbox set with TIOCSPGRP), a hangup to the session leader with
+/// SIGCONT, which loses the terminal (Linux's tty_signal_session_leader).
+/// From a host process (`kill` of the sentry's pid, the pid a runc
+/// container's init would have): to the sandbox's init. Either way as
+/// signals from outside the sandbox's pid namespace: init only gets what
+/// it handles.
+pub fn console_signal(k: &crate::kernel::Kernel, rdev: u64, sig: i32, from_tty: bool) {
+    if !from_tty {
+        if let Some(g) = k.tasks.group(1) {
+            send_from_host(&g, sig, 0);
+        }
+        return;
+    }
+    let tty = ttys().get(&rdev).and_then(std::sync::Weak::upgrade);
+    if let Some(tty) = tty {
+        host_tty_signal(k, &tty.job, sig);
+    }
+}
+
+/// A signal from the host's line discipline for a host terminal whose
+/// job-control state is `job` (the console, or the pty of `runsc exec
+/// --tty` relayed by its host process): ^C/^\/^Z and SIGWINCH to the
+/// foreground group of the session it controls; a hangup (SIGHUP) to that
+/// session's leader with SIGCONT, the session losing the terminal.
+pub fn host_tty_signal(k: &crate::kernel::Kernel, job: &JobCtl, sig: i32) {
+    match sig {
+        libc::SIGHUP => {
+            let (sid, _) = job.detach();
+            if let Some(g) = (sid > 0).then(|| k.tasks.group(sid)).flatten() {
+                send_from_host(&g, libc::SIGHUP, SI_KERNEL);
+                send_from_host(&g, libc::SIGCONT, SI_KERNEL);
+            }
+        }
+        // Comes with SIGHUP, sent above.
+        libc::SIGCONT => {}
+        _ => {
+            let fg = job.fg();
+            if fg <= 0 {
+                return;
+            }
+            for g in k.tasks.all_groups() {
+                if k.procs.pgid_sid(g.tgid).is_some_and(|(p, _)| p == fg) {
+                    send_from_host(&g, sig, SI_KERNEL);
+                }
+            }
+        }
+    }
+}
+
+/// Send a signal from outside the sandbox's pid namespace: as for a pid
+/// namespace's init in Linux (SIGNAL_UNKILLABLE), the sandbox's init
+/// ignores what it has no handler for, SIGKILL and SIGSTOP excepted.
+fn send_from_host(g: &crate::kernel::signal::ThreadGroup, sig: i32, code: i32) {
+    let unkillable = g.tgid == 1
+        && sig != libc::SIGKILL
+        && sig != libc::SIGSTOP
+        && g.action(sig).handler == libc::SIG_DFL as u64;
+    if !unkillable {
+        g.send(sig, syscalls::abi::Siginfo::kill(sig, code, 0, 0));
     }
 }

@@ -33,6 +33,11 @@ pub struct BootConfig {
     /// OCI linux.maskedPaths and linux.readonlyPaths (absolute paths).
     pub masked_paths: Vec<Vec<u8>>,
     pub readonly_paths: Vec<Vec<u8>>,
+    /// OCI linux.sysctl: (key, value), written to the sandbox's
+    /// `/proc/sys` at boot (the keys were validated by the CLI).
+    pub sysctl: Vec<(String, String)>,
+    /// OCI domainname (None: Linux's "(none)").
+    pub domainname: Option<Vec<u8>>,
     /// What the root file system is.
     pub overlay: crate::vfs::RootOverlay,
     /// Collect a compatibility profile (`runsc compat`) and write it as
@@ -51,6 +56,10 @@ pub struct BootConfig {
     /// Once init has exec'd, drop the mappings only the boot used
     /// ([`crate::mm::trim`]): for long-lived containers.
     pub trim: bool,
+    /// The host console's signals (the sentry leads the session of the pty
+    /// on its stdio): passed on to the sandbox by a `console-signals`
+    /// thread ([`crate::fs::host::serve_console_signals`]).
+    pub console_signals: Option<nix::sys::signalfd::SignalFd>,
     /// The container's seccomp filter (OCI linux.seccomp, compiled by the
     /// CLI): installed on init just before its exec and on every process
     /// `runsc exec` starts, as runc does.
@@ -305,15 +314,23 @@ fn run_ready(cfg: BootConfig, ready: &Arc<Ready>) -> Result<ExitStatus, BootErro
             .map_err(|e| setup(&what, &e))?;
         m.set_flags(bind_flags(f.readonly, f.flags));
     }
-    for p in &cfg.masked_paths {
-        if let Err(e) = crate::syscalls::mount::mask_path(&vfs, p) {
-            tracing::warn!("masked path {}: {e}", String::from_utf8_lossy(p));
-        }
-    }
+    // As runc: a path that cannot be made read-only or masked fails the
+    // container (a missing one is skipped).
     for p in &cfg.readonly_paths {
-        if let Err(e) = crate::syscalls::mount::readonly_path(&vfs, p) {
-            tracing::warn!("read-only path {}: {e}", String::from_utf8_lossy(p));
-        }
+        crate::syscalls::mount::readonly_path(&vfs, p).map_err(|e| {
+            setup(
+                &format!("can't make {:?} read-only", String::from_utf8_lossy(p)),
+                &e,
+            )
+        })?;
+    }
+    for p in &cfg.masked_paths {
+        crate::syscalls::mount::mask_path(&vfs, p).map_err(|e| {
+            setup(
+                &format!("can't mask path {}", String::from_utf8_lossy(p)),
+                &e,
+            )
+        })?;
     }
     let container_seccomp = match &cfg.container_seccomp {
         Some(f) => Some(Arc::new(super::seccomp::Filter {
@@ -332,7 +349,9 @@ fn run_ready(cfg: BootConfig, ready: &Arc<Ready>) -> Result<ExitStatus, BootErro
         strace: cfg.strace,
         boot: Instant::now(),
         hostname: std::sync::Mutex::new(cfg.hostname.clone()),
-        domainname: std::sync::Mutex::new(b"(none)".to_vec()),
+        domainname: std::sync::Mutex::new(
+            cfg.domainname.clone().unwrap_or_else(|| b"(none)".to_vec()),
+        ),
         procs: Default::default(),
         tasks: Default::default(),
         futexes: Default::default(),
@@ -341,6 +360,7 @@ fn run_ready(cfg: BootConfig, ready: &Arc<Ready>) -> Result<ExitStatus, BootErro
         container_seccomp,
     });
     k.procs.add_init();
+    apply_sysctls(&k, &cfg.sysctl)?;
     let gate = Arc::new(super::control::StartGate::default());
     if !cfg.wait_start {
         gate.open();
@@ -349,13 +369,17 @@ fn run_ready(cfg: BootConfig, ready: &Arc<Ready>) -> Result<ExitStatus, BootErro
         super::control::serve(k.clone(), l, gate.clone())
             .map_err(|e| setup("control thread", &e))?;
     }
+    if let Some(sfd) = cfg.console_signals {
+        crate::fs::host::serve_console_signals(k.clone(), sfd)
+            .map_err(|e| setup("console signals thread", &e))?;
+    }
     let ready = ready.clone();
     let trim = cfg.trim;
     // The init task lives on its own thread: it is the tracer of its stub.
     let handle = std::thread::Builder::new()
         .name("task-1".into())
         .spawn(move || -> Result<ExitStatus, BootError> {
-            let mut t = new_process_task(k, 1, cfg.stdio)?;
+            let mut t = new_process_task(k, 1, cfg.stdio, true)?;
             apply_user(&mut t, &cfg.user);
             let prog = cfg.argv.first().cloned().unwrap_or_default();
             let env_path = cfg
@@ -426,16 +450,46 @@ fn run_ready(cfg: BootConfig, ready: &Arc<Ready>) -> Result<ExitStatus, BootErro
     res
 }
 
+/// OCI linux.sysctl: each value written to the sandbox's `/proc/sys` as
+/// runc writes the container's (Linux's checks; a key the sandbox does not
+/// have is an error, as a missing `/proc/sys` file is for runc).
+fn apply_sysctls(k: &Arc<Kernel>, sysctl: &[(String, String)]) -> Result<(), BootError> {
+    if sysctl.is_empty() {
+        return Ok(());
+    }
+    // The uts sysctls reach the kernel as a task's writes would.
+    super::wait::set_current_kernel(Some(k.clone()));
+    let r = sysctl.iter().try_for_each(|(key, v)| {
+        crate::fs::proc::sys::apply(key, v)
+            .map_err(|e| BootError::Setup(format!("write sysctl key {key}: {e}")))
+    });
+    super::wait::set_current_kernel(None);
+    r
+}
+
 /// A task for a new process `pid` (already in the process table) with
 /// `stdio` as fds 0-2, root credentials and a fresh stub; not yet exec'd.
-pub fn new_process_task(k: Arc<Kernel>, pid: i32, stdio: Vec<OwnedFd>) -> Result<Task, BootError> {
+/// With `ctty`, the first terminal among its stdio becomes its session's
+/// controlling terminal ([`crate::fs::host::acquire_stdio_ctty`]).
+pub fn new_process_task(
+    k: Arc<Kernel>,
+    pid: i32,
+    stdio: Vec<OwnedFd>,
+    ctty: bool,
+) -> Result<Task, BootError> {
     let stub = k
         .stubs
         .spawn(&k.mf.fd())
         .map_err(|e| BootError::Setup(format!("stub: {e}")))?;
     let fds = FdTable::new();
-    for (i, fd) in stdio.into_iter().enumerate() {
-        let _ = fds.install_at(i as i32, crate::fs::host::host_file(fd), false);
+    let files: Vec<_> = stdio.into_iter().map(crate::fs::host::host_file).collect();
+    for (i, f) in files.iter().enumerate() {
+        let _ = fds.install_at(i as i32, f.clone(), false);
+    }
+    if ctty {
+        if let Some((pgid, sid)) = k.procs.pgid_sid(pid) {
+            crate::fs::host::acquire_stdio_ctty(&files, sid, pgid);
+        }
     }
     let root = k.vfs.root();
     let mut sig = SigState {

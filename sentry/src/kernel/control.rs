@@ -41,6 +41,14 @@ pub enum Request {
     Resume,
     /// Stdin, stdout and stderr are attached (SCM_RIGHTS).
     Exec(ExecSpec),
+    /// A signal the host's line discipline sent for the terminal of
+    /// process `pid`'s session (received by the host process that holds it
+    /// as controlling terminal, the relay of `exec --tty`): to that
+    /// terminal's foreground group, or a hangup of the session.
+    TtySignal {
+        signal: i32,
+        pid: i32,
+    },
 }
 
 /// A process to start in the running sandbox.
@@ -50,6 +58,10 @@ pub struct ExecSpec {
     pub env: Vec<String>,
     pub cwd: String,
     pub user: UserSpec,
+    /// Its stdio is a terminal (`--tty`): it becomes the controlling
+    /// terminal of the process's session.
+    #[serde(default)]
+    pub terminal: bool,
 }
 
 /// One process of the sandbox, for `runsc ps`.
@@ -273,6 +285,10 @@ fn handle(k: &Arc<Kernel>, gate: &StartGate, conn: OwnedFd) {
             Response::default()
         }
         Request::Exec(spec) => return exec(k, spec, fds, &conn),
+        Request::TtySignal { signal, pid } => {
+            tty_signal(k, signal, pid);
+            Response::default()
+        }
     };
     reply(&conn, &resp);
 }
@@ -311,6 +327,21 @@ fn kill(k: &Kernel, sig: i32, all: bool, pid: i32) -> Response {
         }
     }
     Response::default()
+}
+
+fn tty_signal(k: &Kernel, sig: i32, pid: i32) {
+    if !matches!(
+        sig,
+        libc::SIGHUP | libc::SIGINT | libc::SIGQUIT | libc::SIGTSTP | libc::SIGWINCH
+    ) {
+        return;
+    }
+    let Some((_, sid)) = k.procs.pgid_sid(pid) else {
+        return;
+    };
+    if let Some(term) = crate::fs::tty::ctty(sid) {
+        crate::fs::host::host_tty_signal(k, term.job(), sig);
+    }
 }
 
 fn ps(k: &Kernel) -> Vec<ProcInfo> {
@@ -353,6 +384,11 @@ fn exec(k: &Arc<Kernel>, spec: ExecSpec, fds: Vec<OwnedFd>, conn: &OwnedFd) {
         Ok(p) => p,
         Err(e) => return reply(conn, &Response::err(format!("exec: no pid: {e}"))),
     };
+    // A session of its own, as runc's exec'd processes (setsid); with a
+    // terminal, that terminal controls it.
+    if let Err(e) = k.procs.setsid(pid) {
+        tracing::debug!("exec: setsid of {pid}: {e}");
+    }
     let (tx, rx) = std::sync::mpsc::sync_channel::<Result<(), String>>(1);
     let k2 = k.clone();
     let spawned = std::thread::Builder::new()
@@ -444,7 +480,7 @@ fn run_exec(
         k.procs.exit(pid, ExitStatus::Exited(127));
         k.procs.autoreap(pid);
     };
-    let mut t = match new_process_task(k.clone(), pid, fds) {
+    let mut t = match new_process_task(k.clone(), pid, fds, spec.terminal) {
         Ok(t) => t,
         Err(e) => return fail(&k, format!("exec: {e}")),
     };

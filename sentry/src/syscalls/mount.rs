@@ -357,7 +357,18 @@ fn bind(
             let rel = mp.path(from);
             let mut d = m.root.clone();
             for name in rel.split(|&b| b == b'/').filter(|n| !n.is_empty()) {
-                d = d.lookup(name)?.follow_mounts();
+                d = match d.lookup(name) {
+                    Ok(c) => c,
+                    // A synthetic mount point the sentry made for a mount
+                    // at boot (a volume's, /proc's on a rootfs without the
+                    // directory): it is in the dentry tree only, so the
+                    // copy gets one too.
+                    Err(Errno::ENOENT) if c.root.is_dir() && !d.inode_ref().dynamic() => {
+                        d.set_child(name, fs::synth::mountpoint_dir(d.inode_ref()))
+                    }
+                    Err(e) => return Err(e),
+                }
+                .follow_mounts();
             }
             bind(ns, &d, &c.root, false)?;
         }
@@ -609,21 +620,54 @@ fn sys_unshare(t: &mut Task, a: &[u64; 6]) -> SysResult {
     Ok(0)
 }
 
-/// The absolute `path` in `vfs` (mounts followed, symlinks not): None when
-/// a component is missing or a symlink (runc skips such OCI paths).
+/// The absolute `path` in `vfs` as runc's mount(2) calls in the container
+/// resolve it: mounts and symlinks followed (at most 40 links; absolute
+/// targets from the sandbox's root, `..` never above it). None when a
+/// component is missing; `.` and `..` in `path` itself are refused (runc
+/// takes clean paths only).
 fn find(vfs: &crate::vfs::Vfs, path: &[u8]) -> Option<Arc<Dentry>> {
-    let mut d = vfs.root();
-    for name in path.split(|&b| b == b'/').filter(|n| !n.is_empty()) {
-        if name == b"." || name == b".." {
-            return None;
-        }
-        let c = d.lookup(name).ok()?;
-        if c.is_symlink() {
-            return None;
-        }
-        d = c.follow_mounts();
+    let comps = |p: &[u8]| -> Vec<Vec<u8>> {
+        p.split(|&b| b == b'/')
+            .filter(|n| !n.is_empty())
+            .map(<[u8]>::to_vec)
+            .collect()
+    };
+    let todo = comps(path);
+    if todo.iter().any(|n| n == b"." || n == b"..") {
+        return None;
     }
-    Some(d)
+    let mut todo: std::collections::VecDeque<Vec<u8>> = todo.into();
+    let mut stack = vec![vfs.root()];
+    let mut links = 0;
+    while let Some(name) = todo.pop_front() {
+        match name.as_slice() {
+            b"." => continue,
+            b".." => {
+                if stack.len() > 1 {
+                    stack.pop();
+                }
+                continue;
+            }
+            _ => {}
+        }
+        let c = stack.last()?.lookup(&name).ok()?;
+        if c.is_symlink() {
+            links += 1;
+            if links > 40 {
+                return None;
+            }
+            let target = c.inode().readlink().ok()?;
+            if target.first() == Some(&b'/') {
+                stack.truncate(1);
+            }
+            for t in comps(&target).into_iter().rev() {
+                todo.push_front(t);
+            }
+            continue;
+        }
+        stack.push(c.follow_mounts());
+    }
+    stack.pop()
 }
 
 /// OCI `linux.maskedPaths`: an empty read-only tmpfs over a directory, a
@@ -687,14 +731,19 @@ pub(crate) fn boot_mount(
     Ok(())
 }
 
-/// OCI `linux.readonlyPaths`: `path` bound onto itself read-only (the
-/// mounts below it keep their flags). Missing paths are skipped.
+/// OCI `linux.readonlyPaths`: `path` bound onto itself with the mounts
+/// below it (MS_BIND|MS_REC) and every mount of the new tree made
+/// read-only, like a recursive read-only bind (`mount_setattr(2)` with
+/// `AT_RECURSIVE`): nothing below the path is writable. Missing paths are
+/// skipped.
 pub(crate) fn readonly_path(vfs: &crate::vfs::Vfs, path: &[u8]) -> Result<(), Errno> {
     let Some(d) = find(vfs, path) else {
         return Ok(());
     };
-    let m = bind(&vfs.mounts, &d, &d, false)?;
-    m.set_flags(m.flags() | MountFlags::RDONLY);
+    let top = bind(&vfs.mounts, &d, &d, true)?;
+    for m in vfs.mounts.subtree(&top) {
+        m.set_flags(m.flags() | MountFlags::RDONLY);
+    }
     Ok(())
 }
 

@@ -20,6 +20,7 @@ pub mod net;
 pub mod pid;
 pub mod status;
 pub mod sys;
+pub mod sys_net;
 
 use crate::kernel::signal::TaskShared;
 use crate::kernel::task::{Creds, FsContext, Task};

@@ -53,36 +53,30 @@ pub const NO_CRED: Ucred = Ucred {
     gid: u32::MAX,
 };
 
-/// A sysctl of the host, or Linux's default.
-fn sysctl(path: &str, default: usize) -> usize {
-    std::fs::read_to_string(format!("/proc/sys/net/{path}"))
-        .ok()
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap_or(default)
+/// A `net.*` sysctl of the sandbox (`/proc/sys/net`, set by the OCI
+/// `linux.sysctl` or by root in the sandbox), as a size.
+fn sysctl(key: &'static str, default: i128) -> usize {
+    usize::try_from(crate::fs::proc::sys::int(key, default)).unwrap_or(0)
 }
 
 /// (wmem_default, rmem_default, wmem_max, rmem_max).
 pub fn limits() -> (usize, usize, usize, usize) {
-    static L: OnceLock<(usize, usize, usize, usize)> = OnceLock::new();
-    *L.get_or_init(|| {
-        (
-            sysctl("core/wmem_default", 212_992),
-            sysctl("core/rmem_default", 212_992),
-            sysctl("core/wmem_max", 212_992),
-            sysctl("core/rmem_max", 212_992),
-        )
-    })
+    use crate::fs::proc::sys_net::SK_MEM;
+    (
+        sysctl("net.core.wmem_default", SK_MEM),
+        sysctl("net.core.rmem_default", SK_MEM),
+        sysctl("net.core.wmem_max", SK_MEM),
+        sysctl("net.core.rmem_max", SK_MEM),
+    )
 }
 
 /// (net.unix.max_dgram_qlen, net.core.somaxconn).
 pub fn qlimits() -> (usize, usize) {
-    static L: OnceLock<(usize, usize)> = OnceLock::new();
-    *L.get_or_init(|| {
-        (
-            sysctl("unix/max_dgram_qlen", 10),
-            sysctl("core/somaxconn", 4096),
-        )
-    })
+    use crate::fs::proc::sys_net::{MAX_DGRAM_QLEN, SOMAXCONN};
+    (
+        sysctl("net.unix.max_dgram_qlen", MAX_DGRAM_QLEN),
+        sysctl("net.core.somaxconn", SOMAXCONN),
+    )
 }
 
 fn sockfs() -> &'static Arc<SynthFs> {

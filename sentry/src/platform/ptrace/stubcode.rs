@@ -241,6 +241,11 @@ pub(super) unsafe fn stub_child(code_fd: i32, mem_fd: i32, prog_ptr: u64, rseq: 
     }
     libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0);
     libc::prctl(libc::PR_SET_NAME, c"runsc-stub".as_ptr() as u64, 0, 0, 0);
+    // Out of the sentry's session and process group: when the sentry leads
+    // its console's session, the host's terminal signals (^C, SIGWINCH,
+    // SIGHUP) are for the sentry to pass on, never for the stubs. Stubs
+    // forked from the template stay in the template's session.
+    libc::setsid();
     if libc::ptrace(libc::PTRACE_TRACEME, 0, 0, 0) != 0 {
         libc::syscall(libc::SYS_exit_group, 112);
     }
