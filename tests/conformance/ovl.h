@@ -5,7 +5,8 @@
  *
  *   f.txt "0123456789\n" 0644, g.txt "lower g\n" 0644, ro.txt "read only\n" 0444,
  *   big.bin (3*4096+100 bytes, ovl_pat()) 0644, dir/ {a "A\n", b "B\n", sub/ {c "C\n"}},
- *   dir2/ {x "X\n"}, empty/, link -> f.txt (directories 0755)
+ *   dir2/ {x "X\n"}, empty/, link -> f.txt (directories 0755); f.txt has the
+ *   extended attribute user.lower="L"
  *
  * ovl_reset() (call last) puts the tree back as it was, so a native run leaves the host
  * as it found it. */

@@ -90,10 +90,29 @@ fn write_mode(p: &Path, data: &[u8], mode: u32) {
     fs::set_permissions(p, fs::Permissions::from_mode(mode)).unwrap();
 }
 
+/// Set the extended attribute `name` of `p` (ovl_xattr reads it in the
+/// lower layer).
+fn set_user_xattr(p: &Path, name: &str, value: &[u8]) {
+    let path = std::ffi::CString::new(p.as_os_str().as_encoded_bytes()).unwrap();
+    let name = std::ffi::CString::new(name).unwrap();
+    // SAFETY: NUL-terminated strings and a value buffer that outlive the call.
+    let r = unsafe {
+        libc::setxattr(
+            path.as_ptr(),
+            name.as_ptr(),
+            value.as_ptr().cast(),
+            value.len(),
+            0,
+        )
+    };
+    assert_eq!(r, 0, "setxattr {}: {}", p.display(), std::io::Error::last_os_error());
+}
+
 /// The tree of `tests/conformance/ovl.h`, in a fresh directory.
 fn ovl_tree(tag: &str) -> PathBuf {
     let t = scratch_dir(tag);
     write_mode(&t.join("f.txt"), b"0123456789\n", 0o644);
+    set_user_xattr(&t.join("f.txt"), "user.lower", b"L");
     write_mode(&t.join("g.txt"), b"lower g\n", 0o644);
     write_mode(&t.join("ro.txt"), b"read only\n", 0o444);
     let big: Vec<u8> = (0..3 * 4096 + 100)
@@ -195,6 +214,7 @@ ovl_programs!(
     ovl_stat_ino,
     ovl_fallocate,
     ovl_big_copy,
+    ovl_xattr,
     unix_ovl_path,
 );
 

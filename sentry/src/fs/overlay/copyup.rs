@@ -1,7 +1,7 @@
 //! Copy-up: give a lower file an upper copy (parents first), the way
 //! Linux's `ovl_copy_up` does: data (holes stay holes), mode, owner,
-//! atime/mtime; the parent directory's times are restored afterwards, since
-//! the copy is no change the app made.
+//! extended attributes, atime/mtime; the parent directory's times are
+//! restored afterwards, since the copy is no change the app made.
 
 use super::{as_tmp, upper_ino, Locked, OvlInode};
 use crate::fs::tmpfs::TmpInode;
@@ -82,6 +82,7 @@ impl OvlInode {
                     false,
                 )?)?;
                 fill(&t, &lower, &st, data)?;
+                copy_xattrs(&lower, &t);
                 t
             }
             Place::Here(parent, name) => {
@@ -150,6 +151,7 @@ fn copy_into(
             // Built unnamed, linked in when complete.
             let t = as_tmp(pu.tmpfile(st.st_mode, owner, true)?)?;
             fill(&t, lower, st, data)?;
+            copy_xattrs(lower, &t);
             let ti: Arc<dyn Inode> = t.clone();
             pu.link(name, &ti)?;
             t
@@ -157,8 +159,29 @@ fn copy_into(
         S_IFLNK => as_tmp(pu.symlink(name, &lower.readlink()?, owner)?)?,
         _ => as_tmp(pu.mknod(name, st.st_mode, st.st_rdev, owner)?)?,
     };
+    if st.st_mode & S_IFMT != S_IFREG {
+        copy_xattrs(lower, &u);
+    }
     u.setattr(&times_of(st))?;
     Ok(u)
+}
+
+/// Give the upper copy `u` the extended attributes of `lower` (Linux's
+/// ovl_copy_xattr). An attribute that cannot be read or set is left out
+/// (a lower file system without xattrs lists none); overlayfs's own
+/// `trusted.overlay.*` attributes never pass.
+fn copy_xattrs(lower: &Arc<dyn Inode>, u: &Arc<TmpInode>) {
+    let Ok(names) = lower.listxattr() else {
+        return;
+    };
+    for name in names.split(|&b| b == 0).filter(|n| !n.is_empty()) {
+        if name.starts_with(b"trusted.overlay.") {
+            continue;
+        }
+        if let Ok(value) = lower.getxattr(name) {
+            let _ = u.setxattr(name, &value, 0);
+        }
+    }
 }
 
 /// Copy the size and (if `data`) the data of the regular file `lower`

@@ -34,8 +34,9 @@
 //!   upper layer get their upper inode number tagged with a layer id in
 //!   bits 48 and up. Merged directories report one link, like Linux.
 //!   statfs reports the upper layer's space with the overlayfs magic.
-//! - Extended attributes are not supported by the VFS yet (so no copy-up
-//!   on setxattr).
+//! - Extended attributes: read from the upper file if there is one, else
+//!   the lower; setting or removing one copies the file up; a copy-up
+//!   copies them (except overlayfs's own `trusted.overlay.*`).
 
 mod copyup;
 mod file;
@@ -609,6 +610,24 @@ impl Inode for OvlInode {
     }
     fn fallocate(&self, mode: u32, off: u64, len: u64) -> Result<(), Errno> {
         self.copy_up(true)?.fallocate(mode, off, len)
+    }
+    fn getxattr(&self, name: &[u8]) -> Result<Vec<u8>, Errno> {
+        self.top()?.getxattr(name)
+    }
+    fn listxattr(&self) -> Result<Vec<u8>, Errno> {
+        self.top()?.listxattr()
+    }
+    /// Changing an attribute copies the file up first (data too, as Linux
+    /// without metacopy).
+    fn setxattr(&self, name: &[u8], value: &[u8], flags: i32) -> Result<(), Errno> {
+        self.copy_up(true)?.setxattr(name, value, flags)
+    }
+    fn removexattr(&self, name: &[u8]) -> Result<(), Errno> {
+        // Removing an attribute a lower-only file lacks copies nothing up.
+        if self.upper.get().is_none() {
+            self.top()?.getxattr(name)?;
+        }
+        self.copy_up(true)?.removexattr(name)
     }
     fn as_any(self: Arc<Self>) -> Option<Arc<dyn std::any::Any + Send + Sync>> {
         Some(self)
