@@ -7,38 +7,12 @@ use serde_json::json;
 #[derive(Args, Debug)]
 pub struct FeaturesArgs {}
 
-/// Mount options the bundle handling honours (flags of bind/tmpfs/proc/...
-/// mounts; tmpfs data such as size= and mode= is not a flag and not listed).
-/// Keep in sync with the mount code of the lifecycle (crate::container).
-pub const MOUNT_OPTIONS: &[&str] = &[
-    "bind",
-    "defaults",
-    "dev",
-    "exec",
-    "noatime",
-    "nodev",
-    "noexec",
-    "nosuid",
-    "private",
-    "rbind",
-    "relatime",
-    "ro",
-    "rprivate",
-    "rshared",
-    "rslave",
-    "rw",
-    "shared",
-    "slave",
-    "strictatime",
-    "suid",
-];
-
 pub fn features() -> serde_json::Value {
     json!({
         "ociVersionMin": "1.0.0",
         "ociVersionMax": "1.1.0",
         "hooks": ["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"],
-        "mountOptions": MOUNT_OPTIONS,
+        "mountOptions": crate::oci::mounts::known_options(),
         "linux": {
             // Every namespace type is accepted: the sandbox has its own of each kind.
             "namespaces": ["cgroup", "ipc", "mount", "network", "pid", "user", "uts"],

@@ -74,6 +74,20 @@ const IGNORED: &[&str] = &[
     "rnosymfollow",
 ];
 
+/// Every option word understood (flags, bind words, the words consumed
+/// without effect), sorted: `runsc features`' `mountOptions`. File-system
+/// data (`size=`, `mode=`) is not listed, as in runc's output.
+pub fn known_options() -> Vec<&'static str> {
+    let mut v: Vec<&str> = FLAGS
+        .iter()
+        .map(|(name, ..)| *name)
+        .chain(IGNORED.iter().copied())
+        .chain(["bind", "rbind", "defaults"])
+        .collect();
+    v.sort_unstable();
+    v
+}
+
 /// Split `options` as runc does.
 pub fn parse(options: &[String]) -> MountOptions {
     let mut o = MountOptions::default();
@@ -88,6 +102,8 @@ pub fn parse(options: &[String]) -> MountOptions {
             }
         } else if w == "bind" || w == "rbind" {
             o.bind = true;
+        } else if w == "defaults" {
+            // mount(8)'s word for rw,suid,dev,exec,async: nothing to set.
         } else if !IGNORED.contains(&w) && !w.is_empty() {
             data.push(w);
         }
