@@ -105,7 +105,13 @@ fn set_user_xattr(p: &Path, name: &str, value: &[u8]) {
             0,
         )
     };
-    assert_eq!(r, 0, "setxattr {}: {}", p.display(), std::io::Error::last_os_error());
+    assert_eq!(
+        r,
+        0,
+        "setxattr {}: {}",
+        p.display(),
+        std::io::Error::last_os_error()
+    );
 }
 
 /// The tree of `tests/conformance/ovl.h`, in a fresh directory.
