@@ -86,6 +86,26 @@ fn owner() -> String {
         .unwrap_or_else(|| uid.to_string())
 }
 
+/// Start a bind-mount gofer (`runsc [flags] gofer ARGS --detached`) with
+/// channels of its own, whose sentry ends are appended to `client`; its
+/// pid. It exits when the sentry's ends close.
+fn spawn_bind_gofer(mut args: Vec<String>, client: &mut Vec<OwnedFd>) -> anyhow::Result<i32> {
+    let mut server = Vec::new();
+    for _ in 0..VOLUME_CHANNELS {
+        let (s, cl) = gofer::channel_pair().map_err(|e| anyhow::anyhow!("socketpair: {e}"))?;
+        server.push(s);
+        client.push(cl);
+    }
+    args.push("--detached".into());
+    let g = spawn_self_with(
+        &args,
+        &server,
+        [Stdio::null(), Stdio::null(), Stdio::null()],
+        true,
+    )?;
+    Ok(g.id() as i32)
+}
+
 /// Create the container `o.id` under `cli.root`.
 pub fn create(cli: &Cli, o: &Options) -> anyhow::Result<Created> {
     let pid_file = check_pid_file(o.pid_file)?;
@@ -216,12 +236,6 @@ fn launch(
     let mut volumes = Vec::new();
     let mut volume_gofers = Vec::new();
     for m in &b.binds {
-        let mut vserver = Vec::new();
-        for _ in 0..VOLUME_CHANNELS {
-            let (s, cl) = gofer::channel_pair().map_err(|e| anyhow::anyhow!("socketpair: {e}"))?;
-            vserver.push(s);
-            client.push(cl);
-        }
         let mut args = opts.boot_flags();
         args.extend([
             "gofer".to_string(),
@@ -229,18 +243,12 @@ fn launch(
             m.source.to_string_lossy().into_owned(),
             "--channels".into(),
             VOLUME_CHANNELS.to_string(),
-            "--detached".into(),
         ]);
         if m.readonly {
             args.push("--readonly".into());
         }
-        match spawn_self_with(
-            &args,
-            &vserver,
-            [Stdio::null(), Stdio::null(), Stdio::null()],
-            true,
-        ) {
-            Ok(g) => volume_gofers.push(g.id() as i32),
+        match spawn_bind_gofer(args, &mut client) {
+            Ok(pid) => volume_gofers.push(pid),
             Err(e) => {
                 kill_gofer(&mut gofer);
                 return Err(e);
@@ -265,22 +273,10 @@ fn launch(
                 readonly: m.readonly,
             })
             .collect();
-        let mut fserver = Vec::new();
-        for _ in 0..VOLUME_CHANNELS {
-            let (s, cl) = gofer::channel_pair().map_err(|e| anyhow::anyhow!("socketpair: {e}"))?;
-            fserver.push(s);
-            client.push(cl);
-        }
         let mut args = opts.boot_flags();
         args.extend(crate::cmd::gofer::files_gofer_args(&files, VOLUME_CHANNELS));
-        args.push("--detached".into());
-        match spawn_self_with(
-            &args,
-            &fserver,
-            [Stdio::null(), Stdio::null(), Stdio::null()],
-            true,
-        ) {
-            Ok(g) => volume_gofers.push(g.id() as i32),
+        match spawn_bind_gofer(args, &mut client) {
+            Ok(pid) => volume_gofers.push(pid),
             Err(e) => {
                 kill_gofer(&mut gofer);
                 return Err(e);
