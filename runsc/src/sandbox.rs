@@ -12,6 +12,44 @@ use std::process::{Child, Command, Stdio};
 /// First fd number used for handed-over fds in a child.
 pub const FIRST_FD: RawFd = 3;
 
+/// A memfd holding `data` (a boot configuration), to be handed to a child
+/// as an fd: on the command line it would be readable by every host user in
+/// /proc/PID/cmdline, and it holds the container's environment.
+pub fn config_fd(data: &str) -> anyhow::Result<OwnedFd> {
+    use nix::sys::memfd::{memfd_create, MemFdCreateFlag};
+    let fd = memfd_create(c"runsc-config", MemFdCreateFlag::MFD_CLOEXEC)
+        .context("memfd for the boot config")?;
+    let mut f = std::fs::File::from(fd);
+    std::io::Write::write_all(&mut f, data.as_bytes()).context("write the boot config")?;
+    Ok(OwnedFd::from(f))
+}
+
+/// Read the configuration a parent handed over as fd `n` ([`config_fd`])
+/// and close it. `n` must be one of the inherited fds (at least FIRST_FD)
+/// and a regular file.
+pub fn take_config(n: RawFd) -> anyhow::Result<String> {
+    let st = nix::sys::stat::fstat(n).context("boot config fd")?;
+    if n < FIRST_FD || st.st_mode & libc::S_IFMT != libc::S_IFREG {
+        anyhow::bail!("boot config fd {n} is not a handed-over file");
+    }
+    // SAFETY: `n` is open (fstat above), was handed to us by our parent for
+    // this purpose and nothing else in this process owns it.
+    let f = std::fs::File::from(unsafe { OwnedFd::from_raw_fd(n) });
+    let mut text = String::new();
+    let mut at = 0u64;
+    let mut buf = vec![0u8; 64 << 10];
+    loop {
+        let got = std::os::unix::fs::FileExt::read_at(&f, &mut buf, at)
+            .context("read the boot config")?;
+        if got == 0 {
+            break;
+        }
+        text.push_str(std::str::from_utf8(&buf[..got]).context("boot config is not UTF-8")?);
+        at += got as u64;
+    }
+    Ok(text)
+}
+
 /// Spawn `runsc <args>` with `fds` at FIRST_FD, FIRST_FD+1, ...
 pub fn spawn_self(args: &[String], fds: &[OwnedFd], stdin_null: bool) -> anyhow::Result<Child> {
     let exe = std::env::current_exe().context("cannot find our own executable")?;

@@ -175,7 +175,7 @@ fn debug_log_writes_one_file_per_process() {
 fn internal_roles_refuse_to_run_by_hand() {
     for args in [
         &["boot"][..],
-        &["boot", "--config", "{}"],
+        &["boot", "--config-fd", "3"],
         &["gofer", "--root", "/", "--channels", "1"],
         &["gofer"],
     ] {

@@ -24,9 +24,11 @@ use std::sync::Arc;
 
 #[derive(Args, Debug)]
 pub struct BootArgs {
-    /// The boot configuration (JSON), written by `runsc do`/`create`.
+    /// The fd holding the boot configuration (JSON), handed over by `runsc
+    /// do`/`create` after the other fds (never on the command line: it holds
+    /// the container's environment).
     #[arg(long)]
-    pub config: Option<String>,
+    pub config_fd: Option<i32>,
 }
 
 /// What `runsc do` and `runsc create` hand to the sentry. Fds arrive at 3..
@@ -139,9 +141,10 @@ fn yes() -> bool {
 }
 
 pub fn run(cli: &Cli, a: &BootArgs) -> anyhow::Result<i32> {
-    let spec: BootSpec = match &a.config {
-        Some(c) if crate::sandbox::handed_over_sockets(1) => {
-            serde_json::from_str(c).context("bad boot config")?
+    let spec: BootSpec = match a.config_fd {
+        Some(fd) if crate::sandbox::handed_over_sockets(1) => {
+            let text = crate::sandbox::take_config(fd)?;
+            serde_json::from_str(&text).context("bad boot config")?
         }
         _ => anyhow::bail!(
             "runsc boot is internal: it is started by runsc create/run/do with its fds set up, not by hand"

@@ -249,17 +249,20 @@ pub fn launch(cli: &Cli, a: &DoArgs, compat_out: Option<OwnedFd>) -> anyhow::Res
         ..Default::default()
     };
     let mut boot_args = opts.boot_flags();
-    boot_args.extend([
-        "boot".to_string(),
-        "--config".into(),
-        serde_json::to_string(&spec)?,
-    ]);
+    let config = crate::sandbox::config_fd(&serde_json::to_string(&spec)?)?;
     // The sentry is the init of a new pid namespace: when it dies, every
     // stub dies with it.
     nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWPID).context("new pid namespace")?;
     // Handed over after the channels (BootSpec::compat).
     let mut fds = client;
     fds.extend(compat_out);
+    // The configuration comes last, its fd number on the command line.
+    boot_args.extend([
+        "boot".to_string(),
+        "--config-fd".into(),
+        (crate::sandbox::FIRST_FD + fds.len() as i32).to_string(),
+    ]);
+    fds.push(config);
     let boot = spawn_self(&boot_args, &fds, false)?;
     drop(fds);
     let code = wait_code(boot.id() as i32);

@@ -334,11 +334,7 @@ fn launch(
     if let Some(l) = &cli.log {
         boot_args.extend(["--log".to_string(), l.clone()]);
     }
-    boot_args.extend([
-        "boot".to_string(),
-        "--config".into(),
-        serde_json::to_string(&spec)?,
-    ]);
+    let config = crate::sandbox::config_fd(&serde_json::to_string(&spec)?)?;
     let (ready_r, ready_w) =
         nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).context("readiness pipe")?;
     // The sentry is the init of a new pid namespace: when it dies, every
@@ -350,6 +346,13 @@ fn launch(
     let mut fds = client;
     fds.push(listener);
     fds.push(ready_w);
+    // The configuration comes last, its fd number on the command line.
+    boot_args.extend([
+        "boot".to_string(),
+        "--config-fd".into(),
+        (crate::sandbox::FIRST_FD + fds.len() as i32).to_string(),
+    ]);
+    fds.push(config);
     let session = if console_used {
         Session::Console
     } else if o.foreground {

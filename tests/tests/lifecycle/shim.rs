@@ -471,3 +471,42 @@ fn latency() {
         eprintln!("{r}");
     }
 }
+
+/// The boot configuration holds the container's environment (often
+/// secrets): no host process of the sandbox may carry it on its command
+/// line, which every host user can read in /proc/PID/cmdline.
+#[test]
+fn environment_is_not_on_host_command_lines() {
+    let Some(e) = Env::new("lifecycle_env_private", "sleep 30") else {
+        return;
+    };
+    let cfg = e.bundle.join("config.json");
+    let text = fs::read_to_string(&cfg).unwrap();
+    let text = text.replace(
+        r#""env": ["PATH=/bin""#,
+        r#""env": ["SECRET_TOKEN=hunter2-marker", "PATH=/bin""#,
+    );
+    assert!(text.contains("hunter2-marker"));
+    fs::write(&cfg, text).unwrap();
+    let (_pid, _) = e.create_start("env1");
+    let mut seen = Vec::new();
+    for (pid, _) in live_children() {
+        let cmd = fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        // The env in JSON as strings, or as the byte arrays serde writes.
+        let marker: String = "hunter2"
+            .bytes()
+            .map(|b| b.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        let text = String::from_utf8_lossy(&cmd);
+        if text.contains("hunter2") || text.contains(&marker) {
+            seen.push(pid);
+        }
+    }
+    e.rs(&["delete", "--force", "env1"]).ok();
+    assert!(
+        seen.is_empty(),
+        "the environment is on the command line of {seen:?}"
+    );
+    e.assert_clean("env1");
+}
