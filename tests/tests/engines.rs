@@ -512,14 +512,6 @@ fn podman_runs_our_runtime_like_runc() {
         return;
     }
     let ours = scenario(&e, &runsc().to_string_lossy(), "ours");
-    // Known gap (docs/engines.md): `podman top` reads /proc inside the
-    // mount namespace of the container's pid, which for us is the sentry's
-    // empty root; everything else must match runc.
-    let mut want = expected();
-    for line in &mut want {
-        if line.starts_with("top:") {
-            *line = "top: status 125 shows sleep false".into();
-        }
-    }
+    let want = expected();
     assert_eq!(ours, want, "podman with our runsc differs from runc");
 }

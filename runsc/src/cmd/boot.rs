@@ -317,6 +317,21 @@ fn confine(netns: Option<&str>) -> anyhow::Result<()> {
     nix::unistd::pivot_root(".", ".").context("pivot_root")?;
     umount2(".", MntFlags::MNT_DETACH).context("detach old root")?;
     nix::unistd::chdir("/").context("chdir /")?;
+    // A read-only /proc of the sentry's pid namespace (the sentry and its
+    // stubs): host tools that enter this mount namespace to list a
+    // container's processes (podman top) find them. The sentry itself never
+    // opens a path after confinement (its seccomp filter answers ENOENT),
+    // and a read-only mount refuses every write (/proc/sys...).
+    nix::unistd::mkdir("/proc", nix::sys::stat::Mode::from_bits_truncate(0o555))
+        .context("mkdir /proc")?;
+    mount(
+        Some("proc"),
+        "/proc",
+        Some("proc"),
+        MsFlags::MS_RDONLY | MsFlags::MS_NOSUID | MsFlags::MS_NODEV | MsFlags::MS_NOEXEC,
+        None::<&str>,
+    )
+    .context("mount /proc")?;
     mount(
         None::<&str>,
         "/",
