@@ -187,6 +187,14 @@ fn launch(
             let _ = cg.remove();
         }
     };
+    // process.oomScoreAdj: the host's OOM killer weighs the whole sandbox
+    // (gofers, sentry, stubs inherit it from us), as runc sets it on init.
+    if let Some(v) = b.user.oom_score_adj {
+        if let Err(e) = std::fs::write("/proc/self/oom_score_adj", v.to_string()) {
+            leave_cgroup();
+            anyhow::bail!("write /proc/self/oom_score_adj: {e}");
+        }
+    }
     let mut gofer_args = opts.boot_flags();
     gofer_args.extend([
         "gofer".to_string(),

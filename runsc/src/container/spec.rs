@@ -204,6 +204,7 @@ pub fn from_process(p: &Process) -> anyhow::Result<ProcessPart> {
         caps,
         no_new_privs: p.no_new_privileges().unwrap_or(false),
         rlimits,
+        oom_score_adj: p.oom_score_adj(),
     };
     let console_size = p.console_size().map(|b| {
         (

@@ -93,6 +93,10 @@ pub struct UserSpec {
     /// (resource, soft, hard).
     #[serde(default)]
     pub rlimits: Vec<(u32, u64, u64)>,
+    /// OCI process.oomScoreAdj: what /proc/PID/oom_score_adj shows (the
+    /// host's OOM killer gets it from the CLI, see runsc's launch).
+    #[serde(default)]
+    pub oom_score_adj: Option<i32>,
 }
 
 #[derive(Serialize, Deserialize, Debug, Clone, Copy, Default)]
@@ -152,6 +156,9 @@ pub fn apply_user(t: &mut Task, u: &UserSpec) {
         None => {}
     }
     t.extras.no_new_privs = u.no_new_privs;
+    if let Some(v) = u.oom_score_adj {
+        crate::fs::proc::view(&t.shared).oom_score_adj = v.clamp(-1000, 1000);
+    }
     for &(res, cur, max) in &u.rlimits {
         if let Some(r) = t.rlimits.get_mut(res as usize) {
             r.rlim_cur = cur;

@@ -656,3 +656,35 @@ fn seccomp_profile_like_runc() {
     e.assert_clean("sc4");
     e.assert_clean("sc1");
 }
+
+/// process.oomScoreAdj: the container sees it in /proc/self/oom_score_adj,
+/// and every host process of the sandbox carries it for the host's OOM
+/// killer (runc sets it on the container's init).
+#[test]
+fn oom_score_adj() {
+    let Some(e) = Env::new(
+        "lifecycle_oom_adj",
+        "cat /proc/self/oom_score_adj; sleep 30",
+    ) else {
+        return;
+    };
+    let cfg = e.bundle.join("config.json");
+    let text = fs::read_to_string(&cfg).unwrap();
+    let text = text.replace(
+        r#""terminal": false,"#,
+        r#""terminal": false, "oomScoreAdj": 500,"#,
+    );
+    assert!(text.contains("oomScoreAdj"));
+    fs::write(&cfg, text).unwrap();
+    let (_pid, out) = e.create_start("oom1");
+    wait_for("init's output", || file_has(&out, "\n"));
+    assert_eq!(fs::read_to_string(&out).unwrap(), "500\n");
+    let procs = live_children();
+    assert!(procs.len() >= 2, "{procs:?}");
+    for (pid, name) in &procs {
+        let v = fs::read_to_string(format!("/proc/{pid}/oom_score_adj")).unwrap_or_default();
+        assert_eq!(v.trim(), "500", "{pid} {name}");
+    }
+    e.rs(&["delete", "--force", "oom1"]).ok();
+    e.assert_clean("oom1");
+}
