@@ -59,7 +59,7 @@ pub struct Task {
     pub rlimits: [Rlimit; 16],
     pub clear_child_tid: u64,
     pub robust_list: (u64, u64),
-    pub extras: crate::syscalls::identity::ProcExtras,
+    pub extras: crate::syscalls::prctl::ProcExtras,
     /// Set by exit/exit_group or a fatal signal; ends the run loop.
     pub exit: Option<ExitStatus>,
     /// Set for a vfork child: signalled when it execs or exits.

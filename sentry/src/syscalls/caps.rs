@@ -7,7 +7,7 @@
 //! privileged operations still ask [`super::identity::capable`] (euid 0)
 //! rather than the effective set; scheduling (CAP_SYS_NICE) uses the set.
 
-use super::identity::{ProcExtras, CAP_FULL_SET};
+use super::prctl::{ProcExtras, CAP_FULL_SET};
 use super::{Support, SysResult, Table};
 use crate::kernel::task::{Creds, Task};
 use syscalls::nr;

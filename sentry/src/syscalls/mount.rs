@@ -269,7 +269,7 @@ fn tmpfs(vfs: &crate::vfs::Vfs, data: &str) -> Result<(Arc<dyn Inode>, String), 
             "size" => {
                 let bytes = if let Some(p) = v.strip_suffix('%') {
                     let pct: u64 = p.parse().map_err(|_| Errno::EINVAL)?;
-                    let (total, ..) = crate::syscalls::identity::host_memory();
+                    let (total, ..) = crate::syscalls::system::host_memory();
                     total / 100 * pct
                 } else {
                     memparse(v).ok_or(Errno::EINVAL)?

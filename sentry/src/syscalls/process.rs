@@ -410,7 +410,7 @@ struct ChildState {
     sig: crate::kernel::task::SigState,
     comm: Vec<u8>,
     rlimits: [syscalls::abi::Rlimit; 16],
-    extras: crate::syscalls::identity::ProcExtras,
+    extras: crate::syscalls::prctl::ProcExtras,
     /// CLONE_CHILD_SETTID: written by the child when it first runs, as Linux.
     child_settid: u64,
     clear_child_tid: u64,

@@ -5,10 +5,11 @@
 //! the sentry ([`SchedParams`] in each task's shared state) and checked as
 //! Linux checks them; they are never applied to the host threads.
 
+use super::identity::is_self_pid;
 use super::{Support, SysResult, Table};
 use crate::kernel::signal::TaskShared;
 use crate::kernel::task::Task;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use syscalls::nr;
 use syscalls::Errno;
 
@@ -604,4 +605,133 @@ fn sys_setpriority(t: &mut Task, a: &[u64; 6]) -> SysResult {
 pub fn mirror_uids(t: &Task) {
     t.shared.set_uids(t.creds.ruid, t.creds.euid);
     t.shared.set_caps(t.extras.caps);
+}
+
+/// The affinity, yield and getcpu calls (moved here from the identity
+/// family; the table calls this next to [`register`]).
+pub(super) fn register_affinity(t: &mut Table) {
+    let full = Support::Full;
+    t.set(
+        nr::SCHED_GETAFFINITY,
+        sys_sched_getaffinity,
+        Support::Partial("the sandbox's host CPU mask"),
+    );
+    t.set(
+        nr::SCHED_SETAFFINITY,
+        sys_sched_setaffinity,
+        Support::Partial("validated and accepted; the mask is not applied"),
+    );
+    t.set(nr::SCHED_YIELD, sys_sched_yield, full);
+    t.set(
+        nr::GETCPU,
+        sys_getcpu,
+        Support::Partial("the host CPU of the sentry thread; node 0"),
+    );
+}
+
+/// The host's CPU affinity mask as the kernel reports it: exactly
+/// `cpumask_size()` bytes (a multiple of 8).
+struct HostCpus {
+    mask: Vec<u8>,
+}
+
+static HOST_CPUS: LazyLock<HostCpus> = LazyLock::new(|| {
+    let mut buf = vec![0u8; 8192];
+    // SAFETY: the kernel writes at most `buf.len()` bytes into `buf`.
+    let n = unsafe { libc::syscall(libc::SYS_sched_getaffinity, 0, buf.len(), buf.as_mut_ptr()) };
+    if n <= 0 || n as usize > buf.len() || n % 8 != 0 || buf.iter().all(|b| *b == 0) {
+        let mut mask = vec![0u8; 8];
+        mask[0] = 1;
+        return HostCpus { mask };
+    }
+    buf.truncate(n as usize);
+    HostCpus { mask: buf }
+});
+
+/// Touch every host fact the identity and time handlers cache, so they are
+/// read before the sentry's seccomp filter is installed.
+pub fn prime_host_facts() {
+    LazyLock::force(&HOST_CPUS);
+    crate::fs::proc::global::prime();
+}
+
+/// The number of CPUs in the sandbox's affinity mask.
+pub fn host_cpu_count() -> usize {
+    HOST_CPUS.mask.iter().map(|b| b.count_ones() as usize).sum()
+}
+
+/// sched_getaffinity's length check: `len * 8` (as a 32-bit product, like
+/// the kernel's `unsigned int`) must cover every possible CPU and `len` must
+/// be a multiple of the word size. `mask_bytes` is the kernel's cpumask size.
+pub fn check_affinity_len(len: u32, mask_bytes: usize) -> Result<(), Errno> {
+    let bits = (mask_bytes as u64 * 8).min(u64::from(u32::MAX)) as u32;
+    if len.wrapping_mul(8) < bits || !len.is_multiple_of(8) {
+        return Err(Errno::EINVAL);
+    }
+    Ok(())
+}
+
+fn sys_sched_getaffinity(t: &mut Task, a: &[u64; 6]) -> SysResult {
+    let (pid, len, ptr) = (a[0] as i32, a[1] as u32, a[2]);
+    let mask = &HOST_CPUS.mask;
+    check_affinity_len(len, mask.len())?;
+    if !is_self_pid(t, pid) {
+        return Err(Errno::ESRCH);
+    }
+    let n = (len as usize).min(mask.len());
+    t.mm.copy_out(ptr, &mask[..n])?;
+    Ok(n as u64)
+}
+
+fn sys_sched_setaffinity(t: &mut Task, a: &[u64; 6]) -> SysResult {
+    let (pid, len, ptr) = (a[0] as i32, a[1] as u32, a[2]);
+    let host = &HOST_CPUS.mask;
+    let n = (len as usize).min(host.len());
+    let want = t.mm.read_bytes(ptr, n)?;
+    if !is_self_pid(t, pid) {
+        return Err(Errno::ESRCH);
+    }
+    if !want.iter().zip(host.iter()).any(|(w, h)| w & h != 0) {
+        return Err(Errno::EINVAL);
+    }
+    Ok(0)
+}
+
+fn sys_sched_yield(_t: &mut Task, _a: &[u64; 6]) -> SysResult {
+    std::thread::yield_now();
+    Ok(0)
+}
+
+fn sys_getcpu(t: &mut Task, a: &[u64; 6]) -> SysResult {
+    // SAFETY: no arguments; returns -1 on failure.
+    let cpu = unsafe { libc::sched_getcpu() };
+    let cpu = u32::try_from(cpu).unwrap_or(0);
+    let mut err = false;
+    if a[0] != 0 {
+        err |= t.mm.write_obj(a[0], &cpu).is_err();
+    }
+    if a[1] != 0 {
+        err |= t.mm.write_obj(a[1], &0u32).is_err();
+    }
+    if err {
+        return Err(Errno::EFAULT);
+    }
+    Ok(0)
+}
+
+#[cfg(test)]
+mod affinity_tests {
+    use super::*;
+
+    #[test]
+    fn affinity_len() {
+        assert!(check_affinity_len(8, 8).is_ok());
+        assert!(check_affinity_len(128, 8).is_ok());
+        assert_eq!(check_affinity_len(7, 8), Err(Errno::EINVAL));
+        assert_eq!(check_affinity_len(1, 8), Err(Errno::EINVAL));
+        assert_eq!(check_affinity_len(12, 8), Err(Errno::EINVAL));
+        assert_eq!(check_affinity_len(8, 16), Err(Errno::EINVAL));
+        // 2^29 * 8 wraps to 0 in 32 bits, as in the kernel.
+        assert_eq!(check_affinity_len(1 << 29, 8), Err(Errno::EINVAL));
+    }
 }

@@ -134,7 +134,7 @@ pub fn root(fs: &Arc<SynthFs>) -> Arc<dyn Inode> {
 
 /// The CPUs the sandbox reports (sched_getaffinity's count).
 pub fn cpu_count() -> usize {
-    crate::syscalls::identity::host_cpu_count().max(1)
+    crate::syscalls::sched::host_cpu_count().max(1)
 }
 
 /// The host's first CPU description block of /proc/cpuinfo.
@@ -175,7 +175,7 @@ fn cpuinfo() -> Vec<u8> {
 }
 
 fn meminfo() -> Vec<u8> {
-    let (total, free, shared, buffers) = crate::syscalls::identity::host_memory();
+    let (total, free, shared, buffers) = crate::syscalls::system::host_memory();
     let kb = |b: u64| b / 1024;
     let free = free.min(total);
     let mut s = String::new();
@@ -250,9 +250,9 @@ fn loadavg() -> Vec<u8> {
 
 fn version() -> Vec<u8> {
     let mut v = b"Linux version ".to_vec();
-    v.extend_from_slice(crate::syscalls::identity::UTS_RELEASE);
+    v.extend_from_slice(crate::syscalls::system::UTS_RELEASE);
     v.extend_from_slice(b" (runsc@sandbox) ");
-    v.extend_from_slice(crate::syscalls::identity::UTS_VERSION);
+    v.extend_from_slice(crate::syscalls::system::UTS_VERSION);
     v.push(b'\n');
     v
 }

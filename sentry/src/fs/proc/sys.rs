@@ -219,7 +219,7 @@ static RANDOM: &[Entry<()>] = &[
 
 static KERNEL: &[Entry<()>] = &[
     ("cap_last_cap", R, |fs, _| {
-        let v = crate::syscalls::identity::CAP_LAST_CAP;
+        let v = crate::syscalls::prctl::CAP_LAST_CAP;
         sysctl(
             fs,
             0o444,
@@ -244,7 +244,7 @@ static KERNEL: &[Entry<()>] = &[
         sysctl(
             fs,
             0o444,
-            Arc::new(|| Ok(bytes_line(crate::syscalls::identity::UTS_RELEASE.to_vec()))),
+            Arc::new(|| Ok(bytes_line(crate::syscalls::system::UTS_RELEASE.to_vec()))),
             None,
         )
     }),
@@ -286,7 +286,7 @@ static KERNEL: &[Entry<()>] = &[
         sysctl(
             fs,
             0o444,
-            Arc::new(|| Ok(bytes_line(crate::syscalls::identity::UTS_VERSION.to_vec()))),
+            Arc::new(|| Ok(bytes_line(crate::syscalls::system::UTS_VERSION.to_vec()))),
             None,
         )
     }),
