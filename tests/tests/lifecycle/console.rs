@@ -39,10 +39,12 @@ fn recv_master(l: &std::os::unix::net::UnixListener) -> (std::fs::File, String) 
 
 /// What the pty master yields until `until` shows up (or EOF, or 20 s).
 /// Not until EOF: the sentry may keep a host tty fd open (/dev/tty).
-fn read_master(m: std::fs::File, until: &str) -> String {
+/// Read the pty master until `until` shows (or 20 s). The caller keeps the
+/// master open: closing it hangs up the terminal, and SIGHUP would end a
+/// process that has not exited yet.
+fn read_master(m: &mut std::fs::File, until: &str) -> String {
     use std::io::Read;
     use std::os::fd::AsRawFd;
-    let mut m = m;
     let mut out = Vec::new();
     let mut buf = [0u8; 4096];
     let t = Instant::now();
@@ -77,8 +79,8 @@ fn console_socket() {
     // exec --tty --console-socket: the process's stdio is a terminal.
     let (pid, _) = e.create_start("t1");
     let reader = std::thread::spawn(move || {
-        let (m, name) = recv_master(&l);
-        (read_master(m, "is-a-tty"), name, l)
+        let (mut m, name) = recv_master(&l);
+        (read_master(&mut m, "is-a-tty"), name, l, m)
     });
     let x = e.rs(&[
         "exec",
@@ -91,7 +93,8 @@ fn console_socket() {
         "[ -t 0 ] && [ -t 1 ] && echo is-a-tty; exit 9",
     ]);
     assert_eq!(x.code, 9, "{}", x.describe());
-    let (out, name, l) = reader.join().unwrap();
+    let (out, name, l, master) = reader.join().unwrap();
+    drop(master);
     assert_eq!(name, "/dev/ptmx");
     assert!(out.contains("is-a-tty"), "pty output: {out:?}");
     e.rs(&["kill", "t1", "9"]).ok();
@@ -113,7 +116,10 @@ fn console_socket() {
     let pf = e.pid_file();
     let c = e.rs(&["create", "--bundle", e.b(), "t2"]);
     assert_bad(&e, &c, "console socket");
-    let reader = std::thread::spawn(move || read_master(recv_master(&l).0, "init-tty"));
+    let reader = std::thread::spawn(move || {
+        let mut m = recv_master(&l).0;
+        (read_master(&mut m, "init-tty"), m)
+    });
     e.rs(&[
         "create",
         "--bundle",
@@ -128,7 +134,8 @@ fn console_socket() {
     let pid: i32 = fs::read_to_string(&pf).unwrap().trim().parse().unwrap();
     e.rs(&["start", "t2"]).ok();
     assert_eq!(wait_pid(pid), 2);
-    let out = reader.join().unwrap();
+    let (out, master) = reader.join().unwrap();
+    drop(master);
     assert!(out.contains("init-tty"), "pty output: {out:?}");
     e.rs(&["delete", "t2"]).ok();
     e.assert_clean("t2");
