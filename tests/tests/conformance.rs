@@ -226,6 +226,7 @@ conformance! {
     eintr_sleep: "eintr_sleep";
     // System V IPC
     ipc_shm_basic: "ipc_shm_basic";
+    ipc_sem_basic: "ipc_sem_basic";
     sig_restart_eintr: "sig_restart_eintr";
     restart_syscall_sleep: "restart_syscall_sleep";
     pipe_size_packet: "pipe_size_packet";

@@ -388,6 +388,8 @@ impl Task {
             st.exit.or(st.leader_exit).unwrap_or(status)
         };
         k.tasks.remove_group(tgid);
+        // SEM_UNDO adjustments of the process are applied at its exit.
+        super::ipc::sem::exit_undo(tgid);
         k.timers.process_exited(tgid);
         // A session leader's exit hangs up its controlling terminal.
         if k.procs.pgid_sid(tgid).is_some_and(|(_, sid)| sid == tgid) {

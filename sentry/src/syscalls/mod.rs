@@ -23,6 +23,7 @@ pub mod process;
 pub mod report;
 pub mod sched;
 pub mod seccomp;
+pub mod sem;
 pub mod shm;
 pub mod signal;
 pub mod splice;
@@ -121,6 +122,7 @@ pub static TABLE: LazyLock<Table> = LazyLock::new(|| {
     process::register(&mut t);
     seccomp::register(&mut t);
     sched::register(&mut t);
+    sem::register(&mut t);
     shm::register(&mut t);
     signal::register(&mut t);
     net::register(&mut t);
