@@ -390,6 +390,7 @@ impl Task {
         k.tasks.remove_group(tgid);
         // SEM_UNDO adjustments of the process are applied at its exit.
         super::ipc::sem::exit_undo(tgid);
+        super::ipc::shm::exit_forced(tgid);
         k.timers.process_exited(tgid);
         // A session leader's exit hangs up its controlling terminal.
         if k.procs.pgid_sid(tgid).is_some_and(|(_, sid)| sid == tgid) {

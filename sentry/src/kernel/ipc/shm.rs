@@ -11,7 +11,7 @@
 use super::{limit, now, Caller, Ids, Lookup, Perm, IPC_INFO, IPC_RMID, IPC_SET, IPC_STAT};
 use crate::kernel::task::Task;
 use crate::mm::memfile::PAGE;
-use crate::mm::object::{MemObject, Source};
+use crate::mm::object::MemObject;
 use crate::mm::{Backing, MapRequest};
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
 use syscalls::abi::{IpcPerm, ShmInfo, ShmInfo64, ShmidDs};
@@ -109,8 +109,16 @@ pub fn shmget(t: &Task, key: i32, size: u64, flag: i32) -> Result<i32, Errno> {
             if total.checked_add(pages).is_none_or(|n| n > shmall()) {
                 return Err(Errno::ENOSPC);
             }
+            // Accounted and sized like a tmpfs file: pages are allocated
+            // one at a time as touched (no fault-around), so the rss in
+            // SHM_INFO and /proc/sysvipc/shm is Linux's.
+            let obj = MemObject::new_accounted(
+                t.mm.memfile().clone(),
+                Arc::new(std::sync::atomic::AtomicU64::new(0)),
+            );
+            obj.set_eof(size);
             let seg = Segment {
-                obj: MemObject::new(t.mm.memfile().clone(), Source::Zero),
+                obj,
                 size,
                 atime: 0,
                 dtime: 0,
@@ -190,7 +198,7 @@ pub fn shmdt(t: &Task, addr: u64) -> Result<(), Errno> {
         return Err(Errno::EINVAL);
     }
     let mut ids = ids();
-    let ranges = {
+    let (ranges, detached) = {
         let mm = t.mm.lock();
         let Some(v) = mm.vmas.get(&addr) else {
             return Err(Errno::EINVAL);
@@ -215,13 +223,23 @@ pub fn shmdt(t: &Task, addr: u64) -> Result<(), Errno> {
             .filter(|(_, v)| matches!(&v.backing, Backing::Object { obj: o, .. } if Arc::ptr_eq(o, &obj)))
             .map(|(_, v)| (v.start, v.end.min(end)))
             .collect();
-        ranges
+        (ranges, obj)
     };
     drop(ids);
     for (s, e) in ranges {
         t.mm.munmap(s, e - s)?;
     }
-    drop(self::ids());
+    // With kernel.shm_rmid_forced, a segment whose last attachment goes
+    // is destroyed (shm_may_destroy).
+    if limit("kernel.shm_rmid_forced", 0, 1) == 1 {
+        let mut ids = self::ids();
+        for (p, s) in ids.objs.values_mut() {
+            if Arc::ptr_eq(&s.obj, &detached) && Arc::strong_count(&detached) == 2 {
+                p.mode |= SHM_DEST;
+                p.key = super::IPC_PRIVATE;
+            }
+        }
+    }
     Ok(())
 }
 
@@ -359,4 +377,20 @@ pub fn proc_listing() -> Vec<u8> {
         ));
     }
     out.into_bytes()
+}
+
+/// A process exits: with `kernel.shm_rmid_forced` set, the segments it
+/// created are removed (at once if nobody else maps them, else when the
+/// last attachment goes), as Linux's exit_shm does.
+pub fn exit_forced(tgid: i32) {
+    if limit("kernel.shm_rmid_forced", 0, 1) == 0 {
+        return;
+    }
+    let mut ids = ids();
+    for (p, s) in ids.objs.values_mut() {
+        if s.cpid == tgid {
+            p.mode |= SHM_DEST;
+            p.key = super::IPC_PRIVATE;
+        }
+    }
 }
