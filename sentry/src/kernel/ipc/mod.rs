@@ -265,3 +265,82 @@ pub fn now() -> i64 {
 pub fn limit(key: &'static str, default: i128, max: i128) -> u64 {
     crate::fs::proc::sys::int(key, default).clamp(0, max) as u64
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn caller(euid: u32, egid: u32, owner_cap: bool) -> Caller {
+        Caller {
+            tgid: 1,
+            euid,
+            egid,
+            groups: vec![],
+            ipc_owner: owner_cap,
+            sys_admin: false,
+        }
+    }
+
+    #[test]
+    fn ids_like_linux() {
+        let root = caller(0, 0, true);
+        let mut ids: Ids<()> = Ids::default();
+        let a = ids.add(Perm::new(7, 0o600, &root), (), 10).unwrap();
+        let b = ids.add(Perm::new(0, 0o600, &root), (), 10).unwrap();
+        assert_eq!((a, b), (0, 1));
+        ids.objs.remove(&0);
+        // Indices cycle on; reusing a lower one bumps the sequence.
+        let c = ids.add(Perm::new(0, 0o600, &root), (), 10).unwrap();
+        assert_eq!(c, 2);
+        assert!(matches!(ids.lookup(7, 0), Err(Errno::ENOENT)));
+        assert!(matches!(ids.lookup(7, IPC_CREAT), Ok(Lookup::Create)));
+        ids.add(Perm::new(7, 0o600, &root), (), 10).unwrap();
+        assert!(matches!(
+            ids.lookup(7, IPC_CREAT | IPC_EXCL),
+            Err(Errno::EEXIST)
+        ));
+        assert!(matches!(ids.lookup(7, 0), Ok(Lookup::Existing(3))));
+        for _ in 0..60 {
+            ids.add(Perm::new(0, 0, &root), (), 100).unwrap();
+        }
+        ids.objs.remove(&0);
+        let d = ids.add(Perm::new(0, 0, &root), (), 100).unwrap();
+        assert_eq!(d, 64);
+        // Stale sequence numbers do not find the new object.
+        ids.objs.remove(&1);
+        ids.objs.remove(&2);
+        let mut e = 0;
+        for _ in 0..64 {
+            e = ids.add(Perm::new(0, 0, &root), (), 100).unwrap();
+            if Ids::<()>::index(e) == 1 {
+                break;
+            }
+        }
+        assert_eq!(e, 32768 + 1);
+        assert!(ids.get(1).is_err());
+        assert!(ids.get(e).is_ok());
+        assert!(matches!(
+            ids.add(Perm::new(0, 0, &root), (), 3),
+            Err(Errno::ENOSPC)
+        ));
+    }
+
+    #[test]
+    fn ipcperms() {
+        let owner = caller(0, 0, false);
+        let mut p = Perm::new(1, 0o640, &owner);
+        p.uid = 1000;
+        p.gid = 100;
+        p.cuid = 1000;
+        p.cgid = 100;
+        assert!(p.check(&caller(1000, 5, false), 0o600).is_ok());
+        assert!(p.check(&caller(1000, 5, false), 0o700).is_err());
+        assert!(p.check(&caller(2000, 100, false), 0o400).is_ok());
+        assert!(p.check(&caller(2000, 100, false), 0o200).is_err());
+        assert!(p.check(&caller(2000, 5, false), 0o004).is_err());
+        assert!(p.check(&caller(2000, 5, true), 0o666).is_ok());
+        assert!(p.check(&caller(2000, 5, false), IPC_CREAT).is_ok());
+        assert!(p.check_owner(&caller(1000, 5, false)).is_ok());
+        assert!(p.check_owner(&caller(2000, 5, false)).is_err());
+    }
+}

@@ -394,3 +394,26 @@ pub fn exit_forced(tgid: i32) {
         }
     }
 }
+
+/// A process's address space goes away (its last user exited): detach
+/// its segments now, so `shm_nattch` is right as soon as a parent's
+/// wait returns (the address space itself is torn down later).
+pub fn exit_mm(mm: &crate::mm::MemoryManager) {
+    let ranges: Vec<(u64, u64)> = {
+        let ids = ids();
+        let m = mm.lock();
+        m.vmas
+            .values()
+            .filter(|v| match &v.backing {
+                Backing::Object { obj, .. } => {
+                    ids.objs.values().any(|(_, s)| Arc::ptr_eq(&s.obj, obj))
+                }
+                Backing::Anon => false,
+            })
+            .map(|v| (v.start, v.end))
+            .collect()
+    };
+    for (s, e) in ranges {
+        let _ = mm.munmap(s, e - s);
+    }
+}
