@@ -29,7 +29,7 @@ fn sys_msgsnd(t: &mut Task, a: &[u64; 6]) -> SysResult {
     if mtype < 1 {
         return Err(Errno::EINVAL);
     }
-    let mut text = vec![0u8; size as usize];
+    let mut text = super::sem::zeroed(size as usize)?;
     t.mm.copy_in(ptr.checked_add(8).ok_or(Errno::EFAULT)?, &mut text)?;
     msg::msgsnd(t, id, mtype, text, flag).map(|_| 0)
 }

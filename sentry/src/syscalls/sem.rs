@@ -20,6 +20,15 @@ pub fn register(t: &mut Table) {
     );
 }
 
+/// A zeroed buffer of `n` bytes for user data whose size the app and the
+/// IPC sysctls choose: ENOMEM rather than a failed allocation.
+pub(super) fn zeroed(n: usize) -> Result<Vec<u8>, Errno> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(n).map_err(|_| Errno::ENOMEM)?;
+    v.resize(n, 0);
+    Ok(v)
+}
+
 fn sys_semget(t: &mut Task, a: &[u64; 6]) -> SysResult {
     sem::semget(t, a[0] as i32, a[1] as i32, a[2] as i32).map(|id| id as u64)
 }
@@ -31,7 +40,7 @@ fn read_ops(t: &Task, addr: u64, n: u64) -> Result<Vec<Sembuf>, Errno> {
     if n > sem::semopm() {
         return Err(Errno::E2BIG);
     }
-    let mut buf = vec![0u8; n as usize * std::mem::size_of::<Sembuf>()];
+    let mut buf = zeroed(n as usize * std::mem::size_of::<Sembuf>())?;
     t.mm.copy_in(addr, &mut buf)?;
     Ok(buf
         .chunks_exact(std::mem::size_of::<Sembuf>())
@@ -66,7 +75,7 @@ fn sys_semctl(t: &mut Task, a: &[u64; 6]) -> SysResult {
         IPC_SET => Arg::Perm(t.mm.read_obj::<SemidDs>(ptr)?.sem_perm),
         SETALL => {
             let n = sem::nsems_for_setall(t, id)?;
-            let mut buf = vec![0u8; n * 2];
+            let mut buf = zeroed(n * 2)?;
             t.mm.copy_in(ptr, &mut buf)?;
             Arg::Array(
                 buf.chunks_exact(2)

@@ -95,8 +95,12 @@ pub fn semget(t: &Task, key: i32, nsems: i32, flag: i32) -> Result<i32, Errno> {
             if used_sems(&st.ids) + nsems as u64 > semmns {
                 return Err(Errno::ENOSPC);
             }
+            let mut sems = Vec::new();
+            sems.try_reserve_exact(nsems as usize)
+                .map_err(|_| Errno::ENOMEM)?;
+            sems.resize(nsems as usize, Sem::default());
             let set = SemSet {
-                sems: vec![Sem::default(); nsems as usize],
+                sems,
                 otime: 0,
                 ctime: now(),
                 queue: Arc::new(WaitQueue::default()),
