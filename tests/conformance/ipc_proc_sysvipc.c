@@ -6,6 +6,7 @@
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
+#include <sys/wait.h>
 
 /* Print the header, and for the object `id` the line's length, field
  * count and the fields at the given positions. */
@@ -54,6 +55,7 @@ static long sysctl_long(const char *path, int idx) {
 int main(int argc, char **argv) {
   (void)argc;
   (void)argv;
+  setvbuf(stdout, NULL, _IONBF, 0);
   int shm = shmget(IPC_PRIVATE, 5000, IPC_CREAT | 0640);
   int sem = semget(IPC_PRIVATE, 3, IPC_CREAT | 0600);
   int msg = msgget(IPC_PRIVATE, IPC_CREAT | 0604);
@@ -76,6 +78,42 @@ int main(int argc, char **argv) {
   /* msg: perms cbytes qnum uid gid cuid cgid */
   int fmsg[] = {2, 3, 4, 7, 8, 9, 10};
   show("/proc/sysvipc/msg", msg, fmsg, 7);
+
+  /* The *_STAT commands take an index and return the id. */
+  struct shmid_ds sds;
+  struct semid_ds xds;
+  union {
+    int val;
+    struct semid_ds *buf;
+  } su;
+  su.buf = &xds;
+  struct msqid_ds mds;
+  T(shmctl(shm & 0x7fff, SHM_STAT, &sds) == shm);
+  T(shmctl(shm & 0x7fff, SHM_STAT_ANY, &sds) == shm);
+  printf("SHM_STAT segsz=%zu\n", sds.shm_segsz);
+  T(semctl(sem & 0x7fff, 0, SEM_STAT, su) == sem);
+  T(semctl(sem & 0x7fff, 0, SEM_STAT_ANY, su) == sem);
+  printf("SEM_STAT nsems=%lu\n", (unsigned long)xds.sem_nsems);
+  T(msgctl(msg & 0x7fff, MSG_STAT, &mds) == msg);
+  T(msgctl(msg & 0x7fff, MSG_STAT_ANY, &mds) == msg);
+  printf("MSG_STAT qnum=%lu\n", (unsigned long)mds.msg_qnum);
+  T(shmctl(-1, SHM_STAT, &sds));
+  T(semctl(-1, 0, SEM_STAT, su));
+  T(msgctl(-1, MSG_STAT, &mds));
+  int child = fork();
+  if (child == 0) {
+    if (setgid(65534) || setuid(65534)) _exit(9);
+    /* shm 0640, sem 0600: no read permission for others; msg 0604 has it. */
+    T(shmctl(shm & 0x7fff, SHM_STAT, &sds));
+    T(shmctl(shm & 0x7fff, SHM_STAT_ANY, &sds) == shm);
+    T(semctl(sem & 0x7fff, 0, SEM_STAT, su));
+    T(semctl(sem & 0x7fff, 0, SEM_STAT_ANY, su) == sem);
+    T(msgctl(msg & 0x7fff, MSG_STAT, &mds) == msg);
+    _exit(0);
+  }
+  int cst;
+  waitpid(child, &cst, 0);
+  printf("child exit=%d\n", WEXITSTATUS(cst));
 
   /* Limits come from /proc/sys/kernel. */
   long msgmax = sysctl_long("/proc/sys/kernel/msgmax", 0);
