@@ -42,9 +42,15 @@ static key_t test_key(const char *dir, int proj) {
 }
 
 int main(int argc, char **argv) {
-  (void)argc;
   setvbuf(stdout, NULL, _IONBF, 0);
   struct shmid_ds ds;
+  if (argc > 3 && strcmp(argv[2], "after-exec") == 0) {
+    int sid = atoi(argv[3]);
+    T(shmctl(sid, IPC_STAT, &ds));
+    printf("after exec: nattch=%lu maps entries: %d\n", (unsigned long)ds.shm_nattch,
+           maps_has_sysv());
+    return 0;
+  }
   int id = shmget(IPC_PRIVATE, 10000, IPC_CREAT | 0640);
   printf("shmget private ok: %d\n", id >= 0);
   TOK(shmctl(id, IPC_STAT, &ds));
@@ -98,6 +104,17 @@ int main(int argc, char **argv) {
   waitpid(c, &st, 0);
   printf("rdonly write: signaled=%d sig=%d\n", WIFSIGNALED(st),
          WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+
+  /* exec detaches: the new image sees only the parent's attachments. */
+  c = fork();
+  if (c == 0) {
+    char ids[16];
+    snprintf(ids, sizeof ids, "%d", id);
+    execl("/proc/self/exe", argv[0], argv[1], "after-exec", ids, (char *)NULL);
+    _exit(127);
+  }
+  waitpid(c, &st, 0);
+  printf("exec child exit=%d\n", WEXITSTATUS(st));
 
   /* shmdt errors and success. */
   T(shmdt(p + 1));
