@@ -11,13 +11,11 @@ use syscalls::Errno;
 
 pub fn register(t: &mut Table) {
     t.set(nr::SEMGET, sys_semget, Support::Full);
-    t.set(nr::SEMOP, sys_semop, Support::Full);
-    t.set(nr::SEMTIMEDOP, sys_semtimedop, Support::Full);
-    t.set(
-        nr::SEMCTL,
-        sys_semctl,
-        Support::Partial("SEM_UNDO lists are per process (as with CLONE_SYSVSEM threads)"),
-    );
+    const UNDO: &str =
+        "SEM_UNDO adjustments are per process (threads share them, as with CLONE_SYSVSEM)";
+    t.set(nr::SEMOP, sys_semop, Support::Partial(UNDO));
+    t.set(nr::SEMTIMEDOP, sys_semtimedop, Support::Partial(UNDO));
+    t.set(nr::SEMCTL, sys_semctl, Support::Full);
 }
 
 /// A zeroed buffer of `n` bytes for user data whose size the app and the

@@ -13,7 +13,7 @@ pub fn register(t: &mut Table) {
     t.set(
         nr::SHMAT,
         sys_shmat,
-        Support::Partial("one IPC namespace per sandbox"),
+        Support::Partial("one IPC namespace per sandbox (CLONE_NEWIPC is EINVAL)"),
     );
     t.set(nr::SHMDT, sys_shmdt, Support::Full);
     t.set(
