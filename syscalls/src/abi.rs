@@ -20,7 +20,9 @@
 
 use crate::pod::{pod_newtype, pod_struct};
 
+mod ipc;
 mod siginfo;
+pub use ipc::*;
 pub use siginfo::Siginfo;
 
 pod_struct! {

@@ -224,6 +224,11 @@ conformance! {
     sa_restart_read: "sa_restart_read";
     sa_restart_wait: "sa_restart_wait";
     eintr_sleep: "eintr_sleep";
+    // System V IPC
+    ipc_shm_basic: "ipc_shm_basic";
+    ipc_sem_basic: "ipc_sem_basic";
+    ipc_msg_basic: "ipc_msg_basic";
+    ipc_proc_sysvipc: "ipc_proc_sysvipc";
     sig_restart_eintr: "sig_restart_eintr";
     restart_syscall_sleep: "restart_syscall_sleep";
     pipe_size_packet: "pipe_size_packet";

@@ -177,6 +177,13 @@ fn inotify_ctypes() {
     python_differential("inotify_ctypes", 0);
 }
 
+/// System V shm/sem/msg through ctypes between forked processes (a counter in a
+/// segment guarded by a semaphore, messages back), and multiprocessing.shared_memory.
+#[test]
+fn sysv_ipc_ctypes() {
+    python_differential("sysv_ipc_ctypes", 0);
+}
+
 /// File-system modules on /tmp: tempfile, pathlib, glob/os.walk/scandir, shutil
 /// (copytree, move, make_archive/unpack_archive, rmtree), zipfile, tarfile (xz), sqlite3
 /// (rollback journal and WAL, two connections), mmap (shared write-back, private, resize,

@@ -373,3 +373,51 @@ fn ps_lists_sandbox_processes() {
         );
     }
 }
+
+/// PostgreSQL (its postmaster's System V shared memory segment, attached by
+/// every backend): initdb, start, a query through psql over a unix socket,
+/// stop; the segment is listed by ipcs while the server runs and gone after.
+/// Skipped when PostgreSQL is not installed.
+#[test]
+fn postgres_sysv_shm() {
+    let Some(bin) = std::fs::read_dir("/usr/lib/postgresql").ok().and_then(|d| {
+        d.filter_map(Result::ok)
+            .map(|e| e.path().join("bin"))
+            .find(|b| b.join("initdb").exists())
+    }) else {
+        eprintln!("skipped: PostgreSQL is not installed");
+        return;
+    };
+    if !std::path::Path::new("/usr/bin/ipcs").exists() {
+        eprintln!("skipped: ipcs (util-linux) is not installed");
+        return;
+    }
+    let b = bin.display();
+    let script = format!(
+        "set -e; mkdir /tmp/pg; chown postgres /tmp/pg; \
+         su postgres -s /bin/sh -c '{b}/initdb -D /tmp/pg/data -A trust >/tmp/pg/initdb.log 2>&1'; \
+         su postgres -s /bin/sh -c \"{b}/pg_ctl -D /tmp/pg/data -o '-k /tmp/pg -c listen_addresses=' -l /tmp/pg/log -w start >/dev/null\"; \
+         ipcs -m | awk '$3 == \"postgres\" && $6 > 0 {{ print \"segment attached\" }}'; \
+         su postgres -s /bin/sh -c \"{b}/psql -At -h /tmp/pg -d postgres -c 'create table t(x int)' -c 'insert into t select generate_series(1, 1000)' -c 'select count(*), sum(x) from t'\"; \
+         su postgres -s /bin/sh -c '{b}/pg_ctl -D /tmp/pg/data -w stop >/dev/null'; \
+         ipcs -m | awk '$3 == \"postgres\" {{ print \"segment left\" }}'; echo done"
+    );
+    if let Some(out) = run_do(
+        "postgres_sysv_shm",
+        &[
+            "--cwd",
+            "/",
+            "--env",
+            "PATH=/usr/bin:/bin",
+            "--env",
+            "HOME=/tmp",
+            "/bin/sh",
+            "-c",
+            &script,
+        ],
+    ) {
+        out.assert_no_panic()
+            .assert_code(0)
+            .assert_stdout("segment attached\nCREATE TABLE\nINSERT 0 1000\n1000|500500\ndone\n");
+    }
+}

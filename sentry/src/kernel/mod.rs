@@ -4,6 +4,7 @@
 pub mod boot;
 pub mod control;
 pub mod futex;
+pub mod ipc;
 pub mod procs;
 pub mod seccomp;
 pub mod signal;

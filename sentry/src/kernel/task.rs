@@ -388,6 +388,12 @@ impl Task {
             st.exit.or(st.leader_exit).unwrap_or(status)
         };
         k.tasks.remove_group(tgid);
+        // SEM_UNDO adjustments of the process are applied at its exit.
+        super::ipc::sem::exit_undo(tgid);
+        super::ipc::shm::exit_forced(tgid);
+        if Arc::strong_count(&_mm_last) == 1 {
+            super::ipc::shm::exit_mm(&_mm_last);
+        }
         k.timers.process_exited(tgid);
         // A session leader's exit hangs up its controlling terminal.
         if k.procs.pgid_sid(tgid).is_some_and(|(_, sid)| sid == tgid) {

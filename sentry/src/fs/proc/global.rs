@@ -59,6 +59,9 @@ static ROOT: &[Entry<()>] = &[
     }),
     ("stat", R, |fs, _| text(fs, stat)),
     ("sys", D, |fs, _| super::sys::sys_dir(fs)),
+    ("sysvipc", D, |fs, _| {
+        super::table_dir(fs, 0o555, Arc::new(|| (0, 0)), SYSVIPC, ())
+    }),
     ("thread-self", L, |fs, _| {
         ProcLink::new(
             fs,
@@ -71,6 +74,19 @@ static ROOT: &[Entry<()>] = &[
     }),
     ("uptime", R, |fs, _| text(fs, uptime)),
     ("version", R, |fs, _| text(fs, version)),
+];
+
+/// `/proc/sysvipc`: the System V IPC objects in Linux's formats.
+static SYSVIPC: &[Entry<()>] = &[
+    ("msg", R, |fs, _| {
+        text(fs, crate::kernel::ipc::msg::proc_listing)
+    }),
+    ("sem", R, |fs, _| {
+        text(fs, crate::kernel::ipc::sem::proc_listing)
+    }),
+    ("shm", R, |fs, _| {
+        text(fs, crate::kernel::ipc::shm::proc_listing)
+    }),
 ];
 
 /// Every process in the table (zombies included), sorted.

@@ -229,7 +229,7 @@ static KERNEL: &[Entry<()>] = &[
     }),
     ("domainname", W, |fs, _| uts(fs, true)),
     ("hostname", W, |fs, _| uts(fs, false)),
-    // SysV IPC limits (the sentry has no SysV IPC yet: kept, read back).
+    // SysV IPC limits, read by kernel/ipc when objects are made and used.
     ("msgmax", W, |fs, _| {
         tunable(fs, "kernel.msgmax", &[8192], (0, INT.1))
     }),
