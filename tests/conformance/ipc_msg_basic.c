@@ -205,7 +205,22 @@ int main(int argc, char **argv) {
     long n = msgrcv(id, &r, 64, 0, 0);
     _exit(n == -1 && errno == EIDRM ? 42 : 1);
   }
-  usleep(200000); /* no waiter count to poll: give the child time to block */
+  /* No waiter count to poll: wait until the child sleeps (in msgrcv), up
+   * to 10 s, then a little more. */
+  for (int i = 0; i < 1000; i++) {
+    char path[64], buf[256] = {0};
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)c);
+    FILE *f = fopen(path, "r");
+    if (f) {
+      size_t n = fread(buf, 1, sizeof buf - 1, f);
+      fclose(f);
+      char *rp = n ? strrchr(buf, ')') : NULL;
+      if (rp && rp[1] == ' ' && rp[2] == 'S')
+        break;
+    }
+    usleep(10000);
+  }
+  usleep(50000);
   T(msgctl(id, IPC_RMID, NULL));
   waitpid(c, &st, 0);
   printf("receiver exit=%d (42: EIDRM)\n", WEXITSTATUS(st));
