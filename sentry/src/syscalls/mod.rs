@@ -16,6 +16,7 @@ pub mod inotify;
 pub mod membarrier;
 pub mod mmap;
 pub mod mount;
+pub mod mqueue;
 pub mod net;
 pub mod pidfd;
 pub mod poll;
@@ -115,6 +116,7 @@ pub static TABLE: LazyLock<Table> = LazyLock::new(|| {
     membarrier::register(&mut t);
     mmap::register(&mut t);
     mount::register(&mut t);
+    mqueue::register(&mut t);
     pidfd::register(&mut t);
     poll::register(&mut t);
     process::register(&mut t);
