@@ -461,6 +461,17 @@ impl Dentry {
         d
     }
 
+    /// The cached children something is mounted on (mount points made in
+    /// memory at boot are in no file system's listing).
+    pub fn mount_points(&self) -> Vec<Arc<Dentry>> {
+        lock(&self.children)
+            .values()
+            .flatten()
+            .filter(|c| c.mounted().is_some())
+            .cloned()
+            .collect()
+    }
+
     /// Record that `name` does not exist (after it was removed through this
     /// dentry's file system).
     pub fn set_negative(&self, name: &[u8]) {
