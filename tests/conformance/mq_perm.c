@@ -5,7 +5,10 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 
-#define NOBODY 65534
+/* A uid of our own: RLIMIT_MSGQUEUE charges are per user, and natively the other
+ * build of this program runs at the same time. */
+static uid_t other_uid;
+#define NOBODY other_uid
 
 /* Drop CAP_SYS_RESOURCE from the effective set (test hosts differ in whether root has
  * it; the sandbox's root does): root then gets the limits of everyone. */
@@ -20,6 +23,7 @@ static void drop_sys_resource(void) {
 int main(int argc, char **argv) {
   init(argc, argv);
   drop_sys_resource();
+  other_uid = 50000 + getpid() % 10000;
   const char *priv = qname("p0"), *pub = qname("p1"), *mine = qname("p2"),
              *more = qname("p3"), *tiny = qname("p4");
   struct mq_attr a = {.mq_maxmsg = 2, .mq_msgsize = 8};
@@ -51,7 +55,8 @@ int main(int argc, char **argv) {
     mqd_t m = TOK(mq_open(mine, O_RDWR | O_CREAT | O_EXCL, 0640, NULL));
     struct stat st;
     T(fstat(m, &st));
-    printf("owner uid=%d gid=%d perm=%o\n", st.st_uid, st.st_gid, st.st_mode & 0777);
+    printf("owner uid=%s gid=%s perm=%o\n", st.st_uid == NOBODY ? "ours" : "other",
+           st.st_gid == NOBODY ? "ours" : "other", st.st_mode & 0777);
     T(mq_open(more, O_RDWR | O_CREAT | O_EXCL, 0600, NULL));
     /* A queue unlinked but open is still charged; closed, it is refunded. */
     struct mq_attr mid = {.mq_maxmsg = 2, .mq_msgsize = 5000};
