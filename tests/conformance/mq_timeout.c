@@ -1,6 +1,8 @@
 /* POSIX message queues: blocking, absolute timeouts, signals (EINTR and SA_RESTART),
  * a blocked receiver served by another process, a blocked sender let in. */
 #include "mq_common.h"
+#include <poll.h>
+#include <sys/resource.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 
@@ -68,6 +70,26 @@ int main(int argc, char **argv) {
   ssize_t r = T(mq_receive(q, buf, sizeof buf, &prio));
   printf("got %.*s/%u\n", r > 0 ? (int)r : 0, buf, prio);
   reap(c);
+
+  /* poll waits for a message another process sends. */
+  c = later_send(n, "polled", 4, 50);
+  struct pollfd p = {.fd = q, .events = POLLIN};
+  T(poll(&p, 1, 5000));
+  printf("revents=%#x\n", p.revents);
+  r = T(mq_receive(q, buf, sizeof buf, &prio));
+  printf("got %.*s/%u\n", r > 0 ? (int)r : 0, buf, prio);
+  reap(c);
+
+  /* A full fd table: EMFILE, and no queue is made. */
+  struct rlimit old, one;
+  getrlimit(RLIMIT_NOFILE, &old);
+  one = old;
+  one.rlim_cur = q + 1;
+  setrlimit(RLIMIT_NOFILE, &one);
+  const char *n2 = qname("t2");
+  T(mq_open(n2, O_RDWR | O_CREAT, 0600, &a));
+  setrlimit(RLIMIT_NOFILE, &old);
+  T(mq_unlink(n2));
 
   /* A blocked sender gets in when a slot frees up. */
   T(mq_send(q, "first", 5, 1));

@@ -93,6 +93,10 @@ fn sys_mq_open(t: &mut Task, a: &[u64; 6]) -> SysResult {
         None
     };
     let name = name_arg(t, a[0])?;
+    // Linux takes the fd first: a full table creates nothing.
+    if !t.fds.has_free(nofile(t)) {
+        return Err(Errno::EMFILE);
+    }
     let mq = mqueue::instance();
     let perm = mode & 0o7777 & !t.umask();
     let create = Some((perm, (t.creds.fsuid, t.creds.fsgid), attr));

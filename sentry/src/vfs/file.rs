@@ -335,6 +335,15 @@ impl FdTable {
         Ok(i as i32)
     }
 
+    /// Whether [`FdTable::install`] from 0 would find a free fd below
+    /// `limit` (`get_unused_fd_flags` before work that must not happen
+    /// on EMFILE).
+    pub fn has_free(&self, limit: u64) -> bool {
+        let t = self.lock();
+        let free = t.iter().position(Option::is_none).unwrap_or(t.len());
+        (free as u64) < limit
+    }
+
     /// Install at exactly `fd`, returning what was there.
     pub fn install_at(
         &self,
