@@ -33,7 +33,8 @@ pub fn register(t: &mut Table) {
         Support::Partial(
             "SIGEV_SIGNAL (SI_MESGQ) and SIGEV_NONE; SIGEV_THREAD needs a netlink socket, \
              which the sandbox has none of (ENOTSOCK/EINVAL as Linux for other fds; glibc's \
-             SIGEV_THREAD gives ENOSYS); a signal is sent even if the owner exec'd since",
+             SIGEV_THREAD gives ENOSYS); a signal is sent even if the owner exec'd since \
+             (Linux: not), reachable only while it keeps a queue fd without O_CLOEXEC",
         ),
     );
     t.set(nr::MQ_GETSETATTR, sys_mq_getsetattr, Support::Full);
