@@ -372,6 +372,12 @@ conformance! {
     fd_close_range: "fd_close_range";
     fd_tmpfile: "fd_tmpfile";
     fd_memfd_seals: "fd_memfd_seals";
+    // POSIX message queues
+    mq_basic: "mq_basic";
+    mq_timeout: "mq_timeout";
+    mq_notify: "mq_notify";
+    mq_perm: "mq_perm";
+    mq_mount: "mq_mount";
     // exit statuses
     exit_0: "exit_codes" ["0"];
     exit_1: "exit_codes" ["1"] => 1;

@@ -184,6 +184,13 @@ fn sysv_ipc_ctypes() {
     python_differential("sysv_ipc_ctypes", 0);
 }
 
+/// POSIX message queues through ctypes: priorities, a producer process feeding a blocked
+/// consumer, select/poll readiness, multiprocessing workers sending to one queue.
+#[test]
+fn mqueue_ctypes() {
+    python_differential("mqueue_ctypes", 0);
+}
+
 /// File-system modules on /tmp: tempfile, pathlib, glob/os.walk/scandir, shutil
 /// (copytree, move, make_archive/unpack_archive, rmtree), zipfile, tarfile (xz), sqlite3
 /// (rollback journal and WAL, two connections), mmap (shared write-back, private, resize,

@@ -2,8 +2,8 @@
 //! what the sentry needs ([`Bundle`] → [`crate::cmd::boot::BootSpec`]).
 //!
 //! Mounts: the sandbox always has its own /proc, /dev (with pts and shm),
-//! /sys and /tmp; OCI `tmpfs`, `proc`, `sysfs` and `devpts` mounts are
-//! applied to them or made by the sentry (`mounts`), `mqueue` and `cgroup`
+//! /sys and /tmp; OCI `tmpfs`, `proc`, `sysfs`, `devpts` and `mqueue`
+//! mounts are applied to them or made by the sentry (`mounts`), `cgroup`
 //! entries are skipped. Bind mounts of a host
 //! directory get a gofer each; bind mounts of host regular files (Docker's
 //! /etc/hosts, /etc/hostname, /etc/resolv.conf, Kubernetes'
@@ -127,7 +127,7 @@ pub struct Bundle {
     pub annotations: BTreeMap<String, String>,
     pub unmounted: Vec<Unmounted>,
     /// Mounts of file systems the sentry makes (tmpfs, proc, sysfs,
-    /// devpts), in config order.
+    /// devpts, mqueue), in config order.
     pub mounts: Vec<sentry::kernel::boot::FsMount>,
     /// Bind mounts of host directories.
     pub binds: Vec<BindMount>,
@@ -151,14 +151,9 @@ pub struct Bundle {
 }
 
 /// Mounts that are not made: cgroup file systems (the sandbox shows an
-/// empty /sys/fs/cgroup; its cgroups are the host's, applied from outside)
-/// and mqueue at its usual place (POSIX message queues are not
-/// implemented; engines always ask for it).
-fn skipped(dest: &str, typ: &str) -> bool {
-    matches!(
-        (typ, dest),
-        ("mqueue", "/dev/mqueue") | ("cgroup" | "cgroup2", _)
-    )
+/// empty /sys/fs/cgroup; its cgroups are the host's, applied from outside).
+fn skipped(_dest: &str, typ: &str) -> bool {
+    matches!(typ, "cgroup" | "cgroup2")
 }
 
 /// An OCI `process` object mapped for the sentry.
@@ -291,7 +286,13 @@ fn from_spec(dir: &Path, spec: &Spec) -> anyhow::Result<Bundle> {
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
         let clean_dest = dest.starts_with('/') && !dest.split('/').any(|c| c == "." || c == "..");
-        if !is_bind && clean_dest && matches!(typ.as_str(), "tmpfs" | "proc" | "sysfs" | "devpts") {
+        if !is_bind
+            && clean_dest
+            && matches!(
+                typ.as_str(),
+                "tmpfs" | "proc" | "sysfs" | "devpts" | "mqueue"
+            )
+        {
             mounts.push(sentry::kernel::boot::FsMount {
                 destination: dest.into_bytes(),
                 fstype: typ,
@@ -402,6 +403,7 @@ mod tests {
             "mounts": [{"destination": "/proc", "type": "proc", "source": "proc"},
                        {"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup"},
                        {"destination": "/run", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "size=1m"]},
+                       {"destination": "/dev/mqueue", "type": "mqueue", "source": "mqueue", "options": ["nosuid", "noexec", "nodev"]},
                        {"destination": "/data", "type": "bind", "source": "rootfs", "options": ["rbind", "ro"]},
                        {"destination": "/etc/hosts", "type": "bind", "source": "config.json", "options": ["rbind", "ro", "noexec", "rw"]},
                        {"destination": "/dev/null2", "type": "bind", "source": "/dev/null", "options": ["rbind"]}],
@@ -462,7 +464,13 @@ mod tests {
             made,
             vec![
                 ("proc", &b"/proc"[..], 0, ""),
-                ("tmpfs", &b"/run"[..], libc::MS_NOSUID, "size=1m")
+                ("tmpfs", &b"/run"[..], libc::MS_NOSUID, "size=1m"),
+                (
+                    "mqueue",
+                    &b"/dev/mqueue"[..],
+                    libc::MS_NOSUID | libc::MS_NOEXEC | libc::MS_NODEV,
+                    ""
+                )
             ]
         );
         assert_eq!(b.annotations.get("k").map(String::as_str), Some("v"));

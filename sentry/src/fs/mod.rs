@@ -15,6 +15,7 @@ pub mod eventfd;
 pub mod gofer;
 pub mod host;
 pub mod inotify;
+pub mod mqueue;
 pub mod overlay;
 pub mod pipe;
 pub mod proc;

@@ -195,7 +195,7 @@ pub struct FileBind {
 }
 
 /// A mount of a file system the sentry makes itself (an OCI mount of type
-/// tmpfs, proc, sysfs or devpts), applied at boot.
+/// tmpfs, proc, sysfs, devpts or mqueue), applied at boot.
 #[derive(Serialize, Deserialize, Debug, Clone, Default)]
 pub struct FsMount {
     /// Absolute path in the sandbox.

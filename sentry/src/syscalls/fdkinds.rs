@@ -112,9 +112,11 @@ fn sys_epoll_create1(t: &mut Task, a: &[u64; 6]) -> SysResult {
 /// Whether epoll may watch the file (Linux: it has a poll method; regular
 /// files and directories do not).
 fn can_poll(f: &File) -> bool {
-    f.stat()
-        .map(|s| !matches!(s.st_mode & S_IFMT, S_IFREG | S_IFDIR))
-        .unwrap_or(true)
+    // Message queues are regular files with a poll method.
+    crate::fs::mqueue::MqFile::of(f).is_ok()
+        || f.stat()
+            .map(|s| !matches!(s.st_mode & S_IFMT, S_IFREG | S_IFDIR))
+            .unwrap_or(true)
 }
 
 fn sys_epoll_ctl(t: &mut Task, a: &[u64; 6]) -> SysResult {

@@ -16,6 +16,7 @@ pub mod inotify;
 pub mod membarrier;
 pub mod mmap;
 pub mod mount;
+pub mod mqueue;
 pub mod msg;
 pub mod net;
 pub mod pidfd;
@@ -126,6 +127,7 @@ pub static TABLE: LazyLock<Table> = LazyLock::new(|| {
     mmap::register(&mut t);
     mount::register(&mut t);
     msg::register(&mut t);
+    mqueue::register(&mut t);
     pidfd::register(&mut t);
     poll::register(&mut t);
     process::register(&mut t);

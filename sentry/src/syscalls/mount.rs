@@ -48,7 +48,7 @@ pub fn register(t: &mut Table) {
         Support::Partial(
             "tmpfs (size/mode/uid/gid), proc, sysfs, bind (MS_REC), remount (tmpfs size=), \
              MS_MOVE, propagation recorded only; each devpts mount is a new instance; mqueue \
-             gives ENODEV",
+             shows the sandbox's one instance",
         ),
     );
     t.set(
@@ -226,8 +226,13 @@ fn new_fs(
             let opts = fs::devpts::Options::parse(data.as_bytes())?;
             Ok((fs::devpts::DevptsFs::new(opts).root(), data.to_string()))
         }
-        // POSIX message queues are not implemented.
-        b"mqueue" => Err(Errno::ENODEV),
+        // The IPC namespace's one instance, whichever mount shows it.
+        b"mqueue" => {
+            if options(data).any(|o| !matches!(o, "rw" | "ro")) {
+                return Err(Errno::EINVAL);
+            }
+            Ok((fs::mqueue::instance().dir.clone(), String::new()))
+        }
         _ => Err(Errno::ENODEV),
     }
 }
@@ -693,7 +698,7 @@ pub(crate) fn mask_path(vfs: &crate::vfs::Vfs, path: &[u8]) -> Result<(), Errno>
 }
 
 /// An OCI mount of a file system the sentry makes (config.json `mounts`
-/// of type tmpfs, proc, sysfs, devpts) at boot. Where the sandbox already
+/// of type tmpfs, proc, sysfs, devpts, mqueue) at boot. Where the sandbox already
 /// has a mount of that type at the destination (/dev, /dev/shm, /dev/pts,
 /// /proc, /sys, /tmp), its flags and options (tmpfs `size=`) are applied
 /// to it, as a remount would, so the device nodes of /dev stay; elsewhere a

@@ -451,10 +451,25 @@ impl Dentry {
 
     /// Put `inode` in the tree as the child `name`, replacing any cached
     /// entry (used for synthetic mount points).
+    /// Below a dynamic directory nothing is cached (until it becomes a
+    /// mount point).
     pub fn set_child(self: &Arc<Dentry>, name: &[u8], inode: Arc<dyn Inode>) -> Arc<Dentry> {
         let d = Dentry::new_child(self, name, inode);
-        lock(&self.children).insert(name.to_vec(), Some(d.clone()));
+        if !self.inode.dynamic() {
+            lock(&self.children).insert(name.to_vec(), Some(d.clone()));
+        }
         d
+    }
+
+    /// The cached children something is mounted on (mount points made in
+    /// memory at boot are in no file system's listing).
+    pub fn mount_points(&self) -> Vec<Arc<Dentry>> {
+        lock(&self.children)
+            .values()
+            .flatten()
+            .filter(|c| c.mounted().is_some())
+            .cloned()
+            .collect()
     }
 
     /// Record that `name` does not exist (after it was removed through this

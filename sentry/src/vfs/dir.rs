@@ -1,5 +1,5 @@
 //! Open directories: a listing snapshot taken at the start (offset 0) with
-//! `.` and `..` synthesized; offsets are indices into it, so telldir/seekdir
+//! `.` and `..` synthesized (and mount points made in memory); offsets are indices into it, so telldir/seekdir
 //! and rewinding work whatever cookies the file system uses.
 
 use super::{Dentry, DirEntry, File, FileOps};
@@ -45,6 +45,19 @@ impl DirFile {
             },
         ];
         v.extend(self.dentry.inode_ref().list()?);
+        // Mount points the sandbox made in memory (an OCI mount on a
+        // directory the rootfs or /dev lacks) are listed too, as runc
+        // would have created them.
+        for c in self.dentry.mount_points() {
+            if !v.iter().any(|e| e.name == c.name()) {
+                let ino = c.inode_ref().stat().map(|s| s.st_ino).unwrap_or(0);
+                v.push(DirEntry {
+                    ino,
+                    d_type: DT_DIR,
+                    name: c.name().to_vec(),
+                });
+            }
+        }
         let v = Arc::new(v);
         *s = Some(v.clone());
         Ok(v)

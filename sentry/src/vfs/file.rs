@@ -150,6 +150,9 @@ pub trait FileOps: Send + Sync {
     fn pidfd(&self) -> Option<(i32, bool)> {
         None
     }
+    /// An fd of this description was closed by the calling task (Linux's
+    /// `flush`: every close, dup2 over it, close-on-exec).
+    fn flush(&self, _file: &File) {}
     /// The concrete type, for syscalls that act on one kind of file only
     /// (epoll_ctl on an epoll fd, signalfd4 updating a signalfd).
     fn as_any(&self) -> Option<&dyn std::any::Any> {
@@ -288,6 +291,7 @@ impl FdTable {
     /// An fd of `f` was closed by this table: its POSIX locks on the file
     /// go (called with the table unlocked).
     fn closed(&self, f: &File) {
+        f.ops.flush(f);
         super::lock::close_posix(self.owner(), f);
     }
 
@@ -329,6 +333,15 @@ impl FdTable {
         }
         t[i] = Some(FdEntry { file, cloexec });
         Ok(i as i32)
+    }
+
+    /// Whether [`FdTable::install`] from 0 would find a free fd below
+    /// `limit` (`get_unused_fd_flags` before work that must not happen
+    /// on EMFILE).
+    pub fn has_free(&self, limit: u64) -> bool {
+        let t = self.lock();
+        let free = t.iter().position(Option::is_none).unwrap_or(t.len());
+        (free as u64) < limit
     }
 
     /// Install at exactly `fd`, returning what was there.

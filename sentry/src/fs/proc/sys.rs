@@ -329,8 +329,7 @@ fn sem_check(v: Vec<i128>) -> Result<Vec<i128>, Errno> {
     Ok(v)
 }
 
-/// fs.mqueue (POSIX message queues are not in the sentry yet: kept,
-/// read back).
+/// fs.mqueue: the limits [`crate::fs::mqueue`] reads at each mq_open.
 static MQUEUE: &[Entry<()>] = &[
     ("msg_default", W, |fs, _| {
         tunable(fs, "fs.mqueue.msg_default", &[10], (1, 65536))
