@@ -80,6 +80,7 @@ gw! {
     gw_mknod;
     gw_symlink;
     gw_dirents;
+    gw_readdir_concurrent;
     gw_xattr;
 }
 
