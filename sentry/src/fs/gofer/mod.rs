@@ -49,6 +49,13 @@ const RELEASE_BATCH: usize = 64;
 /// its reply message is full, about 2,000 short names).
 const GETDENTS_BATCH: usize = 4096;
 
+/// Bumped by every namespace change the sentry makes on any gofer mount:
+/// cached directory listings older than this are stale. One counter for
+/// all mounts, because two mounts (two volumes of one host directory, or a
+/// volume inside the host tree the root is served from) can show the same
+/// host directory.
+static LISTING_GEN: AtomicU64 = AtomicU64::new(0);
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
@@ -195,9 +202,9 @@ pub struct GoferInode {
     link: OnceLock<Vec<u8>>,
     /// The page cache for mmap.
     obj: Mutex<Option<Arc<MemObject>>>,
-    /// The cached listing of a directory, with the `GoferFs::gen` it was
-    /// fetched at: valid while no namespace change was made on the mount
-    /// since (never used on a `shared` mount).
+    /// The cached listing of a directory, with the `LISTING_GEN` it was
+    /// fetched at: valid while the sentry made no namespace change on a
+    /// gofer mount since (never used on a `shared` mount).
     listing: Mutex<Option<(u64, Arc<Vec<DirEntry>>)>>,
 }
 
@@ -384,7 +391,7 @@ impl Inode for GoferInode {
         // meanwhile bumps it past the one stored, so the next listing asks
         // again (the mutex also keeps concurrent listers to one round trip).
         let mut cached = lock(&self.listing);
-        let gen = self.fs.gen.load(Ordering::Acquire);
+        let gen = LISTING_GEN.load(Ordering::Acquire);
         if let Some((g, v)) = cached.as_ref() {
             if *g == gen {
                 return Ok(v.clone());
