@@ -261,6 +261,7 @@ conformance! {
     unix_oob: "unix_oob";
     // tmpfs (/tmp, /dev/shm) and memfd
     tmpfs_files: "tmpfs_files";
+    tmpfs_big_write: "tmpfs_big_write";
     tmpfs_sticky: "tmpfs_sticky";
     tmpfs_mmap: "tmpfs_mmap";
     memfd: "memfd";

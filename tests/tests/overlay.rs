@@ -207,6 +207,7 @@ ovl_programs!(
     ovl_rename_file,
     ovl_unlink_recreate,
     ovl_readdir_whiteout,
+    ovl_readdir_concurrent,
     ovl_rmdir_merged,
     ovl_opaque,
     ovl_rename_self,

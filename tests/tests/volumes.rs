@@ -80,6 +80,7 @@ gw! {
     gw_mknod;
     gw_symlink;
     gw_dirents;
+    gw_readdir_concurrent;
     gw_xattr;
 }
 
@@ -337,4 +338,29 @@ fn file_volume_sees_host_changes() {
     std::io::Write::write_all(&mut f, b"two\n").unwrap();
     let out = child.wait_with_output().unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), "4\n8\none\ntwo\n");
+}
+
+/// Two volumes of one host directory: a change made through one shows in
+/// the next listing of the other (listings are cached per directory, but
+/// any change on a gofer mount makes every cached listing stale).
+#[test]
+fn two_volumes_of_one_directory_list_each_others_changes() {
+    if skip("two_volumes_of_one_directory_list_each_others_changes") {
+        return;
+    }
+    let host = scratch_dir("vol-twice");
+    std::fs::write(host.join("old"), "").unwrap();
+    let out = runsc_cmd([
+        "do".into(),
+        "--volume".into(),
+        volume_arg(&host, Path::new("/mnt/a"), false),
+        "--volume".into(),
+        volume_arg(&host, Path::new("/mnt/b"), false),
+        "/bin/sh".into(),
+        "-c".into(),
+        "ls /mnt/b; echo x > /mnt/a/new; ls /mnt/b; rm /mnt/a/old; ls /mnt/b; mv /mnt/a/new /mnt/a/moved; ls /mnt/b"
+            .to_string(),
+    ]);
+    out.assert_code(0)
+        .assert_stdout("old\nnew\nold\nnew\nmoved\n");
 }

@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
-use std::sync::{Arc, Mutex};
+use std::sync::{mpsc, Arc, Mutex, OnceLock, Weak};
 
 pub const PAGE: u64 = 4096;
 
@@ -34,11 +34,17 @@ struct Alloc {
     used: u64,
 }
 
+/// Pages queued for punching before a batch goes to the reclaimer.
+const FREE_BATCH: usize = 1024;
+
 /// The memory file.
 pub struct MemoryFile {
     fd: OwnedFd,
     map: memmap2::MmapRaw,
     alloc: Mutex<Alloc>,
+    /// The reclaimer thread's queue (started on the first full batch;
+    /// None if no thread could be made: batches are punched inline).
+    reclaim: OnceLock<Option<mpsc::Sender<Vec<u64>>>>,
 }
 
 impl MemoryFile {
@@ -67,6 +73,7 @@ impl MemoryFile {
                 pending: Vec::new(),
                 used: 0,
             }),
+            reclaim: OnceLock::new(),
         }))
     }
 
@@ -121,19 +128,62 @@ impl MemoryFile {
         Ok(start)
     }
 
-    fn queue_free(&self, off: u64) {
+    /// A page's last reference went: queue it; every `FREE_BATCH` pages the
+    /// batch is punched out by the reclaimer thread, off the path of the
+    /// task that freed them (a truncation of a large tmpfs file, an
+    /// exiting process), as gVisor's allocator reclaims in the background.
+    /// Queued and in-flight pages are not reused before they are punched
+    /// (reuse hands out zeroed pages).
+    fn queue_free(self: &Arc<Self>, off: u64) {
         let mut a = self.lock();
         a.pending.push(off);
-        let n = a.pending.len();
-        drop(a);
-        if n >= 1024 {
-            self.flush_frees();
+        if a.pending.len() < FREE_BATCH {
+            return;
         }
+        let batch = std::mem::take(&mut a.pending);
+        drop(a);
+        let tx = self
+            .reclaim
+            .get_or_init(|| Self::start_reclaimer(Arc::downgrade(self)));
+        let batch = match tx {
+            Some(tx) => match tx.send(batch) {
+                Ok(()) => return,
+                Err(mpsc::SendError(b)) => b,
+            },
+            None => batch,
+        };
+        self.punch(batch);
     }
 
-    /// Punch queued pages out of the file and make them allocatable again.
+    /// The reclaimer thread: punches the batches it is sent until the
+    /// memory file goes away.
+    fn start_reclaimer(mf: Weak<MemoryFile>) -> Option<mpsc::Sender<Vec<u64>>> {
+        let (tx, rx) = mpsc::channel::<Vec<u64>>();
+        std::thread::Builder::new()
+            .name("memfile-reclaim".into())
+            .stack_size(64 << 10)
+            .spawn(move || {
+                for batch in rx {
+                    match mf.upgrade() {
+                        Some(mf) => mf.punch(batch),
+                        None => break,
+                    }
+                }
+            })
+            .ok()?;
+        Some(tx)
+    }
+
+    /// Punch queued pages out of the file and make them allocatable again
+    /// (now, on this thread).
     pub fn flush_frees(&self) {
-        let mut pages = std::mem::take(&mut self.lock().pending);
+        let pages = std::mem::take(&mut self.lock().pending);
+        self.punch(pages);
+    }
+
+    /// Punch `pages` out of the file, in coalesced runs, and return them
+    /// to the allocator.
+    fn punch(&self, mut pages: Vec<u64>) {
         if pages.is_empty() {
             return;
         }
@@ -200,6 +250,31 @@ impl MemoryFile {
                 self.map.as_mut_ptr().add(off as usize),
                 buf.len(),
             );
+        }
+    }
+
+    /// Copy bytes into the file at `off` with pwrite(2) on the memfd: for
+    /// pages the sentry has not touched this skips the fault in its mapping
+    /// (the kernel allocates the page and copies in one go), which for
+    /// large writes is much cheaper than a memcpy through the mapping; and
+    /// the page never enters the sentry's page tables, so freeing it later
+    /// needs no TLB shootdown. Falls back to [`MemoryFile::write`] if the
+    /// host refuses.
+    pub fn pwrite(&self, off: u64, buf: &[u8]) {
+        if !self.check(off, buf.len()) {
+            return;
+        }
+        let mut done = 0usize;
+        while done < buf.len() {
+            match nix::sys::uio::pwrite(&self.fd, &buf[done..], (off + done as u64) as i64) {
+                Ok(0) => break,
+                Ok(n) => done += n,
+                Err(nix::errno::Errno::EINTR) => continue,
+                Err(_) => break,
+            }
+        }
+        if done < buf.len() {
+            self.write(off + done as u64, &buf[done..]);
         }
     }
 
@@ -340,7 +415,7 @@ impl std::fmt::Debug for Frame {
 
 impl Drop for Frame {
     fn drop(&mut self) {
-        self.mf.queue_free(self.off);
+        MemoryFile::queue_free(&self.mf, self.off);
     }
 }
 

@@ -177,6 +177,46 @@ impl MemObject {
         Ok(frames[0].clone())
     }
 
+    /// The frames of pages `first..first + count` of a zero-filled object,
+    /// allocating the missing ones in runs (one allocation per run of
+    /// missing pages, so a large write gets contiguous frames it can fill
+    /// with one host write). On ENOMEM, the frames before the failure (an
+    /// error if there are none).
+    pub fn frames_for_write(&self, first: u64, count: u64) -> Result<Vec<Arc<Frame>>, Errno> {
+        let mut pages = self.lock();
+        let mut out = Vec::with_capacity(count as usize);
+        let mut added = 0;
+        let mut idx = first;
+        let end = first.saturating_add(count);
+        while idx < end {
+            if let Some(f) = pages.get(&idx) {
+                out.push(f.clone());
+                idx += 1;
+                continue;
+            }
+            let mut n = 1;
+            while idx + n < end && !pages.contains_key(&(idx + n)) {
+                n += 1;
+            }
+            let frames = match self.mf.alloc_frames(n) {
+                Ok(f) => f,
+                Err(_) => break,
+            };
+            for (i, f) in frames.into_iter().enumerate() {
+                pages.insert(idx + i as u64, f.clone());
+                out.push(f);
+            }
+            added += n;
+            idx += n;
+        }
+        drop(pages);
+        self.account(added, 0);
+        if out.is_empty() && count > 0 {
+            return Err(Errno::ENOMEM);
+        }
+        Ok(out)
+    }
+
     /// Copy `data` (just written to the source file at byte `off`) into the
     /// pages of it that are cached, so mappings and later faults see it.
     pub fn write_cached(&self, off: u64, data: &[u8]) {

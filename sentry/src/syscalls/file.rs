@@ -689,25 +689,26 @@ fn getdents_common(t: &mut Task, a: &[u64; 6], old: bool) -> SysResult {
     let (addr, count) = (a[1], a[2] as u32 as usize);
     let mut pos = f.pos.lock().unwrap_or_else(|p| p.into_inner());
     let max_entries = count / 20 + 1;
-    let ents = f.ops.readdir(&f, *pos, max_entries)?;
     let mut out = Vec::with_capacity(count.min(1 << 16));
     let mut next = *pos;
-    for (ino, off, d_type, name) in ents {
-        let len = if old {
-            old_reclen(name.len())
-        } else {
-            LinuxDirent64Header::reclen(name.len())
-        };
-        if out.len() + len > count {
-            break;
-        }
-        if old {
-            append_old(&mut out, ino, off as i64, d_type, &name);
-        } else {
-            LinuxDirent64Header::append(&mut out, ino, off as i64, d_type, &name);
-        }
-        next = off;
-    }
+    f.ops
+        .readdir_with(&f, *pos, max_entries, &mut |ino, off, d_type, name| {
+            let len = if old {
+                old_reclen(name.len())
+            } else {
+                LinuxDirent64Header::reclen(name.len())
+            };
+            if out.len() + len > count {
+                return false;
+            }
+            if old {
+                append_old(&mut out, ino, off as i64, d_type, name);
+            } else {
+                LinuxDirent64Header::append(&mut out, ino, off as i64, d_type, name);
+            }
+            next = off;
+            true
+        })?;
     if out.is_empty() && next == *pos {
         // Nothing fitted: either the end, or the buffer is too small.
         let more = f.ops.readdir(&f, *pos, 1)?;

@@ -2,6 +2,7 @@
 //! `.` and `..` synthesized (and mount points made in memory); offsets are indices into it, so telldir/seekdir
 //! and rewinding work whatever cookies the file system uses.
 
+use super::file::DirEmit;
 use super::{Dentry, DirEntry, File, FileOps};
 use std::sync::{Arc, Mutex};
 use syscalls::abi::Stat;
@@ -12,7 +13,27 @@ pub struct DirFile {
     dentry: Arc<Dentry>,
     /// The root the `..` entry is computed against (the opener's root).
     root: Arc<Dentry>,
-    snap: Mutex<Option<Arc<Vec<DirEntry>>>>,
+    snap: Mutex<Option<Arc<Snapshot>>>,
+}
+
+/// A listing as of the last rewind: `.` and `..` (index 0 and 1), then the
+/// file system's entries, shared with its listing cache (not copied).
+struct Snapshot {
+    dots: [DirEntry; 2],
+    entries: Arc<Vec<DirEntry>>,
+}
+
+impl Snapshot {
+    fn len(&self) -> usize {
+        2 + self.entries.len()
+    }
+
+    fn get(&self, i: usize) -> Option<&DirEntry> {
+        match i {
+            0 | 1 => Some(&self.dots[i]),
+            _ => self.entries.get(i - 2),
+        }
+    }
 }
 
 impl DirFile {
@@ -24,7 +45,7 @@ impl DirFile {
         }
     }
 
-    fn snapshot(&self, refresh: bool) -> Result<Arc<Vec<DirEntry>>, Errno> {
+    fn snapshot(&self, refresh: bool) -> Result<Arc<Snapshot>, Errno> {
         let mut s = self.snap.lock().unwrap_or_else(|p| p.into_inner());
         if let (false, Some(v)) = (refresh, s.as_ref()) {
             return Ok(v.clone());
@@ -32,7 +53,7 @@ impl DirFile {
         let ino = self.dentry.inode_ref().stat()?.st_ino;
         let up = self.dentry.dotdot(&self.root);
         let up_ino = up.inode_ref().stat().map(|s| s.st_ino).unwrap_or(ino);
-        let mut v = vec![
+        let dots = [
             DirEntry {
                 ino,
                 d_type: DT_DIR,
@@ -44,21 +65,27 @@ impl DirFile {
                 name: b"..".to_vec(),
             },
         ];
-        v.extend(self.dentry.inode_ref().list()?);
+        let mut entries = self.dentry.inode_ref().list_shared()?;
         // Mount points the sandbox made in memory (an OCI mount on a
         // directory the rootfs or /dev lacks) are listed too, as runc
-        // would have created them.
-        for c in self.dentry.mount_points() {
-            if !v.iter().any(|e| e.name == c.name()) {
-                let ino = c.inode_ref().stat().map(|s| s.st_ino).unwrap_or(0);
-                v.push(DirEntry {
-                    ino,
-                    d_type: DT_DIR,
-                    name: c.name().to_vec(),
-                });
-            }
+        // would have created them (copying the listing only then).
+        let extra: Vec<DirEntry> = self
+            .dentry
+            .mount_points()
+            .into_iter()
+            .filter(|c| !entries.iter().any(|e| e.name == c.name()))
+            .map(|c| DirEntry {
+                ino: c.inode_ref().stat().map(|s| s.st_ino).unwrap_or(0),
+                d_type: DT_DIR,
+                name: c.name().to_vec(),
+            })
+            .collect();
+        if !extra.is_empty() {
+            let mut all = (*entries).clone();
+            all.extend(extra);
+            entries = Arc::new(all);
         }
-        let v = Arc::new(v);
+        let v = Arc::new(Snapshot { dots, entries });
         *s = Some(v.clone());
         Ok(v)
     }
@@ -79,19 +106,34 @@ impl FileOps for DirFile {
     }
     fn readdir(
         &self,
-        _file: &File,
+        file: &File,
         pos: u64,
         max: usize,
     ) -> Result<Vec<(u64, u64, u8, Vec<u8>)>, Errno> {
+        let mut out = Vec::new();
+        self.readdir_with(file, pos, max, &mut |ino, off, d_type, name| {
+            out.push((ino, off, d_type, name.to_vec()));
+            true
+        })?;
+        Ok(out)
+    }
+    fn readdir_with(
+        &self,
+        _file: &File,
+        pos: u64,
+        max: usize,
+        emit: &mut DirEmit,
+    ) -> Result<(), Errno> {
         let snap = self.snapshot(pos == 0)?;
         let start = usize::try_from(pos).unwrap_or(usize::MAX);
-        Ok(snap
-            .iter()
-            .enumerate()
-            .skip(start)
-            .take(max)
-            .map(|(i, e)| (e.ino, i as u64 + 1, e.d_type, e.name.clone()))
-            .collect())
+        let end = start.saturating_add(max).min(snap.len());
+        for i in start..end {
+            let Some(e) = snap.get(i) else { break };
+            if !emit(e.ino, i as u64 + 1, e.d_type, &e.name) {
+                break;
+            }
+        }
+        Ok(())
     }
     fn size(&self) -> Result<u64, Errno> {
         Ok(self.stat()?.st_size as u64)

@@ -40,6 +40,10 @@ pub mod pollev {
 /// One directory entry: (ino, next cookie, d_type, name).
 pub type DirEnt = (u64, u64, u8, Vec<u8>);
 
+/// The callback of [`FileOps::readdir_with`]: `(ino, next cookie, d_type,
+/// name)`, returns whether to go on.
+pub type DirEmit<'a> = dyn FnMut(u64, u64, u8, &[u8]) -> bool + 'a;
+
 /// The operations of one kind of open file. Offsets are managed by [`File`]:
 /// `read`/`write` get the position to use (ignored by stream files).
 pub trait FileOps: Send + Sync {
@@ -67,6 +71,23 @@ pub trait FileOps: Send + Sync {
     /// returns (ino, next cookie, d_type, name) tuples.
     fn readdir(&self, _file: &File, _pos: u64, _max: usize) -> Result<Vec<DirEnt>, Errno> {
         Err(Errno::ENOTDIR)
+    }
+    /// [`FileOps::readdir`] without copying the entries: `emit(ino, next
+    /// cookie, d_type, name)` for each entry from `pos` on, at most `max`,
+    /// until it returns false.
+    fn readdir_with(
+        &self,
+        file: &File,
+        pos: u64,
+        max: usize,
+        emit: &mut DirEmit,
+    ) -> Result<(), Errno> {
+        for (ino, off, d_type, name) in self.readdir(file, pos, max)? {
+            if !emit(ino, off, d_type, &name) {
+                break;
+            }
+        }
+        Ok(())
     }
     fn mmap(&self, _file: &File) -> Result<MmapSource, Errno> {
         Err(Errno::ENODEV)

@@ -130,6 +130,11 @@ pub trait Inode: Send + Sync {
     fn list(&self) -> Result<Vec<DirEntry>, Errno> {
         Err(Errno::ENOTDIR)
     }
+    /// [`Inode::list`], shared: file systems that cache listings hand out
+    /// the same `Arc` while the directory is unchanged (no copy per open).
+    fn list_shared(&self) -> Result<Arc<Vec<DirEntry>>, Errno> {
+        Ok(Arc::new(self.list()?))
+    }
     /// The target of this symlink.
     fn readlink(&self) -> Result<Vec<u8>, Errno> {
         Err(Errno::EINVAL)

@@ -45,8 +45,16 @@ use syscalls::{Errno, Pod};
 /// Handles of dropped inodes released per round trip.
 const RELEASE_BATCH: usize = 64;
 
-/// Entries asked for per getdents round trip.
-const GETDENTS_BATCH: usize = 1024;
+/// Entries asked for per getdents round trip (the gofer also stops when
+/// its reply message is full, about 2,000 short names).
+const GETDENTS_BATCH: usize = 4096;
+
+/// Bumped by every namespace change the sentry makes on any gofer mount:
+/// cached directory listings older than this are stale. One counter for
+/// all mounts, because two mounts (two volumes of one host directory, or a
+/// volume inside the host tree the root is served from) can show the same
+/// host directory.
+static LISTING_GEN: AtomicU64 = AtomicU64::new(0);
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
@@ -158,6 +166,7 @@ impl GoferFs {
             append: Mutex::new(()),
             link: OnceLock::new(),
             obj: Mutex::new(None),
+            listing: Mutex::new(None),
         });
         map.insert(key, Arc::downgrade(&inode));
         inode
@@ -193,6 +202,10 @@ pub struct GoferInode {
     link: OnceLock<Vec<u8>>,
     /// The page cache for mmap.
     obj: Mutex<Option<Arc<MemObject>>>,
+    /// The cached listing of a directory, with the `LISTING_GEN` it was
+    /// fetched at: valid while the sentry made no namespace change on a
+    /// gofer mount since (never used on a `shared` mount).
+    listing: Mutex<Option<(u64, Arc<Vec<DirEntry>>)>>,
 }
 
 impl Drop for GoferInode {
@@ -281,6 +294,29 @@ impl GoferInode {
         Ok(fd)
     }
 
+    /// The directory's entries, from the gofer.
+    fn fetch_list(&self) -> Result<Vec<DirEntry>, Errno> {
+        let mut out = Vec::new();
+        let mut cookie = 0;
+        loop {
+            let batch = self
+                .fs
+                .client
+                .getdents(self.handle, cookie, GETDENTS_BATCH)?;
+            let Some(last) = batch.last() else { break };
+            cookie = last.next;
+            out.extend(batch.into_iter().map(|d| DirEntry {
+                ino: d.ino,
+                d_type: d.d_type,
+                name: d.name,
+            }));
+            if cookie == 0 {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
     /// The per-inode page cache for mmap.
     pub fn mem_object(&self) -> Result<Arc<MemObject>, Errno> {
         let fd = self.host_fd()?;
@@ -345,25 +381,25 @@ impl Inode for GoferInode {
             .collect())
     }
     fn list(&self) -> Result<Vec<DirEntry>, Errno> {
-        let mut out = Vec::new();
-        let mut cookie = 0;
-        loop {
-            let batch = self
-                .fs
-                .client
-                .getdents(self.handle, cookie, GETDENTS_BATCH)?;
-            let Some(last) = batch.last() else { break };
-            cookie = last.next;
-            out.extend(batch.into_iter().map(|d| DirEntry {
-                ino: d.ino,
-                d_type: d.d_type,
-                name: d.name,
-            }));
-            if cookie == 0 {
-                break;
+        Ok(self.list_shared()?.as_ref().clone())
+    }
+    fn list_shared(&self) -> Result<Arc<Vec<DirEntry>>, Errno> {
+        if self.fs.shared.load(Ordering::Relaxed) {
+            return Ok(Arc::new(self.fetch_list()?));
+        }
+        // Read the generation before asking the gofer: a change made
+        // meanwhile bumps it past the one stored, so the next listing asks
+        // again (the mutex also keeps concurrent listers to one round trip).
+        let mut cached = lock(&self.listing);
+        let gen = LISTING_GEN.load(Ordering::Acquire);
+        if let Some((g, v)) = cached.as_ref() {
+            if *g == gen {
+                return Ok(v.clone());
             }
         }
-        Ok(out)
+        let v = Arc::new(self.fetch_list()?);
+        *cached = Some((gen, v.clone()));
+        Ok(v)
     }
     fn readlink(&self) -> Result<Vec<u8>, Errno> {
         if !self.attr().is_symlink() {

@@ -44,7 +44,8 @@ impl GoferInode {
 
     /// A namespace change: every cached attribute may be stale now.
     fn changed(&self) {
-        self.fs.gen.fetch_add(1, Ordering::Relaxed);
+        self.fs.gen.fetch_add(1, Ordering::Release);
+        super::LISTING_GEN.fetch_add(1, Ordering::Release);
     }
 
     fn adopt(&self, got: Result<(Handle, Attr), Errno>) -> Result<Arc<dyn Inode>, Errno> {

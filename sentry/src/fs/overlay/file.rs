@@ -7,7 +7,7 @@ use super::OvlInode;
 use crate::fs::tmpfs::TmpFile;
 use crate::kernel::task::Task;
 use crate::kernel::wait::WaitQueue;
-use crate::vfs::file::DirEnt;
+use crate::vfs::file::{DirEmit, DirEnt};
 use crate::vfs::{File, FileOps, MmapSource};
 use std::sync::{Arc, OnceLock};
 use syscalls::abi::{Stat, Statfs};
@@ -69,6 +69,15 @@ impl FileOps for OvlFile {
     }
     fn readdir(&self, file: &File, pos: u64, max: usize) -> Result<Vec<DirEnt>, Errno> {
         self.cur().readdir(file, pos, max)
+    }
+    fn readdir_with(
+        &self,
+        file: &File,
+        pos: u64,
+        max: usize,
+        emit: &mut DirEmit,
+    ) -> Result<(), Errno> {
+        self.cur().readdir_with(file, pos, max, emit)
     }
     fn mmap(&self, file: &File) -> Result<MmapSource, Errno> {
         self.cur().mmap(file)

@@ -49,11 +49,12 @@ use super::tmpfs::{TmpFs, TmpInode};
 use crate::mm::memfile::MemoryFile;
 use crate::vfs::{Btime, Dentry, DirEntry, FileOps, Inode, SetAttr};
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{
     Arc, Mutex, MutexGuard, OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard, Weak,
 };
 use syscalls::abi::{Stat, Statfs};
-use syscalls::consts::{O_ACCMODE, O_TRUNC, S_IFCHR, S_IFDIR, S_IFMT, S_IFREG};
+use syscalls::consts::{dt_from_mode, O_ACCMODE, O_TRUNC, S_IFCHR, S_IFDIR, S_IFMT, S_IFREG};
 use syscalls::Errno;
 
 /// statfs f_type of an overlay (Linux's OVERLAYFS_SUPER_MAGIC).
@@ -82,7 +83,17 @@ fn upper_ino(u: &TmpInode) -> u64 {
 }
 
 /// Proof that the overlay's namespace lock is held.
-struct Locked<'a>(#[allow(dead_code)] RwLockWriteGuard<'a, ()>);
+/// Every change made under it makes cached merged listings stale: the
+/// generation is bumped when it is taken and again when it is dropped (a
+/// listing made while it is held, e.g. rmdir's emptiness check, is made
+/// before the change).
+struct Locked<'a>(#[allow(dead_code)] RwLockWriteGuard<'a, ()>, &'a AtomicU64);
+
+impl Drop for Locked<'_> {
+    fn drop(&mut self) {
+        self.1.fetch_add(1, Ordering::Release);
+    }
+}
 
 /// One overlay mount.
 pub struct OverlayFs {
@@ -93,6 +104,9 @@ pub struct OverlayFs {
     /// listings for reading (so they never see a change half done, e.g. a
     /// renamed lower file before its whiteout is in place).
     ns_lock: RwLock<()>,
+    /// Bumped whenever `ns_lock` is taken for writing: merged listings
+    /// made before are stale.
+    gen: AtomicU64,
     /// Opaque upper directories, by upper inode number (never reused).
     opaque: Mutex<HashSet<u64>>,
     /// Copy-up origins: upper inode number -> lower (dev, ino).
@@ -123,6 +137,7 @@ impl OverlayFs {
             upper_root: uroot.clone(),
             dev: anon_dev(),
             ns_lock: RwLock::new(()),
+            gen: AtomicU64::new(0),
             opaque: Mutex::new(HashSet::new()),
             origins: Mutex::new(HashMap::new()),
             lower_devs: Mutex::new(vec![st.st_dev]),
@@ -134,7 +149,9 @@ impl OverlayFs {
     }
 
     fn lock_ns(&self) -> Locked<'_> {
-        Locked(self.ns_lock.write().unwrap_or_else(|p| p.into_inner()))
+        let g = self.ns_lock.write().unwrap_or_else(|p| p.into_inner());
+        self.gen.fetch_add(1, Ordering::Release);
+        Locked(g, &self.gen)
     }
 
     fn read_ns(&self) -> RwLockReadGuard<'_, ()> {
@@ -179,6 +196,7 @@ impl OverlayFs {
             lower,
             upper: cell,
             parent,
+            listing: Mutex::new(None),
         });
         if let Some(u) = &upper {
             self.register_upper(u, &i);
@@ -276,6 +294,18 @@ pub struct OvlInode {
     upper: OnceLock<Arc<TmpInode>>,
     /// Where a lower-only file is copied up to (its directory and name).
     parent: Option<(Arc<OvlInode>, Vec<u8>)>,
+    /// A directory's last merged listing.
+    listing: Mutex<Option<ListCache>>,
+}
+
+/// A merged listing and what it was made from.
+struct ListCache {
+    /// `OverlayFs::gen` when it was made.
+    gen: u64,
+    /// The lower listing it merged (kept alive so `Arc::ptr_eq` with a
+    /// newer one means "unchanged").
+    lower: Option<Arc<Vec<DirEntry>>>,
+    merged: Arc<Vec<DirEntry>>,
 }
 
 impl OvlInode {
@@ -368,12 +398,38 @@ impl OvlInode {
         }
     }
 
-    /// The merged listing of this directory (upper first).
-    fn merged_list(&self) -> Result<Vec<DirEntry>, Errno> {
-        let lower: Vec<DirEntry> = match &self.lower {
-            Some(l) => l.list()?,
-            None => Vec::new(),
+    /// The merged listing of this directory (upper first), cached until
+    /// the next namespace change on the overlay or a new lower listing
+    /// (a lower file system that caches its listings hands out the same
+    /// `Arc` while unchanged). The caller holds the namespace lock.
+    fn merged_list(&self) -> Result<Arc<Vec<DirEntry>>, Errno> {
+        let lower = match &self.lower {
+            Some(l) => Some(l.list_shared()?),
+            None => None,
         };
+        let gen = self.fs.gen.load(Ordering::Acquire);
+        let mut cache = lock(&self.listing);
+        if let Some(c) = cache.as_ref() {
+            let same_lower = match (&c.lower, &lower) {
+                (None, None) => true,
+                (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+                _ => false,
+            };
+            if c.gen == gen && same_lower {
+                return Ok(c.merged.clone());
+            }
+        }
+        let merged = Arc::new(self.merge(lower.as_deref().map_or(&[][..], |v| &v[..]))?);
+        *cache = Some(ListCache {
+            gen,
+            lower,
+            merged: merged.clone(),
+        });
+        Ok(merged)
+    }
+
+    /// Merge `lower`'s entries with the upper directory's.
+    fn merge(&self, lower: &[DirEntry]) -> Result<Vec<DirEntry>, Errno> {
         let ldev = match &self.lower {
             Some(l) if !lower.is_empty() => l.stat()?.st_dev,
             _ => 0,
@@ -389,40 +445,43 @@ impl OvlInode {
                 })
                 .collect());
         };
-        let mut out = Vec::new();
-        let mut seen: HashSet<Vec<u8>> = HashSet::new();
-        let lower_dirs: HashMap<&Vec<u8>, &DirEntry> = lower
+        // In name order (tmpfs keeps its entries sorted).
+        let upper = pu.entries_with_inodes()?;
+        let mut out = Vec::with_capacity(upper.len() + lower.len());
+        let lower_dirs: HashMap<&[u8], &DirEntry> = lower
             .iter()
             .filter(|l| l.d_type == syscalls::consts::DT_DIR)
-            .map(|l| (&l.name, l))
+            .map(|l| (&l.name[..], l))
             .collect();
-        for e in pu.list()? {
-            seen.insert(e.name.clone());
-            let u = match pu.lookup(&e.name) {
-                Ok(u) => u,
-                Err(_) => continue,
-            };
-            if is_whiteout(&*u) {
-                continue;
-            }
-            let mut ino = xino(1, e.ino);
-            if u.mode() & S_IFMT == S_IFDIR {
-                if !self.fs.is_opaque(&*as_tmp(u)?) {
-                    if let Some(l) = lower_dirs.get(&e.name) {
-                        ino = lower_ino(l);
-                    }
+        {
+            let origins = lock(&self.fs.origins);
+            for (name, u) in &upper {
+                let mode = u.mode() & S_IFMT;
+                if mode == S_IFCHR && is_whiteout(&**u) {
+                    continue;
                 }
-            } else if let Some(&(d, i)) = lock(&self.fs.origins).get(&e.ino) {
-                ino = self.fs.lower_xino(d, i);
+                let mut ino = xino(1, u.ino());
+                if mode == S_IFDIR {
+                    if !lower_dirs.is_empty() && !self.fs.is_opaque(u) {
+                        if let Some(l) = lower_dirs.get(&name[..]) {
+                            ino = lower_ino(l);
+                        }
+                    }
+                } else if let Some(&(d, i)) = origins.get(&u.ino()) {
+                    ino = self.fs.lower_xino(d, i);
+                }
+                out.push(DirEntry {
+                    ino,
+                    d_type: dt_from_mode(mode),
+                    name: name.clone(),
+                });
             }
-            out.push(DirEntry {
-                ino,
-                d_type: e.d_type,
-                name: e.name,
-            });
         }
-        for e in &lower {
-            if !seen.contains(&e.name) {
+        for e in lower {
+            let shadowed = upper
+                .binary_search_by(|(n, _)| n[..].cmp(&e.name[..]))
+                .is_ok();
+            if !shadowed {
                 out.push(DirEntry {
                     ino: lower_ino(e),
                     d_type: e.d_type,
@@ -525,6 +584,13 @@ impl Inode for OvlInode {
         Ok(out)
     }
     fn list(&self) -> Result<Vec<DirEntry>, Errno> {
+        if !self.is_dir_inode() {
+            return Err(Errno::ENOTDIR);
+        }
+        let _r = self.fs.read_ns();
+        Ok(self.merged_list()?.as_ref().clone())
+    }
+    fn list_shared(&self) -> Result<Arc<Vec<DirEntry>>, Errno> {
         if !self.is_dir_inode() {
             return Err(Errno::ENOTDIR);
         }

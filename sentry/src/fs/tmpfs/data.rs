@@ -3,6 +3,7 @@
 
 use super::{Meta, TmpInode, TmpfsError, MAX_FILE_SIZE};
 use crate::mm::memfile::PAGE;
+use crate::mm::object::MemObject;
 use crate::vfs::{File, FileOps, Inode, MmapSource, Time};
 use std::sync::Arc;
 use syscalls::abi::Stat;
@@ -68,7 +69,7 @@ impl TmpInode {
             }
             n = ok as usize;
         }
-        let mut done = 0usize;
+        let mut done = self.write_runs(obj, &buf[..n], off);
         while done < n {
             let pos = off + done as u64;
             let (idx, po) = (pos / PAGE, (pos % PAGE) as usize);
@@ -98,6 +99,45 @@ impl TmpInode {
         m.mtime = now;
         m.ctime = now;
         Ok((done, off))
+    }
+
+    /// The fast path of a write of more than a page: when the size limit
+    /// allows every missing page, get all frames at once (allocated in
+    /// runs) and copy each run of contiguous frames with one host write.
+    /// Returns the bytes written (0: take the page-by-page path, which
+    /// also handles the limit and ENOMEM with a short write).
+    fn write_runs(&self, obj: &MemObject, buf: &[u8], off: u64) -> usize {
+        if (buf.len() as u64) < 2 * PAGE {
+            return 0;
+        }
+        let end = off + buf.len() as u64;
+        let (first, last) = (off / PAGE, end.div_ceil(PAGE));
+        let missing = (first..last).filter(|&i| obj.get(i).is_none()).count() as u64;
+        if self.fs.reserve(missing).is_err() {
+            return 0;
+        }
+        let Ok(frames) = obj.frames_for_write(first, last - first) else {
+            return 0;
+        };
+        let mut done = 0usize;
+        let mut i = 0;
+        while i < frames.len() {
+            // A run of frames contiguous in the memory file.
+            let mut j = i + 1;
+            while j < frames.len() && frames[j].off() == frames[j - 1].off() + PAGE {
+                j += 1;
+            }
+            let pos = off + done as u64;
+            let po = pos % PAGE;
+            let run_end = ((first + j as u64) * PAGE).min(end);
+            let len = (run_end - pos) as usize;
+            self.fs
+                .mf
+                .pwrite(frames[i].off() + po, &buf[done..done + len]);
+            done += len;
+            i = j;
+        }
+        done
     }
 
     /// Change the size (truncate/ftruncate/O_TRUNC).

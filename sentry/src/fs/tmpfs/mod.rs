@@ -226,6 +226,9 @@ struct Meta {
 
 type Entries = BTreeMap<Vec<u8>, Arc<TmpInode>>;
 
+/// A directory entry's name and inode.
+pub type NamedInode = (Vec<u8>, Arc<TmpInode>);
+
 enum Kind {
     Dir(Mutex<Entries>),
     Reg(Arc<MemObject>),
@@ -256,6 +259,21 @@ impl Drop for TmpInode {
 }
 
 impl TmpInode {
+    /// The inode number.
+    pub fn ino(&self) -> u64 {
+        self.ino
+    }
+
+    /// A directory's entries with their inodes, in name order (for the
+    /// overlay's merged listing: no lookup per name).
+    pub fn entries_with_inodes(&self) -> Result<Vec<NamedInode>, Errno> {
+        Ok(self
+            .entries()?
+            .iter()
+            .map(|(n, i)| (n.clone(), i.clone()))
+            .collect())
+    }
+
     fn meta(&self) -> MutexGuard<'_, Meta> {
         lock(&self.meta)
     }
