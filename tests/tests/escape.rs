@@ -138,9 +138,12 @@ fn nothing_outside_rootfs_and_volumes_is_reachable() {
         "a file outside the rootfs and volumes was reached:\n{}",
         res.describe()
     );
+    // The host directory around the rootfs holds `outside`, `rootfs` and
+    // `vol`; the sandbox's own root lists `vol` too (the volume's mount
+    // point), so only the other two give an escape away.
     for l in stdout.lines() {
         assert!(
-            !l.contains(" outside ") && !l.contains(" rootfs ") && !l.contains(" vol "),
+            !l.contains(" outside ") && !l.contains(" rootfs "),
             "a listing shows the host directory around the rootfs: {l}\n{}",
             res.describe()
         );
