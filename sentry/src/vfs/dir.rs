@@ -81,6 +81,9 @@ impl DirFile {
             })
             .collect();
         if !extra.is_empty() {
+            // Children are kept in a hash map: a stable order for listings.
+            let mut extra = extra;
+            extra.sort_by(|a, b| a.name.cmp(&b.name));
             let mut all = (*entries).clone();
             all.extend(extra);
             entries = Arc::new(all);
