@@ -265,8 +265,10 @@ fn uses_files(name: &str) -> bool {
 const EXECS_PER_CONTAINER: u32 = 5;
 
 /// How long an idle container is left alone after `start` before its
-/// memory is read: enough for every runtime's init to be asleep.
-const IDLE_SETTLE_MS: u64 = 500;
+/// memory is read: every runtime's init is asleep and our sentry and gofer
+/// have trimmed their start-up pages (2 and 3 s after start, see
+/// sentry/src/mm/trim.rs); the peak-RSS row still shows the start-up.
+const IDLE_SETTLE_MS: u64 = 4000;
 
 /// `--smoke` divides iteration counts by this (keeping at least 2).
 const SMOKE_DIVISOR: u64 = 100;

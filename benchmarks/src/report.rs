@@ -400,7 +400,7 @@ pub fn page(report: &Report, links: &ChartLinks, notes: Option<&str>) -> String 
 }
 
 const MEMORY_METHOD: &str = "\
-A container whose init is `/bin/sleep 1000` is created and started, left alone for half a second, \
+A container whose init is `/bin/sleep 1000` is created and started, left alone for four seconds (our sentry and gofer trim their start-up pages after 2–3 s), \
 then the memory of its host processes is read from `/proc/PID/smaps_rollup` (RSS, PSS) and \
 `/proc/PID/status` (VmHWM, each process's peak RSS) and summed. Counted: the `pid` of `state` \
 (runc: the container's process; gVisor: `runsc-sandbox`; ours: the sentry), every process started \
